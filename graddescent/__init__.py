@@ -1,0 +1,46 @@
+"""graddescent: linear regression by gradient descent, a faithful port of R's gradDescent 3.0.
+
+The 14 learning functions keep R's names, arguments and defaults and give R's numbers
+for the same seed; ``gradDescentR.learn`` and ``predict`` are R's top level.
+"""
+
+__version__ = "0.1.0"
+
+from .toplevel import (
+    GradDescentRObject,
+    RMSE,
+    SplitResult,
+    gradDescentR,
+    learn,
+    predict,
+    prediction,
+    splitData,
+)
+from .methods import (
+    ADADELTA,
+    ADAGRAD,
+    ADAM,
+    AGD,
+    GD,
+    MBGD,
+    MGD,
+    RMSPROP,
+    SAGD,
+    SARAH,
+    SGD,
+    SSGD,
+    SVRG,
+    SARAHPlus,
+)
+from . import datasets
+from .rrandom import RRandom
+from .scaling import ScalingResult, minmaxDescaling, minmaxScaling, varianceDescaling, varianceScaling
+
+__all__ = [
+    "__version__",
+    "GD", "MBGD", "SGD", "SAGD", "MGD", "AGD", "ADAGRAD", "ADADELTA", "RMSPROP", "ADAM",
+    "SVRG", "SSGD", "SARAH", "SARAHPlus",
+    "splitData", "varianceScaling", "varianceDescaling", "minmaxScaling", "minmaxDescaling",
+    "prediction", "RMSE", "gradDescentR", "learn", "predict",
+    "GradDescentRObject", "SplitResult", "ScalingResult", "RRandom", "datasets",
+]

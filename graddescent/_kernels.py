@@ -1,0 +1,269 @@
+"""Compiled inner loops: the update rules of the 14 methods and the three drivers.
+
+Everything here is plain loops over float arrays, compiled by numba (``cache=True``).
+The arithmetic follows R's order on purpose, because R's own rounding is part of its
+numbers: residuals accumulate column by column as R's BLAS does (no fused
+multiply-add, no reordering: numba's default, not ``fastmath``), and sums over rows
+are compensated because R sums in extended (long double) precision.
+Methods are selected by the small integer codes below; each rule is a few lines under
+its R name.
+"""
+
+import math
+
+import numpy as np
+from numba import njit
+
+_jit = njit(cache=True, nogil=True, error_model="numpy")  # numpy: 0/0 is NaN, as in R
+
+# full batch
+GD, MGD, AGD = 0, 1, 2
+# single row
+SGD, ADAGRAD, ADADELTA, RMSPROP, ADAM = 0, 1, 2, 3, 4
+
+_FLT_EPSILON = 1.1920928955078125e-07  # R's tolerance in the ':' operator (seq_colon)
+
+
+@_jit
+def _dot(x, w):
+    """``x . w`` summed left to right, as R's ``x %*% t(w)`` (reference BLAS)."""
+    s = 0.0
+    for j in range(x.shape[0]):
+        s += x[j] * w[j]
+    return s
+
+
+@_jit
+def gradient(X, y, lo, hi, theta, g):
+    """Store the mean gradient ``X'e / rows`` over rows ``lo..hi-1`` in g; return ``e'e / rows``.
+
+    ``e = X theta - y``. R sums ``e * X[, j]`` in long double; a compensated (TwoSum)
+    sum in double gives the same rounded result.
+    """
+    n = theta.shape[0]
+    s = np.zeros(n)
+    c = np.zeros(n)
+    sse = 0.0
+    for i in range(lo, hi):
+        e = _dot(X[i], theta) - y[i]
+        sse += e * e
+        for j in range(n):
+            p = e * X[i, j]
+            t = s[j] + p
+            bp = t - s[j]
+            c[j] += (s[j] - (t - bp)) + (p - bp)
+            s[j] = t
+    rows = hi - lo
+    for j in range(n):
+        total = s[j] + c[j]
+        g[j] = (total if math.isfinite(total) else s[j]) / rows
+    return sse / rows
+
+
+# --------------------------------------------------------------------------- full batch rules
+
+@_jit
+def _gd(theta, v, g, X, y, lo, hi, alpha, momentum):
+    loss = gradient(X, y, lo, hi, theta, g)
+    for j in range(theta.shape[0]):
+        theta[j] -= alpha * g[j]
+    return loss
+
+
+@_jit
+def _mgd(theta, v, g, X, y, lo, hi, alpha, momentum):
+    loss = gradient(X, y, lo, hi, theta, g)
+    for j in range(theta.shape[0]):
+        v[j] = momentum * v[j] + alpha * g[j]
+        theta[j] -= v[j]
+    return loss
+
+
+@_jit
+def _agd(theta, v, g, X, y, lo, hi, alpha, momentum):
+    for j in range(theta.shape[0]):
+        theta[j] -= momentum * v[j]  # R's: the look-ahead point is kept in theta, not only evaluated
+    loss = gradient(X, y, lo, hi, theta, g)
+    for j in range(theta.shape[0]):
+        v[j] = momentum * v[j] + alpha * g[j]
+        theta[j] -= v[j]
+    return loss
+
+
+@_jit
+def full_batch(kind, X, y, theta, alpha, maxIter, momentum, nBatch, loss):
+    """GD, MBGD (GD with nBatch > 1), MGD and AGD; loss[t] is iteration t's batch MSE.
+
+    R's MBGD batches: ``lo = 1, hi = m / nBatch`` when ``iteration %% nBatch == 1`` (or
+    nBatch is 1), the rows of R's sequence ``lo:hi`` (1-based, truncated), then both
+    ends move on by ``m / nBatch``, which may be fractional.
+    """
+    m, n = X.shape
+    v = np.zeros(n)
+    g = np.zeros(n)
+    step = m * (1.0 / nBatch)  # R: nrow * batchRate, batchRate = 1 / nBatch
+    lo_r, hi_r = 1.0, step
+    for iteration in range(1, maxIter + 1):
+        lo, hi = 0, m
+        if nBatch > 1:
+            if iteration % nBatch == 1:
+                lo_r, hi_r = 1.0, step
+            count = int(abs(hi_r - lo_r) + 1 + _FLT_EPSILON)  # length of R's lo:hi
+            lo, hi = int(lo_r) - 1, int(lo_r + (count - 1))
+            lo_r, hi_r = lo_r + step, hi_r + step
+        if kind == GD:
+            loss[iteration - 1] = _gd(theta, v, g, X, y, lo, hi, alpha, momentum)
+        elif kind == MGD:
+            loss[iteration - 1] = _mgd(theta, v, g, X, y, lo, hi, alpha, momentum)
+        else:
+            loss[iteration - 1] = _agd(theta, v, g, X, y, lo, hi, alpha, momentum)
+    return theta
+
+
+# --------------------------------------------------------------------------- single row rules
+# Each updates theta in place from row x and its residual e; s holds R's scalar
+# accumulators, u ADADELTA's per-column last updates.
+
+@_jit
+def _sgd(theta, e, x, s, u, alpha, momentum):
+    for j in range(theta.shape[0]):
+        theta[j] -= alpha * (e * x[j])
+
+
+@_jit
+def _adagrad(theta, e, x, s, u, alpha, momentum):
+    for j in range(theta.shape[0]):
+        g = e * x[j]
+        s[0] += g * g  # R's: one sum of squares shared by all columns (R re-sums a list of them)
+        theta[j] -= alpha * g / math.sqrt(s[0])  # 0 / 0 is NaN, as in R
+
+
+@_jit
+def _adadelta(theta, e, x, s, u, alpha, momentum):
+    for j in range(theta.shape[0]):  # R's: scalars Eg, Eu, rmsU carried across columns
+        g = e * x[j]
+        s[0] = momentum * s[0] + (1 - momentum) * g * g
+        rms_g = math.sqrt(s[0] + 1e-7)
+        s[1] = momentum * s[1] + (1 - momentum) * u[j] * u[j]
+        u[j] = s[2] / rms_g * g
+        theta[j] -= u[j]
+        s[2] = math.sqrt(s[1] + 1e-7)
+
+
+@_jit
+def _rmsprop(theta, e, x, s, u, alpha, momentum):
+    for j in range(theta.shape[0]):  # R's: one running mean Eg shared by all columns
+        g = e * x[j]
+        s[0] = momentum * s[0] + (1 - momentum) * g * g
+        theta[j] -= alpha * g / math.sqrt(s[0] + 1e-7)
+
+
+@_jit
+def _adam(theta, e, x, s, u, alpha, momentum):
+    b1, b2 = 0.9, 0.999
+    for j in range(theta.shape[0]):  # R's: both moments shared by all columns
+        g = e * x[j]
+        s[0] = b1 * s[0] + (1 - b1) * g
+        s[1] = b2 * s[1] + (1 - b2) * g * g
+        mh = s[0] / (1 - b1)  # R's bias correction is constant, not 1 - b1^t
+        vh = s[1] / (1 - b2)
+        theta[j] -= alpha * mh / (math.sqrt(vh) + 1e-7)
+
+
+@_jit
+def single_row(kind, X, y, theta, rows, update, alpha, momentum, window, loss):
+    """SGD, SAGD (SGD with ``update`` coins), ADAGRAD, ADADELTA, RMSPROP, ADAM.
+
+    Step t uses row ``rows[t]`` (0-based), skipped where ``update[t]`` is False (an
+    empty ``update`` means always). Writes the mean squared residual of every
+    ``window`` steps to ``loss`` and returns how many it wrote.
+    """
+    n = theta.shape[0]
+    s = np.zeros(3)
+    u = np.zeros(n)
+    steps = rows.shape[0]
+    total, count, k = 0.0, 0, 0
+    for t in range(steps):
+        if update.shape[0] == 0 or update[t]:
+            x = X[rows[t]]
+            e = _dot(x, theta) - y[rows[t]]
+            if kind == SGD:
+                _sgd(theta, e, x, s, u, alpha, momentum)
+            elif kind == ADAGRAD:
+                _adagrad(theta, e, x, s, u, alpha, momentum)
+            elif kind == ADADELTA:
+                _adadelta(theta, e, x, s, u, alpha, momentum)
+            elif kind == RMSPROP:
+                _rmsprop(theta, e, x, s, u, alpha, momentum)
+            else:
+                _adam(theta, e, x, s, u, alpha, momentum)
+            total += e * e
+            count += 1
+        if (t + 1) % window == 0 or t + 1 == steps:
+            if count > 0:
+                loss[k] = total / count
+                k += 1
+            total, count = 0.0, 0
+    return k
+
+
+# --------------------------------------------------------------------------- variance-reduced inner loops
+
+@_jit
+def svrg_inner(X, y, theta, mu, rows, alpha, keep):
+    """SVRG's inner loop from snapshot theta; returns inner iterate ``keep`` (0: the snapshot)."""
+    w = theta.copy()
+    kept = theta.copy()
+    for k in range(rows.shape[0]):
+        x, yi = X[rows[k]], y[rows[k]]
+        e_w = _dot(x, w) - yi
+        e_0 = _dot(x, theta) - yi
+        for j in range(w.shape[0]):
+            w[j] -= alpha * (e_w * x[j] - e_0 * x[j] + mu[j])
+        if k + 1 == keep:
+            kept[:] = w
+    return kept
+
+
+@_jit
+def ssgd_inner(X, y, theta, mu, rows, alpha):
+    """SSGD's inner loop from theta over the given rows; returns the last iterate."""
+    w = theta.copy()
+    for k in range(rows.shape[0]):
+        x, yi = X[rows[k]], y[rows[k]]
+        e_w = _dot(x, w) - yi
+        e_0 = _dot(x, theta) - yi
+        for j in range(w.shape[0]):
+            w[j] -= alpha * (mu[j] - e_w * x[j] + e_0 * x[j])  # R's sign: opposite of SVRG's
+    return w
+
+
+@_jit
+def sarah_inner(X, y, theta, v, rows, alpha, keep, gammaS):
+    """SARAH's inner loop (``gammaS = 0``) or SARAHPlus's (``gammaS > 0``).
+
+    SARAH returns iterate ``keep`` of R's list ``[theta, w_2, ..., w_innerIter]`` (the
+    first step's iterate is not in it). SARAHPlus stops once
+    ``(|v_1| / 3)^2 <= gammaS (|v0_1| / 3)^2`` and returns the last iterate.
+    """
+    n = theta.shape[0]
+    v = v.copy()
+    wp = theta.copy()
+    w = np.empty(n)
+    for j in range(n):
+        w[j] = wp[j] - alpha * v[j]
+    kept = theta.copy()
+    limit = gammaS * (abs(v[0]) / 3) ** 2  # R's: only v[1] compared (its && keeps the first element)
+    for k in range(1, rows.shape[0]):
+        if gammaS > 0 and not (abs(v[0]) / 3) ** 2 > limit:  # R's /3 decides overflow: keep it
+            break
+        x, yi = X[rows[k - 1]], y[rows[k - 1]]
+        e_w = _dot(x, w) - yi
+        e_p = _dot(x, wp) - yi
+        wp[:] = w
+        for j in range(n):
+            v[j] = e_w * x[j] - e_p * x[j] + v[j]
+            w[j] -= alpha * v[j]
+        if gammaS > 0 or k == keep:
+            kept[:] = w
+    return kept

@@ -1,0 +1,458 @@
+"""The 14 learning functions of R's gradDescent 3.0, with R's names, defaults and numbers.
+
+Every function shares R's preamble (:func:`_prepare`: matrix, shuffle, initial theta)
+and runs one of three drivers: full batch (GD, MBGD, MGD, AGD), single row (SGD, SAGD,
+ADAGRAD, ADADELTA, RMSPROP, ADAM) or variance-reduced (SVRG, SSGD, SARAH, SARAHPlus).
+Each method's update rule is a short plain function under its R name. Where R's
+arithmetic departs from the textbook rule the departure is kept and marked "R's".
+
+Randomness follows R exactly (:class:`graddescent.RRandom`), with one convention from
+the reference: R's ``set.seed(NULL)`` calls inside the package are no-ops, so with an
+integer seed every draw continues the stream that seed started (this makes SAGD,
+SVRG option 2, SSGD and SARAH reproducible, which R is not).
+"""
+
+import warnings
+
+import numpy as np
+from sklearn.exceptions import ConvergenceWarning
+
+from . import _kernels as K
+from .rrandom import RRandom
+from .validation import as_frame, check_number, check_whole
+
+__all__ = [
+    "GD", "MBGD", "SGD", "SAGD", "MGD", "AGD", "ADAGRAD", "ADADELTA", "RMSPROP", "ADAM",
+    "SVRG", "SSGD", "SARAH", "SARAHPlus",
+]
+
+_LOSS_POINTS = 100  # single-row methods record about this many loss values
+
+
+# --------------------------------------------------------------------------- preamble
+
+class _Stream:
+    """R's ``set.seed(seed)`` discipline over one :class:`RRandom` stream.
+
+    ``reset()`` is ``set.seed(seed)``: it restarts the stream for an integer seed and,
+    by the reference's convention for ``set.seed(NULL)``, does nothing for ``None``.
+    """
+
+    def __init__(self, seed):
+        self.seed = seed
+        self.rng = RRandom(seed)
+
+    def reset(self):
+        if self.seed is not None:
+            self.rng.set_seed(self.seed)
+
+
+def _prepare(dataTrain, seed):
+    """R's preamble, repeated in all 14 functions: matrix, shuffled rows, initial theta.
+
+    Returns ``X = [1 | inputs]`` and ``y`` with rows in R's shuffled order, theta drawn
+    as R draws it, and the stream, positioned where R's is after the preamble.
+    """
+    data = as_frame(dataTrain, name="dataTrain").to_numpy()
+    m, n = data.shape
+    stream = _Stream(seed)
+    stream.reset()
+    perm = stream.rng.sample(m) - 1
+    stream.reset()
+    theta = stream.rng.runif(n)  # R's getTheta: an intercept and one per input
+    stream.reset()
+    X = np.empty((m, n))
+    X[:, 0] = 1.0
+    X[:, 1:] = data[perm, :-1]
+    y = data[perm, -1]
+    return X, y, theta, stream
+
+
+def _finish(theta, loss, method, return_loss):
+    """R's 1 x n result; warn once (with the remedy) when the fit has diverged."""
+    theta = theta.reshape(1, -1)
+    finite_loss = loss[np.isfinite(loss)]
+    exploded = finite_loss.size > 1 and finite_loss[-1] > 1e8 * max(finite_loss[0], 1e-300)
+    if not np.all(np.isfinite(theta)) or finite_loss.size < loss.size or exploded:
+        warnings.warn(
+            f"{method} diverged (the coefficients or the training loss grew without bound). "
+            "Scale the features (featureScaling=True / varianceScaling) or use a smaller alpha.",
+            ConvergenceWarning,
+            stacklevel=3,
+        )
+    return (theta, loss) if return_loss else theta
+
+
+def _check_common(alpha, maxIter):
+    return check_number("alpha", alpha, low=0, low_open=True), check_whole("maxIter", maxIter, low=1)
+
+
+def _check_momentum(momentum):
+    return check_number("momentum", momentum, low=0, high=1, high_open=True)
+
+
+# --------------------------------------------------------------------------- full batch
+
+def _full_batch_method(name, kind, dataTrain, alpha, maxIter, momentum, nBatch, seed, return_loss):
+    X, y, theta, _ = _prepare(dataTrain, seed)
+    if nBatch is not None:
+        nBatch = check_whole("nBatch", nBatch, low=1, high=X.shape[0],
+                             hint=" (the number of batches, at most the number of rows)")
+    loss = np.empty(maxIter)
+    K.full_batch(kind, X, y, theta, alpha, maxIter, momentum, nBatch or 1, loss)
+    return _finish(theta, loss, name, return_loss)
+
+
+def GD(dataTrain, alpha=0.1, maxIter=10, seed=None, *, return_loss=False):
+    """Gradient Descent (R's ``GD``): ``theta -= alpha * X'(X theta - y) / m`` on all rows.
+
+    Parameters
+    ----------
+    dataTrain : pandas.DataFrame or numpy.ndarray, shape (m, n)
+        Numbers only; the last column is the output.
+    alpha : float, default 0.1
+        Learning rate.
+    maxIter : int, default 10
+        Number of iterations.
+    seed : int or None, default None
+        R's seed (``set.seed``); ``None`` draws a fresh one.
+    return_loss : bool, default False
+        Keyword only. Also return the training mean squared error of every iteration
+        (at the theta the iteration started from).
+
+    Returns
+    -------
+    theta : numpy.ndarray, shape (1, n)
+        Intercept first, as R's 1 x n matrix. ``(theta, loss)`` with ``return_loss``.
+    """
+    alpha, maxIter = _check_common(alpha, maxIter)
+    return _full_batch_method("GD", K.GD, dataTrain, alpha, maxIter, 0.0, None, seed, return_loss)
+
+
+def MBGD(dataTrain, alpha=0.1, maxIter=10, nBatch=2, seed=None, *, return_loss=False):
+    """Mini-Batch Gradient Descent (R's ``MBGD``): GD steps on consecutive slices of the rows.
+
+    The shuffled rows are cut into ``nBatch`` slices of ``m / nBatch`` rows (R's
+    sequence arithmetic, so with fractional sizes a row may be left out); iteration
+    ``t`` uses slice ``(t - 1) %% nBatch``.
+
+    Parameters
+    ----------
+    dataTrain : pandas.DataFrame or numpy.ndarray, shape (m, n)
+        Numbers only; the last column is the output.
+    alpha : float, default 0.1
+        Learning rate.
+    maxIter : int, default 10
+        Number of iterations (one batch each).
+    nBatch : int, default 2
+        Number of batches, ``1..m`` (a single-row batch works, unlike in R).
+    seed : int or None, default None
+        R's seed.
+    return_loss : bool, default False
+        Keyword only. Also return each iteration's batch mean squared error.
+
+    Returns
+    -------
+    theta : numpy.ndarray, shape (1, n)
+    """
+    alpha, maxIter = _check_common(alpha, maxIter)
+    return _full_batch_method("MBGD", K.GD, dataTrain, alpha, maxIter, 0.0, nBatch, seed, return_loss)
+
+
+def MGD(dataTrain, alpha=0.1, maxIter=10, momentum=0.9, seed=None, *, return_loss=False):
+    """Momentum Gradient Descent (R's ``MGD``): ``v = momentum v + alpha g; theta -= v``.
+
+    Parameters
+    ----------
+    dataTrain : pandas.DataFrame or numpy.ndarray, shape (m, n)
+        Numbers only; the last column is the output.
+    alpha : float, default 0.1
+        Learning rate.
+    maxIter : int, default 10
+        Number of iterations.
+    momentum : float, default 0.9
+        In [0, 1).
+    seed : int or None, default None
+        R's seed.
+    return_loss : bool, default False
+        Keyword only. Also return each iteration's training mean squared error.
+
+    Returns
+    -------
+    theta : numpy.ndarray, shape (1, n)
+    """
+    alpha, maxIter = _check_common(alpha, maxIter)
+    momentum = _check_momentum(momentum)
+    return _full_batch_method("MGD", K.MGD, dataTrain, alpha, maxIter, momentum, None, seed, return_loss)
+
+
+def AGD(dataTrain, alpha=0.1, maxIter=10, momentum=0.9, seed=None, *, return_loss=False):
+    """Accelerated (Nesterov) Gradient Descent (R's ``AGD``).
+
+    Each iteration moves theta to the look-ahead point ``theta - momentum v`` (R keeps
+    it there), takes the gradient there, then ``v = momentum v + alpha g; theta -= v``.
+
+    Parameters
+    ----------
+    dataTrain : pandas.DataFrame or numpy.ndarray, shape (m, n)
+        Numbers only; the last column is the output.
+    alpha : float, default 0.1
+        Learning rate.
+    maxIter : int, default 10
+        Number of iterations.
+    momentum : float, default 0.9
+        In [0, 1).
+    seed : int or None, default None
+        R's seed.
+    return_loss : bool, default False
+        Keyword only. Also return each iteration's training mean squared error.
+
+    Returns
+    -------
+    theta : numpy.ndarray, shape (1, n)
+    """
+    alpha, maxIter = _check_common(alpha, maxIter)
+    momentum = _check_momentum(momentum)
+    return _full_batch_method("AGD", K.AGD, dataTrain, alpha, maxIter, momentum, None, seed, return_loss)
+
+
+# --------------------------------------------------------------------------- single row
+def _single_row_method(name, kind, dataTrain, alpha, maxIter, momentum, seed, return_loss, coin=False):
+    X, y, theta, stream = _prepare(dataTrain, seed)
+    stream.reset()
+    rows = stream.rng.sample(X.shape[0], maxIter, replace=True) - 1
+    # SAGD's coin, R's sample(0:1, 1) at every step, drawn after the whole row list
+    update = stream.rng.sample(2, maxIter, replace=True) == 2 if coin else np.empty(0, dtype=bool)
+    window = -(-maxIter // _LOSS_POINTS)
+    loss = np.empty(-(-maxIter // window))
+    written = K.single_row(kind, X, y, theta, rows, update, alpha, momentum, window, loss)
+    return _finish(theta, loss[:written], name, return_loss)
+
+
+_SINGLE_ROW_DOC = """
+    Parameters
+    ----------
+    dataTrain : pandas.DataFrame or numpy.ndarray, shape (m, n)
+        Numbers only; the last column is the output.{alpha}
+    maxIter : int, default 10
+        Number of steps (one row each, drawn with replacement as R draws them).{momentum}
+    seed : int or None, default None
+        R's seed (``set.seed``); ``None`` draws a fresh one.
+    return_loss : bool, default False
+        Keyword only. Also return the mean squared residual of the sampled rows over
+        windows of steps (about 100 values).
+
+    Returns
+    -------
+    theta : numpy.ndarray, shape (1, n)
+        Intercept first, as R's 1 x n matrix. ``(theta, loss)`` with ``return_loss``.
+"""
+_ALPHA_DOC = "\n    alpha : float, default 0.1\n        Learning rate."
+_MOMENTUM_DOC = "\n    momentum : float, default 0.9\n        Decay of the running averages, in [0, 1)."
+
+
+def SGD(dataTrain, alpha=0.1, maxIter=10, seed=None, *, return_loss=False):
+    alpha, maxIter = _check_common(alpha, maxIter)
+    return _single_row_method("SGD", K.SGD, dataTrain, alpha, maxIter, 0.0, seed, return_loss)
+
+
+def SAGD(dataTrain, alpha=0.1, maxIter=10, seed=None, *, return_loss=False):
+    alpha, maxIter = _check_common(alpha, maxIter)
+    return _single_row_method("SAGD", K.SGD, dataTrain, alpha, maxIter, 0.0, seed, return_loss, coin=True)
+
+
+def ADAGRAD(dataTrain, alpha=0.1, maxIter=10, seed=None, *, return_loss=False):
+    alpha, maxIter = _check_common(alpha, maxIter)
+    return _single_row_method("ADAGRAD", K.ADAGRAD, dataTrain, alpha, maxIter, 0.0, seed, return_loss)
+
+
+def ADADELTA(dataTrain, maxIter=10, momentum=0.9, seed=None, *, return_loss=False):
+    maxIter = check_whole("maxIter", maxIter, low=1)
+    momentum = _check_momentum(momentum)
+    return _single_row_method("ADADELTA", K.ADADELTA, dataTrain, 0.0, maxIter, momentum, seed, return_loss)
+
+
+def RMSPROP(dataTrain, alpha=0.1, maxIter=10, momentum=0.9, seed=None, *, return_loss=False):
+    alpha, maxIter = _check_common(alpha, maxIter)
+    momentum = _check_momentum(momentum)
+    return _single_row_method("RMSPROP", K.RMSPROP, dataTrain, alpha, maxIter, momentum, seed, return_loss)
+
+
+def ADAM(dataTrain, alpha=0.1, maxIter=10, seed=None, *, return_loss=False):
+    alpha, maxIter = _check_common(alpha, maxIter)
+    return _single_row_method("ADAM", K.ADAM, dataTrain, alpha, maxIter, 0.0, seed, return_loss)
+
+
+SGD.__doc__ = """Stochastic Gradient Descent (R's ``SGD``): ``theta -= alpha * e_i x_i``, one row per step.
+""" + _SINGLE_ROW_DOC.format(alpha=_ALPHA_DOC, momentum="")
+SAGD.__doc__ = """Stochastic Average Gradient Descent (R's ``SAGD``): SGD that skips each step on a coin flip.
+
+R draws the coin (``sample(0:1, 1)``) at every step and updates only on a 1.
+""" + _SINGLE_ROW_DOC.format(alpha=_ALPHA_DOC, momentum="")
+ADAGRAD.__doc__ = """Adaptive Gradient (R's ``ADAGRAD``): ``theta_j -= alpha g_j / sqrt(G)``.
+
+As in R, ``G`` is one running sum of every squared gradient component of every step,
+shared by all columns (textbook ADAGRAD keeps one per column).
+""" + _SINGLE_ROW_DOC.format(alpha=_ALPHA_DOC, momentum="")
+ADADELTA.__doc__ = """ADADELTA (R's ``ADADELTA``): step sizes from running RMS of gradients and updates.
+
+No learning rate. As in R, the running averages are scalars carried from column to
+column and step to step; epsilon is 1e-7.
+""" + _SINGLE_ROW_DOC.format(alpha="", momentum=_MOMENTUM_DOC)
+RMSPROP.__doc__ = """RMSprop (R's ``RMSPROP``): ``theta_j -= alpha g_j / sqrt(Eg + 1e-7)``.
+
+As in R, ``Eg`` (the running mean of squared gradients) is one scalar shared by all columns.
+""" + _SINGLE_ROW_DOC.format(alpha=_ALPHA_DOC, momentum=_MOMENTUM_DOC)
+ADAM.__doc__ = """Adam (R's ``ADAM``): beta1 0.9, beta2 0.999, epsilon 1e-7.
+
+As in R, the two moments are scalars shared by all columns and the bias correction is
+the constant ``1 / (1 - beta)`` rather than ``1 / (1 - beta^t)``.
+""" + _SINGLE_ROW_DOC.format(alpha=_ALPHA_DOC, momentum="")
+
+
+# --------------------------------------------------------------------------- variance reduced
+
+def _random_prob(rng, innerIter, lamda, alpha):
+    """R's ``randomProb``: SSGD's inner-loop length, skewed towards large values by lamda."""
+    if lamda == 0:
+        return int(rng.sample(innerIter, 1)[0])
+    k = np.arange(1, innerIter + 1)
+    p = (1 - lamda * alpha) ** (-k.astype(float))
+    scaled = (p - p.min()) / (p.max() - p.min())
+    order = np.lexsort((k, scaled))
+    u = rng.runif(1)[0]
+    hits = order[u <= scaled[order]]
+    if hits.size == 0:
+        raise ValueError(
+            f"SSGD cannot draw its inner-loop length: (1 - lamda*alpha)^-k overflows or is constant "
+            f"for lamda={lamda}, alpha={alpha}, innerIter={innerIter}; use a smaller lamda"
+        )
+    return int(k[hits[0]])
+
+
+def _check_inner(innerIter):
+    return check_whole("innerIter", innerIter, low=1)
+
+
+def _variance_reduced(name, dataTrain, seed, maxIter, inner, fixed_rows, return_loss):
+    """Outer loop shared by SVRG, SSGD, SARAH and SARAHPlus.
+
+    ``inner(X, y, theta, g, rows, rng)`` runs one outer iteration from the full gradient
+    ``g`` at theta; with ``fixed_rows`` (all but SSGD) R draws the inner rows once.
+    """
+    X, y, theta, stream = _prepare(dataTrain, seed)
+    stream.reset()
+    rows = stream.rng.sample(X.shape[0], fixed_rows, replace=True) - 1 if fixed_rows else None
+    loss = np.empty(maxIter)
+    g = np.empty_like(theta)
+    for t in range(maxIter):
+        loss[t] = K.gradient(X, y, 0, X.shape[0], theta, g)
+        theta = inner(X, y, theta, g, rows, stream.rng)
+    return _finish(theta, loss, name, return_loss)
+
+
+_VR_DOC = """
+    Parameters
+    ----------
+    dataTrain : pandas.DataFrame or numpy.ndarray, shape (m, n)
+        Numbers only; the last column is the output.
+    alpha : float, default 0.1
+        Learning rate.
+    maxIter : int, default 10
+        Number of outer iterations (one full gradient each).
+    innerIter : int, default 10
+        Number of inner steps.{extra}
+    seed : int or None, default None
+        R's seed (``set.seed``); ``None`` draws a fresh one.
+    return_loss : bool, default False
+        Keyword only. Also return the training mean squared error at the start of each
+        outer iteration.
+
+    Returns
+    -------
+    theta : numpy.ndarray, shape (1, n)
+        Intercept first, as R's 1 x n matrix. ``(theta, loss)`` with ``return_loss``.
+"""
+
+
+def SVRG(dataTrain, alpha=0.1, maxIter=10, innerIter=10, option=2, seed=None, *, return_loss=False):
+    alpha, maxIter = _check_common(alpha, maxIter)
+    innerIter = _check_inner(innerIter)
+    if isinstance(option, bool) or option not in (1, 2):
+        raise ValueError(f"option must be 1 (second-to-last inner iterate) or 2 (a random one), got {option!r}")
+
+    def inner(X, y, theta, mu, rows, rng):
+        r = int(rng.sample(innerIter, 1)[0])  # R draws it after the inner loop, which draws nothing
+        keep = innerIter - 1 if option == 1 else r - 1  # R's option 1: L[innerIter], not the last
+        return K.svrg_inner(X, y, theta, mu, rows, alpha, keep)
+
+    return _variance_reduced("SVRG", dataTrain, seed, maxIter, inner, innerIter, return_loss)
+
+
+def SSGD(dataTrain, alpha=0.1, maxIter=10, lamda=0, innerIter=10, seed=None, *, return_loss=False):
+    alpha, maxIter = _check_common(alpha, maxIter)
+    innerIter = _check_inner(innerIter)
+    lamda = check_number("lamda", lamda, low=0)
+    if lamda != 0 and lamda * alpha == 1:
+        raise ValueError("lamda * alpha must not be 1 (R's randomProb divides by zero); change lamda or alpha")
+    if lamda != 0 and innerIter == 1:
+        raise ValueError("with lamda > 0, innerIter must be at least 2 (R's randomProb fails for one value); "
+                         "use lamda=0 or a larger innerIter")
+
+    def inner(X, y, theta, mu, rows, rng):
+        steps = _random_prob(rng, innerIter, lamda, alpha)
+        return K.ssgd_inner(X, y, theta, mu, rng.sample(X.shape[0], steps, replace=True) - 1, alpha)
+
+    return _variance_reduced("SSGD", dataTrain, seed, maxIter, inner, 0, return_loss)
+
+
+def SARAH(dataTrain, alpha=0.1, maxIter=10, innerIter=10, seed=None, *, return_loss=False):
+    alpha, maxIter = _check_common(alpha, maxIter)
+    innerIter = _check_inner(innerIter)
+
+    def inner(X, y, theta, v, rows, rng):
+        r = int(rng.sample(innerIter, 1)[0])  # R draws it after the inner loop, which draws nothing
+        return K.sarah_inner(X, y, theta, v, rows, alpha, r - 1, 0.0)
+
+    return _variance_reduced("SARAH", dataTrain, seed, maxIter, inner, innerIter, return_loss)
+
+
+def SARAHPlus(dataTrain, alpha=0.1, maxIter=10, innerIter=10, gammaS=0.125, seed=None, *, return_loss=False):
+    alpha, maxIter = _check_common(alpha, maxIter)
+    innerIter = _check_inner(innerIter)
+    gammaS = check_number("gammaS", gammaS, low=0, low_open=True)
+
+    def inner(X, y, theta, v, rows, rng):
+        return K.sarah_inner(X, y, theta, v, rows, alpha, 0, gammaS)
+
+    return _variance_reduced("SARAHPlus", dataTrain, seed, maxIter, inner, innerIter, return_loss)
+
+
+SVRG.__doc__ = """Stochastic Variance Reduced Gradient (R's ``SVRG``).
+
+Each outer iteration takes the full gradient ``mu`` at a snapshot ``w0 = theta`` and runs
+``innerIter`` steps ``w -= alpha (e_i(w) x_i - e_i(w0) x_i + mu)`` over rows drawn once
+for the whole fit. ``option=1`` then keeps R's ``L[innerIter]``, the second-to-last
+iterate; ``option=2`` keeps a random one of ``w0, w1, ..., w_(innerIter-1)``.
+""" + _VR_DOC.format(extra="\n    option : {1, 2}, default 2\n        Which inner iterate becomes theta.")
+SSGD.__doc__ = """Semi Stochastic Gradient Descent (R's ``SSGD``).
+
+Each outer iteration takes the full gradient ``mu`` at theta, draws an inner-loop length
+``K`` (R's ``randomProb``: uniform on ``1..innerIter`` when ``lamda`` is 0, skewed by
+``(1 - lamda alpha)^-k`` otherwise) and runs ``K`` steps on fresh random rows of
+``w -= alpha (mu - e_r(w) x_r + e_r(theta) x_r)``: R's sign, the opposite of SVRG's correction.
+""" + _VR_DOC.format(extra="\n    lamda : float, default 0\n        Skew of the inner-loop length, >= 0 "
+                     "(R's spelling).")
+SARAH.__doc__ = """StochAstic Recursive grAdient algoritHm (R's ``SARAH``).
+
+Each outer iteration starts from the full gradient ``v`` at theta, steps ``w = theta -
+alpha v``, then runs ``innerIter - 1`` recursive steps ``v = e_i(w) x_i - e_i(w_prev)
+x_i + v; w -= alpha v`` over rows drawn once for the whole fit, and keeps a random one
+of theta and the iterates after the first step (R's list).
+""" + _VR_DOC.format(extra="")
+SARAHPlus.__doc__ = """SARAH+ (R's ``SARAHPlus``): SARAH whose inner loop stops early.
+
+The inner loop runs while ``(|v_1| / 3)^2 > gammaS (|v0_1| / 3)^2`` (R compares only the
+intercept's component) and fewer than ``innerIter`` steps have run; theta becomes the
+last iterate. With ``gammaS >= 1`` the loop never runs and theta never changes (as in R).
+""" + _VR_DOC.format(extra="\n    gammaS : float, default 0.125\n        Sufficient reduction, > 0.")

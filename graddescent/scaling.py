@@ -1,0 +1,130 @@
+"""Feature scaling as R's gradDescent does it: every column, the output included."""
+
+from typing import NamedTuple
+
+import numpy as np
+import pandas as pd
+
+from .validation import as_frame
+
+__all__ = ["ScalingResult", "varianceScaling", "varianceDescaling", "minmaxScaling", "minmaxDescaling"]
+
+
+class ScalingResult(NamedTuple):
+    """R's list ``list(scaledDataSet, scalingParameter)``.
+
+    Attributes
+    ----------
+    scaledDataSet : pandas.DataFrame
+        The scaled data, with the input's column names and row labels.
+    scalingParameter : numpy.ndarray, shape (2, n)
+        Row 0 the centres (means or minima), row 1 the scales (standard deviations or ranges).
+    """
+
+    scaledDataSet: pd.DataFrame
+    scalingParameter: np.ndarray
+
+
+def _r_mean(values):
+    """Column means as R's ``mean``: a long double sum, then R's second, correcting pass."""
+    x = values.astype(np.longdouble)
+    mean = x.sum(axis=0) / x.shape[0]
+    return (mean + (x - mean).sum(axis=0) / x.shape[0]).astype(np.float64)
+
+
+def _r_sd(values):
+    """Column standard deviations as R's ``sd`` (divisor m - 1; R's cov works in long double throughout)."""
+    centred = values.astype(np.longdouble) - _r_mean(values)
+    return np.sqrt(((centred * centred).sum(axis=0) / (values.shape[0] - 1)).astype(np.float64))
+
+
+def _scale(dataSet, centre, spread, what):
+    frame = as_frame(dataSet, min_cols=1)
+    values = frame.to_numpy()
+    parameter = np.vstack([centre(values), spread(values)])
+    zero = np.flatnonzero(parameter[1] == 0)
+    if zero.size:
+        raise ValueError(
+            f"column {frame.columns[zero[0]]!r} is constant, so its {what} is 0 and scaling would divide "
+            "by zero; drop the column or fit without feature scaling (featureScaling=False)"
+        )
+    scaled = (values - parameter[0]) / parameter[1]
+    return ScalingResult(pd.DataFrame(scaled, columns=frame.columns, index=frame.index), parameter)
+
+
+def _descale(dataSet, parameter, name):
+    frame = as_frame(dataSet, min_rows=1, min_cols=1)
+    parameter = np.asarray(parameter, dtype=np.float64)
+    if parameter.shape != (2, frame.shape[1]):
+        raise ValueError(
+            f"{name} must be a 2 x {frame.shape[1]} array (one column per data column), got shape {parameter.shape}"
+        )
+    values = frame.to_numpy() * parameter[1] + parameter[0]
+    return pd.DataFrame(values, columns=frame.columns, index=frame.index)
+
+
+def varianceScaling(dataSet):
+    """Standardise every column: ``(x - mean) / sd`` (R's ``varianceScaling``).
+
+    Parameters
+    ----------
+    dataSet : pandas.DataFrame or numpy.ndarray
+        All numeric; at least 2 rows.
+
+    Returns
+    -------
+    ScalingResult
+        ``scaledDataSet`` and ``scalingParameter`` (row 0 means, row 1 standard
+        deviations with the ``m - 1`` divisor, as R's ``sd``).
+    """
+    return _scale(dataSet, _r_mean, _r_sd, "standard deviation")
+
+
+def varianceDescaling(dataSet, varianceParameter):
+    """Undo :func:`varianceScaling`: ``x * sd + mean`` per column (R's ``varianceDescaling``).
+
+    Parameters
+    ----------
+    dataSet : pandas.DataFrame or numpy.ndarray
+        Scaled data.
+    varianceParameter : array-like, shape (2, n)
+        The ``scalingParameter`` of :func:`varianceScaling`.
+
+    Returns
+    -------
+    pandas.DataFrame
+    """
+    return _descale(dataSet, varianceParameter, "varianceParameter")
+
+
+def minmaxScaling(dataSet):
+    """Scale every column to [0, 1]: ``(x - min) / (max - min)`` (R's ``minmaxScaling``).
+
+    Parameters
+    ----------
+    dataSet : pandas.DataFrame or numpy.ndarray
+        All numeric; at least 2 rows.
+
+    Returns
+    -------
+    ScalingResult
+        ``scaledDataSet`` and ``scalingParameter`` (row 0 minima, row 1 ranges).
+    """
+    return _scale(dataSet, lambda v: v.min(axis=0), lambda v: v.max(axis=0) - v.min(axis=0), "range")
+
+
+def minmaxDescaling(dataSet, minmaxParameter):
+    """Undo :func:`minmaxScaling`: ``x * range + min`` per column (R's ``minmaxDescaling``).
+
+    Parameters
+    ----------
+    dataSet : pandas.DataFrame or numpy.ndarray
+        Scaled data.
+    minmaxParameter : array-like, shape (2, n)
+        The ``scalingParameter`` of :func:`minmaxScaling`.
+
+    Returns
+    -------
+    pandas.DataFrame
+    """
+    return _descale(dataSet, minmaxParameter, "minmaxParameter")

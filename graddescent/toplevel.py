@@ -1,0 +1,288 @@
+"""R's top level (``gradDescentR.learn``, ``predict``) and helpers (``splitData``, ``prediction``, ``RMSE``)."""
+
+import numbers
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+import numpy as np
+import pandas as pd
+
+from . import methods
+from .methods import _Stream
+from .scaling import minmaxScaling, varianceScaling
+from .validation import as_frame, check_number
+
+__all__ = ["SplitResult", "GradDescentRObject", "splitData", "prediction", "RMSE", "learn", "predict", "gradDescentR"]
+
+METHODS = {name: getattr(methods, name) for name in methods.__all__}
+
+#: R's ``control`` defaults in ``gradDescentR.learn``.
+CONTROL_DEFAULTS = {"alpha": 0.1, "maxIter": 10, "momentum": 0.9, "nBatch": 2, "lamda": 0,
+                    "innerIter": 10, "option": 2, "gammaS": 0.125}
+
+#: The control entries each method takes (the other entries are ignored, as in R).
+METHOD_CONTROL = {
+    "GD": ("alpha", "maxIter"), "MBGD": ("alpha", "maxIter", "nBatch"), "SGD": ("alpha", "maxIter"),
+    "SAGD": ("alpha", "maxIter"), "MGD": ("alpha", "maxIter", "momentum"),
+    "AGD": ("alpha", "maxIter", "momentum"), "ADAGRAD": ("alpha", "maxIter"),
+    "ADADELTA": ("maxIter", "momentum"), "RMSPROP": ("alpha", "maxIter", "momentum"),
+    "ADAM": ("alpha", "maxIter"), "SSGD": ("alpha", "maxIter", "lamda", "innerIter"),
+    "SVRG": ("alpha", "maxIter", "innerIter", "option"), "SARAH": ("alpha", "maxIter", "innerIter"),
+    "SARAHPlus": ("alpha", "maxIter", "innerIter", "gammaS"),
+}
+
+SCALINGS = {"VARIANCE": varianceScaling, "MINMAX": minmaxScaling}
+
+
+class SplitResult(NamedTuple):
+    """R's ``list(dataTrain, dataTest)`` from :func:`splitData` (unpacks as a pair too)."""
+
+    dataTrain: pd.DataFrame
+    dataTest: pd.DataFrame
+
+
+@dataclass(frozen=True)
+class GradDescentRObject:
+    """R's ``gradDescentRObject``: what :func:`learn` returns and :func:`predict` uses.
+
+    Attributes
+    ----------
+    featureScaling : bool
+    scalingMethod : str
+        ``"VARIANCE"`` or ``"MINMAX"``.
+    scalingParameter : numpy.ndarray of shape (2, n), or None
+        None without feature scaling.
+    learningMethod : str
+    model : numpy.ndarray, shape (1, n)
+        theta, intercept first, in scaled units when featureScaling.
+    control : dict
+        R's control list with its defaults filled in.
+    columns : list
+        The data set's column names, the output last (not in R: used to match ``newdata``).
+    loss : numpy.ndarray
+        The training loss record of the method (see its ``return_loss``), in the units the
+        method saw. Not in R.
+    """
+
+    featureScaling: bool
+    scalingMethod: str
+    scalingParameter: object
+    learningMethod: str
+    model: np.ndarray
+    control: dict
+    columns: list = field(default_factory=list)
+    loss: np.ndarray = field(default=None, repr=False)
+
+
+def splitData(dataSet, dataTrainRate=0.5, seed=None):
+    """Split rows at random into training and test parts (R's ``splitData``).
+
+    Parameters
+    ----------
+    dataSet : pandas.DataFrame or numpy.ndarray
+        The data set.
+    dataTrainRate : float, default 0.5
+        Fraction of rows for training, in (0, 1); R takes ``trunc(m * dataTrainRate)`` rows.
+    seed : int or None, default None
+        R's seed.
+
+    Returns
+    -------
+    SplitResult
+        ``dataTrain`` (the drawn rows, in the order drawn, keeping their row labels) and
+        ``dataTest`` (the other rows, in their original order).
+    """
+    frame = as_frame(dataSet, min_cols=1)
+    rate = check_number("dataTrainRate", dataTrainRate, low=0, high=1, low_open=True, high_open=True)
+    m = frame.shape[0]
+    k = int(m * rate)
+    stream = _Stream(seed)
+    stream.reset()
+    train = stream.rng.sample(m, k) - 1
+    test = np.setdiff1d(np.arange(m), train)
+    original = dataSet if isinstance(dataSet, pd.DataFrame) else frame
+    return SplitResult(original.iloc[train], original.iloc[test])
+
+
+def prediction(model, dataTestInput):
+    """Predict with theta: the inputs with ``[1 | inputs] @ theta`` appended as column ``V1`` (R's ``prediction``).
+
+    Parameters
+    ----------
+    model : array-like, shape (1, n) or (n,)
+        theta, intercept first.
+    dataTestInput : pandas.DataFrame or numpy.ndarray, shape (m, n - 1)
+        Input columns only.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``dataTestInput`` with one more column, ``V1`` (R's name), the prediction.
+    """
+    frame = as_frame(dataTestInput, name="dataTestInput", min_rows=1, min_cols=1)
+    theta = _check_model(model, frame.shape[1] + 1)
+    out = frame.copy()
+    out["V1"] = _linear(frame.to_numpy(), theta)
+    return out
+
+
+def _linear(inputs, theta):
+    """``[1 | inputs] theta``, accumulated column by column as R's ``%*%`` does."""
+    with np.errstate(all="ignore"):
+        total = np.full(inputs.shape[0], theta[0])
+        for j in range(inputs.shape[1]):
+            total += inputs[:, j] * theta[j + 1]
+    return total
+
+
+def _check_model(model, n):
+    theta = np.asarray(model, dtype=np.float64).ravel()
+    if theta.shape[0] != n:
+        raise ValueError(f"model has {theta.shape[0]} coefficients but the data needs {n} "
+                         f"(an intercept and one per input column); use the model fitted on these columns")
+    return theta
+
+
+def RMSE(outputData, prediction):
+    """Root mean squared error, ``sqrt(mean((outputData - prediction)^2))`` (R's ``RMSE``).
+
+    Parameters
+    ----------
+    outputData, prediction : array-like, Series or one-column DataFrame
+        The same number of values.
+
+    Returns
+    -------
+    float
+    """
+    a = _as_vector(outputData, "outputData")
+    b = _as_vector(prediction, "prediction")
+    if a.shape != b.shape:
+        raise ValueError(f"outputData has {a.shape[0]} values but prediction has {b.shape[0]}; pass the same rows")
+    return float(np.sqrt(np.mean((a - b) ** 2)))
+
+
+def _as_vector(values, name):
+    array = np.asarray(values)
+    if array.ndim == 2 and array.shape[1] == 1:
+        array = array[:, 0]
+    if array.ndim != 1 or array.shape[0] == 0:
+        raise ValueError(f"{name} must be one column of numbers, got shape {array.shape}")
+    if array.dtype == bool or not np.issubdtype(array.dtype, np.number):
+        raise ValueError(f"{name} must hold numbers, got {array.dtype}")
+    array = array.astype(np.float64)
+    if not np.all(np.isfinite(array)):
+        raise ValueError(f"{name} has NaN or infinite values (first at position "
+                         f"{int(np.flatnonzero(~np.isfinite(array))[0])}); drop or fill them")
+    return array
+
+
+def learn(dataSet, featureScaling=True, scalingMethod="VARIANCE", learningMethod="GD", control=None, seed=None):
+    """Scale a data set and fit a linear model with one of the 14 methods (R's ``gradDescentR.learn``).
+
+    Parameters
+    ----------
+    dataSet : pandas.DataFrame or numpy.ndarray, shape (m, n)
+        Numbers only; the last column is the output.
+    featureScaling : bool, default True
+        Scale every column (the output too) before learning.
+    scalingMethod : {"VARIANCE", "MINMAX"}, default "VARIANCE"
+    learningMethod : str, default "GD"
+        One of GD, MBGD, SGD, SAGD, MGD, AGD, ADAGRAD, ADADELTA, RMSPROP, ADAM, SSGD,
+        SVRG, SARAH, SARAHPlus.
+    control : dict, optional
+        R's control list: ``alpha`` (0.1), ``maxIter`` (10), ``momentum`` (0.9),
+        ``nBatch`` (2), ``lamda`` (0), ``innerIter`` (10), ``option`` (2),
+        ``gammaS`` (0.125). Each method uses the entries it takes.
+    seed : int or None, default None
+        R's seed.
+
+    Returns
+    -------
+    GradDescentRObject
+    """
+    if not isinstance(featureScaling, (bool, np.bool_)):
+        raise ValueError(f"featureScaling must be True or False, got {featureScaling!r}")
+    if learningMethod not in METHODS:
+        raise ValueError(f"unknown learningMethod {learningMethod!r}; choose one of {', '.join(METHODS)}")
+    if featureScaling and scalingMethod not in SCALINGS:
+        raise ValueError(f"unknown scalingMethod {scalingMethod!r}; choose 'VARIANCE' or 'MINMAX'")
+    control = dict(control or {})
+    unknown = sorted(set(control) - set(CONTROL_DEFAULTS))
+    if unknown:
+        raise ValueError(f"unknown control entries {unknown}; the entries are {', '.join(CONTROL_DEFAULTS)}")
+    control = {**CONTROL_DEFAULTS, **control}
+    frame = as_frame(dataSet)
+    parameter = None
+    if featureScaling:
+        frame, parameter = SCALINGS[scalingMethod](frame)
+    args = {key: control[key] for key in METHOD_CONTROL[learningMethod]}
+    model, loss = METHODS[learningMethod](frame, **args, seed=seed, return_loss=True)
+    return GradDescentRObject(bool(featureScaling), scalingMethod, parameter, learningMethod, model, control,
+                              list(frame.columns), loss)
+
+
+def predict(object, newdata):
+    """Predict new rows with a learned model (R's ``predict.gradDescentRObject``).
+
+    Parameters
+    ----------
+    object : GradDescentRObject
+        From :func:`learn`.
+    newdata : pandas.DataFrame or numpy.ndarray
+        The input columns, with or without the output column (R requires it as the
+        last column and ignores it). A DataFrame whose columns carry the training
+        names is matched by name, in any order; otherwise by position.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The input columns plus the prediction ``V1`` (R's name), in original units.
+    """
+    if not isinstance(object, GradDescentRObject):
+        raise ValueError(f"object must be the result of learn(), got {type(object).__name__}")
+    inputs = _match_inputs(object, newdata)
+    n = object.model.shape[1]
+    if object.featureScaling:
+        p = object.scalingParameter
+        scaled = (inputs.to_numpy() - p[0, : n - 1]) / p[1, : n - 1]
+        pred = _linear(scaled, object.model.ravel()) * p[1, n - 1] + p[0, n - 1]
+    else:
+        pred = _linear(inputs.to_numpy(), object.model.ravel())
+    out = inputs.copy()
+    out["V1"] = pred
+    return out
+
+
+def _match_inputs(model, newdata):
+    inputs_needed = model.model.shape[1] - 1
+    frame = as_frame(newdata, name="newdata", min_rows=1, min_cols=1)
+    names = model.columns
+    if isinstance(newdata, pd.DataFrame) and names and set(names[:-1]) <= set(frame.columns):
+        extra = set(frame.columns) - set(names)
+        if extra:
+            raise ValueError(f"newdata has columns {sorted(map(str, extra))} that the model was not fitted on; "
+                             f"expected {names[:-1]} (and optionally {names[-1]!r})")
+        return frame[names[:-1]]
+    if frame.shape[1] == inputs_needed + 1:  # R's layout: inputs then the (ignored) output
+        return frame.iloc[:, :inputs_needed]
+    if frame.shape[1] == inputs_needed:
+        return frame
+    expected = f"{names[:-1]}" if names else f"{inputs_needed} input columns"
+    raise ValueError(f"newdata has {frame.shape[1]} columns but the model needs {expected} "
+                     f"(optionally followed by the output column)")
+
+
+class _GradDescentR:
+    """Namespace so that R's ``gradDescentR.learn(...)`` reads the same in Python."""
+
+    learn = staticmethod(learn)
+
+    def __repr__(self):
+        return "gradDescentR (use gradDescentR.learn(dataSet, ...))"
+
+
+#: ``gradDescentR.learn`` is :func:`learn`, under R's name.
+gradDescentR = _GradDescentR()
+
+del numbers

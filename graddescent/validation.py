@@ -1,0 +1,80 @@
+"""Data checks and conversion: every public entry point validates here, before any work."""
+
+import numbers
+
+import numpy as np
+import pandas as pd
+
+
+def as_frame(data, name="dataSet", min_rows=2, min_cols=2):
+    """Check a data set and return it as a float64 DataFrame (names and row labels kept).
+
+    Accepts a pandas DataFrame or a 2-D numpy array (columns then get R's names
+    ``V1, V2, ...``). Raises ``ValueError`` naming what is wrong and the fix.
+    """
+    if isinstance(data, pd.DataFrame):
+        frame = data
+    elif isinstance(data, np.ndarray) or isinstance(data, (list, tuple)):
+        array = np.asarray(data)
+        if array.ndim != 2:
+            raise ValueError(
+                f"{name} must be 2-dimensional (rows x columns, the last column the output); "
+                f"got an array of shape {array.shape}. Reshape it, e.g. array.reshape(-1, 1) for one column."
+            )
+        frame = pd.DataFrame(array, columns=[f"V{j + 1}" for j in range(array.shape[1])])
+    else:
+        raise ValueError(f"{name} must be a pandas DataFrame or a 2-D numpy array, got {type(data).__name__}")
+    if frame.columns.duplicated().any():
+        dups = sorted({str(c) for c in frame.columns[frame.columns.duplicated()]})
+        raise ValueError(f"{name} has duplicated column names {dups}; give every column a distinct name")
+    for column in frame.columns:
+        dtype = frame[column].dtype
+        if pd.api.types.is_bool_dtype(dtype) or not pd.api.types.is_numeric_dtype(dtype):
+            kind = "boolean" if pd.api.types.is_bool_dtype(dtype) else f"non-numeric ({dtype})"
+            raise ValueError(
+                f"{name} column {column!r} is {kind}; every column must hold numbers. "
+                f"Convert it (e.g. pd.to_numeric) or drop it."
+            )
+    if frame.shape[1] < min_cols:
+        raise ValueError(
+            f"{name} has {frame.shape[1]} column(s); it needs at least {min_cols} "
+            "(one or more inputs, then the output as the last column)"
+        )
+    if frame.shape[0] < min_rows:
+        raise ValueError(f"{name} has {frame.shape[0]} row(s); it needs at least {min_rows}")
+    values = frame.to_numpy(dtype=np.float64, na_value=np.nan)
+    bad = ~np.isfinite(values)
+    if bad.any():
+        i, j = np.argwhere(bad)[0]
+        what = "NaN (missing)" if np.isnan(values[i, j]) else "infinite"
+        raise ValueError(
+            f"{name} has {int(bad.sum())} NaN or infinite value(s); the first, {what}, is in column "
+            f"{frame.columns[j]!r} at row {frame.index[i]!r}. Drop or fill them (e.g. dataSet.dropna())."
+        )
+    return pd.DataFrame(values, columns=frame.columns, index=frame.index)
+
+
+def check_number(name, value, *, low=None, high=None, low_open=False, high_open=False, hint=""):
+    """A finite real number within the given bounds, returned as float."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise ValueError(f"{name} must be a number, got {value!r}{hint}")
+    value = float(value)
+    too_low = low is not None and (value <= low if low_open else value < low)
+    too_high = high is not None and (value >= high if high_open else value > high)
+    if not np.isfinite(value) or too_low or too_high:
+        lo = "" if low is None else ("(" if low_open else "[") + f"{low}"
+        hi = "" if high is None else f"{high}" + (")" if high_open else "]")
+        where = f"in {lo}, {hi}" if low is not None and high is not None else (
+            f"{'>' if low_open else '>='} {low}" if low is not None else f"{'<' if high_open else '<='} {high}")
+        raise ValueError(f"{name} must be a finite number {where}, got {value!r}{hint}")
+    return value
+
+
+def check_whole(name, value, *, low=1, high=None, hint=""):
+    """A whole number within ``low..high``, returned as int (a float such as 10.0 is accepted)."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise ValueError(f"{name} must be a whole number, got {value!r}{hint}")
+    if not np.isfinite(value) or value != int(value) or value < low or (high is not None and value > high):
+        bounds = f">= {low}" if high is None else f"in {low}..{high}"
+        raise ValueError(f"{name} must be a whole number {bounds}, got {value!r}{hint}")
+    return int(value)
