@@ -78,7 +78,7 @@ def _finish(theta, loss, method, return_loss):
             f"{method} diverged (the coefficients or the training loss grew without bound). "
             "Scale the features (featureScaling=True / varianceScaling) or use a smaller alpha.",
             ConvergenceWarning,
-            stacklevel=3,
+            stacklevel=4,
         )
     return (theta, loss) if return_loss else theta
 

@@ -30,7 +30,7 @@ def as_frame(data, name="dataSet", min_rows=2, min_cols=2):
     for column in frame.columns:
         dtype = frame[column].dtype
         if pd.api.types.is_bool_dtype(dtype) or not pd.api.types.is_numeric_dtype(dtype):
-            kind = "boolean" if pd.api.types.is_bool_dtype(dtype) else f"non-numeric ({dtype})"
+            kind = "boolean" if pd.api.types.is_bool_dtype(dtype) else f"non-numeric ({dtype}){_first_text(frame[column])}"
             raise ValueError(
                 f"{name} column {column!r} is {kind}; every column must hold numbers. "
                 f"Convert it (e.g. pd.to_numeric) or drop it."
@@ -52,6 +52,13 @@ def as_frame(data, name="dataSet", min_rows=2, min_cols=2):
             f"{frame.columns[j]!r} at row {frame.index[i]!r}. Drop or fill them (e.g. dataSet.dropna())."
         )
     return pd.DataFrame(values, columns=frame.columns, index=frame.index)
+
+
+def _first_text(series):
+    """Where a column first holds something that is not a number, for error messages."""
+    numbers_only = pd.to_numeric(series, errors="coerce")
+    bad = series[numbers_only.isna() & series.notna()]
+    return f": {bad.iloc[0]!r} at row {bad.index[0]!r}" if len(bad) else ""
 
 
 def check_number(name, value, *, low=None, high=None, low_open=False, high_open=False, hint=""):
