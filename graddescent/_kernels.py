@@ -25,6 +25,18 @@ _FLT_EPSILON = 1.1920928955078125e-07  # R's tolerance in the ':' operator (seq_
 
 
 @_jit
+def design(data, perm, X, y):
+    """``X = [1 | inputs]`` and ``y = output`` with the rows of data in the order perm."""
+    n = data.shape[1]
+    for i in range(perm.shape[0]):
+        row = data[perm[i]]
+        X[i, 0] = 1.0
+        for j in range(n - 1):
+            X[i, j + 1] = row[j]
+        y[i] = row[n - 1]
+
+
+@_jit
 def _dot(x, w):
     """``x . w`` summed left to right, as R's ``x %*% t(w)`` (reference BLAS)."""
     s = 0.0

@@ -19,7 +19,7 @@ from sklearn.exceptions import ConvergenceWarning
 
 from . import _kernels as K
 from .rrandom import RRandom
-from .validation import as_frame, check_number, check_whole
+from .validation import check_data, check_number, check_whole
 
 __all__ = [
     "GD", "MBGD", "SGD", "SAGD", "MGD", "AGD", "ADAGRAD", "ADADELTA", "RMSPROP", "ADAM",
@@ -53,7 +53,7 @@ def _prepare(dataTrain, seed):
     Returns ``X = [1 | inputs]`` and ``y`` with rows in R's shuffled order, theta drawn
     as R draws it, and the stream, positioned where R's is after the preamble.
     """
-    data = as_frame(dataTrain, name="dataTrain").to_numpy()
+    data, _, _ = check_data(dataTrain, name="dataTrain")
     m, n = data.shape
     stream = _Stream(seed)
     stream.reset()
@@ -61,10 +61,8 @@ def _prepare(dataTrain, seed):
     stream.reset()
     theta = stream.rng.runif(n)  # R's getTheta: an intercept and one per input
     stream.reset()
-    X = np.empty((m, n))
-    X[:, 0] = 1.0
-    X[:, 1:] = data[perm, :-1]
-    y = data[perm, -1]
+    X, y = np.empty((m, n)), np.empty(m)
+    K.design(data, perm, X, y)  # the one copy of the data a fit makes
     return X, y, theta, stream
 
 

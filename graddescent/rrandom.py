@@ -12,6 +12,7 @@ import numbers
 import os
 
 import numpy as np
+from numba import njit
 
 __all__ = ["RRandom"]
 
@@ -44,27 +45,59 @@ def _r_state(seed):
     return words[1:]
 
 
-def _draw_without_replacement(pool, n_left, out, done, raws):
-    """Continue R's partial Fisher-Yates draw (``do_sample``, no replacement).
+@njit(cache=True, nogil=True)
+def _bits(n):
+    """R's ``ceil(log2(n))`` for an integer n >= 1."""
+    bits = 0
+    while (np.int64(1) << bits) < n:
+        bits += 1
+    return bits
 
-    Fills ``out[done:]`` from ``pool`` (the values not drawn yet, ``n_left`` of them),
-    consuming 32-bit outputs from ``raws``. Returns the new ``done`` and ``n_left`` and
-    how many outputs were used; stops early when ``raws`` runs out.
+
+@njit(cache=True, nogil=True)
+def _rbits(raws, used, bits):
+    """R's ``rbits``: one 16-bit chunk per uniform, ``floor(u * 65536)`` being the
+    output's top 16 bits exactly; chunks at 0, 16, 32, ... while <= bits."""
+    v = np.int64(0)
+    for c in range(bits // 16 + 1):
+        v = v * 65536 + (np.int64(raws[used + c]) >> 16)
+    return v & ((np.int64(1) << bits) - 1)
+
+
+@njit(cache=True, nogil=True)
+def _draw_with_replacement(n, out, done, raws):
+    """Fill ``out[done:]`` with R's ``R_unif_index(n)`` (0-based) from the 32-bit outputs
+    ``raws``; stop early when they run out. Returns the new ``done`` and the outputs used."""
+    bits = _bits(n)
+    chunks = bits // 16 + 1
+    used = 0
+    while done < out.shape[0] and used + chunks <= raws.shape[0]:
+        v = _rbits(raws, used, bits)
+        used += chunks
+        if v < n:  # R's rejection sampling from the next power of two
+            out[done] = v
+            done += 1
+    return done, used
+
+
+@njit(cache=True, nogil=True)
+def _draw_without_replacement(pool, n_left, out, done, raws):
+    """Continue R's partial Fisher-Yates draw (``do_sample`` without replacement).
+
+    Fills ``out[done:]`` with 1-based values from ``pool`` (the ``n_left`` values not
+    drawn yet), consuming ``raws``; stops early when they run out. Returns the new
+    ``done`` and ``n_left`` and the outputs used.
     """
     used = 0
-    k = out.shape[0]
-    while done < k:
-        bits = 0
-        while (1 << bits) < n_left:  # ceil(log2(n_left))
-            bits += 1
+    bits = _bits(n_left)
+    while done < out.shape[0]:
+        while bits > 0 and (np.int64(1) << (bits - 1)) >= n_left:  # ceil(log2(n_left)) as it shrinks
+            bits -= 1
         chunks = bits // 16 + 1
         if used + chunks > raws.shape[0]:
             break
-        v = 0
-        for c in range(chunks):
-            v = v * 65536 + (int(raws[used + c]) >> 16)
+        v = _rbits(raws, used, bits)
         used += chunks
-        v &= (1 << bits) - 1
         if v < n_left:
             out[done] = pool[v] + 1
             pool[v] = pool[n_left - 1]
@@ -106,6 +139,8 @@ class RRandom:
 
     def _raw(self, k):
         """The next ``k`` 32-bit outputs of the stream."""
+        if self._buffer.shape[0] == 0:
+            return self._bitgen.random_raw(k)
         take = self._buffer[:k]
         self._buffer = self._buffer[k:]
         if take.shape[0] < k:
@@ -114,7 +149,7 @@ class RRandom:
 
     def _unread(self, raws):
         """Put back outputs that were drawn ahead but not used, so the stream stays R's."""
-        self._buffer = np.concatenate([raws, self._buffer])
+        self._buffer = np.concatenate([raws, self._buffer]) if self._buffer.shape[0] else raws
 
     def _unif_rand(self, k):
         u = self._raw(k).astype(np.float64) * _TWO_POW_M32
@@ -140,30 +175,17 @@ class RRandom:
         return min + (max - min) * self._unif_rand(k)
 
     def _unif_index(self, n, k):
-        """``k`` draws of R's ``R_unif_index(n)`` (0-based), vectorised over tries."""
-        bits = int(n - 1).bit_length()  # ceil(log2(n))
-        chunks = bits // 16 + 1  # R's rbits: one uniform per 16 bits, chunk 0 always
+        """``k`` draws of R's ``R_unif_index(n)`` (0-based)."""
         out = np.empty(k, dtype=np.int64)
+        bits = _bits(n)
+        chunks = bits // 16 + 1
         done = 0
         while done < k:
-            need = k - done
-            # Each try is accepted with probability > 1/2; draw a little more than twice.
-            tries = 2 * need + 16
-            raws = self._raw(tries * chunks).reshape(tries, chunks)
-            v = np.zeros(tries, dtype=np.int64)
-            for c in range(chunks):
-                # floor(unif_rand() * 65536) is exactly the top 16 bits of the output
-                v = v * 65536 + (raws[:, c] >> np.uint64(16)).astype(np.int64)
-            v &= (1 << bits) - 1
-            accepted = np.flatnonzero(v < n)
-            if accepted.shape[0] >= need:
-                last = accepted[need - 1]
-                out[done:] = v[accepted[:need]]
-                self._unread(raws[last + 1 :].ravel())
-                done = k
-            else:
-                out[done : done + accepted.shape[0]] = v[accepted]
-                done += accepted.shape[0]
+            # a try is accepted with probability n / 2^bits (> 1/2): draw for a few more than expected
+            tries = int((k - done) * 2.0**bits / n * 1.01) + 64
+            raws = self._raw(tries * chunks)
+            done, used = _draw_with_replacement(n, out, done, raws)
+            self._unread(raws[used:])
         return out
 
     def sample(self, n, size=None, replace=False):
@@ -194,7 +216,7 @@ class RRandom:
             return self._unif_index(n, size) + 1
         if n > 1e7 and 2 * size <= n:
             return self._sample_hashed(n, size)
-        pool = np.arange(n, dtype=np.int64)
+        pool = np.arange(n, dtype=np.int32 if n < 2**31 else np.int64)  # int32: half the cache misses
         out = np.empty(size, dtype=np.int64)
         done, n_left = 0, n
         while done < size:

@@ -6,52 +6,62 @@ import numpy as np
 import pandas as pd
 
 
-def as_frame(data, name="dataSet", min_rows=2, min_cols=2):
-    """Check a data set and return it as a float64 DataFrame (names and row labels kept).
+def check_data(data, name="dataSet", min_rows=2, min_cols=2):
+    """Check a data set; return its float64 values, column names and row labels.
 
     Accepts a pandas DataFrame or a 2-D numpy array (columns then get R's names
-    ``V1, V2, ...``). Raises ``ValueError`` naming what is wrong and the fix.
+    ``V1, V2, ...``). Copies only what is not float64 already. Raises ``ValueError``
+    naming what is wrong and the fix.
     """
     if isinstance(data, pd.DataFrame):
-        frame = data
-    elif isinstance(data, np.ndarray) or isinstance(data, (list, tuple)):
-        array = np.asarray(data)
-        if array.ndim != 2:
+        columns, index = data.columns, data.index
+        if columns.duplicated().any():
+            dups = sorted({str(c) for c in columns[columns.duplicated()]})
+            raise ValueError(f"{name} has duplicated column names {dups}; give every column a distinct name")
+        for column in columns:
+            dtype = data[column].dtype
+            if pd.api.types.is_bool_dtype(dtype) or not pd.api.types.is_numeric_dtype(dtype):
+                kind = "boolean" if pd.api.types.is_bool_dtype(dtype) else f"non-numeric ({dtype}){_first_text(data[column])}"
+                raise ValueError(f"{name} column {column!r} is {kind}; every column must hold numbers. "
+                                 "Convert it (e.g. pd.to_numeric) or drop it.")
+    elif isinstance(data, (np.ndarray, list, tuple)):
+        data = np.asarray(data)
+        if data.ndim != 2:
             raise ValueError(
                 f"{name} must be 2-dimensional (rows x columns, the last column the output); "
-                f"got an array of shape {array.shape}. Reshape it, e.g. array.reshape(-1, 1) for one column."
+                f"got an array of shape {data.shape}. Reshape it, e.g. array.reshape(-1, 1) for one column."
             )
-        frame = pd.DataFrame(array, columns=[f"V{j + 1}" for j in range(array.shape[1])])
+        if data.dtype == bool or not np.issubdtype(data.dtype, np.number) or np.iscomplexobj(data):
+            raise ValueError(f"{name} must hold real numbers, got an array of {data.dtype}; convert it with .astype(float)")
+        columns, index = pd.Index([f"V{j + 1}" for j in range(data.shape[1])]), pd.RangeIndex(data.shape[0])
     else:
         raise ValueError(f"{name} must be a pandas DataFrame or a 2-D numpy array, got {type(data).__name__}")
-    if frame.columns.duplicated().any():
-        dups = sorted({str(c) for c in frame.columns[frame.columns.duplicated()]})
-        raise ValueError(f"{name} has duplicated column names {dups}; give every column a distinct name")
-    for column in frame.columns:
-        dtype = frame[column].dtype
-        if pd.api.types.is_bool_dtype(dtype) or not pd.api.types.is_numeric_dtype(dtype):
-            kind = "boolean" if pd.api.types.is_bool_dtype(dtype) else f"non-numeric ({dtype}){_first_text(frame[column])}"
+    if len(columns) < min_cols:
+        raise ValueError(f"{name} has {len(columns)} column(s); it needs at least {min_cols} "
+                         "(one or more inputs, then the output as the last column)")
+    if len(index) < min_rows:
+        raise ValueError(f"{name} has {len(index)} row(s); it needs at least {min_rows}")
+    if isinstance(data, pd.DataFrame):
+        values = data.to_numpy(dtype=np.float64, na_value=np.nan)
+    else:
+        values = np.asarray(data, dtype=np.float64)
+    for j in range(values.shape[1]):
+        finite = np.isfinite(values[:, j])
+        if not finite.all():
+            i = int(np.argmin(finite))
+            what = "NaN (missing)" if np.isnan(values[i, j]) else "infinite"
+            count = int(np.count_nonzero(~np.isfinite(values)))
             raise ValueError(
-                f"{name} column {column!r} is {kind}; every column must hold numbers. "
-                f"Convert it (e.g. pd.to_numeric) or drop it."
+                f"{name} has {count} NaN or infinite value(s); the first, {what}, is in column "
+                f"{columns[j]!r} at row {index[i]!r}. Drop or fill them (e.g. dataSet.dropna())."
             )
-    if frame.shape[1] < min_cols:
-        raise ValueError(
-            f"{name} has {frame.shape[1]} column(s); it needs at least {min_cols} "
-            "(one or more inputs, then the output as the last column)"
-        )
-    if frame.shape[0] < min_rows:
-        raise ValueError(f"{name} has {frame.shape[0]} row(s); it needs at least {min_rows}")
-    values = frame.to_numpy(dtype=np.float64, na_value=np.nan)
-    bad = ~np.isfinite(values)
-    if bad.any():
-        i, j = np.argwhere(bad)[0]
-        what = "NaN (missing)" if np.isnan(values[i, j]) else "infinite"
-        raise ValueError(
-            f"{name} has {int(bad.sum())} NaN or infinite value(s); the first, {what}, is in column "
-            f"{frame.columns[j]!r} at row {frame.index[i]!r}. Drop or fill them (e.g. dataSet.dropna())."
-        )
-    return pd.DataFrame(values, columns=frame.columns, index=frame.index)
+    return values, columns, index
+
+
+def as_frame(data, name="dataSet", min_rows=2, min_cols=2):
+    """:func:`check_data`, returned as a float64 DataFrame (names and row labels kept)."""
+    values, columns, index = check_data(data, name, min_rows, min_cols)
+    return pd.DataFrame(values, columns=columns, index=index, copy=False)
 
 
 def _first_text(series):
