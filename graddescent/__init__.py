@@ -33,6 +33,23 @@ from .methods import (
     SARAHPlus,
 )
 from . import datasets
+from .estimators import (
+    ADADELTARegressor,
+    ADAGRADRegressor,
+    ADAMRegressor,
+    AGDRegressor,
+    GDRegressor,
+    GradDescentRegressor,
+    MBGDRegressor,
+    MGDRegressor,
+    RMSPROPRegressor,
+    SAGDRegressor,
+    SARAHPlusRegressor,
+    SARAHRegressor,
+    SGDRegressor,
+    SSGDRegressor,
+    SVRGRegressor,
+)
 from .rrandom import RRandom
 from .scaling import ScalingResult, minmaxDescaling, minmaxScaling, varianceDescaling, varianceScaling
 
@@ -43,4 +60,7 @@ __all__ = [
     "splitData", "varianceScaling", "varianceDescaling", "minmaxScaling", "minmaxDescaling",
     "prediction", "RMSE", "gradDescentR", "learn", "predict",
     "GradDescentRObject", "SplitResult", "ScalingResult", "RRandom", "datasets",
+    "GDRegressor", "MBGDRegressor", "SGDRegressor", "SAGDRegressor", "MGDRegressor", "AGDRegressor",
+    "ADAGRADRegressor", "ADADELTARegressor", "RMSPROPRegressor", "ADAMRegressor", "SVRGRegressor",
+    "SSGDRegressor", "SARAHRegressor", "SARAHPlusRegressor", "GradDescentRegressor",
 ]
