@@ -143,6 +143,22 @@ class _BaseGradDescent(RegressorMixin, BaseEstimator):
             return int(self.random_state.randint(2**31 - 1))
         return None if self.random_state is None else int(self.random_state)
 
+    def _check_combinations(self, control, n_samples):
+        """What the constraints cannot say alone (the methods check it too, under R's names)."""
+        name = type(self).__name__
+        if control.get("nBatch", 1) > n_samples:
+            raise ValueError(f"The 'n_batch' parameter of {name} must be at most the number of samples "
+                             f"({n_samples}), got {control['nBatch']}.")
+        if isinstance(control.get("option"), (bool, np.bool_)):
+            raise ValueError(f"The 'option' parameter of {name} must be 1 or 2, got {control['option']!r}.")
+        if control.get("lamda", 0) != 0:
+            if control["lamda"] * control["alpha"] == 1:
+                raise ValueError(f"The 'lamda' parameter of {name} times alpha must not be 1 (R's randomProb "
+                                 f"divides by zero), got lamda={control['lamda']}, alpha={control['alpha']}.")
+            if control["innerIter"] == 1:
+                raise ValueError(f"The 'inner_iter' parameter of {name} must be at least 2 when lamda > 0 "
+                                 "(R's randomProb fails for one value), got 1.")
+
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y):
         """Fit the linear model with R's method on ``[X | y]``, scaled as ``gradDescentR.learn`` scales it.
@@ -163,9 +179,7 @@ class _BaseGradDescent(RegressorMixin, BaseEstimator):
             if R_NAMES[name] in control and not np.isfinite(value):
                 raise ValueError(f"The {name!r} parameter of {type(self).__name__} must be finite, got {value!r}.")
         X, y = validate_data(self, X, y, y_numeric=True, dtype=np.float64, ensure_min_samples=2)
-        if "nBatch" in control and control["nBatch"] > X.shape[0]:
-            raise ValueError(f"The 'n_batch' parameter of {type(self).__name__} must be at most the number of "
-                             f"samples ({X.shape[0]}), got {control['nBatch']}.")
+        self._check_combinations(control, X.shape[0])
         data = np.column_stack([X, y])
         if self.scaling is None:
             parameter = None
