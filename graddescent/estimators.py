@@ -8,6 +8,7 @@ seed. Parameters are R's ``control`` entries in snake_case, with R's defaults.
 """
 
 import numbers
+import textwrap
 import warnings
 
 import numpy as np
@@ -88,6 +89,7 @@ scaling_parameter_ : ndarray of shape (2, n_features + 1) or None
     R's ``scalingParameter`` of ``[X | y]``: row 0 the centres (means or minima), row 1
     the scales (standard deviations or ranges, 1 for a constant column). None without scaling.
 n_features_in_ : int
+    Number of features seen during fit.
 feature_names_in_ : ndarray of shape (n_features_in_,)
     Defined only when X has string feature names.
 n_iter_ : int
@@ -106,7 +108,9 @@ def _docstring(summary, method, params):
     lines = [summary, "", f"{origin} as a scikit-learn regressor: ``fit`` scales ``[X | y]`` and runs the",
              "method as ``gradDescentR.learn`` does, so predictions equal ``learn`` + ``predict``",
              "for the same data, settings and seed (``random_state``).", "", "Parameters", "----------"]
-    lines += [_PARAM_DOCS[p] for p in [*params, "scaling", "random_state"]]
+    for p in [*params, "scaling", "random_state"]:
+        head, body = _PARAM_DOCS[p].split("\n", 1)
+        lines += [head, *textwrap.wrap(body.strip(), 88, initial_indent="    ", subsequent_indent="    ")]
     return "\n".join(lines) + "\n" + _ATTRIBUTES_DOC
 
 
