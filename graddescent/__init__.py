@@ -33,23 +33,6 @@ from .methods import (
     SARAHPlus,
 )
 from . import datasets
-from .estimators import (
-    ADADELTARegressor,
-    ADAGRADRegressor,
-    ADAMRegressor,
-    AGDRegressor,
-    GDRegressor,
-    GradDescentRegressor,
-    MBGDRegressor,
-    MGDRegressor,
-    RMSPROPRegressor,
-    SAGDRegressor,
-    SARAHPlusRegressor,
-    SARAHRegressor,
-    SGDRegressor,
-    SSGDRegressor,
-    SVRGRegressor,
-)
 from .rrandom import RRandom
 from .scaling import ScalingResult, minmaxDescaling, minmaxScaling, varianceDescaling, varianceScaling
 
@@ -64,3 +47,18 @@ __all__ = [
     "ADAGRADRegressor", "ADADELTARegressor", "RMSPROPRegressor", "ADAMRegressor", "SVRGRegressor",
     "SSGDRegressor", "SARAHRegressor", "SARAHPlusRegressor", "GradDescentRegressor",
 ]
+
+_ESTIMATORS = __all__[__all__.index("GDRegressor"):]
+
+
+def __getattr__(name):
+    # The estimators import scikit-learn (about a second); load them on first use only.
+    if name in _ESTIMATORS:
+        from . import estimators
+
+        return getattr(estimators, name)
+    raise AttributeError(f"module 'graddescent' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_ESTIMATORS))

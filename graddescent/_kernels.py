@@ -14,12 +14,16 @@ import math
 import numpy as np
 from numba import njit
 
+from .rrandom import _bits, _rbits
+
 _jit = njit(cache=True, nogil=True, error_model="numpy")  # numpy: 0/0 is NaN, as in R
 
 # full batch
 GD, MGD, AGD = 0, 1, 2
 # single row
 SGD, ADAGRAD, ADADELTA, RMSPROP, ADAM = 0, 1, 2, 3, 4
+# variance reduced (SARAHPlus is SARAH with gammaS > 0)
+SVRG, SSGD, SARAH = 0, 1, 2
 
 _FLT_EPSILON = 1.1920928955078125e-07  # R's tolerance in the ':' operator (seq_colon)
 
@@ -279,3 +283,71 @@ def sarah_inner(X, y, theta, v, rows, alpha, keep, gammaS):
         if gammaS > 0 or k == keep:
             kept[:] = w
     return kept
+
+
+@_jit
+def variance_reduced(kind, X, y, theta, rows, lo, hi, keep, alpha, gammaS, loss):
+    """SVRG, SSGD, SARAH, SARAHPlus: outer iteration t takes the full gradient at theta
+    (its MSE goes to loss[t]) and runs the inner loop over ``rows[lo[t]:hi[t]]``."""
+    m, n = X.shape
+    g = np.empty(n)
+    for t in range(loss.shape[0]):
+        loss[t] = gradient(X, y, 0, m, theta, g)
+        inner = rows[lo[t]:hi[t]]
+        if kind == SVRG:
+            theta = svrg_inner(X, y, theta, g, inner, alpha, keep[t])
+        elif kind == SSGD:
+            theta = ssgd_inner(X, y, theta, g, inner, alpha)
+        else:
+            theta = sarah_inner(X, y, theta, g, inner, alpha, keep[t], gammaS)
+    return theta
+
+
+@_jit
+def ssgd_plan(raws, maxIter, innerIter, m, order, scaled):
+    """SSGD's draws from R's raw stream: per outer iteration the length K, then K rows.
+
+    K is R's ``randomProb``: ``sample(innerIter, 1)`` when ``order`` is empty (lamda 0),
+    else the first k in ``order`` with ``runif(1) <= scaled[k]``. Rows are
+    ``sample(m, 1)`` each (0-based here). Returns the counts, the rows and the outputs
+    used, or used = -1 when ``raws`` ran out.
+    """
+    counts = np.zeros(maxIter, dtype=np.int64)
+    rows = np.empty(maxIter * innerIter, dtype=np.int64)
+    bits_k, bits_m = _bits(innerIter), _bits(m)
+    used, total = 0, 0
+    for t in range(maxIter):
+        K = -1
+        while K < 0:  # the inner-loop length
+            if order.shape[0] == 0:
+                chunks = bits_k // 16 + 1
+                if used + chunks > raws.shape[0]:
+                    return counts, rows[:total], -1
+                v = _rbits(raws, used, bits_k)
+                used += chunks
+                if v < innerIter:
+                    K = v + 1
+            else:
+                if used + 1 > raws.shape[0]:
+                    return counts, rows[:total], -1
+                u = raws[used] * 2.3283064365386963e-10  # R's unif_rand
+                if u <= 0.0:
+                    u = 0.5 * 2.328306437080797e-10
+                used += 1
+                for i in range(order.shape[0]):
+                    if u <= scaled[order[i]]:
+                        K = order[i] + 1
+                        break
+        chunks = bits_m // 16 + 1
+        drawn = 0
+        while drawn < K:  # its rows
+            if used + chunks > raws.shape[0]:
+                return counts, rows[:total], -1
+            v = _rbits(raws, used, bits_m)
+            used += chunks
+            if v < m:
+                rows[total] = v
+                total += 1
+                drawn += 1
+        counts[t] = K
+    return counts, rows[:total], used

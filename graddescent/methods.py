@@ -15,7 +15,6 @@ SVRG option 2, SSGD and SARAH reproducible, which R is not).
 import warnings
 
 import numpy as np
-from sklearn.exceptions import ConvergenceWarning
 
 from . import _kernels as K
 from .rrandom import RRandom
@@ -72,6 +71,8 @@ def _finish(theta, loss, method, return_loss):
     finite_loss = loss[np.isfinite(loss)]
     exploded = finite_loss.size > 1 and finite_loss[-1] > 1e8 * max(finite_loss[0], 1e-300)
     if not np.all(np.isfinite(theta)) or finite_loss.size < loss.size or exploded:
+        from sklearn.exceptions import ConvergenceWarning  # here: importing scikit-learn takes a second
+
         warnings.warn(
             f"{method} diverged (the coefficients or the training loss grew without bound). "
             "Scale the features (featureScaling=True / varianceScaling) or use a smaller alpha.",
@@ -310,42 +311,61 @@ the constant ``1 / (1 - beta)`` rather than ``1 / (1 - beta^t)``.
 
 # --------------------------------------------------------------------------- variance reduced
 
-def _random_prob(rng, innerIter, lamda, alpha):
-    """R's ``randomProb``: SSGD's inner-loop length, skewed towards large values by lamda."""
-    if lamda == 0:
-        return int(rng.sample(innerIter, 1)[0])
+def _ssgd_plan(rng, maxIter, innerIter, lamda, alpha, m, size=None):
+    """SSGD's draws for the whole fit: each outer iteration's length K (R's ``randomProb``)
+    then its K rows (R's ``sample(m, 1)`` each). The draws do not depend on theta, so
+    they are made up front, in R's order, by a compiled loop over the raw stream."""
     k = np.arange(1, innerIter + 1)
-    p = (1 - lamda * alpha) ** (-k.astype(float))
-    scaled = (p - p.min()) / (p.max() - p.min())
-    order = np.lexsort((k, scaled))
-    u = rng.runif(1)[0]
-    hits = order[u <= scaled[order]]
-    if hits.size == 0:
-        raise ValueError(
-            f"SSGD cannot draw its inner-loop length: (1 - lamda*alpha)^-k overflows or is constant "
-            f"for lamda={lamda}, alpha={alpha}, innerIter={innerIter}; use a smaller lamda"
-        )
-    return int(k[hits[0]])
+    order, scaled = np.empty(0, np.int64), np.empty(0)
+    if lamda != 0:  # R's randomProb: (1 - lamda alpha)^-k, min-max scaled, ordered by (value, k)
+        with np.errstate(all="ignore"):
+            p = (1 - lamda * alpha) ** (-k.astype(float))
+            scaled = (p - p.min()) / (p.max() - p.min())
+        if not np.all(np.isfinite(scaled)):
+            raise ValueError(f"SSGD cannot draw its inner-loop length: (1 - lamda*alpha)^-k overflows for "
+                             f"lamda={lamda}, alpha={alpha}, innerIter={innerIter}; use a smaller lamda or innerIter")
+        order = np.lexsort((k, scaled))
+    size = size or maxIter * (2 * innerIter + 4) * 2 + 64
+    while True:
+        raws = rng._raw(size)
+        counts, rows, used = K.ssgd_plan(raws, maxIter, innerIter, m, order, scaled)
+        if used >= 0:
+            rng._unread(raws[used:])
+            return counts, rows
+        rng._unread(raws)  # ran out (rare): put the outputs back and draw a larger block
+        size *= 2
 
 
 def _check_inner(innerIter):
     return check_whole("innerIter", innerIter, low=1)
 
 
-def _variance_reduced(name, dataTrain, seed, maxIter, inner, fixed_rows, return_loss):
-    """Outer loop shared by SVRG, SSGD, SARAH and SARAHPlus.
+def _variance_reduced(name, kind, dataTrain, seed, alpha, maxIter, innerIter, return_loss,
+                      option=2, lamda=0.0, gammaS=0.0):
+    """SVRG, SSGD, SARAH and SARAHPlus: R's draws made up front, then one compiled loop.
 
-    ``inner(X, y, theta, g, rows, rng)`` runs one outer iteration from the full gradient
-    ``g`` at theta; with ``fixed_rows`` (all but SSGD) R draws the inner rows once.
+    SVRG, SARAH and SARAHPlus draw their inner rows once for the whole fit; SVRG and
+    SARAH then draw ``sample(innerIter, 1)`` after each outer iteration's inner loop,
+    which itself draws nothing, so all those draws can be made first. SSGD draws
+    its inner lengths and rows as it goes; they too depend only on the stream.
     """
     X, y, theta, stream = _prepare(dataTrain, seed)
+    m, rng = X.shape[0], stream.rng
     stream.reset()
-    rows = stream.rng.sample(X.shape[0], fixed_rows, replace=True) - 1 if fixed_rows else None
+    keep = np.zeros(maxIter, dtype=np.int64)
+    if kind == K.SSGD:
+        counts, rows = _ssgd_plan(rng, maxIter, innerIter, lamda, alpha, m)
+        hi = np.cumsum(counts)
+        lo = hi - counts
+    else:
+        rows = rng.sample(m, innerIter, replace=True) - 1
+        lo, hi = np.zeros(maxIter, np.int64), np.full(maxIter, innerIter, np.int64)
+        if kind == K.SVRG:  # R's option 1 keeps L[innerIter], the second-to-last iterate
+            keep[:] = innerIter - 1 if option == 1 else rng.sample(innerIter, maxIter, replace=True) - 1
+        elif gammaS == 0:  # SARAH; SARAHPlus keeps its last iterate and draws nothing
+            keep[:] = rng.sample(innerIter, maxIter, replace=True) - 1
     loss = np.empty(maxIter)
-    g = np.empty_like(theta)
-    for t in range(maxIter):
-        loss[t] = K.gradient(X, y, 0, X.shape[0], theta, g)
-        theta = inner(X, y, theta, g, rows, stream.rng)
+    theta = K.variance_reduced(kind, X, y, theta, rows, lo, hi, keep, alpha, gammaS, loss)
     return _finish(theta, loss, name, return_loss)
 
 
@@ -378,13 +398,7 @@ def SVRG(dataTrain, alpha=0.1, maxIter=10, innerIter=10, option=2, seed=None, *,
     innerIter = _check_inner(innerIter)
     if isinstance(option, bool) or option not in (1, 2):
         raise ValueError(f"option must be 1 (second-to-last inner iterate) or 2 (a random one), got {option!r}")
-
-    def inner(X, y, theta, mu, rows, rng):
-        r = int(rng.sample(innerIter, 1)[0])  # R draws it after the inner loop, which draws nothing
-        keep = innerIter - 1 if option == 1 else r - 1  # R's option 1: L[innerIter], not the last
-        return K.svrg_inner(X, y, theta, mu, rows, alpha, keep)
-
-    return _variance_reduced("SVRG", dataTrain, seed, maxIter, inner, innerIter, return_loss)
+    return _variance_reduced("SVRG", K.SVRG, dataTrain, seed, alpha, maxIter, innerIter, return_loss, option=option)
 
 
 def SSGD(dataTrain, alpha=0.1, maxIter=10, lamda=0, innerIter=10, seed=None, *, return_loss=False):
@@ -396,34 +410,21 @@ def SSGD(dataTrain, alpha=0.1, maxIter=10, lamda=0, innerIter=10, seed=None, *, 
     if lamda != 0 and innerIter == 1:
         raise ValueError("with lamda > 0, innerIter must be at least 2 (R's randomProb fails for one value); "
                          "use lamda=0 or a larger innerIter")
-
-    def inner(X, y, theta, mu, rows, rng):
-        steps = _random_prob(rng, innerIter, lamda, alpha)
-        return K.ssgd_inner(X, y, theta, mu, rng.sample(X.shape[0], steps, replace=True) - 1, alpha)
-
-    return _variance_reduced("SSGD", dataTrain, seed, maxIter, inner, 0, return_loss)
+    return _variance_reduced("SSGD", K.SSGD, dataTrain, seed, alpha, maxIter, innerIter, return_loss, lamda=lamda)
 
 
 def SARAH(dataTrain, alpha=0.1, maxIter=10, innerIter=10, seed=None, *, return_loss=False):
     alpha, maxIter = _check_common(alpha, maxIter)
     innerIter = _check_inner(innerIter)
-
-    def inner(X, y, theta, v, rows, rng):
-        r = int(rng.sample(innerIter, 1)[0])  # R draws it after the inner loop, which draws nothing
-        return K.sarah_inner(X, y, theta, v, rows, alpha, r - 1, 0.0)
-
-    return _variance_reduced("SARAH", dataTrain, seed, maxIter, inner, innerIter, return_loss)
+    return _variance_reduced("SARAH", K.SARAH, dataTrain, seed, alpha, maxIter, innerIter, return_loss)
 
 
 def SARAHPlus(dataTrain, alpha=0.1, maxIter=10, innerIter=10, gammaS=0.125, seed=None, *, return_loss=False):
     alpha, maxIter = _check_common(alpha, maxIter)
     innerIter = _check_inner(innerIter)
     gammaS = check_number("gammaS", gammaS, low=0, low_open=True)
-
-    def inner(X, y, theta, v, rows, rng):
-        return K.sarah_inner(X, y, theta, v, rows, alpha, 0, gammaS)
-
-    return _variance_reduced("SARAHPlus", dataTrain, seed, maxIter, inner, innerIter, return_loss)
+    return _variance_reduced("SARAHPlus", K.SARAH, dataTrain, seed, alpha, maxIter, innerIter, return_loss,
+                             gammaS=gammaS)
 
 
 SVRG.__doc__ = """Stochastic Variance Reduced Gradient (R's ``SVRG``).

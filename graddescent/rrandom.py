@@ -8,6 +8,7 @@ fills the Twister's 624 state words; ``runif`` scales the 32-bit outputs, and
 seeding and the two transforms are written here.
 """
 
+import functools
 import numbers
 import os
 
@@ -33,8 +34,9 @@ def _check_seed(seed):
     return seed
 
 
+@functools.lru_cache(maxsize=64)
 def _r_state(seed):
-    """The 624 Mersenne-Twister words that R's ``set.seed(seed)`` leaves."""
+    """The 624 Mersenne-Twister words that R's ``set.seed(seed)`` leaves (read-only, cached)."""
     x = seed % 2**32
     for _ in range(50):  # R's initial scrambling
         x = (69069 * x + 1) % 2**32
@@ -42,7 +44,29 @@ def _r_state(seed):
     for j in range(_N + 1):  # word 0 is R's dummy (it holds the position)
         x = (69069 * x + 1) % 2**32
         words[j] = x
+    words.flags.writeable = False
     return words[1:]
+
+
+@njit(cache=True, nogil=True)
+def _mt_fill(mt, pos, out):
+    """Fill ``out`` with the next 32-bit outputs of the Mersenne-Twister (MT19937's
+    ``genrand_int32``, which R's ``MT_genrand`` is) from state ``mt`` at position
+    ``pos``; returns the new position. ``mt`` holds the 624 words as int64."""
+    for i in range(out.shape[0]):
+        if pos >= _N:  # regenerate the block (the twist)
+            for k in range(_N):
+                y = (mt[k] & 0x80000000) | (mt[(k + 1) % _N] & 0x7FFFFFFF)
+                mt[k] = mt[(k + 397) % _N] ^ (y >> 1) ^ (0x9908B0DF if y & 1 else 0)
+            pos = 0
+        y = mt[pos]
+        pos += 1
+        y ^= y >> 11  # tempering
+        y ^= (y << 7) & 0x9D2C5680
+        y ^= (y << 15) & 0xEFC60000
+        y ^= y >> 18
+        out[i] = y
+    return pos
 
 
 @njit(cache=True, nogil=True)
@@ -126,25 +150,29 @@ class RRandom:
     """
 
     def __init__(self, seed=None):
-        self._bitgen = np.random.MT19937(0)
         self.set_seed(seed)
 
     def set_seed(self, seed):
         """Restart the stream as R's ``set.seed(seed)`` does (``None``: a fresh random seed)."""
         if seed is None:
             seed = int.from_bytes(os.urandom(4), "little") - 2**31 + 1
-        seed = _check_seed(seed)
-        self._bitgen.state = {"bit_generator": "MT19937", "state": {"key": _r_state(seed), "pos": _N}}
-        self._buffer = np.empty(0, dtype=np.uint64)  # outputs drawn but not used yet
+        self._mt = _r_state(_check_seed(seed)).astype(np.int64)
+        self._pos = _N  # as R: the first draw regenerates the whole block
+        self._buffer = np.empty(0, dtype=np.int64)  # outputs drawn but not used yet
+
+    def _generate(self, k):
+        out = np.empty(k, dtype=np.int64)
+        self._pos = _mt_fill(self._mt, self._pos, out)
+        return out
 
     def _raw(self, k):
         """The next ``k`` 32-bit outputs of the stream."""
         if self._buffer.shape[0] == 0:
-            return self._bitgen.random_raw(k)
+            return self._generate(k)
         take = self._buffer[:k]
         self._buffer = self._buffer[k:]
         if take.shape[0] < k:
-            take = np.concatenate([take, self._bitgen.random_raw(k - take.shape[0])])
+            take = np.concatenate([take, self._generate(k - take.shape[0])])
         return take
 
     def _unread(self, raws):

@@ -18,10 +18,10 @@ def check_data(data, name="dataSet", min_rows=2, min_cols=2):
         if columns.duplicated().any():
             dups = sorted({str(c) for c in columns[columns.duplicated()]})
             raise ValueError(f"{name} has duplicated column names {dups}; give every column a distinct name")
-        for column in columns:
-            dtype = data[column].dtype
+        for j, dtype in enumerate(data.dtypes):
             if pd.api.types.is_bool_dtype(dtype) or not pd.api.types.is_numeric_dtype(dtype):
-                kind = "boolean" if pd.api.types.is_bool_dtype(dtype) else f"non-numeric ({dtype}){_first_text(data[column])}"
+                column = columns[j]
+                kind = "boolean" if pd.api.types.is_bool_dtype(dtype) else f"non-numeric ({dtype}){_first_text(data.iloc[:, j])}"
                 raise ValueError(f"{name} column {column!r} is {kind}; every column must hold numbers. "
                                  "Convert it (e.g. pd.to_numeric) or drop it.")
     elif isinstance(data, (np.ndarray, list, tuple)):

@@ -179,3 +179,16 @@ def test_rrandom_stream_continues_across_calls():
 def test_rrandom_hashed_sampling_for_huge_n():
     draws = gd.RRandom(1).sample(2 * 10**7, 5)
     assert len(set(draws.tolist())) == 5 and draws.max() <= 2 * 10**7
+
+
+def test_ssgd_draw_plan_retries_when_the_raw_block_runs_out():
+    from graddescent import _kernels as K
+    from graddescent.methods import _ssgd_plan
+
+    counts, rows, used = K.ssgd_plan(gd.RRandom(1)._raw(3), 5, 10, 50, np.empty(0, np.int64), np.empty(0))
+    assert used == -1
+    small = _ssgd_plan(gd.RRandom(1), 20, 10, 0.5, 0.1, 50, size=7)
+    large = _ssgd_plan(gd.RRandom(1), 20, 10, 0.5, 0.1, 50)
+    np.testing.assert_array_equal(small[0], large[0])
+    np.testing.assert_array_equal(small[1], large[1])
+    assert small[0].sum() == small[1].size and small[1].max() < 50
