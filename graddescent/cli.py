@@ -675,8 +675,11 @@ def command_compare(args):
                "train_rows": int(train.shape[0]), "test_rows": None if test is None else int(test.shape[0]),
                "sorted_by": key, "results": results, "plot": args.plot}
     if args.plot:
-        _plot(curves, args.plot, f"Training loss on {label}", xlabel="progress (fraction of the fit)",
-              ylabel=_loss_label(args.scaling, None), fraction=True)
+        singles = [m for m in args.methods if m in SINGLE_ROW]
+        title = f"Training loss on {label}" + (f"\n{', '.join(singles)}: mean squared residual over windows "
+                                                "of steps" if singles else "")
+        _plot(curves, args.plot, title, xlabel="progress (fraction of the fit)",
+              ylabel=_loss_label(args.scaling, False), fraction=True)
     print(_json(summary) if args.json else _compare_table(summary))
     return 0
 
@@ -1025,30 +1028,31 @@ def _table(headers, rows, align):
 
 def _loss_label(scaling, single_row):
     units = "" if scaling == "none" else ", scaled data"
-    if single_row is None:
-        return f"training loss (mean squared error{units}; single-row methods: over windows of steps)"
     what = "mean squared residual over windows of steps" if single_row else "mean squared error"
     return f"training loss ({what}{units})"
 
 
 def _plot(curves, path, title, xlabel, ylabel, fraction):
     """Loss curves on one figure, log-scale y, written atomically without a display."""
+    import matplotlib
     from matplotlib.figure import Figure
 
-    figure = Figure(figsize=(9, 5.5), layout="constrained")
+    figure = Figure(figsize=(10, 5.5), layout="constrained")
     axes = figure.add_subplot()
-    for name, loss in curves.items():
+    colours = matplotlib.colormaps["tab20" if len(curves) > 10 else "tab10"]
+    for i, (name, loss) in enumerate(curves.items()):
         y = np.asarray(loss, dtype=np.float64)
         y = np.where(np.isfinite(y) & (y > 0), y, np.nan)
         x = np.arange(1, y.size + 1) / (y.size if fraction else 1)
         plotted = y.size > 0 and not np.all(np.isnan(y))
         axes.plot(x, y if plotted else np.full_like(x, np.nan), marker="." if y.size <= 30 else None,
+                  color=colours(i), linestyle=("-", "--", ":")[i % 3] if len(curves) > 1 else "-",
                   label=name if plotted else f"{name} (no finite loss)")
     axes.set_yscale("log")
     axes.set_xlabel(xlabel)
     axes.set_ylabel(ylabel)
     axes.set_title(title)
     axes.grid(True, which="both", alpha=0.3)
-    axes.legend(ncol=2 if len(curves) > 7 else 1, fontsize="small")
+    axes.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize="small", title="method")
     image_format = os.path.splitext(path)[1].lower().lstrip(".")
     _write_atomic(path, lambda f: figure.savefig(f, format=image_format), binary=True)

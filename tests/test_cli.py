@@ -458,3 +458,16 @@ def test_failed_write_leaves_nothing_behind(tmp_path):
         cli._write_atomic(str(target), half_then_fail)
     assert [p.name for p in tmp_path.iterdir()] == ["out.csv"]
     assert target.read_text() == "old\n"
+
+
+def test_predict_keeps_an_empty_target_column(tmp_path, monkeypatch, capsys):
+    frame = pd.read_csv(pd.io.common.StringIO(GOOD))
+    model = fit_in_process(frame, seed=1)
+    cli.write_model(model, tmp_path / "m.json", seed=1)
+    (tmp_path / "new.csv").write_text("c,b,a\n,2,1\n,4,3\n")
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["predict", "m.json", "new.csv"]) == 0
+    out = pd.read_csv(pd.io.common.StringIO(capsys.readouterr().out))
+    assert list(out.columns) == ["c", "b", "a", "prediction"] and out["c"].isna().all()
+    expected = predict(model, pd.DataFrame({"a": [1.0, 3.0], "b": [2.0, 4.0]}))["V1"]
+    assert out["prediction"].tolist() == expected.tolist()
