@@ -1,0 +1,78 @@
+"""The vignettes (vignettes/*.ipynb): stored executed, and they still run top to bottom.
+
+Each notebook is re-executed with nbclient on the ``python3`` kernel, from an in-memory
+copy, with its working folder a scratch copy of the repository layout (``vignettes/``
+beside a link to ``tests/``): the stored notebooks are never rewritten and files the
+notebooks write stay in the scratch folder.
+"""
+
+import time
+from pathlib import Path
+
+import pytest
+
+nbformat = pytest.importorskip("nbformat")
+nbclient = pytest.importorskip("nbclient")
+pytest.importorskip("ipykernel")
+pytest.importorskip("matplotlib")
+
+ROOT = Path(__file__).resolve().parent.parent
+VIGNETTES = sorted((ROOT / "vignettes").glob("*.ipynb"))
+CELL_TIMEOUT = 120  # seconds
+NOTEBOOK_BUDGET = 60  # seconds, on two cores (generous margin in the assertion below)
+
+
+def _code_cells(nb):
+    return [cell for cell in nb.cells if cell.cell_type == "code"]
+
+
+def _draws(cell):
+    return "plt.show()" in cell.source
+
+
+def _has_image(cell):
+    return any("image/png" in output.get("data", {}) for output in cell.outputs)
+
+
+def _errors(nb):
+    return [(i, output.get("ename"), output.get("evalue")) for i, cell in enumerate(nb.cells)
+            if cell.cell_type == "code" for output in cell.outputs if output.output_type == "error"]
+
+
+def test_there_are_five_vignettes():
+    assert [p.name[:2] for p in VIGNETTES] == ["01", "02", "03", "04", "05"]
+
+
+@pytest.mark.parametrize("path", VIGNETTES, ids=lambda p: p.stem)
+def test_stored_notebook_is_executed(path):
+    nb = nbformat.read(path, as_version=4)
+    nbformat.validate(nb)
+    cells = _code_cells(nb)
+    assert cells, "no code cells"
+    not_run = [i for i, cell in enumerate(cells) if cell.execution_count is None]
+    assert not not_run, f"code cells {not_run} were not executed"
+    counts = [cell.execution_count for cell in cells]
+    assert counts == list(range(1, len(cells) + 1)), "not executed once, top to bottom"
+    assert not _errors(nb)
+    assert any(cell.outputs for cell in cells)
+    missing = [i for i, cell in enumerate(cells) if _draws(cell) and not _has_image(cell)]
+    assert not missing, f"figure cells {missing} have no stored image"
+    assert path.stat().st_size < 2_000_000, "outputs too large"
+
+
+@pytest.mark.parametrize("path", VIGNETTES, ids=lambda p: p.stem)
+def test_notebook_runs(path, tmp_path):
+    nb = nbformat.read(path, as_version=4)
+    for cell in _code_cells(nb):
+        cell.outputs, cell.execution_count = [], None
+    (tmp_path / "vignettes").mkdir()
+    (tmp_path / "tests").symlink_to(ROOT / "tests", target_is_directory=True)
+    client = nbclient.NotebookClient(nb, timeout=CELL_TIMEOUT, kernel_name="python3",
+                                     resources={"metadata": {"path": str(tmp_path / "vignettes")}})
+    start = time.perf_counter()
+    client.execute()  # raises CellExecutionError on any error
+    seconds = time.perf_counter() - start
+    assert not _errors(nb)
+    missing = [i for i, cell in enumerate(_code_cells(nb)) if _draws(cell) and not _has_image(cell)]
+    assert not missing, f"figure cells {missing} made no image"
+    assert seconds < 2 * NOTEBOOK_BUDGET, f"{path.name} took {seconds:.0f} s"
