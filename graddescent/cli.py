@@ -77,7 +77,6 @@ import warnings
 
 import numpy as np
 import pandas as pd
-from sklearn.exceptions import ConvergenceWarning
 
 from . import __version__, datasets
 from .toplevel import CONTROL_DEFAULTS, METHOD_CONTROL, METHODS, GradDescentRObject, RMSE, learn, predict, splitData
@@ -530,6 +529,10 @@ def _rmse(model, part):
 
 
 def _diverged(caught):
+    if not caught:
+        return False
+    from sklearn.exceptions import ConvergenceWarning  # only now: importing scikit-learn takes a second
+
     return any(issubclass(w.category, ConvergenceWarning) for w in caught)
 
 
