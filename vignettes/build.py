@@ -372,12 +372,12 @@ iterate), option 2: $\theta \leftarrow w_{s-1}$ (one of $w_0, \dots, w_{K-1}$).
 
 **SSGD** (`lamda` $= \lambda$) — each outer iteration takes $\bar g = g(\theta)$, draws a loop length
 $L$ (uniform on $1..K$ when $\lambda = 0$; otherwise $p_k = (1-\lambda\alpha)^{-k}$ scaled to $[0,1]$,
-$u \sim U(0,1)$, and $L$ is the first $k$, in increasing order of scaled $p_k$, with $u \le p_k$), and runs
+$u \sim U(0,1)$, and $L$ is the first $k$, in increasing order of the scaled $\tilde p_k$, with $u \le \tilde p_k$), and runs
 $L$ steps on fresh random rows $r_k$:
 $$w_k = w_{k-1} - \alpha\big(\bar g - e_{r_k}(w_{k-1})\,x_{r_k} + e_{r_k}(\theta)\,x_{r_k}\big),\qquad \theta \leftarrow w_L,$$
 with $w_0 = \theta$. Note **R's sign**: the correction is subtracted where SVRG adds it.
 
-**SARAH** — rows $r_1, \dots, r_{K-1}$ drawn once for the whole fit. Each outer iteration:
+**SARAH** — rows $r_1, \dots, r_K$ drawn once for the whole fit ($r_K$ is never used). Each outer iteration:
 $w_0 = \theta$, $v_0 = g(w_0)$, $w_1 = w_0 - \alpha v_0$, then for $k = 1, \dots, K-1$:
 $$v_k = e_{r_k}(w_k)\,x_{r_k} - e_{r_k}(w_{k-1})\,x_{r_k} + v_{k-1},\qquad w_{k+1} = w_k - \alpha v_k.$$
 Then $s$ is drawn from $1..K$ and $\theta \leftarrow L_s$ from R's list $L = (w_0, w_2, w_3, \dots, w_K)$
@@ -771,13 +771,16 @@ print("R RMSE:", golden("RMSE")["value"][0], "  Python:", gd.RMSE([1, 2, 3, 4.5]
 
 ### 1. Every method is reproducible with a seed
 
-R's learning functions call `set.seed(seed)` before their draws and `set.seed(NULL)` after
-them. `set.seed(NULL)` re-seeds from the clock, so the draws that come later are not
-reproducible: SAGD's coin flips, the inner-loop choice of SVRG and SARAH (`sample(innerIter, 1)`
-at each outer iteration), and SSGD's loop lengths and rows. In R, `SARAH(data, seed = 1)` twice
-gives two different models. The port treats those `set.seed(NULL)` calls as no-ops: every
-draw continues the one stream that `seed` started. Where R is reproducible the numbers are R's
-(the goldens for these four methods were computed under the same convention).
+R's learning functions call `set.seed(seed)` before their up-front draws (the shuffle, the row
+lists) and `set.seed(NULL)` right after them. `set.seed(NULL)` re-seeds from the clock, so any
+draw that comes later is not reproducible: SAGD's coin flip at every step, and the choice of the
+kept inner iterate in SVRG (option 2) and SARAH (`sample(innerIter, 1)` at each outer iteration).
+In R, `SARAH(data, seed = 1)` twice gives two different models. (SSGD draws its loop lengths and
+rows inside the loop too; in R they follow the initial theta, whose `getTheta(seed)` re-seeds, so
+R does not lose them to the clock.) The port treats those `set.seed(NULL)` calls as no-ops: every
+draw of every method continues the one stream that `seed` started, so the same seed always gives
+the same model, and where R is reproducible the numbers are R's. (The goldens for SAGD, SVRG and
+SARAH were computed in R under the same convention, `set.seed(NULL)` made a no-op.)
 #%% code
 for method in ["SAGD", "SVRG", "SSGD", "SARAH"]:
     first = getattr(gd, method)(dataSet, maxIter=20, seed=42)
