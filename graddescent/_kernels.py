@@ -99,11 +99,7 @@ def _mgd(theta, v, g, X, y, lo, hi, alpha, momentum):
 def _agd(theta, v, g, X, y, lo, hi, alpha, momentum):
     for j in range(theta.shape[0]):
         theta[j] -= momentum * v[j]  # R's: the look-ahead point is kept in theta, not only evaluated
-    loss = gradient(X, y, lo, hi, theta, g)
-    for j in range(theta.shape[0]):
-        v[j] = momentum * v[j] + alpha * g[j]
-        theta[j] -= v[j]
-    return loss
+    return _mgd(theta, v, g, X, y, lo, hi, alpha, momentum)  # then a momentum step from there
 
 
 @_jit
