@@ -12,6 +12,7 @@ integer seed every draw continues the stream that seed started (this makes SAGD,
 SVRG option 2, SSGD and SARAH reproducible, which R is not).
 """
 
+import inspect
 import warnings
 
 import numpy as np
@@ -90,6 +91,47 @@ def _check_momentum(momentum):
     return check_number("momentum", momentum, low=0, high=1, high_open=True)
 
 
+_PARAMETERS = {  # numpydoc for every argument, by R's name
+    "dataTrain": "pandas.DataFrame or numpy.ndarray, shape (m, n)\nNumbers only; the last column is the output.",
+    "alpha": "float\nLearning rate, > 0.",
+    "maxIter": "int\n{iterations}",
+    "momentum": "float\nMomentum, or decay of the running averages, in [0, 1).",
+    "nBatch": "int\nNumber of batches, 1..m (a single-row batch works, unlike in R).",
+    "innerIter": "int\nNumber of inner steps, >= 1.",
+    "option": "{{1, 2}}\nWhich inner iterate becomes theta: 1 R's ``L[innerIter]`` (the second-to-last), 2 a random one.",
+    "lamda": "float\nSkew of the inner-loop length towards innerIter, >= 0 (R's spelling).",
+    "gammaS": "float\nSufficient reduction, > 0.",
+    "seed": "int or None\nR's seed (``set.seed``); None draws a fresh one.",
+    "return_loss": "bool\nKeyword only, not in R. Also return the training loss record: {loss}.",
+}
+_FAMILIES = {  # (what maxIter counts, what the loss record holds)
+    "full batch": ("Number of iterations, >= 1.",
+                   "the mean squared residual of each iteration (of its batch for MBGD), at the theta it started from"),
+    "single row": ("Number of steps, >= 1, one row each (drawn with replacement, as R draws them).",
+                   "the mean squared residual of the sampled rows over windows of steps (about 100 values)"),
+    "variance reduced": ("Number of outer iterations, >= 1, one full gradient each.",
+                         "the mean squared residual at the start of each outer iteration"),
+}
+
+
+def _document(family):
+    """Complete a method's docstring: its parameters in R's order with R's defaults, and what it returns."""
+    iterations, loss = _FAMILIES[family]
+
+    def decorate(fn):
+        lines = [inspect.cleandoc(fn.__doc__), "", "Parameters", "----------"]
+        for name, parameter in inspect.signature(fn).parameters.items():
+            kind, text = _PARAMETERS[name].format(iterations=iterations, loss=loss).split("\n", 1)
+            default = "" if parameter.default is inspect.Parameter.empty else f", default {parameter.default!r}"
+            lines += [f"{name} : {kind}{default}", f"    {text}"]
+        lines += ["", "Returns", "-------", "theta : numpy.ndarray, shape (1, n)",
+                  "    Intercept first, as R's 1 x n matrix; ``(theta, loss)`` with ``return_loss``."]
+        fn.__doc__ = "\n".join(lines)
+        return fn
+
+    return decorate
+
+
 # --------------------------------------------------------------------------- full batch
 
 def _full_batch_method(name, kind, dataTrain, alpha, maxIter, momentum, nBatch, seed, return_loss):
@@ -102,113 +144,41 @@ def _full_batch_method(name, kind, dataTrain, alpha, maxIter, momentum, nBatch, 
     return _finish(theta, loss, name, return_loss)
 
 
+@_document("full batch")
 def GD(dataTrain, alpha=0.1, maxIter=10, seed=None, *, return_loss=False):
     """Gradient Descent (R's ``GD``): ``theta -= alpha * X'(X theta - y) / m`` on all rows.
-
-    Parameters
-    ----------
-    dataTrain : pandas.DataFrame or numpy.ndarray, shape (m, n)
-        Numbers only; the last column is the output.
-    alpha : float, default 0.1
-        Learning rate.
-    maxIter : int, default 10
-        Number of iterations.
-    seed : int or None, default None
-        R's seed (``set.seed``); ``None`` draws a fresh one.
-    return_loss : bool, default False
-        Keyword only. Also return the training mean squared error of every iteration
-        (at the theta the iteration started from).
-
-    Returns
-    -------
-    theta : numpy.ndarray, shape (1, n)
-        Intercept first, as R's 1 x n matrix. ``(theta, loss)`` with ``return_loss``.
     """
     alpha, maxIter = _check_common(alpha, maxIter)
     return _full_batch_method("GD", K.GD, dataTrain, alpha, maxIter, 0.0, None, seed, return_loss)
 
 
+@_document("full batch")
 def MBGD(dataTrain, alpha=0.1, maxIter=10, nBatch=2, seed=None, *, return_loss=False):
     """Mini-Batch Gradient Descent (R's ``MBGD``): GD steps on consecutive slices of the rows.
 
     The shuffled rows are cut into ``nBatch`` slices of ``m / nBatch`` rows (R's
     sequence arithmetic, so with fractional sizes a row may be left out); iteration
-    ``t`` uses slice ``(t - 1) %% nBatch``.
-
-    Parameters
-    ----------
-    dataTrain : pandas.DataFrame or numpy.ndarray, shape (m, n)
-        Numbers only; the last column is the output.
-    alpha : float, default 0.1
-        Learning rate.
-    maxIter : int, default 10
-        Number of iterations (one batch each).
-    nBatch : int, default 2
-        Number of batches, ``1..m`` (a single-row batch works, unlike in R).
-    seed : int or None, default None
-        R's seed.
-    return_loss : bool, default False
-        Keyword only. Also return each iteration's batch mean squared error.
-
-    Returns
-    -------
-    theta : numpy.ndarray, shape (1, n)
+    ``t`` uses slice ``(t - 1) mod nBatch``.
     """
     alpha, maxIter = _check_common(alpha, maxIter)
     return _full_batch_method("MBGD", K.GD, dataTrain, alpha, maxIter, 0.0, nBatch, seed, return_loss)
 
 
+@_document("full batch")
 def MGD(dataTrain, alpha=0.1, maxIter=10, momentum=0.9, seed=None, *, return_loss=False):
     """Momentum Gradient Descent (R's ``MGD``): ``v = momentum v + alpha g; theta -= v``.
-
-    Parameters
-    ----------
-    dataTrain : pandas.DataFrame or numpy.ndarray, shape (m, n)
-        Numbers only; the last column is the output.
-    alpha : float, default 0.1
-        Learning rate.
-    maxIter : int, default 10
-        Number of iterations.
-    momentum : float, default 0.9
-        In [0, 1).
-    seed : int or None, default None
-        R's seed.
-    return_loss : bool, default False
-        Keyword only. Also return each iteration's training mean squared error.
-
-    Returns
-    -------
-    theta : numpy.ndarray, shape (1, n)
     """
     alpha, maxIter = _check_common(alpha, maxIter)
     momentum = _check_momentum(momentum)
     return _full_batch_method("MGD", K.MGD, dataTrain, alpha, maxIter, momentum, None, seed, return_loss)
 
 
+@_document("full batch")
 def AGD(dataTrain, alpha=0.1, maxIter=10, momentum=0.9, seed=None, *, return_loss=False):
     """Accelerated (Nesterov) Gradient Descent (R's ``AGD``).
 
     Each iteration moves theta to the look-ahead point ``theta - momentum v`` (R keeps
     it there), takes the gradient there, then ``v = momentum v + alpha g; theta -= v``.
-
-    Parameters
-    ----------
-    dataTrain : pandas.DataFrame or numpy.ndarray, shape (m, n)
-        Numbers only; the last column is the output.
-    alpha : float, default 0.1
-        Learning rate.
-    maxIter : int, default 10
-        Number of iterations.
-    momentum : float, default 0.9
-        In [0, 1).
-    seed : int or None, default None
-        R's seed.
-    return_loss : bool, default False
-        Keyword only. Also return each iteration's training mean squared error.
-
-    Returns
-    -------
-    theta : numpy.ndarray, shape (1, n)
     """
     alpha, maxIter = _check_common(alpha, maxIter)
     momentum = _check_momentum(momentum)
@@ -228,85 +198,70 @@ def _single_row_method(name, kind, dataTrain, alpha, maxIter, momentum, seed, re
     return _finish(theta, loss[:written], name, return_loss)
 
 
-_SINGLE_ROW_DOC = """
-    Parameters
-    ----------
-    dataTrain : pandas.DataFrame or numpy.ndarray, shape (m, n)
-        Numbers only; the last column is the output.{alpha}
-    maxIter : int, default 10
-        Number of steps (one row each, drawn with replacement as R draws them).{momentum}
-    seed : int or None, default None
-        R's seed (``set.seed``); ``None`` draws a fresh one.
-    return_loss : bool, default False
-        Keyword only. Also return the mean squared residual of the sampled rows over
-        windows of steps (about 100 values).
-
-    Returns
-    -------
-    theta : numpy.ndarray, shape (1, n)
-        Intercept first, as R's 1 x n matrix. ``(theta, loss)`` with ``return_loss``.
-"""
-_ALPHA_DOC = "\n    alpha : float, default 0.1\n        Learning rate."
-_MOMENTUM_DOC = "\n    momentum : float, default 0.9\n        Decay of the running averages, in [0, 1)."
 
 
+@_document("single row")
 def SGD(dataTrain, alpha=0.1, maxIter=10, seed=None, *, return_loss=False):
+    """Stochastic Gradient Descent (R's ``SGD``): ``theta -= alpha * e_i x_i``, one row per step."""
     alpha, maxIter = _check_common(alpha, maxIter)
     return _single_row_method("SGD", K.SGD, dataTrain, alpha, maxIter, 0.0, seed, return_loss)
 
 
+@_document("single row")
 def SAGD(dataTrain, alpha=0.1, maxIter=10, seed=None, *, return_loss=False):
+    """Stochastic Average Gradient Descent (R's ``SAGD``): SGD that skips each step on a coin flip.
+
+    R draws the coin (``sample(0:1, 1)``) at every step and updates only on a 1.
+    """
     alpha, maxIter = _check_common(alpha, maxIter)
     return _single_row_method("SAGD", K.SGD, dataTrain, alpha, maxIter, 0.0, seed, return_loss, coin=True)
 
 
+@_document("single row")
 def ADAGRAD(dataTrain, alpha=0.1, maxIter=10, seed=None, *, return_loss=False):
+    """Adaptive Gradient (R's ``ADAGRAD``): ``theta_j -= alpha g_j / sqrt(G)``.
+
+    As in R, ``G`` is one running sum of every squared gradient component of every step,
+    shared by all columns (textbook ADAGRAD keeps one per column).
+    """
     alpha, maxIter = _check_common(alpha, maxIter)
     return _single_row_method("ADAGRAD", K.ADAGRAD, dataTrain, alpha, maxIter, 0.0, seed, return_loss)
 
 
+@_document("single row")
 def ADADELTA(dataTrain, maxIter=10, momentum=0.9, seed=None, *, return_loss=False):
+    """ADADELTA (R's ``ADADELTA``): step sizes from running RMS of gradients and updates.
+
+    No learning rate. As in R, the running averages are scalars carried from column to
+    column and step to step; epsilon is 1e-7.
+    """
     maxIter = check_whole("maxIter", maxIter, low=1)
     momentum = _check_momentum(momentum)
     return _single_row_method("ADADELTA", K.ADADELTA, dataTrain, 0.0, maxIter, momentum, seed, return_loss)
 
 
+@_document("single row")
 def RMSPROP(dataTrain, alpha=0.1, maxIter=10, momentum=0.9, seed=None, *, return_loss=False):
+    """RMSprop (R's ``RMSPROP``): ``theta_j -= alpha g_j / sqrt(Eg + 1e-7)``.
+
+    As in R, ``Eg`` (the running mean of squared gradients) is one scalar shared by all columns.
+    """
     alpha, maxIter = _check_common(alpha, maxIter)
     momentum = _check_momentum(momentum)
     return _single_row_method("RMSPROP", K.RMSPROP, dataTrain, alpha, maxIter, momentum, seed, return_loss)
 
 
+@_document("single row")
 def ADAM(dataTrain, alpha=0.1, maxIter=10, seed=None, *, return_loss=False):
+    """Adam (R's ``ADAM``): beta1 0.9, beta2 0.999, epsilon 1e-7.
+
+    As in R, the two moments are scalars shared by all columns and the bias correction is
+    the constant ``1 / (1 - beta)`` rather than ``1 / (1 - beta^t)``.
+    """
     alpha, maxIter = _check_common(alpha, maxIter)
     return _single_row_method("ADAM", K.ADAM, dataTrain, alpha, maxIter, 0.0, seed, return_loss)
 
 
-SGD.__doc__ = """Stochastic Gradient Descent (R's ``SGD``): ``theta -= alpha * e_i x_i``, one row per step.
-""" + _SINGLE_ROW_DOC.format(alpha=_ALPHA_DOC, momentum="")
-SAGD.__doc__ = """Stochastic Average Gradient Descent (R's ``SAGD``): SGD that skips each step on a coin flip.
-
-R draws the coin (``sample(0:1, 1)``) at every step and updates only on a 1.
-""" + _SINGLE_ROW_DOC.format(alpha=_ALPHA_DOC, momentum="")
-ADAGRAD.__doc__ = """Adaptive Gradient (R's ``ADAGRAD``): ``theta_j -= alpha g_j / sqrt(G)``.
-
-As in R, ``G`` is one running sum of every squared gradient component of every step,
-shared by all columns (textbook ADAGRAD keeps one per column).
-""" + _SINGLE_ROW_DOC.format(alpha=_ALPHA_DOC, momentum="")
-ADADELTA.__doc__ = """ADADELTA (R's ``ADADELTA``): step sizes from running RMS of gradients and updates.
-
-No learning rate. As in R, the running averages are scalars carried from column to
-column and step to step; epsilon is 1e-7.
-""" + _SINGLE_ROW_DOC.format(alpha="", momentum=_MOMENTUM_DOC)
-RMSPROP.__doc__ = """RMSprop (R's ``RMSPROP``): ``theta_j -= alpha g_j / sqrt(Eg + 1e-7)``.
-
-As in R, ``Eg`` (the running mean of squared gradients) is one scalar shared by all columns.
-""" + _SINGLE_ROW_DOC.format(alpha=_ALPHA_DOC, momentum=_MOMENTUM_DOC)
-ADAM.__doc__ = """Adam (R's ``ADAM``): beta1 0.9, beta2 0.999, epsilon 1e-7.
-
-As in R, the two moments are scalars shared by all columns and the bias correction is
-the constant ``1 / (1 - beta)`` rather than ``1 / (1 - beta^t)``.
-""" + _SINGLE_ROW_DOC.format(alpha=_ALPHA_DOC, momentum="")
 
 
 # --------------------------------------------------------------------------- variance reduced
@@ -369,31 +324,17 @@ def _variance_reduced(name, kind, dataTrain, seed, alpha, maxIter, innerIter, re
     return _finish(theta, loss, name, return_loss)
 
 
-_VR_DOC = """
-    Parameters
-    ----------
-    dataTrain : pandas.DataFrame or numpy.ndarray, shape (m, n)
-        Numbers only; the last column is the output.
-    alpha : float, default 0.1
-        Learning rate.
-    maxIter : int, default 10
-        Number of outer iterations (one full gradient each).
-    innerIter : int, default 10
-        Number of inner steps.{extra}
-    seed : int or None, default None
-        R's seed (``set.seed``); ``None`` draws a fresh one.
-    return_loss : bool, default False
-        Keyword only. Also return the training mean squared error at the start of each
-        outer iteration.
-
-    Returns
-    -------
-    theta : numpy.ndarray, shape (1, n)
-        Intercept first, as R's 1 x n matrix. ``(theta, loss)`` with ``return_loss``.
-"""
 
 
+@_document("variance reduced")
 def SVRG(dataTrain, alpha=0.1, maxIter=10, innerIter=10, option=2, seed=None, *, return_loss=False):
+    """Stochastic Variance Reduced Gradient (R's ``SVRG``).
+
+    Each outer iteration takes the full gradient ``mu`` at a snapshot ``w0 = theta`` and runs
+    ``innerIter`` steps ``w -= alpha (e_i(w) x_i - e_i(w0) x_i + mu)`` over rows drawn once
+    for the whole fit. ``option=1`` then keeps R's ``L[innerIter]``, the second-to-last
+    iterate; ``option=2`` keeps a random one of ``w0, w1, ..., w_(innerIter-1)``.
+    """
     alpha, maxIter = _check_common(alpha, maxIter)
     innerIter = _check_inner(innerIter)
     if isinstance(option, bool) or option not in (1, 2):
@@ -401,7 +342,15 @@ def SVRG(dataTrain, alpha=0.1, maxIter=10, innerIter=10, option=2, seed=None, *,
     return _variance_reduced("SVRG", K.SVRG, dataTrain, seed, alpha, maxIter, innerIter, return_loss, option=option)
 
 
+@_document("variance reduced")
 def SSGD(dataTrain, alpha=0.1, maxIter=10, lamda=0, innerIter=10, seed=None, *, return_loss=False):
+    """Semi Stochastic Gradient Descent (R's ``SSGD``).
+
+    Each outer iteration takes the full gradient ``mu`` at theta, draws an inner-loop length
+    ``K`` (R's ``randomProb``: uniform on ``1..innerIter`` when ``lamda`` is 0, skewed by
+    ``(1 - lamda alpha)^-k`` otherwise) and runs ``K`` steps on fresh random rows of
+    ``w -= alpha (mu - e_r(w) x_r + e_r(theta) x_r)``: R's sign, the opposite of SVRG's correction.
+    """
     alpha, maxIter = _check_common(alpha, maxIter)
     innerIter = _check_inner(innerIter)
     lamda = check_number("lamda", lamda, low=0)
@@ -413,13 +362,28 @@ def SSGD(dataTrain, alpha=0.1, maxIter=10, lamda=0, innerIter=10, seed=None, *, 
     return _variance_reduced("SSGD", K.SSGD, dataTrain, seed, alpha, maxIter, innerIter, return_loss, lamda=lamda)
 
 
+@_document("variance reduced")
 def SARAH(dataTrain, alpha=0.1, maxIter=10, innerIter=10, seed=None, *, return_loss=False):
+    """StochAstic Recursive grAdient algoritHm (R's ``SARAH``).
+
+    Each outer iteration starts from the full gradient ``v`` at theta, steps ``w = theta -
+    alpha v``, then runs ``innerIter - 1`` recursive steps ``v = e_i(w) x_i - e_i(w_prev)
+    x_i + v; w -= alpha v`` over rows drawn once for the whole fit, and keeps a random one
+    of theta and the iterates after the first step (R's list).
+    """
     alpha, maxIter = _check_common(alpha, maxIter)
     innerIter = _check_inner(innerIter)
     return _variance_reduced("SARAH", K.SARAH, dataTrain, seed, alpha, maxIter, innerIter, return_loss)
 
 
+@_document("variance reduced")
 def SARAHPlus(dataTrain, alpha=0.1, maxIter=10, innerIter=10, gammaS=0.125, seed=None, *, return_loss=False):
+    """SARAH+ (R's ``SARAHPlus``): SARAH whose inner loop stops early.
+
+    The inner loop runs while ``(|v_1| / 3)^2 > gammaS (|v0_1| / 3)^2`` (R compares only the
+    intercept's component) and fewer than ``innerIter`` steps have run; theta becomes the
+    last iterate. With ``gammaS >= 1`` the loop never runs and theta never changes (as in R).
+    """
     alpha, maxIter = _check_common(alpha, maxIter)
     innerIter = _check_inner(innerIter)
     gammaS = check_number("gammaS", gammaS, low=0, low_open=True)
@@ -427,31 +391,3 @@ def SARAHPlus(dataTrain, alpha=0.1, maxIter=10, innerIter=10, gammaS=0.125, seed
                              gammaS=gammaS)
 
 
-SVRG.__doc__ = """Stochastic Variance Reduced Gradient (R's ``SVRG``).
-
-Each outer iteration takes the full gradient ``mu`` at a snapshot ``w0 = theta`` and runs
-``innerIter`` steps ``w -= alpha (e_i(w) x_i - e_i(w0) x_i + mu)`` over rows drawn once
-for the whole fit. ``option=1`` then keeps R's ``L[innerIter]``, the second-to-last
-iterate; ``option=2`` keeps a random one of ``w0, w1, ..., w_(innerIter-1)``.
-""" + _VR_DOC.format(extra="\n    option : {1, 2}, default 2\n        Which inner iterate becomes theta.")
-SSGD.__doc__ = """Semi Stochastic Gradient Descent (R's ``SSGD``).
-
-Each outer iteration takes the full gradient ``mu`` at theta, draws an inner-loop length
-``K`` (R's ``randomProb``: uniform on ``1..innerIter`` when ``lamda`` is 0, skewed by
-``(1 - lamda alpha)^-k`` otherwise) and runs ``K`` steps on fresh random rows of
-``w -= alpha (mu - e_r(w) x_r + e_r(theta) x_r)``: R's sign, the opposite of SVRG's correction.
-""" + _VR_DOC.format(extra="\n    lamda : float, default 0\n        Skew of the inner-loop length, >= 0 "
-                     "(R's spelling).")
-SARAH.__doc__ = """StochAstic Recursive grAdient algoritHm (R's ``SARAH``).
-
-Each outer iteration starts from the full gradient ``v`` at theta, steps ``w = theta -
-alpha v``, then runs ``innerIter - 1`` recursive steps ``v = e_i(w) x_i - e_i(w_prev)
-x_i + v; w -= alpha v`` over rows drawn once for the whole fit, and keeps a random one
-of theta and the iterates after the first step (R's list).
-""" + _VR_DOC.format(extra="")
-SARAHPlus.__doc__ = """SARAH+ (R's ``SARAHPlus``): SARAH whose inner loop stops early.
-
-The inner loop runs while ``(|v_1| / 3)^2 > gammaS (|v0_1| / 3)^2`` (R compares only the
-intercept's component) and fewer than ``innerIter`` steps have run; theta becomes the
-last iterate. With ``gammaS >= 1`` the loop never runs and theta never changes (as in R).
-""" + _VR_DOC.format(extra="\n    gammaS : float, default 0.125\n        Sufficient reduction, > 0.")
