@@ -9,12 +9,11 @@ notebooks write stay in the scratch folder.
 import time
 from pathlib import Path
 
+import ipykernel  # noqa: F401  (the test extra installs these; a missing one fails the suite)
+import matplotlib  # noqa: F401
+import nbclient
+import nbformat
 import pytest
-
-nbformat = pytest.importorskip("nbformat")
-nbclient = pytest.importorskip("nbclient")
-pytest.importorskip("ipykernel")
-pytest.importorskip("matplotlib")
 
 ROOT = Path(__file__).resolve().parent.parent
 VIGNETTES = sorted((ROOT / "vignettes").glob("*.ipynb"))
