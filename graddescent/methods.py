@@ -9,7 +9,7 @@ arithmetic departs from the textbook rule the departure is kept and marked "R's"
 Randomness follows R exactly (:class:`graddescent.RRandom`), with one convention from
 the reference: R's ``set.seed(NULL)`` calls inside the package are no-ops, so with an
 integer seed every draw continues the stream that seed started (this makes SAGD,
-SVRG option 2, SSGD and SARAH reproducible, which R is not).
+SVRG option 2 and SARAH reproducible, which R is not).
 """
 
 import inspect
