@@ -23,7 +23,7 @@ except ImportError:  # scikit-learn < 1.6
     def validate_data(estimator, *args, **kwargs):
         return estimator._validate_data(*args, **kwargs)
 
-from .scaling import _r_mean, _r_sd
+from .scaling import _r_mean, _r_sd, check_scaling
 from .toplevel import METHOD_CONTROL, METHODS, _linear
 
 __all__ = [
@@ -188,8 +188,12 @@ class _BaseGradDescent(RegressorMixin, BaseEstimator):
         if self.scaling is None:
             parameter = None
         else:
-            parameter = _scaling_parameter(data, self.scaling)
-            data = (data - parameter[0]) / parameter[1]
+            with np.errstate(over="ignore", invalid="ignore"):
+                parameter = _scaling_parameter(data, self.scaling)
+                data = (data - parameter[0]) / parameter[1]
+            names = getattr(self, "feature_names_in_", [f"X[:, {j}]" for j in range(X.shape[1])])
+            check_scaling(parameter, data, [*map(str, names), "y"], self.scaling == "variance" and
+                          "standard deviation" or "range")
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             theta, loss = METHODS[method](data, **control, seed=self._seed(), return_loss=True)

@@ -33,23 +33,46 @@ def _r_mean(values):
 
 
 def _r_sd(values):
-    """Column standard deviations as R's ``sd`` (divisor m - 1; R's cov works in long double throughout)."""
+    """Column standard deviations as R's ``sd`` (divisor m - 1; R's cov works in long double throughout).
+
+    Where the variance itself does not fit a double (values beyond about 1e154 or
+    below 1e-154) the root is taken in long double, so that such a column gets its
+    true standard deviation (infinite only if that too overflows) rather than inf or 0.
+    """
     centred = values.astype(np.longdouble) - _r_mean(values)
-    return np.sqrt(((centred * centred).sum(axis=0) / (values.shape[0] - 1)).astype(np.float64))
+    variance = (centred * centred).sum(axis=0) / (values.shape[0] - 1)
+    with np.errstate(over="ignore", under="ignore"):
+        as_double = variance.astype(np.float64)
+        sd = np.sqrt(as_double)
+        lost = ~np.isfinite(as_double) | ((as_double == 0) & (variance != 0))
+        sd[lost] = np.sqrt(variance[lost]).astype(np.float64)
+    return sd
 
 
 def _scale(dataSet, centre, spread, what):
     frame = as_frame(dataSet, min_cols=1)
     values = frame.to_numpy()
-    parameter = np.vstack([centre(values), spread(values)])
+    with np.errstate(over="ignore", invalid="ignore"):
+        parameter = np.vstack([centre(values), spread(values)])
+        scaled = (values - parameter[0]) / parameter[1]
+    check_scaling(parameter, scaled, frame.columns, what)
+    return ScalingResult(pd.DataFrame(scaled, columns=frame.columns, index=frame.index), parameter)
+
+
+def check_scaling(parameter, scaled, columns, what, constant_fix="fit without feature scaling (featureScaling=False)"):
+    """Refuse a scaling that divides by zero or overflows, naming the first such column."""
     zero = np.flatnonzero(parameter[1] == 0)
     if zero.size:
         raise ValueError(
-            f"column {frame.columns[zero[0]]!r} is constant, so its {what} is 0 and scaling would divide "
-            "by zero; drop the column or fit without feature scaling (featureScaling=False)"
+            f"column {columns[zero[0]]!r} is constant, so its {what} is 0 and scaling would divide "
+            f"by zero; drop the column or {constant_fix}"
         )
-    scaled = (values - parameter[0]) / parameter[1]
-    return ScalingResult(pd.DataFrame(scaled, columns=frame.columns, index=frame.index), parameter)
+    bad = np.flatnonzero(~np.all(np.isfinite(parameter), axis=0) | ~np.all(np.isfinite(scaled), axis=0))
+    if bad.size:
+        raise ValueError(
+            f"column {columns[bad[0]]!r} holds values too large to scale (its {what} overflows to infinity); "
+            "rescale the column (e.g. divide it by a power of ten) before fitting"
+        )
 
 
 def _descale(dataSet, parameter, name):
