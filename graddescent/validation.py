@@ -19,13 +19,19 @@ def check_data(data, name="dataSet", min_rows=2, min_cols=2):
             dups = sorted({str(c) for c in columns[columns.duplicated()]})
             raise ValueError(f"{name} has duplicated column names {dups}; give every column a distinct name")
         for j, dtype in enumerate(data.dtypes):
-            if pd.api.types.is_bool_dtype(dtype) or not pd.api.types.is_numeric_dtype(dtype):
+            if (pd.api.types.is_bool_dtype(dtype) or not pd.api.types.is_numeric_dtype(dtype)
+                    or pd.api.types.is_complex_dtype(dtype)):
                 column = columns[j]
-                kind = "boolean" if pd.api.types.is_bool_dtype(dtype) else f"non-numeric ({dtype}){_first_text(data.iloc[:, j])}"
+                kind = ("boolean" if pd.api.types.is_bool_dtype(dtype) else "complex (not real)" if
+                        pd.api.types.is_complex_dtype(dtype) else f"non-numeric ({dtype}){_first_text(data.iloc[:, j])}")
                 raise ValueError(f"{name} column {column!r} is {kind}; every column must hold numbers. "
                                  "Convert it (e.g. pd.to_numeric) or drop it.")
     elif isinstance(data, (np.ndarray, list, tuple)):
-        data = np.asarray(data)
+        try:
+            data = np.asarray(data)
+        except ValueError:  # rows of different lengths
+            raise ValueError(f"{name} must be a table with the same number of values in every row; "
+                             "give a 2-D array or a DataFrame") from None
         if data.ndim != 2:
             raise ValueError(
                 f"{name} must be 2-dimensional (rows x columns, the last column the output); "
