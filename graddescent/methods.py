@@ -70,7 +70,7 @@ def _finish(theta, loss, method, return_loss):
     """R's 1 x n result; warn once (with the remedy) when the fit has diverged."""
     theta = theta.reshape(1, -1)
     finite_loss = loss[np.isfinite(loss)]
-    exploded = finite_loss.size > 1 and finite_loss[-1] > 1e8 * max(finite_loss[0], 1e-300)
+    exploded = finite_loss.size > 1 and finite_loss[-1] / 1e8 > max(finite_loss[0], 1e-300)  # no overflow
     if not np.all(np.isfinite(theta)) or finite_loss.size < loss.size or exploded:
         from sklearn.exceptions import ConvergenceWarning  # here: importing scikit-learn takes a second
 
