@@ -80,6 +80,7 @@ import pandas as pd
 
 from . import __version__, datasets
 from .toplevel import CONTROL_DEFAULTS, METHOD_CONTROL, METHODS, GradDescentRObject, RMSE, learn, predict, splitData
+from .validation import MAX_ITER
 
 __all__ = ["main", "build_parser", "read_model", "write_model", "model_to_dict", "model_from_dict"]
 
@@ -99,7 +100,8 @@ CONTROL_OPTIONS = {"alpha": "alpha", "max_iter": "maxIter", "momentum": "momentu
 _MESSAGE_NAMES = {"featureScaling=False": "--scaling none",
                   "(featureScaling=True / varianceScaling)": "(--scaling variance)",
                   "smaller alpha": "smaller --alpha", "lamda=0": "--lamda 0", "larger innerIter": "larger --inner-iter",
-                  "change lamda or alpha": "change --lamda or --alpha", "smaller lamda": "smaller --lamda"}
+                  "change lamda or alpha": "change --lamda or --alpha", "smaller lamda": "smaller --lamda",
+                  "smaller maxIter or innerIter": "smaller --max-iter or --inner-iter"}
 
 
 class CLIError(Exception):
@@ -177,13 +179,15 @@ def _number(low=None, high=None, low_open=False, high_open=False):
     return parse
 
 
-def _whole(low=None):
+def _whole(low=None, high=None):
     def parse(text):
         try:
             value = float(text)
             whole = int(value) if math.isfinite(value) and value == int(value) else None
         except ValueError:
             whole = None
+        if whole is not None and high is not None and whole > high:
+            raise argparse.ArgumentTypeError(f"must be at most {high}, got {text!r}")
         if whole is None or (low is not None and whole < low):
             bound = "" if low is None else f" >= {low}"
             raise argparse.ArgumentTypeError(f"must be a whole number{bound}, got {text!r}")
@@ -276,10 +280,10 @@ def _add_fit_options(parser, seed_default):
     parser.add_argument("--target", metavar="COL", help="the column to predict (default: the last)")
     group = parser.add_argument_group("learning options (R's control; each method uses its own)")
     group.add_argument("--alpha", type=_number(0, low_open=True), help=f"learning rate (default {d['alpha']})")
-    group.add_argument("--max-iter", type=_whole(1), help=f"iterations (default {d['maxIter']})")
+    group.add_argument("--max-iter", type=_whole(1, MAX_ITER), help=f"iterations (default {d['maxIter']})")
     group.add_argument("--momentum", type=_number(0, 1, high_open=True), help=f"in [0, 1) (default {d['momentum']})")
     group.add_argument("--n-batch", type=_whole(1), help=f"batches, MBGD (default {d['nBatch']})")
-    group.add_argument("--inner-iter", type=_whole(1),
+    group.add_argument("--inner-iter", type=_whole(1, MAX_ITER),
                        help=f"inner iterations, SVRG/SSGD/SARAH/SARAHPlus (default {d['innerIter']})")
     group.add_argument("--option", type=int, choices=(1, 2), help=f"SVRG's option (default {d['option']})")
     group.add_argument("--lamda", type=_number(0), help=f"SSGD's lamda, >= 0 (default {d['lamda']})")

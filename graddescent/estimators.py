@@ -25,6 +25,7 @@ except ImportError:  # scikit-learn < 1.6
 
 from .scaling import _r_mean, _r_sd, check_scaling
 from .toplevel import METHOD_CONTROL, METHODS, _linear
+from .validation import MAX_ITER
 
 __all__ = [
     "GradDescentRegressor", "GDRegressor", "MBGDRegressor", "SGDRegressor", "SAGDRegressor", "MGDRegressor",
@@ -39,11 +40,11 @@ _SNAKE = {r: s for s, r in R_NAMES.items()}
 
 _CONSTRAINTS = {
     "alpha": [Interval(numbers.Real, 0, None, closed="neither")],
-    "max_iter": [Interval(numbers.Integral, 1, None, closed="left")],
+    "max_iter": [Interval(numbers.Integral, 1, MAX_ITER, closed="both")],
     "momentum": [Interval(numbers.Real, 0, 1, closed="left")],
     "n_batch": [Interval(numbers.Integral, 1, None, closed="left")],
     "lamda": [Interval(numbers.Real, 0, None, closed="left")],
-    "inner_iter": [Interval(numbers.Integral, 1, None, closed="left")],
+    "inner_iter": [Interval(numbers.Integral, 1, MAX_ITER, closed="both")],
     "option": [Options(numbers.Integral, {1, 2})],
     "gamma_s": [Interval(numbers.Real, 0, None, closed="neither")],
     "scaling": [StrOptions({"variance", "minmax"}), None],
@@ -55,13 +56,13 @@ _CONSTRAINTS = {
 
 _PARAM_DOCS = {
     "alpha": "alpha : float, default=0.1\n    Learning rate, > 0 (R's ``alpha``).",
-    "max_iter": "max_iter : int, default=10\n    Number of iterations, >= 1 (R's ``maxIter``): outer iterations for "
+    "max_iter": "max_iter : int, default=10\n    Number of iterations, 1 to 10**8 (R's ``maxIter``): outer iterations for "
                 "the full-batch and variance-reduced methods, single-row steps for the others.",
     "momentum": "momentum : float, default=0.9\n    Momentum or decay of the running averages, in [0, 1) "
                 "(R's ``momentum``).",
     "n_batch": "n_batch : int, default=2\n    Number of mini-batches, 1 to the number of samples (R's ``nBatch``).",
     "lamda": "lamda : float, default=0\n    Skew of SSGD's inner-loop length, >= 0 (R's ``lamda``, R's spelling).",
-    "inner_iter": "inner_iter : int, default=10\n    Number of inner steps, >= 1 (R's ``innerIter``).",
+    "inner_iter": "inner_iter : int, default=10\n    Number of inner steps, 1 to 10**8 (R's ``innerIter``).",
     "option": "option : {1, 2}, default=2\n    SVRG: which inner iterate becomes theta (R's ``option``).",
     "gamma_s": "gamma_s : float, default=0.125\n    SARAH+'s sufficient reduction, > 0 (R's ``gammaS``).",
     "scaling": "scaling : {'variance', 'minmax'} or None, default='variance'\n    How ``[X | y]`` is scaled before "
@@ -147,7 +148,7 @@ class _BaseGradDescent(RegressorMixin, BaseEstimator):
             return int(self.random_state.randint(2**31 - 1))
         return None if self.random_state is None else int(self.random_state)
 
-    def _check_combinations(self, control, n_samples):
+    def _check_combinations(self, control, n_samples, method):
         """What the constraints cannot say alone (the methods check it too, under R's names)."""
         name = type(self).__name__
         if control.get("nBatch", 1) > n_samples:
@@ -155,6 +156,10 @@ class _BaseGradDescent(RegressorMixin, BaseEstimator):
                              f"({n_samples}), got {control['nBatch']}.")
         if isinstance(control.get("option"), (bool, np.bool_)):
             raise ValueError(f"The 'option' parameter of {name} must be 1 or 2, got {control['option']!r}.")
+        if method == "SSGD" and control["maxIter"] * control["innerIter"] > MAX_ITER:
+            raise ValueError(f"The 'max_iter' times 'inner_iter' parameters of {name} must be at most {MAX_ITER} "
+                             "(SSGD draws all its inner rows up front), got "
+                             f"{control['maxIter']} * {control['innerIter']}.")
         if control.get("lamda", 0) != 0:
             if control["lamda"] * control["alpha"] == 1:
                 raise ValueError(f"The 'lamda' parameter of {name} times alpha must not be 1 (R's randomProb "
@@ -183,7 +188,7 @@ class _BaseGradDescent(RegressorMixin, BaseEstimator):
             if R_NAMES[name] in control and not np.isfinite(value):
                 raise ValueError(f"The {name!r} parameter of {type(self).__name__} must be finite, got {value!r}.")
         X, y = validate_data(self, X, y, y_numeric=True, dtype=np.float64, ensure_min_samples=2)
-        self._check_combinations(control, X.shape[0])
+        self._check_combinations(control, X.shape[0], method)
         data = np.column_stack([X, y])
         if self.scaling is None:
             parameter = None

@@ -19,7 +19,7 @@ import numpy as np
 
 from . import _kernels as K
 from .rrandom import RRandom
-from .validation import check_data, check_number, check_whole
+from .validation import MAX_ITER, check_data, check_iterations, check_number, check_whole
 
 __all__ = [
     "GD", "MBGD", "SGD", "SAGD", "MGD", "AGD", "ADAGRAD", "ADADELTA", "RMSPROP", "ADAM",
@@ -83,8 +83,12 @@ def _finish(theta, loss, method, return_loss):
     return (theta, loss) if return_loss else theta
 
 
+def _check_max_iter(maxIter):
+    return check_iterations("maxIter", maxIter)
+
+
 def _check_common(alpha, maxIter):
-    return check_number("alpha", alpha, low=0, low_open=True), check_whole("maxIter", maxIter, low=1)
+    return check_number("alpha", alpha, low=0, low_open=True), _check_max_iter(maxIter)
 
 
 def _check_momentum(momentum):
@@ -235,7 +239,7 @@ def ADADELTA(dataTrain, maxIter=10, momentum=0.9, seed=None, *, return_loss=Fals
     No learning rate. As in R, the running averages are scalars carried from column to
     column and step to step; epsilon is 1e-7.
     """
-    maxIter = check_whole("maxIter", maxIter, low=1)
+    maxIter = _check_max_iter(maxIter)
     momentum = _check_momentum(momentum)
     return _single_row_method("ADADELTA", K.ADADELTA, dataTrain, 0.0, maxIter, momentum, seed, return_loss)
 
@@ -292,7 +296,7 @@ def _ssgd_plan(rng, maxIter, innerIter, lamda, alpha, m, size=None):
 
 
 def _check_inner(innerIter):
-    return check_whole("innerIter", innerIter, low=1)
+    return check_iterations("innerIter", innerIter)
 
 
 def _variance_reduced(name, kind, dataTrain, seed, alpha, maxIter, innerIter, return_loss,
@@ -353,6 +357,9 @@ def SSGD(dataTrain, alpha=0.1, maxIter=10, lamda=0, innerIter=10, seed=None, *, 
     """
     alpha, maxIter = _check_common(alpha, maxIter)
     innerIter = _check_inner(innerIter)
+    if maxIter * innerIter > MAX_ITER:  # SSGD draws all its inner rows up front
+        raise ValueError(f"SSGD takes up to maxIter * innerIter = {maxIter * innerIter} inner steps, more than "
+                         f"{MAX_ITER} (its draws would not fit in memory); use a smaller maxIter or innerIter")
     lamda = check_number("lamda", lamda, low=0)
     if lamda != 0 and lamda * alpha == 1:
         raise ValueError("lamda * alpha must not be 1 (R's randomProb divides by zero); change lamda or alpha")

@@ -6,6 +6,11 @@ import numpy as np
 import pandas as pd
 
 
+#: The most iterations (maxIter, innerIter) a fit takes: a fit keeps a few numbers per iteration,
+#: so far more would need more memory than a fit should (and run for days).
+MAX_ITER = 10**8
+
+
 def check_data(data, name="dataSet", min_rows=2, min_cols=2):
     """Check a data set; return its float64 values, column names and row labels.
 
@@ -97,7 +102,17 @@ def check_whole(name, value, *, low=1, high=None, hint=""):
     """A whole number within ``low..high``, returned as int (a float such as 10.0 is accepted)."""
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
         raise ValueError(f"{name} must be a whole number, got {value!r}{hint}")
-    if not np.isfinite(value) or value != int(value) or value < low or (high is not None and value > high):
+    if ((not isinstance(value, numbers.Integral) and not np.isfinite(value)) or value != int(value) or value < low
+            or (high is not None and value > high)):
         bounds = f">= {low}" if high is None else f"in {low}..{high}"
         raise ValueError(f"{name} must be a whole number {bounds}, got {value!r}{hint}")
     return int(value)
+
+
+def check_iterations(name, value):
+    """A number of iterations: a whole number in ``1..MAX_ITER``, returned as int."""
+    value = check_whole(name, value, low=1)
+    if value > MAX_ITER:
+        raise ValueError(f"{name} must be at most {MAX_ITER}, got {value}: more iterations would need more "
+                         f"memory than a fit should take; use a smaller {name}")
+    return value
