@@ -331,6 +331,8 @@ def read_csv(path, name="DATA"):
         head = f.read(65536)
     if not head.strip():
         raise CLIError(f"{name} file {path!r} is empty; it needs a header line and rows of numbers")
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise CLIError(f"{path!r} is UTF-16 text; save it as UTF-8 CSV")
     if b"\0" in head:
         raise CLIError(f"{path!r} is not a CSV file (it holds binary data); give a comma-separated text file")
     if head.lstrip().startswith((b"{", b"[")):
@@ -395,7 +397,11 @@ def check_numeric(frame, path, columns=None):
             raise CLIError(f"column {column!r} of {path!r} holds true/false values, not numbers; "
                            "code them as 0/1 or drop the column")
         if not pd.api.types.is_numeric_dtype(values):
-            bad = values.notna() & pd.to_numeric(values, errors="coerce").isna()
+            converted = pd.to_numeric(values, errors="coerce")
+            bad = values.notna() & converted.isna()
+            if not bad.any():  # numbers pandas left as objects, e.g. integers beyond 64 bits
+                frame = frame.assign(**{column: converted})
+                continue
             row = int(np.flatnonzero(bad.to_numpy())[0])
             raise CLIError(f"column {column!r} of {path!r} is not numeric (data row {row + 1} holds "
                            f"{values.iloc[row]!r}); every column must hold numbers: fix it or drop the column")
@@ -862,8 +868,9 @@ def read_model(path):
         raw = f.read()
     try:
         document = json.loads(raw.decode("utf-8"), parse_constant=_no_constant)
-    except (UnicodeDecodeError, json.JSONDecodeError, ValueError) as exc:
-        reason = "not UTF-8 text" if isinstance(exc, UnicodeDecodeError) else f"not valid JSON ({exc})"
+    except (UnicodeDecodeError, json.JSONDecodeError, ValueError, RecursionError) as exc:
+        reason = ("not UTF-8 text" if isinstance(exc, UnicodeDecodeError) else "nested too deeply"
+                  if isinstance(exc, RecursionError) else f"not valid JSON ({exc})")
         raise CLIError(f"{path!r} is not a graddescent model file: {reason}; write one with "
                        "'graddescent fit DATA.csv --model-out MODEL.json'") from None
     try:
