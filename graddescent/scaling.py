@@ -77,11 +77,17 @@ def check_scaling(parameter, scaled, columns, what, constant_fix="fit without fe
 
 def _descale(dataSet, parameter, name):
     frame = as_frame(dataSet, min_rows=1, min_cols=1)
-    parameter = np.asarray(parameter, dtype=np.float64)
+    try:
+        parameter = np.asarray(parameter, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be a 2 x {frame.shape[1]} array of numbers (the scalingParameter of the "
+                         f"scaling), got {type(parameter).__name__}") from None
     if parameter.shape != (2, frame.shape[1]):
         raise ValueError(
             f"{name} must be a 2 x {frame.shape[1]} array (one column per data column), got shape {parameter.shape}"
         )
+    if not np.all(np.isfinite(parameter)):
+        raise ValueError(f"{name} has NaN or infinite values; pass the scalingParameter the scaling returned")
     values = frame.to_numpy() * parameter[1] + parameter[0]
     return pd.DataFrame(values, columns=frame.columns, index=frame.index)
 

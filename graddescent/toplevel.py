@@ -136,7 +136,10 @@ def _linear(inputs, theta):
 
 
 def _check_model(model, n):
-    theta = np.asarray(model, dtype=np.float64).ravel()
+    try:
+        theta = np.asarray(model, dtype=np.float64).ravel()
+    except (TypeError, ValueError):
+        raise ValueError(f"model must be theta, {n} numbers (intercept first), got {type(model).__name__}") from None
     if theta.shape[0] != n:
         raise ValueError(f"model has {theta.shape[0]} coefficients but the data needs {n} "
                          f"(an intercept and one per input column); use the model fitted on these columns")
@@ -203,10 +206,12 @@ def learn(dataSet, featureScaling=True, scalingMethod="VARIANCE", learningMethod
     """
     if not isinstance(featureScaling, (bool, np.bool_)):
         raise ValueError(f"featureScaling must be True or False, got {featureScaling!r}")
-    if learningMethod not in METHODS:
+    if not isinstance(learningMethod, str) or learningMethod not in METHODS:
         raise ValueError(f"unknown learningMethod {learningMethod!r}; choose one of {', '.join(METHODS)}")
-    if featureScaling and scalingMethod not in SCALINGS:
+    if featureScaling and (not isinstance(scalingMethod, str) or scalingMethod not in SCALINGS):
         raise ValueError(f"unknown scalingMethod {scalingMethod!r}; choose 'VARIANCE' or 'MINMAX'")
+    if control is not None and not isinstance(control, dict):
+        raise ValueError(f"control must be a dict such as {{'alpha': 0.1, 'maxIter': 10}}, got {type(control).__name__}")
     control = dict(control or {})
     unknown = sorted(set(control) - set(CONTROL_DEFAULTS))
     if unknown:
