@@ -269,6 +269,11 @@ def _match_inputs(model, newdata):
             raise ValueError(f"newdata has columns {sorted(map(str, extra))} that the model was not fitted on; "
                              f"expected {names[:-1]} (and optionally {names[-1]!r})")
         return frame[names[:-1]]
+    if isinstance(newdata, pd.DataFrame) and set(names[:-1]) & set(frame.columns):
+        # some inputs named, others not: matching by position would silently mix columns up
+        missing = [c for c in names[:-1] if c not in set(frame.columns)]
+        raise ValueError(f"newdata lacks the input columns {missing} that the model was fitted on; "
+                         f"give all of {names[:-1]} (by name, in any order)")
     if frame.shape[1] == inputs_needed + 1:  # R's layout: inputs then the (ignored) output
         return frame.iloc[:, :inputs_needed]
     if frame.shape[1] == inputs_needed:
