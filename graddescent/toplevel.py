@@ -1,6 +1,7 @@
 """R's top level (``gradDescentR.learn``, ``predict``) and helpers (``splitData``, ``prediction``, ``RMSE``)."""
 
 import numbers
+import warnings
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -254,6 +255,11 @@ def predict(object, newdata):
         pred = _linear(scaled, object.model.ravel()) * p[1, n - 1] + p[0, n - 1]
     else:
         pred = _linear(inputs.to_numpy(), object.model.ravel())
+    if np.all(np.isfinite(object.model)) and not np.all(np.isfinite(pred)):
+        rows = np.flatnonzero(~np.isfinite(pred))
+        warnings.warn(f"the prediction overflows to infinity for {rows.size} row(s) of newdata (the first at row "
+                      f"{inputs.index[rows[0]]!r}): their inputs are far beyond the range of the training data",
+                      RuntimeWarning, stacklevel=2)
     out = inputs.copy()
     out["V1"] = pred
     return out
