@@ -78,7 +78,7 @@ def load(name):
     >>> list(co2.columns)
     ['Temperature(K)', 'Pressure(ATM)', 'Compressibility Factor(Z)']
     """
-    if name not in _DATASETS:
+    if not isinstance(name, str) or name not in _DATASETS:
         raise ValueError(f"unknown data set {name!r}; the data sets are: {', '.join(list_datasets())}")
     with (resources.files(__package__) / "data" / f"{name}.csv").open("rb") as f:
         return pd.read_csv(f)
@@ -148,7 +148,11 @@ def read_rdata(path):
         raise ImportError(
             "reading R data files needs the optional 'rdata' package: pip install graddescent[rdata]"
         ) from exc
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"path must be a file name (str or os.PathLike), got {type(path).__name__}")
     path = os.fspath(path)
+    if os.path.isdir(path):
+        raise ValueError(f"{path!r}: no such file, it is a folder; give the path of an .RData/.rda file")
     if not os.path.isfile(path):
         raise ValueError(f"{path!r}: no such file")
     if not _looks_like_rdata(path):
