@@ -235,6 +235,8 @@ class RRandom:
         """
         n = _check_count(n, "n")
         size = n if size is None else _check_count(size, "size")
+        if not isinstance(replace, (bool, np.bool_)):
+            raise ValueError(f"replace must be True or False, got {replace!r}")
         if not replace and size > n:
             raise ValueError(f"cannot take a sample of size {size} from {n} values without replacement "
                              "(as R: 'cannot take a sample larger than the population'); use replace=True")
