@@ -188,6 +188,8 @@ class _BaseGradDescent(RegressorMixin, BaseEstimator):
             if R_NAMES[name] in control and not np.isfinite(value):
                 raise ValueError(f"The {name!r} parameter of {type(self).__name__} must be finite, got {value!r}.")
         X, y = validate_data(self, X, y, y_numeric=True, dtype=np.float64, ensure_min_samples=2)
+        if not (np.issubdtype(y.dtype, np.number) or y.dtype == bool):  # y_numeric converts only object arrays
+            raise ValueError(f"y must hold numbers, got an array of {y.dtype}; convert it with .astype(float)")
         self._check_combinations(control, X.shape[0], method)
         data = np.column_stack([X, y])
         if self.scaling is None:
