@@ -751,7 +751,10 @@ def command_predict(args):
     name = "prediction"
     while name in columns:
         name += "_"
-    out[name] = predict(model, values)["V1"].to_numpy()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        out[name] = predict(model, values)["V1"].to_numpy()
+    _report_warnings(caught, False)
     _check_output(args.output, args.data, args.model)
     if args.output:
         _write_atomic(args.output, lambda f: out.to_csv(f, index=False, lineterminator="\n"))
