@@ -1,7 +1,9 @@
 """Compiled inner loops: the update rules of the 14 methods and the three drivers.
 
 Everything here is plain loops over float arrays, compiled by numba (``cache=True``).
-The arithmetic follows R's order on purpose, because R's own rounding is part of its
+The loops read the data as given (``data``: m rows, the inputs then the output), with
+the intercept's column of ones implicit and R's shuffle applied through row indices, so a
+fit makes no copy of the data. The arithmetic follows R's order on purpose, because R's own rounding is part of its
 numbers: residuals accumulate column by column as R's BLAS does (no fused
 multiply-add, no reordering: numba's default, not ``fastmath``), and sums over rows
 are compensated because R sums in extended (long double) precision.
@@ -29,42 +31,51 @@ _FLT_EPSILON = 1.1920928955078125e-07  # R's tolerance in the ':' operator (seq_
 
 
 @_jit
-def design(data, perm, X, y):
-    """``X = [1 | inputs]`` and ``y = output`` with the rows of data in the order perm."""
-    n = data.shape[1]
-    for i in range(perm.shape[0]):
-        row = data[perm[i]]
-        X[i, 0] = 1.0
-        for j in range(n - 1):
-            X[i, j + 1] = row[j]
-        y[i] = row[n - 1]
+def check_finite(values):
+    """The first (row, column) of values that is NaN or infinite, or (-1, -1)."""
+    for i in range(values.shape[0]):
+        for j in range(values.shape[1]):
+            if not math.isfinite(values[i, j]):
+                return i, j
+    return -1, -1
 
 
 @_jit
-def _dot(x, w):
-    """``x . w`` summed left to right, as R's ``x %*% t(w)`` (reference BLAS)."""
+def _x(row, j):
+    """Feature j of a data row: R's column of ones for the intercept (j = 0), then the inputs."""
+    return 1.0 if j == 0 else row[j - 1]
+
+
+@_jit
+def _residual(row, theta):
+    """``[1 | inputs] . theta - output``, summed left to right as R's ``%*%`` (reference BLAS)."""
     s = 0.0
-    for j in range(x.shape[0]):
-        s += x[j] * w[j]
-    return s
+    for j in range(theta.shape[0]):
+        s += _x(row, j) * theta[j]
+    return s - row[row.shape[0] - 1]
 
 
 @_jit
-def gradient(X, y, lo, hi, theta, g):
-    """Store the mean gradient ``X'e / rows`` over rows ``lo..hi-1`` in g; return ``e'e / rows``.
+def gradient(data, index, lo, hi, theta, g):
+    """Store the mean gradient ``X'e / rows`` in g and return ``e'e / rows``.
 
-    ``e = X theta - y``. R sums ``e * X[, j]`` in long double; a compensated (TwoSum)
-    sum in double gives the same rounded result.
+    The rows are ``index[lo:hi]``, or all rows of data when index is empty (R's
+    shuffle does not change a full sum). R sums ``e * X[, j]`` in long double; a
+    compensated (TwoSum) sum in double gives the same rounded result.
     """
     n = theta.shape[0]
     s = np.zeros(n)
     c = np.zeros(n)
     sse = 0.0
-    for i in range(lo, hi):
-        e = _dot(X[i], theta) - y[i]
+    everything = index.shape[0] == 0
+    if everything:
+        lo, hi = 0, data.shape[0]
+    for k in range(lo, hi):
+        row = data[k] if everything else data[index[k]]
+        e = _residual(row, theta)
         sse += e * e
         for j in range(n):
-            p = e * X[i, j]
+            p = e * _x(row, j)
             t = s[j] + p
             bp = t - s[j]
             c[j] += (s[j] - (t - bp)) + (p - bp)
@@ -79,16 +90,16 @@ def gradient(X, y, lo, hi, theta, g):
 # --------------------------------------------------------------------------- full batch rules
 
 @_jit
-def _gd(theta, v, g, X, y, lo, hi, alpha, momentum):
-    loss = gradient(X, y, lo, hi, theta, g)
+def _gd(theta, v, g, data, index, lo, hi, alpha, momentum):
+    loss = gradient(data, index, lo, hi, theta, g)
     for j in range(theta.shape[0]):
         theta[j] -= alpha * g[j]
     return loss
 
 
 @_jit
-def _mgd(theta, v, g, X, y, lo, hi, alpha, momentum):
-    loss = gradient(X, y, lo, hi, theta, g)
+def _mgd(theta, v, g, data, index, lo, hi, alpha, momentum):
+    loss = gradient(data, index, lo, hi, theta, g)
     for j in range(theta.shape[0]):
         v[j] = momentum * v[j] + alpha * g[j]
         theta[j] -= v[j]
@@ -96,23 +107,25 @@ def _mgd(theta, v, g, X, y, lo, hi, alpha, momentum):
 
 
 @_jit
-def _agd(theta, v, g, X, y, lo, hi, alpha, momentum):
+def _agd(theta, v, g, data, index, lo, hi, alpha, momentum):
     for j in range(theta.shape[0]):
         theta[j] -= momentum * v[j]  # R's: the look-ahead point is kept in theta, not only evaluated
-    return _mgd(theta, v, g, X, y, lo, hi, alpha, momentum)  # then a momentum step from there
+    return _mgd(theta, v, g, data, index, lo, hi, alpha, momentum)  # then a momentum step from there
 
 
 @_jit
-def full_batch(kind, X, y, theta, alpha, maxIter, momentum, nBatch, loss):
+def full_batch(kind, data, perm, theta, alpha, maxIter, momentum, nBatch, loss):
     """GD, MBGD (GD with nBatch > 1), MGD and AGD; loss[t] is iteration t's batch MSE.
 
-    R's MBGD batches: ``lo = 1, hi = m / nBatch`` when ``iteration %% nBatch == 1`` (or
-    nBatch is 1), the rows of R's sequence ``lo:hi`` (1-based, truncated), then both
-    ends move on by ``m / nBatch``, which may be fractional.
+    R's MBGD batches are slices of its shuffled rows (``perm``): ``lo = 1, hi = m /
+    nBatch`` when ``iteration %% nBatch == 1`` (or nBatch is 1), the rows of R's sequence
+    ``lo:hi`` (1-based, truncated), then both ends move on by ``m / nBatch``, which may
+    be fractional. A full batch sums all rows in any order (``index`` empty).
     """
-    m, n = X.shape
+    m, n = data.shape[0], theta.shape[0]
     v = np.zeros(n)
     g = np.zeros(n)
+    index = perm[:0]
     step = m * (1.0 / nBatch)  # R: nrow * batchRate, batchRate = 1 / nBatch
     lo_r, hi_r = 1.0, step
     for iteration in range(1, maxIter + 1):
@@ -121,14 +134,14 @@ def full_batch(kind, X, y, theta, alpha, maxIter, momentum, nBatch, loss):
             if iteration % nBatch == 1:
                 lo_r, hi_r = 1.0, step
             count = int(abs(hi_r - lo_r) + 1 + _FLT_EPSILON)  # length of R's lo:hi
-            lo, hi = int(lo_r) - 1, int(lo_r + (count - 1))
+            lo, hi, index = int(lo_r) - 1, int(lo_r + (count - 1)), perm
             lo_r, hi_r = lo_r + step, hi_r + step
         if kind == GD:
-            loss[iteration - 1] = _gd(theta, v, g, X, y, lo, hi, alpha, momentum)
+            loss[iteration - 1] = _gd(theta, v, g, data, index, lo, hi, alpha, momentum)
         elif kind == MGD:
-            loss[iteration - 1] = _mgd(theta, v, g, X, y, lo, hi, alpha, momentum)
+            loss[iteration - 1] = _mgd(theta, v, g, data, index, lo, hi, alpha, momentum)
         else:
-            loss[iteration - 1] = _agd(theta, v, g, X, y, lo, hi, alpha, momentum)
+            loss[iteration - 1] = _agd(theta, v, g, data, index, lo, hi, alpha, momentum)
     return theta
 
 
@@ -139,13 +152,13 @@ def full_batch(kind, X, y, theta, alpha, maxIter, momentum, nBatch, loss):
 @_jit
 def _sgd(theta, e, x, s, u, alpha, momentum):
     for j in range(theta.shape[0]):
-        theta[j] -= alpha * (e * x[j])
+        theta[j] -= alpha * (e * _x(x, j))
 
 
 @_jit
 def _adagrad(theta, e, x, s, u, alpha, momentum):
     for j in range(theta.shape[0]):
-        g = e * x[j]
+        g = e * _x(x, j)
         s[0] += g * g  # R's: one sum of squares shared by all columns (R re-sums a list of them)
         theta[j] -= alpha * g / math.sqrt(s[0])  # 0 / 0 is NaN, as in R
 
@@ -153,7 +166,7 @@ def _adagrad(theta, e, x, s, u, alpha, momentum):
 @_jit
 def _adadelta(theta, e, x, s, u, alpha, momentum):
     for j in range(theta.shape[0]):  # R's: scalars Eg, Eu, rmsU carried across columns
-        g = e * x[j]
+        g = e * _x(x, j)
         s[0] = momentum * s[0] + (1 - momentum) * g * g
         rms_g = math.sqrt(s[0] + 1e-7)
         s[1] = momentum * s[1] + (1 - momentum) * u[j] * u[j]
@@ -165,7 +178,7 @@ def _adadelta(theta, e, x, s, u, alpha, momentum):
 @_jit
 def _rmsprop(theta, e, x, s, u, alpha, momentum):
     for j in range(theta.shape[0]):  # R's: one running mean Eg shared by all columns
-        g = e * x[j]
+        g = e * _x(x, j)
         s[0] = momentum * s[0] + (1 - momentum) * g * g
         theta[j] -= alpha * g / math.sqrt(s[0] + 1e-7)
 
@@ -174,7 +187,7 @@ def _rmsprop(theta, e, x, s, u, alpha, momentum):
 def _adam(theta, e, x, s, u, alpha, momentum):
     b1, b2 = 0.9, 0.999
     for j in range(theta.shape[0]):  # R's: both moments shared by all columns
-        g = e * x[j]
+        g = e * _x(x, j)
         s[0] = b1 * s[0] + (1 - b1) * g
         s[1] = b2 * s[1] + (1 - b2) * g * g
         mh = s[0] / (1 - b1)  # R's bias correction is constant, not 1 - b1^t
@@ -183,10 +196,10 @@ def _adam(theta, e, x, s, u, alpha, momentum):
 
 
 @_jit
-def single_row(kind, X, y, theta, rows, update, alpha, momentum, window, loss):
+def single_row(kind, data, theta, rows, update, alpha, momentum, window, loss):
     """SGD, SAGD (SGD with ``update`` coins), ADAGRAD, ADADELTA, RMSPROP, ADAM.
 
-    Step t uses row ``rows[t]`` (0-based), skipped where ``update[t]`` is False (an
+    Step t uses row ``rows[t]`` of data (0-based, R's shuffle applied), skipped where ``update[t]`` is False (an
     empty ``update`` means always). Writes the mean squared residual of every
     ``window`` steps to ``loss`` and returns how many it wrote.
     """
@@ -197,8 +210,8 @@ def single_row(kind, X, y, theta, rows, update, alpha, momentum, window, loss):
     total, count, k = 0.0, 0, 0
     for t in range(steps):
         if update.shape[0] == 0 or update[t]:
-            x = X[rows[t]]
-            e = _dot(x, theta) - y[rows[t]]
+            x = data[rows[t]]
+            e = _residual(x, theta)
             if kind == SGD:
                 _sgd(theta, e, x, s, u, alpha, momentum)
             elif kind == ADAGRAD:
@@ -222,36 +235,36 @@ def single_row(kind, X, y, theta, rows, update, alpha, momentum, window, loss):
 # --------------------------------------------------------------------------- variance-reduced inner loops
 
 @_jit
-def svrg_inner(X, y, theta, mu, rows, alpha, keep):
+def svrg_inner(data, theta, mu, rows, alpha, keep):
     """SVRG's inner loop from snapshot theta; returns inner iterate ``keep`` (0: the snapshot)."""
     w = theta.copy()
     kept = theta.copy()
     for k in range(rows.shape[0]):
-        x, yi = X[rows[k]], y[rows[k]]
-        e_w = _dot(x, w) - yi
-        e_0 = _dot(x, theta) - yi
+        x = data[rows[k]]
+        e_w = _residual(x, w)
+        e_0 = _residual(x, theta)
         for j in range(w.shape[0]):
-            w[j] -= alpha * (e_w * x[j] - e_0 * x[j] + mu[j])
+            w[j] -= alpha * (e_w * _x(x, j) - e_0 * _x(x, j) + mu[j])
         if k + 1 == keep:
             kept[:] = w
     return kept
 
 
 @_jit
-def ssgd_inner(X, y, theta, mu, rows, alpha):
+def ssgd_inner(data, theta, mu, rows, alpha):
     """SSGD's inner loop from theta over the given rows; returns the last iterate."""
     w = theta.copy()
     for k in range(rows.shape[0]):
-        x, yi = X[rows[k]], y[rows[k]]
-        e_w = _dot(x, w) - yi
-        e_0 = _dot(x, theta) - yi
+        x = data[rows[k]]
+        e_w = _residual(x, w)
+        e_0 = _residual(x, theta)
         for j in range(w.shape[0]):
-            w[j] -= alpha * (mu[j] - e_w * x[j] + e_0 * x[j])  # R's sign: opposite of SVRG's
+            w[j] -= alpha * (mu[j] - e_w * _x(x, j) + e_0 * _x(x, j))  # R's sign: opposite of SVRG's
     return w
 
 
 @_jit
-def sarah_inner(X, y, theta, v, rows, alpha, keep, gammaS):
+def sarah_inner(data, theta, v, rows, alpha, keep, gammaS):
     """SARAH's inner loop (``gammaS = 0``) or SARAHPlus's (``gammaS > 0``).
 
     SARAH returns iterate ``keep`` of R's list ``[theta, w_2, ..., w_innerIter]`` (the
@@ -269,12 +282,12 @@ def sarah_inner(X, y, theta, v, rows, alpha, keep, gammaS):
     for k in range(1, rows.shape[0]):
         if gammaS > 0 and not (abs(v[0]) / 3) ** 2 > limit:  # R's /3 decides overflow: keep it
             break
-        x, yi = X[rows[k - 1]], y[rows[k - 1]]
-        e_w = _dot(x, w) - yi
-        e_p = _dot(x, wp) - yi
+        x = data[rows[k - 1]]
+        e_w = _residual(x, w)
+        e_p = _residual(x, wp)
         wp[:] = w
         for j in range(n):
-            v[j] = e_w * x[j] - e_p * x[j] + v[j]
+            v[j] = e_w * _x(x, j) - e_p * _x(x, j) + v[j]
             w[j] -= alpha * v[j]
         if gammaS > 0 or k == keep:
             kept[:] = w
@@ -282,20 +295,19 @@ def sarah_inner(X, y, theta, v, rows, alpha, keep, gammaS):
 
 
 @_jit
-def variance_reduced(kind, X, y, theta, rows, lo, hi, keep, alpha, gammaS, loss):
+def variance_reduced(kind, data, theta, rows, lo, hi, keep, alpha, gammaS, loss):
     """SVRG, SSGD, SARAH, SARAHPlus: outer iteration t takes the full gradient at theta
-    (its MSE goes to loss[t]) and runs the inner loop over ``rows[lo[t]:hi[t]]``."""
-    m, n = X.shape
-    g = np.empty(n)
+    (its MSE goes to loss[t]) and runs the inner loop over data rows ``rows[lo[t]:hi[t]]``."""
+    g = np.empty(theta.shape[0])
     for t in range(loss.shape[0]):
-        loss[t] = gradient(X, y, 0, m, theta, g)
+        loss[t] = gradient(data, rows[:0], 0, 0, theta, g)
         inner = rows[lo[t]:hi[t]]
         if kind == SVRG:
-            theta = svrg_inner(X, y, theta, g, inner, alpha, keep[t])
+            theta = svrg_inner(data, theta, g, inner, alpha, keep[t])
         elif kind == SSGD:
-            theta = ssgd_inner(X, y, theta, g, inner, alpha)
+            theta = ssgd_inner(data, theta, g, inner, alpha)
         else:
-            theta = sarah_inner(X, y, theta, g, inner, alpha, keep[t], gammaS)
+            theta = sarah_inner(data, theta, g, inner, alpha, keep[t], gammaS)
     return theta
 
 

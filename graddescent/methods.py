@@ -50,10 +50,12 @@ class _Stream:
 def _prepare(dataTrain, seed):
     """R's preamble, repeated in all 14 functions: matrix, shuffled rows, initial theta.
 
-    Returns ``X = [1 | inputs]`` and ``y`` with rows in R's shuffled order, theta drawn
-    as R draws it, and the stream, positioned where R's is after the preamble.
+    Returns the data as a C-ordered float64 array (a copy only if it is not one
+    already), R's shuffle as 0-based row numbers (the kernels read the rows through
+    it rather than copying them), theta drawn as R draws it, and the stream, positioned
+    where R's is after the preamble.
     """
-    data, _, _ = check_data(dataTrain, name="dataTrain")
+    data = np.ascontiguousarray(check_data(dataTrain, name="dataTrain")[0])
     m, n = data.shape
     stream = _Stream(seed)
     stream.reset()
@@ -61,9 +63,7 @@ def _prepare(dataTrain, seed):
     stream.reset()
     theta = stream.rng.runif(n)  # R's getTheta: an intercept and one per input
     stream.reset()
-    X, y = np.empty((m, n)), np.empty(m)
-    K.design(data, perm, X, y)  # the one copy of the data a fit makes
-    return X, y, theta, stream
+    return data, perm, theta, stream
 
 
 def _finish(theta, loss, method, return_loss):
@@ -139,12 +139,12 @@ def _document(family):
 # --------------------------------------------------------------------------- full batch
 
 def _full_batch_method(name, kind, dataTrain, alpha, maxIter, momentum, nBatch, seed, return_loss):
-    X, y, theta, _ = _prepare(dataTrain, seed)
+    data, perm, theta, _ = _prepare(dataTrain, seed)
     if nBatch is not None:
-        nBatch = check_whole("nBatch", nBatch, low=1, high=X.shape[0],
+        nBatch = check_whole("nBatch", nBatch, low=1, high=data.shape[0],
                              hint=" (the number of batches, at most the number of rows)")
     loss = np.empty(maxIter)
-    K.full_batch(kind, X, y, theta, alpha, maxIter, momentum, nBatch or 1, loss)
+    K.full_batch(kind, data, perm, theta, alpha, maxIter, momentum, nBatch or 1, loss)
     return _finish(theta, loss, name, return_loss)
 
 
@@ -191,14 +191,14 @@ def AGD(dataTrain, alpha=0.1, maxIter=10, momentum=0.9, seed=None, *, return_los
 
 # --------------------------------------------------------------------------- single row
 def _single_row_method(name, kind, dataTrain, alpha, maxIter, momentum, seed, return_loss, coin=False):
-    X, y, theta, stream = _prepare(dataTrain, seed)
+    data, perm, theta, stream = _prepare(dataTrain, seed)
     stream.reset()
-    rows = stream.rng.sample(X.shape[0], maxIter, replace=True) - 1
+    rows = perm[stream.rng.sample(data.shape[0], maxIter, replace=True) - 1]
     # SAGD's coin, R's sample(0:1, 1) at every step, drawn after the whole row list
     update = stream.rng.sample(2, maxIter, replace=True) == 2 if coin else np.empty(0, dtype=bool)
     window = -(-maxIter // _LOSS_POINTS)
     loss = np.empty(-(-maxIter // window))
-    written = K.single_row(kind, X, y, theta, rows, update, alpha, momentum, window, loss)
+    written = K.single_row(kind, data, theta, rows, update, alpha, momentum, window, loss)
     return _finish(theta, loss[:written], name, return_loss)
 
 
@@ -308,23 +308,24 @@ def _variance_reduced(name, kind, dataTrain, seed, alpha, maxIter, innerIter, re
     which itself draws nothing, so all those draws can be made first. SSGD draws
     its inner lengths and rows as it goes; they too depend only on the stream.
     """
-    X, y, theta, stream = _prepare(dataTrain, seed)
-    m, rng = X.shape[0], stream.rng
+    data, perm, theta, stream = _prepare(dataTrain, seed)
+    m, rng = data.shape[0], stream.rng
     stream.reset()
     keep = np.zeros(maxIter, dtype=np.int64)
     if kind == K.SSGD:
         counts, rows = _ssgd_plan(rng, maxIter, innerIter, lamda, alpha, m)
+        rows = perm[rows]
         hi = np.cumsum(counts)
         lo = hi - counts
     else:
-        rows = rng.sample(m, innerIter, replace=True) - 1
+        rows = perm[rng.sample(m, innerIter, replace=True) - 1]
         lo, hi = np.zeros(maxIter, np.int64), np.full(maxIter, innerIter, np.int64)
         if kind == K.SVRG:  # R's option 1 keeps L[innerIter], the second-to-last iterate
             keep[:] = innerIter - 1 if option == 1 else rng.sample(innerIter, maxIter, replace=True) - 1
         elif gammaS == 0:  # SARAH; SARAHPlus keeps its last iterate and draws nothing
             keep[:] = rng.sample(innerIter, maxIter, replace=True) - 1
     loss = np.empty(maxIter)
-    theta = K.variance_reduced(kind, X, y, theta, rows, lo, hi, keep, alpha, gammaS, loss)
+    theta = K.variance_reduced(kind, data, theta, rows, lo, hi, keep, alpha, gammaS, loss)
     return _finish(theta, loss, name, return_loss)
 
 

@@ -5,6 +5,8 @@ import numbers
 import numpy as np
 import pandas as pd
 
+from ._kernels import check_finite
+
 
 #: The most iterations (maxIter, innerIter) a fit takes: a fit keeps a few numbers per iteration,
 #: so far more would need more memory than a fit should (and run for days).
@@ -56,16 +58,14 @@ def check_data(data, name="dataSet", min_rows=2, min_cols=2):
         values = data.to_numpy(dtype=np.float64, na_value=np.nan)
     else:
         values = np.asarray(data, dtype=np.float64)
-    for j in range(values.shape[1]):
-        finite = np.isfinite(values[:, j])
-        if not finite.all():
-            i = int(np.argmin(finite))
-            what = "NaN (missing)" if np.isnan(values[i, j]) else "infinite"
-            count = int(np.count_nonzero(~np.isfinite(values)))
-            raise ValueError(
-                f"{name} has {count} NaN or infinite value(s); the first, {what}, is in column "
-                f"{columns[j]!r} at row {index[i]!r}. Drop or fill them (e.g. dataSet.dropna())."
-            )
+    i, j = check_finite(values)  # one compiled pass, no temporary
+    if i >= 0:
+        what = "NaN (missing)" if np.isnan(values[i, j]) else "infinite"
+        count = int(np.count_nonzero(~np.isfinite(values)))
+        raise ValueError(
+            f"{name} has {count} NaN or infinite value(s); the first, {what}, is in column "
+            f"{columns[j]!r} at row {index[i]!r}. Drop or fill them (e.g. dataSet.dropna())."
+        )
     return values, columns, index
 
 
