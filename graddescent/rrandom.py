@@ -20,6 +20,7 @@ __all__ = ["RRandom"]
 _TWO_POW_M32 = 2.3283064365386963e-10  # 1 / 2^32, R's MT_genrand scale
 _I2_32M1 = 2.328306437080797e-10  # 1 / (2^32 - 1), R's fixup constant
 _N = 624  # Mersenne-Twister state words
+_BLOCK = 1 << 16  # outputs generated ahead at most, so that large draws need little extra memory
 
 
 def _check_seed(seed):
@@ -210,7 +211,7 @@ class RRandom:
         done = 0
         while done < k:
             # a try is accepted with probability n / 2^bits (> 1/2): draw for a few more than expected
-            tries = int((k - done) * 2.0**bits / n * 1.01) + 64
+            tries = min(int((k - done) * 2.0**bits / n * 1.01) + 64, _BLOCK)
             raws = self._raw(tries * chunks)
             done, used = _draw_with_replacement(n, out, done, raws)
             self._unread(raws[used:])
@@ -250,7 +251,7 @@ class RRandom:
         out = np.empty(size, dtype=np.int64)
         done, n_left = 0, n
         while done < size:
-            raws = self._raw(2 * (size - done) + 64)
+            raws = self._raw(min(2 * (size - done) + 64, _BLOCK))
             done, n_left, used = _draw_without_replacement(pool, n_left, out, done, raws)
             self._unread(raws[used:])
         return out
