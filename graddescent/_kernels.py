@@ -49,10 +49,19 @@ def _x(row, j):
 @_jit
 def _residual(row, theta):
     """``[1 | inputs] . theta - output``, summed left to right as R's ``%*%`` (reference BLAS)."""
-    s = 0.0
-    for j in range(theta.shape[0]):
-        s += _x(row, j) * theta[j]
+    s = theta[0]  # R: 0 + 1 * theta[1], exactly theta[1]
+    for j in range(1, theta.shape[0]):
+        s += row[j - 1] * theta[j]
     return s - row[row.shape[0] - 1]
+
+
+@_jit
+def _add(s, c, j, p):
+    """Add p to the compensated sum (s[j], c[j]) (Knuth's TwoSum)."""
+    t = s[j] + p
+    bp = t - s[j]
+    c[j] += (s[j] - (t - bp)) + (p - bp)
+    s[j] = t
 
 
 @_jit
@@ -74,12 +83,9 @@ def gradient(data, index, lo, hi, theta, g):
         row = data[k] if everything else data[index[k]]
         e = _residual(row, theta)
         sse += e * e
-        for j in range(n):
-            p = e * _x(row, j)
-            t = s[j] + p
-            bp = t - s[j]
-            c[j] += (s[j] - (t - bp)) + (p - bp)
-            s[j] = t
+        _add(s, c, 0, e)  # the intercept's column of ones
+        for j in range(1, n):
+            _add(s, c, j, e * row[j - 1])
     rows = hi - lo
     for j in range(n):
         total = s[j] + c[j]
