@@ -251,8 +251,9 @@ def predict(object, newdata):
     n = object.model.shape[1]
     if object.featureScaling:
         p = object.scalingParameter
-        scaled = (inputs.to_numpy() - p[0, : n - 1]) / p[1, : n - 1]
-        pred = _linear(scaled, object.model.ravel()) * p[1, n - 1] + p[0, n - 1]
+        with np.errstate(all="ignore"):  # an overflow is reported below, once
+            scaled = (inputs.to_numpy() - p[0, : n - 1]) / p[1, : n - 1]
+            pred = _linear(scaled, object.model.ravel()) * p[1, n - 1] + p[0, n - 1]
     else:
         pred = _linear(inputs.to_numpy(), object.model.ravel())
     if np.all(np.isfinite(object.model)) and not np.all(np.isfinite(pred)):
