@@ -187,7 +187,8 @@ class _BaseGradDescent(RegressorMixin, BaseEstimator):
             value = getattr(self, name, None)
             if R_NAMES[name] in control and not np.isfinite(value):
                 raise ValueError(f"The {name!r} parameter of {type(self).__name__} must be finite, got {value!r}.")
-        X, y = validate_data(self, X, y, y_numeric=True, dtype=np.float64, ensure_min_samples=2)
+        with np.errstate(over="ignore", invalid="ignore"):  # scikit-learn's quick finiteness test sums X
+            X, y = validate_data(self, X, y, y_numeric=True, dtype=np.float64, ensure_min_samples=2)
         if not (np.issubdtype(y.dtype, np.number) or y.dtype == bool):  # y_numeric converts only object arrays
             raise ValueError(f"y must hold numbers, got an array of {y.dtype}; convert it with .astype(float)")
         self._check_combinations(control, X.shape[0], method)
@@ -244,7 +245,8 @@ class _BaseGradDescent(RegressorMixin, BaseEstimator):
         y_pred : ndarray of shape (n_samples,)
         """
         check_is_fitted(self)
-        X = validate_data(self, X, reset=False, dtype=np.float64)
+        with np.errstate(over="ignore", invalid="ignore"):
+            X = validate_data(self, X, reset=False, dtype=np.float64)
         theta = self.theta_.ravel()
         p = self.scaling_parameter_
         if p is None:
