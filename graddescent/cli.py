@@ -593,7 +593,8 @@ def command_fit(args):
     _warm_up([args.method])
     model, seconds, caught = _with_elapsed_bar(lambda: _fit(train, args.method, args, control),
                                                f"fitting {args.method}", progress_wanted(args.quiet))
-    _report_warnings(caught, args.quiet)
+    # a diverged fit with --model-out ends in the error below, which says it: one line, not two
+    _report_warnings(caught, args.quiet or (args.model_out and _diverged(caught)))
     result = {
         "data": label, "rows": int(frame.shape[0]), "target": str(frame.columns[-1]), "method": args.method,
         "control": {e: model.control[e] for e in METHOD_CONTROL[args.method]},
