@@ -163,7 +163,13 @@ def RMSE(outputData, prediction):
     b = _as_vector(prediction, "prediction")
     if a.shape != b.shape:
         raise ValueError(f"outputData has {a.shape[0]} values but prediction has {b.shape[0]}; pass the same rows")
-    return float(np.sqrt(np.mean((a - b) ** 2)))
+    with np.errstate(over="ignore"):
+        rmse = float(np.sqrt(np.mean((a - b) ** 2)))
+        if np.isinf(rmse):  # the squares overflow (residuals beyond ~1e154): scale them first
+            residual = a - b
+            top = np.max(np.abs(residual))
+            rmse = float(top * np.sqrt(np.mean((residual / top) ** 2)))
+    return rmse
 
 
 def _as_vector(values, name):
