@@ -559,8 +559,9 @@ def _coefficients(model):
     if not model.featureScaling:
         return theta.copy()
     centre, scale = model.scalingParameter
-    slopes = theta[1:] * scale[-1] / scale[:-1]
-    intercept = centre[-1] + scale[-1] * theta[0] - np.sum(slopes * centre[:-1])
+    with np.errstate(all="ignore"):  # beyond a double they print as inf; the model itself is fine
+        slopes = theta[1:] * scale[-1] / scale[:-1]
+        intercept = centre[-1] + scale[-1] * theta[0] - np.sum(slopes * centre[:-1])
     return np.concatenate([[intercept], slopes])
 
 
