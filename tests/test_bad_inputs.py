@@ -421,3 +421,11 @@ def test_predict_overflow_is_said_once(tmp_path, monkeypatch, capsys):
     assert cli.main(["predict", "m.json", "far.csv"]) == 0
     err = capsys.readouterr().err.splitlines()
     assert len(err) == 1 and err[0].startswith("graddescent: warning: the prediction overflows")
+
+
+def test_rmse_of_huge_residuals_is_their_true_size_without_warnings():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert gd.RMSE([1e300, 0.0], [-1e300, 0.0]) == pytest.approx(2e300 / np.sqrt(2), rel=1e-12)
+        assert gd.RMSE([1e200], [0.0]) == 1e200
+    assert gd.RMSE([1.0, 2.0], [2.0, 4.0]) == np.sqrt(2.5)  # R's formula where it does not overflow
