@@ -924,7 +924,7 @@ def model_from_dict(document):
     if unexpected:
         raise ValueError(f"unexpected field(s) {unexpected}")
     d = document
-    if d["method"] not in METHODS:
+    if not isinstance(d["method"], str) or d["method"] not in METHODS:
         raise ValueError(f"unknown method {d['method']!r}; the methods are {', '.join(METHODS)}")
     control = d["control"]
     if not isinstance(control, dict) or set(control) != set(CONTROL_DEFAULTS) or not all(
