@@ -10,6 +10,7 @@ import json
 import subprocess
 import sys
 import time
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -44,11 +45,15 @@ def run_in_process(folder, args, monkeypatch, capsys):
     monkeypatch.chdir(folder)
     capsys.readouterr()
     start = time.perf_counter()
-    try:
-        status = cli.main([str(a) for a in args])
-    except SystemExit as exc:  # argparse's usage errors
-        status = exc.code
+    with warnings.catch_warnings(record=True) as leaked:
+        warnings.simplefilter("always")
+        try:
+            status = cli.main([str(a) for a in args])
+        except SystemExit as exc:  # argparse's usage errors
+            status = exc.code
     seconds = time.perf_counter() - start
+    # a warning escaping main would print as two lines of Python source location on stderr
+    assert [str(w.message) for w in leaked if not issubclass(w.category, ResourceWarning)] == []
     out, err = capsys.readouterr()
     return status, out, err, seconds
 
@@ -197,6 +202,8 @@ BAD_MODELS = [
     ("columns-not-strings", _doc(columns=[1, 2, 3]), "columns must be a list"),
     ("columns-duplicated", _doc(columns=["a", "a", "c"]), "distinct"),
     ("scaling-method", _doc(scaling_method="LOG"), "scaling_method must be"),
+    ("method-a-list", _doc(method=["GD"]), "unknown method ['GD']"),
+    ("method-an-object", _doc(method={"GD": 1}), "unknown method"),
     ("feature-scaling-string", _doc(feature_scaling="yes"), "feature_scaling must be true or false"),
     ("control-string", _doc(control="alpha=1"), "control must be"),
     ("seed-string", _doc(seed="1"), "seed must be"),
