@@ -35,16 +35,16 @@ def _r_mean(values):
 def _r_sd(values):
     """Column standard deviations as R's ``sd`` (divisor m - 1; R's cov works in long double throughout).
 
-    Where the variance itself does not fit a double (values beyond about 1e154 or
-    below 1e-154) the root is taken in long double, so that such a column gets its
-    true standard deviation (infinite only if that too overflows) rather than inf or 0.
+    Where the variance itself does not fit a double (spreads beyond about 1e154, or below
+    about 1e-154 where it would be subnormal or 0) the root is taken in long double, so that
+    such a column gets its true standard deviation (infinite only if that too overflows).
     """
     centred = values.astype(np.longdouble) - _r_mean(values)
     variance = (centred * centred).sum(axis=0) / (values.shape[0] - 1)
     with np.errstate(over="ignore", under="ignore"):
         as_double = variance.astype(np.float64)
         sd = np.sqrt(as_double)
-        lost = ~np.isfinite(as_double) | ((as_double == 0) & (variance != 0))
+        lost = ~np.isfinite(as_double) | ((as_double < np.finfo(np.float64).tiny) & (variance != 0))
         sd[lost] = np.sqrt(variance[lost]).astype(np.float64)
     return sd
 
