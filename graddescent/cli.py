@@ -531,7 +531,9 @@ def _with_elapsed_bar(work, label, show):
 
 def _rmse(model, part):
     """RMSE of the model on a data part (target last), in original units; NaN if it diverged."""
-    predicted = predict(model, part)["V1"].to_numpy()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # an overflowing prediction: the RMSE says nan
+        predicted = predict(model, part)["V1"].to_numpy()
     actual = part.iloc[:, -1].to_numpy()
     if not np.all(np.isfinite(predicted)):
         return math.nan
