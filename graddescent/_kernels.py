@@ -65,22 +65,19 @@ def _add(s, c, j, p):
 
 
 @_jit
-def gradient(data, index, lo, hi, theta, g):
-    """Store the mean gradient ``X'e / rows`` in g and return ``e'e / rows``.
+def gradient(data, lo, hi, theta, g):
+    """Store the mean gradient ``X'e / rows`` over data rows ``lo..hi-1`` in g; return ``e'e / rows``.
 
-    The rows are ``index[lo:hi]``, or all rows of data when index is empty (R's
-    shuffle does not change a full sum). R sums ``e * X[, j]`` in long double; a
-    compensated (TwoSum) sum in double gives the same rounded result.
+    R sums ``e * X[, j]`` in long double; a compensated (TwoSum) sum in double gives
+    the same rounded result, in any order of the rows (so R's shuffle, which changes
+    the order only, need not be applied to a full sum).
     """
     n = theta.shape[0]
     s = np.zeros(n)
     c = np.zeros(n)
     sse = 0.0
-    everything = index.shape[0] == 0
-    if everything:
-        lo, hi = 0, data.shape[0]
     for k in range(lo, hi):
-        row = data[k] if everything else data[index[k]]
+        row = data[k]
         e = _residual(row, theta)
         sse += e * e
         _add(s, c, 0, e)  # the intercept's column of ones
@@ -96,16 +93,16 @@ def gradient(data, index, lo, hi, theta, g):
 # --------------------------------------------------------------------------- full batch rules
 
 @_jit
-def _gd(theta, v, g, data, index, lo, hi, alpha, momentum):
-    loss = gradient(data, index, lo, hi, theta, g)
+def _gd(theta, v, g, data, lo, hi, alpha, momentum):
+    loss = gradient(data, lo, hi, theta, g)
     for j in range(theta.shape[0]):
         theta[j] -= alpha * g[j]
     return loss
 
 
 @_jit
-def _mgd(theta, v, g, data, index, lo, hi, alpha, momentum):
-    loss = gradient(data, index, lo, hi, theta, g)
+def _mgd(theta, v, g, data, lo, hi, alpha, momentum):
+    loss = gradient(data, lo, hi, theta, g)
     for j in range(theta.shape[0]):
         v[j] = momentum * v[j] + alpha * g[j]
         theta[j] -= v[j]
@@ -113,25 +110,24 @@ def _mgd(theta, v, g, data, index, lo, hi, alpha, momentum):
 
 
 @_jit
-def _agd(theta, v, g, data, index, lo, hi, alpha, momentum):
+def _agd(theta, v, g, data, lo, hi, alpha, momentum):
     for j in range(theta.shape[0]):
         theta[j] -= momentum * v[j]  # R's: the look-ahead point is kept in theta, not only evaluated
-    return _mgd(theta, v, g, data, index, lo, hi, alpha, momentum)  # then a momentum step from there
+    return _mgd(theta, v, g, data, lo, hi, alpha, momentum)  # then a momentum step from there
 
 
 @_jit
-def full_batch(kind, data, perm, theta, alpha, maxIter, momentum, nBatch, loss):
+def full_batch(kind, data, theta, alpha, maxIter, momentum, nBatch, loss):
     """GD, MBGD (GD with nBatch > 1), MGD and AGD; loss[t] is iteration t's batch MSE.
 
-    R's MBGD batches are slices of its shuffled rows (``perm``): ``lo = 1, hi = m /
-    nBatch`` when ``iteration %% nBatch == 1`` (or nBatch is 1), the rows of R's sequence
-    ``lo:hi`` (1-based, truncated), then both ends move on by ``m / nBatch``, which may
-    be fractional. A full batch sums all rows in any order (``index`` empty).
+    R's MBGD batches are slices of its shuffled rows (for MBGD, data comes shuffled):
+    ``lo = 1, hi = m / nBatch`` when ``iteration %% nBatch == 1`` (or nBatch is 1), the
+    rows of R's sequence ``lo:hi`` (1-based, truncated), then both ends move on by
+    ``m / nBatch``, which may be fractional.
     """
     m, n = data.shape[0], theta.shape[0]
     v = np.zeros(n)
     g = np.zeros(n)
-    index = perm[:0]
     step = m * (1.0 / nBatch)  # R: nrow * batchRate, batchRate = 1 / nBatch
     lo_r, hi_r = 1.0, step
     for iteration in range(1, maxIter + 1):
@@ -140,14 +136,14 @@ def full_batch(kind, data, perm, theta, alpha, maxIter, momentum, nBatch, loss):
             if iteration % nBatch == 1:
                 lo_r, hi_r = 1.0, step
             count = int(abs(hi_r - lo_r) + 1 + _FLT_EPSILON)  # length of R's lo:hi
-            lo, hi, index = int(lo_r) - 1, int(lo_r + (count - 1)), perm
+            lo, hi = int(lo_r) - 1, int(lo_r + (count - 1))
             lo_r, hi_r = lo_r + step, hi_r + step
         if kind == GD:
-            loss[iteration - 1] = _gd(theta, v, g, data, index, lo, hi, alpha, momentum)
+            loss[iteration - 1] = _gd(theta, v, g, data, lo, hi, alpha, momentum)
         elif kind == MGD:
-            loss[iteration - 1] = _mgd(theta, v, g, data, index, lo, hi, alpha, momentum)
+            loss[iteration - 1] = _mgd(theta, v, g, data, lo, hi, alpha, momentum)
         else:
-            loss[iteration - 1] = _agd(theta, v, g, data, index, lo, hi, alpha, momentum)
+            loss[iteration - 1] = _agd(theta, v, g, data, lo, hi, alpha, momentum)
     return theta
 
 
@@ -306,7 +302,7 @@ def variance_reduced(kind, data, theta, rows, lo, hi, keep, alpha, gammaS, loss)
     (its MSE goes to loss[t]) and runs the inner loop over data rows ``rows[lo[t]:hi[t]]``."""
     g = np.empty(theta.shape[0])
     for t in range(loss.shape[0]):
-        loss[t] = gradient(data, rows[:0], 0, 0, theta, g)
+        loss[t] = gradient(data, 0, data.shape[0], theta, g)
         inner = rows[lo[t]:hi[t]]
         if kind == SVRG:
             theta = svrg_inner(data, theta, g, inner, alpha, keep[t])

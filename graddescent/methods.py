@@ -47,22 +47,24 @@ class _Stream:
             self.rng.set_seed(self.seed)
 
 
-def _prepare(dataTrain, seed):
+def _prepare(dataTrain, seed, shuffled=False):
     """R's preamble, repeated in all 14 functions: matrix, shuffled rows, initial theta.
 
-    Returns the data as a C-ordered float64 array (a copy only if it is not one
-    already), R's shuffle as 0-based row numbers (the kernels read the rows through
-    it rather than copying them), theta drawn as R draws it, and the stream, positioned
-    where R's is after the preamble.
+    Returns the data as a C-ordered float64 array, R's shuffle as 0-based row numbers,
+    theta drawn as R draws it, and the stream, positioned where R's is after the
+    preamble. The kernels read rows through the shuffle, so the data is copied only if
+    it is not such an array already, or with ``shuffled`` (MBGD, whose batches are
+    slices of the shuffle), once, in R's order.
     """
-    data = np.ascontiguousarray(check_data(dataTrain, name="dataTrain")[0])
-    m, n = data.shape
+    values = check_data(dataTrain, name="dataTrain")[0]
+    m, n = values.shape
     stream = _Stream(seed)
     stream.reset()
     perm = stream.rng.sample(m) - 1
     stream.reset()
     theta = stream.rng.runif(n)  # R's getTheta: an intercept and one per input
     stream.reset()
+    data = values[perm] if shuffled else np.ascontiguousarray(values)
     return data, perm, theta, stream
 
 
@@ -139,12 +141,12 @@ def _document(family):
 # --------------------------------------------------------------------------- full batch
 
 def _full_batch_method(name, kind, dataTrain, alpha, maxIter, momentum, nBatch, seed, return_loss):
-    data, perm, theta, _ = _prepare(dataTrain, seed)
+    data, _, theta, _ = _prepare(dataTrain, seed, shuffled=nBatch is not None)
     if nBatch is not None:
         nBatch = check_whole("nBatch", nBatch, low=1, high=data.shape[0],
                              hint=" (the number of batches, at most the number of rows)")
     loss = np.empty(maxIter)
-    K.full_batch(kind, data, perm, theta, alpha, maxIter, momentum, nBatch or 1, loss)
+    K.full_batch(kind, data, theta, alpha, maxIter, momentum, nBatch or 1, loss)
     return _finish(theta, loss, name, return_loss)
 
 
