@@ -243,8 +243,10 @@ def predict(object, newdata):
         From :func:`learn`.
     newdata : pandas.DataFrame or numpy.ndarray
         The input columns, with or without the output column (R requires it as the
-        last column and ignores it). A DataFrame whose columns carry the training
-        names is matched by name, in any order; otherwise by position.
+        last column and ignores it). A DataFrame that names all the training inputs
+        is matched by name, in any order (a column the model was not fitted on is an
+        error); one that names some of them but not all is an error; one that names
+        none of them (and a numpy array) is matched by position.
 
     Returns
     -------
