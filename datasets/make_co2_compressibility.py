@@ -20,9 +20,10 @@ Usage::
     python datasets/make_co2_compressibility.py          # (re)write the CSV
     python datasets/make_co2_compressibility.py --check  # compare, write nothing
 """
-import argparse
 import pathlib
 import sys
+
+import _write  # beside this script
 
 #: The pressures of Kennedy's grid, in atm, written exactly as in the CSV.
 PRESSURES_ATM = [
@@ -72,19 +73,7 @@ def make_csv():
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--check", action="store_true",
-                        help="compare with the committed CSV instead of writing it")
-    args = parser.parse_args(argv)
-    text = make_csv()
-    if args.check:
-        same = OUT.read_text(encoding="utf-8") == text
-        print(f"{OUT}: {'identical' if same else 'DIFFERS'}")
-        return 0 if same else 1
-    OUT.parent.mkdir(parents=True, exist_ok=True)
-    OUT.write_bytes(text.encode("utf-8"))
-    print(f"wrote {OUT}")
-    return 0
+    return _write.main(__doc__.splitlines()[0], make_csv, OUT, argv)
 
 
 if __name__ == "__main__":

@@ -31,7 +31,11 @@ PRESSURES = [24.675, 49.35, 74.025, 98.7, 148.05, 197.4, 246.75, 296.1, 345.45, 
 def _script(name):
     spec = importlib.util.spec_from_file_location(name, SCRIPTS / f"{name}.py")
     module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    sys.path.insert(0, str(SCRIPTS))  # the scripts import their shared _write.py
+    try:
+        spec.loader.exec_module(module)
+    finally:
+        sys.path.remove(str(SCRIPTS))
     return module
 
 
