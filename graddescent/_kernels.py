@@ -14,11 +14,13 @@ its R name.
 import math
 
 import numpy as np
-from numba import njit
+from numba import njit, types
+from numba.extending import intrinsic
 
 from .rrandom import _bits, _rbits
 
 _jit = njit(cache=True, nogil=True, error_model="numpy")  # numpy: 0/0 is NaN, as in R
+_sum_jit = njit(cache=True, nogil=True, error_model="numpy", fastmath={"reassoc"})
 
 # full batch
 GD, MGD, AGD = 0, 1, 2
@@ -55,54 +57,250 @@ def _residual(row, theta):
     return s - row[row.shape[0] - 1]
 
 
-@_jit
-def _add(s, c, j, p):
-    """Add p to the compensated sum (s[j], c[j]) (Knuth's TwoSum)."""
-    t = s[j] + p
-    bp = t - s[j]
-    c[j] += (s[j] - (t - bp)) + (p - bp)
-    s[j] = t
+# --------------------------------------------------------------------------- R's long double sums
+# R sums ``e * X[, j]`` in long double, and those extra bits decide the last digits of
+# its near-zero coefficients: a plain double sum does not give R's numbers. The full
+# gradient sums the terms exactly instead, as Rump, Ogita and Oishi's ExtractScalar does:
+# with sigma = 1.5 * 2^k above all the terms, ``q = (sigma + p) - sigma`` is p rounded
+# to a grid whose multiples add up exactly (here as the 64-bit words of ``sigma + p``:
+# integer sums may be reordered, so the compiler vectorises them), and the remainders
+# ``p - q``, each below the grid's step, add up in double with an error far below R's
+# own (about 2^-69 of the largest term per block of _CHUNK rows, against R's 2^-64 of
+# its running sum). The grid comes from a bound on the residuals that is checked after
+# the pass (a pass whose bound was wrong or much too loose is redone with the measured
+# one); a compensated (TwoSum) sum, which the compiler cannot vectorise, is the fallback
+# where a grid would overflow or underflow.
+
+_CHUNK = 4096  # rows per exact block (the error bound grows as its cube)
+_MARGIN = 1.0 + 2.0**-30  # bounds of computed residuals and products, with their rounding
+_LOOSE = 16.0  # a residual bound more than this many times too large is redone
+
+
+def _bitcast(source, target):
+    """A numba intrinsic reinterpreting the 64 bits of a ``source`` value as ``target``."""
+    def typer(typingctx, x):
+        if x == source:
+            return target(source), lambda context, builder, sig, args: builder.bitcast(
+                args[0], context.get_value_type(target))
+        return None
+    return intrinsic(typer)
+
+
+_word = _bitcast(types.float64, types.uint64)  # unsigned: sums of words wrap around, as wanted
+_float = _bitcast(types.uint64, types.float64)
+_EXPONENT = np.uint64(52)  # where a float64's exponent starts
+_HALF = np.uint64(1 << 51)  # the mantissa of 1.5
+_MAGNITUDE = np.uint64((1 << 63) - 1)  # all but the sign: |x| compares as these bits do
 
 
 @_jit
-def gradient(data, lo, hi, theta, g):
-    """Store the mean gradient ``X'e / rows`` over data rows ``lo..hi-1`` in g; return ``e'e / rows``.
+def column_bounds(cols):
+    """max |cols[j]| for every column."""
+    top = np.empty(cols.shape[0])
+    for j in range(cols.shape[0]):
+        x, w = cols[j], np.uint64(0)
+        for i in range(np.uint64(x.shape[0])):
+            w = max(w, _word(x[i]) & _MAGNITUDE)
+        top[j] = _float(w)
+    return top
 
-    R sums ``e * X[, j]`` in long double; a compensated (TwoSum) sum in double gives
-    the same rounded result, in any order of the rows (so R's shuffle, which changes
-    the order only, need not be applied to a full sum).
-    """
-    n = theta.shape[0]
-    s = np.zeros(n)
-    c = np.zeros(n)
-    sse = 0.0
-    for k in range(lo, hi):
-        row = data[k]
-        e = _residual(row, theta)
-        sse += e * e
-        _add(s, c, 0, e)  # the intercept's column of ones
-        for j in range(1, n):
-            _add(s, c, j, e * row[j - 1])
+
+@_jit
+def _grid(bound, rows):
+    """sigma for exact sums of ``rows`` terms of size <= bound, or 0 where it would overflow
+    or underflow: ``1.5 * 2^e`` with ``2^e > 2 rows bound``, so that ``sigma + p`` stays in
+    sigma's binade and the grid's multiples add up to less than 2^52 steps."""
+    top = bound * (2.0 * rows)
+    if not top < 2.0**1020:  # nor NaN
+        return 0.0
+    e = np.int64(_word(top) >> _EXPONENT) - 1022  # math.frexp(top)[1], for a normal top
+    if e < -970:  # (the grid's step stays a normal number)
+        return 0.0
+    return _float(np.uint64(e + 1023) << _EXPONENT | _HALF)
+
+
+@_sum_jit
+def _plus(s, x):
+    """``s + x`` in a sum whose order does not matter (its loop is vectorised): only this
+    addition may be reordered, not the arithmetic that R's numbers depend on."""
+    return s + x
+
+
+@_jit
+def _split(p, sigma):
+    """p on sigma's grid (the word of ``sigma + p``) and the remainder below it."""
+    h = sigma + p
+    return _word(h), p - (h - sigma)
+
+
+@_jit
+def _add_row(w, e, pa, pb, s):
+    """One row's terms e (the intercept's), pa and pb on their grids s, added to the sums w."""
+    a1, a2 = _split(e, s[0])
+    b1, b2 = _split(pa, s[1])
+    c1, c2 = _split(pb, s[2])
+    return w[0] + a1, _plus(w[1], a2), w[2] + b1, _plus(w[3], b2), w[4] + c1, _plus(w[5], c2)
+
+
+@_jit
+def _two_sum(work, j, p):
+    """Add p to the compensated sum j of the work table (Knuth's TwoSum)."""
+    s = work[_SUM, j]
+    t = s + p
+    bp = t - s
+    work[_ERR, j] += (s - (t - bp)) + (p - bp)
+    work[_SUM, j] = t
+
+
+@_jit
+def _gather(work, j, words, rest, sigma, rows):
+    """Add a block's sum j, its grid words and remainders, to the compensated sum j."""
+    steps = np.int64(words - np.uint64(rows) * _word(sigma))  # wraps around to the true, small count
+    step = _float(_word(sigma) - _HALF - (np.uint64(52) << _EXPONENT))  # sigma / 1.5 / 2^52
+    _two_sum(work, j, steps * step)  # exact
+    _two_sum(work, j, rest)
+
+
+@_jit
+def _exact_block(cols, lo, hi, theta, work, scratch, bound):
+    """Rows lo..hi-1 (at most _CHUNK), given ``bound >= |e|``: the exact sums of the
+    residuals e (the intercept's column) and of ``e * X[, j]`` for every input j, and
+    (in double) of ``e^2``, added to the work table. Returns whether it added them (not
+    where the grids do not fit, or the bound was wrong or too loose) and ``max |e|``."""
+    n, k = theta.shape[0], cols.shape[0]
     rows = hi - lo
     for j in range(n):
-        total = s[j] + c[j]
-        g[j] = (total if math.isfinite(total) else s[j]) / rows
-    return sse / rows
+        work[_SIGMA, j] = _grid(bound * (work[_MAX, j - 1] * _MARGIN if j > 0 else 1.0), rows)
+        if work[_SIGMA, j] == 0.0:
+            return False, math.nan
+    # One pass computes the residuals, R's way (``((theta[1] + X[,2] theta[2]) + ...) - y``),
+    # and sums the last two inputs' terms; a pass per input before them sums the rest.
+    ja, jb = max(n - 2, 1), n - 1  # with one input, it is both (the second's theta is 0)
+    ta, tb = theta[ja], theta[jb] if n > 2 else 0.0
+    s = (work[_SIGMA, 0], work[_SIGMA, ja], work[_SIGMA, jb])
+    z = np.uint64(0)
+    w = (z, 0.0, z, 0.0, z, 0.0)
+    sse, top = 0.0, z
+    if n <= 3:
+        t0, o = theta[0], np.uint64(lo)
+        A, B, Y = np.uint64(ja - 1), np.uint64(jb - 1), np.uint64(k - 1)
+        for i in range(np.uint64(rows)):
+            u = o + i
+            xa, xb = cols[A, u], cols[B, u]
+            e = ((t0 + xa * ta) + xb * tb) - cols[Y, u]
+            w = _add_row(w, e, e * xa, e * xb, s)
+            sse = _plus(sse, e * e)
+            top = max(top, _word(e) & _MAGNITUDE)
+    else:
+        xa, xb, y = cols[ja - 1, lo:hi], cols[jb - 1, lo:hi], cols[k - 1, lo:hi]
+        b, r = scratch[0, lo:hi], scratch[1, lo:hi]
+        b[:] = theta[0]
+        for j in range(1, n - 2):
+            x, t = cols[j - 1, lo:hi], theta[j]
+            for i in range(np.uint64(rows)):
+                b[i] += x[i] * t
+        for i in range(np.uint64(rows)):
+            e = ((b[i] + xa[i] * ta) + xb[i] * tb) - y[i]
+            r[i] = e
+            w = _add_row(w, e, e * xa[i], e * xb[i], s)
+            sse = _plus(sse, e * e)
+            top = max(top, _word(e) & _MAGNITUDE)
+    e_max = _float(top)  # NaN's bits are above infinity's
+    if not e_max <= bound or bound > _LOOSE * e_max:
+        return False, e_max
+    for j in range(1, n - 2):  # the inputs before the last two, over the stored residuals
+        x, sigma = cols[j - 1, lo:hi], work[_SIGMA, j]
+        words, rest = z, 0.0
+        for i in range(np.uint64(rows)):
+            word, part = _split(r[i] * x[i], sigma)
+            words += word
+            rest = _plus(rest, part)
+        _gather(work, j, words, rest, sigma, rows)
+    _gather(work, 0, w[0], w[1], s[0], rows)
+    _gather(work, ja, w[2], w[3], s[1], rows)
+    if n > 2:
+        _gather(work, jb, w[4], w[5], s[2], rows)
+    _two_sum(work, n, sse)
+    return True, e_max
+
+
+@_jit
+def _compensated_block(cols, lo, hi, theta, work):
+    """The fallback of :func:`_exact_block`: the same sums, compensated (TwoSum) in double."""
+    n = theta.shape[0]
+    for i in range(lo, hi):
+        e = _residual(cols[:, i], theta)
+        _two_sum(work, 0, e)  # the intercept's column of ones
+        for j in range(1, n):
+            _two_sum(work, j, e * cols[j - 1, i])
+        _two_sum(work, n, e * e)
+
+
+@_jit
+def gradient(cols, lo, hi, theta, g, work, scratch):
+    """Store the mean gradient ``X'e / rows`` over data rows ``lo..hi-1`` in g; return ``e'e / rows``.
+
+    ``cols`` is the data by column (the inputs, then the output); ``work`` and
+    ``scratch`` are :func:`workspace`'s. The sums are exact, so in any order of the rows
+    (R's shuffle, which changes the order only, need not be applied to a full sum).
+    """
+    n, k = theta.shape[0], cols.shape[0]
+    for j in range(n + 1):
+        work[_SUM, j] = work[_ERR, j] = 0.0
+    # the residuals' bound: twice their last size, or |theta[1]| + sum |theta[j]| max|X[, j]| + max|y|
+    bound = work[_MAX, k - 1] + abs(theta[0])
+    for j in range(1, n):
+        bound += abs(theta[j]) * work[_MAX, j - 1]
+    bound *= _MARGIN
+    if work[_MAX, k] > 0.0:
+        bound = min(bound, 2.0 * work[_MAX, k])
+    top = 0.0
+    for start in range(lo, hi, _CHUNK):
+        stop = min(start + _CHUNK, hi)
+        done, e_max = _exact_block(cols, start, stop, theta, work, scratch, bound)
+        if not done and 0.0 < e_max < math.inf:
+            done, e_max = _exact_block(cols, start, stop, theta, work, scratch, e_max * _MARGIN)
+        if done:
+            top = max(top, e_max)
+        else:
+            _compensated_block(cols, start, stop, theta, work)
+    work[_MAX, k] = top
+    rows = hi - lo
+    for j in range(n + 1):
+        t = work[_SUM, j] + work[_ERR, j]
+        t = (t if math.isfinite(t) else work[_SUM, j]) / rows
+        if j < n:
+            g[j] = t
+    return t
+
+
+_MAX, _SIGMA, _SUM, _ERR = range(4)  # the rows of gradient's work table
+
+
+@_jit
+def workspace(cols):
+    """:func:`gradient`'s work table (max |x| of every column and, after them, of the last
+    residuals; grids; compensated sums) and scratch rows (partial residuals, residuals),
+    allocated once per fit."""
+    k, m = cols.shape
+    work = np.zeros((4, k + 1))
+    work[_MAX, :k] = column_bounds(cols)
+    return work, np.empty((2, m))
 
 
 # --------------------------------------------------------------------------- full batch rules
 
 @_jit
-def _gd(theta, v, g, data, lo, hi, alpha, momentum):
-    loss = gradient(data, lo, hi, theta, g)
+def _gd(theta, v, g, cols, lo, hi, alpha, momentum, work, scratch):
+    loss = gradient(cols, lo, hi, theta, g, work, scratch)
     for j in range(theta.shape[0]):
         theta[j] -= alpha * g[j]
     return loss
 
 
 @_jit
-def _mgd(theta, v, g, data, lo, hi, alpha, momentum):
-    loss = gradient(data, lo, hi, theta, g)
+def _mgd(theta, v, g, cols, lo, hi, alpha, momentum, work, scratch):
+    loss = gradient(cols, lo, hi, theta, g, work, scratch)
     for j in range(theta.shape[0]):
         v[j] = momentum * v[j] + alpha * g[j]
         theta[j] -= v[j]
@@ -110,24 +308,26 @@ def _mgd(theta, v, g, data, lo, hi, alpha, momentum):
 
 
 @_jit
-def _agd(theta, v, g, data, lo, hi, alpha, momentum):
+def _agd(theta, v, g, cols, lo, hi, alpha, momentum, work, scratch):
     for j in range(theta.shape[0]):
         theta[j] -= momentum * v[j]  # R's: the look-ahead point is kept in theta, not only evaluated
-    return _mgd(theta, v, g, data, lo, hi, alpha, momentum)  # then a momentum step from there
+    return _mgd(theta, v, g, cols, lo, hi, alpha, momentum, work, scratch)  # then a momentum step from there
 
 
 @_jit
-def full_batch(kind, data, theta, alpha, maxIter, momentum, nBatch, loss):
+def full_batch(kind, cols, theta, alpha, maxIter, momentum, nBatch, loss):
     """GD, MBGD (GD with nBatch > 1), MGD and AGD; loss[t] is iteration t's batch MSE.
 
-    R's MBGD batches are slices of its shuffled rows (for MBGD, data comes shuffled):
+    ``cols`` is the data by column. R's MBGD batches are slices of its shuffled rows
+    (for MBGD, cols comes shuffled):
     ``lo = 1, hi = m / nBatch`` when ``iteration %% nBatch == 1`` (or nBatch is 1), the
     rows of R's sequence ``lo:hi`` (1-based, truncated), then both ends move on by
     ``m / nBatch``, which may be fractional.
     """
-    m, n = data.shape[0], theta.shape[0]
+    m, n = cols.shape[1], theta.shape[0]
     v = np.zeros(n)
     g = np.zeros(n)
+    work, scratch = workspace(cols)
     step = m * (1.0 / nBatch)  # R: nrow * batchRate, batchRate = 1 / nBatch
     lo_r, hi_r = 1.0, step
     for iteration in range(1, maxIter + 1):
@@ -139,11 +339,11 @@ def full_batch(kind, data, theta, alpha, maxIter, momentum, nBatch, loss):
             lo, hi = int(lo_r) - 1, int(lo_r + (count - 1))
             lo_r, hi_r = lo_r + step, hi_r + step
         if kind == GD:
-            loss[iteration - 1] = _gd(theta, v, g, data, lo, hi, alpha, momentum)
+            loss[iteration - 1] = _gd(theta, v, g, cols, lo, hi, alpha, momentum, work, scratch)
         elif kind == MGD:
-            loss[iteration - 1] = _mgd(theta, v, g, data, lo, hi, alpha, momentum)
+            loss[iteration - 1] = _mgd(theta, v, g, cols, lo, hi, alpha, momentum, work, scratch)
         else:
-            loss[iteration - 1] = _agd(theta, v, g, data, lo, hi, alpha, momentum)
+            loss[iteration - 1] = _agd(theta, v, g, cols, lo, hi, alpha, momentum, work, scratch)
     return theta
 
 
@@ -237,12 +437,12 @@ def single_row(kind, data, theta, rows, update, alpha, momentum, window, loss):
 # --------------------------------------------------------------------------- variance-reduced inner loops
 
 @_jit
-def svrg_inner(data, theta, mu, rows, alpha, keep):
+def svrg_inner(cols, theta, mu, rows, alpha, keep):
     """SVRG's inner loop from snapshot theta; returns inner iterate ``keep`` (0: the snapshot)."""
     w = theta.copy()
     kept = theta.copy()
     for k in range(rows.shape[0]):
-        x = data[rows[k]]
+        x = cols[:, rows[k]]
         e_w = _residual(x, w)
         e_0 = _residual(x, theta)
         for j in range(w.shape[0]):
@@ -253,11 +453,11 @@ def svrg_inner(data, theta, mu, rows, alpha, keep):
 
 
 @_jit
-def ssgd_inner(data, theta, mu, rows, alpha):
+def ssgd_inner(cols, theta, mu, rows, alpha):
     """SSGD's inner loop from theta over the given rows; returns the last iterate."""
     w = theta.copy()
     for k in range(rows.shape[0]):
-        x = data[rows[k]]
+        x = cols[:, rows[k]]
         e_w = _residual(x, w)
         e_0 = _residual(x, theta)
         for j in range(w.shape[0]):
@@ -266,7 +466,7 @@ def ssgd_inner(data, theta, mu, rows, alpha):
 
 
 @_jit
-def sarah_inner(data, theta, v, rows, alpha, keep, gammaS):
+def sarah_inner(cols, theta, v, rows, alpha, keep, gammaS):
     """SARAH's inner loop (``gammaS = 0``) or SARAHPlus's (``gammaS > 0``).
 
     SARAH returns iterate ``keep`` of R's list ``[theta, w_2, ..., w_innerIter]`` (the
@@ -284,7 +484,7 @@ def sarah_inner(data, theta, v, rows, alpha, keep, gammaS):
     for k in range(1, rows.shape[0]):
         if gammaS > 0 and not (abs(v[0]) / 3) ** 2 > limit:  # R's /3 decides overflow: keep it
             break
-        x = data[rows[k - 1]]
+        x = cols[:, rows[k - 1]]
         e_w = _residual(x, w)
         e_p = _residual(x, wp)
         wp[:] = w
@@ -297,19 +497,21 @@ def sarah_inner(data, theta, v, rows, alpha, keep, gammaS):
 
 
 @_jit
-def variance_reduced(kind, data, theta, rows, lo, hi, keep, alpha, gammaS, loss):
+def variance_reduced(kind, cols, theta, rows, lo, hi, keep, alpha, gammaS, loss):
     """SVRG, SSGD, SARAH, SARAHPlus: outer iteration t takes the full gradient at theta
-    (its MSE goes to loss[t]) and runs the inner loop over data rows ``rows[lo[t]:hi[t]]``."""
+    (its MSE goes to loss[t]) and runs the inner loop over data rows ``rows[lo[t]:hi[t]]``.
+    ``cols`` is the data by column."""
     g = np.empty(theta.shape[0])
+    work, scratch = workspace(cols)
     for t in range(loss.shape[0]):
-        loss[t] = gradient(data, 0, data.shape[0], theta, g)
+        loss[t] = gradient(cols, 0, cols.shape[1], theta, g, work, scratch)
         inner = rows[lo[t]:hi[t]]
         if kind == SVRG:
-            theta = svrg_inner(data, theta, g, inner, alpha, keep[t])
+            theta = svrg_inner(cols, theta, g, inner, alpha, keep[t])
         elif kind == SSGD:
-            theta = ssgd_inner(data, theta, g, inner, alpha)
+            theta = ssgd_inner(cols, theta, g, inner, alpha)
         else:
-            theta = sarah_inner(data, theta, g, inner, alpha, keep[t], gammaS)
+            theta = sarah_inner(cols, theta, g, inner, alpha, keep[t], gammaS)
     return theta
 
 

@@ -47,14 +47,17 @@ class _Stream:
             self.rng.set_seed(self.seed)
 
 
-def _prepare(dataTrain, seed, shuffled=False):
+def _prepare(dataTrain, seed, layout="rows"):
     """R's preamble, repeated in all 14 functions: matrix, shuffled rows, initial theta.
 
-    Returns the data as a C-ordered float64 array, R's shuffle as 0-based row numbers,
-    theta drawn as R draws it, and the stream, positioned where R's is after the
-    preamble. The kernels read rows through the shuffle, so the data is copied only if
-    it is not such an array already, or with ``shuffled`` (MBGD, whose batches are
-    slices of the shuffle), once, in R's order.
+    Returns the data as float64, R's shuffle as 0-based row numbers, theta drawn as R
+    draws it, and the stream, positioned where R's is after the preamble. The data
+    comes by row (``layout="rows"``, C order, m x n: the single-row methods read one
+    row per step) or by column (``"columns"``, the n x m transpose in C order: full
+    gradients run down the columns); ``"shuffled columns"`` (MBGD, whose batches are
+    slices of R's shuffle) puts the columns in R's order. The kernels read rows through
+    the shuffle otherwise, so the data is copied at most once, and not at all if it is
+    laid out as asked already (a DataFrame's float64 block is laid out by column).
     """
     values = check_data(dataTrain, name="dataTrain")[0]
     m, n = values.shape
@@ -64,7 +67,12 @@ def _prepare(dataTrain, seed, shuffled=False):
     stream.reset()
     theta = stream.rng.runif(n)  # R's getTheta: an intercept and one per input
     stream.reset()
-    data = values[perm] if shuffled else np.ascontiguousarray(values)
+    if layout == "rows":
+        data = np.ascontiguousarray(values)
+    elif layout == "columns":
+        data = np.ascontiguousarray(values.T)
+    else:
+        data = np.take(values.T, perm, axis=1)
     return data, perm, theta, stream
 
 
@@ -141,12 +149,12 @@ def _document(family):
 # --------------------------------------------------------------------------- full batch
 
 def _full_batch_method(name, kind, dataTrain, alpha, maxIter, momentum, nBatch, seed, return_loss):
-    data, _, theta, _ = _prepare(dataTrain, seed, shuffled=nBatch is not None)
+    cols, _, theta, _ = _prepare(dataTrain, seed, "columns" if nBatch is None else "shuffled columns")
     if nBatch is not None:
-        nBatch = check_whole("nBatch", nBatch, low=1, high=data.shape[0],
+        nBatch = check_whole("nBatch", nBatch, low=1, high=cols.shape[1],
                              hint=" (the number of batches, at most the number of rows)")
     loss = np.empty(maxIter)
-    K.full_batch(kind, data, theta, alpha, maxIter, momentum, nBatch or 1, loss)
+    K.full_batch(kind, cols, theta, alpha, maxIter, momentum, nBatch or 1, loss)
     return _finish(theta, loss, name, return_loss)
 
 
@@ -310,8 +318,8 @@ def _variance_reduced(name, kind, dataTrain, seed, alpha, maxIter, innerIter, re
     which itself draws nothing, so all those draws can be made first. SSGD draws
     its inner lengths and rows as it goes; they too depend only on the stream.
     """
-    data, perm, theta, stream = _prepare(dataTrain, seed)
-    m, rng = data.shape[0], stream.rng
+    cols, perm, theta, stream = _prepare(dataTrain, seed, "columns")
+    m, rng = cols.shape[1], stream.rng
     stream.reset()
     keep = np.zeros(maxIter, dtype=np.int64)
     if kind == K.SSGD:
@@ -327,7 +335,7 @@ def _variance_reduced(name, kind, dataTrain, seed, alpha, maxIter, innerIter, re
         elif gammaS == 0:  # SARAH; SARAHPlus keeps its last iterate and draws nothing
             keep[:] = rng.sample(innerIter, maxIter, replace=True) - 1
     loss = np.empty(maxIter)
-    theta = K.variance_reduced(kind, data, theta, rows, lo, hi, keep, alpha, gammaS, loss)
+    theta = K.variance_reduced(kind, cols, theta, rows, lo, hi, keep, alpha, gammaS, loss)
     return _finish(theta, loss, name, return_loss)
 
 

@@ -1,0 +1,143 @@
+"""The full gradient's sums: exact (as R's long double sums, to well below a double's
+last bit) on every path of the compiled kernel, and the data layouts the methods use."""
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import graddescent as gd
+from graddescent import _kernels as K
+from graddescent.methods import _prepare
+
+
+def r_terms(cols, theta):
+    """R's residuals, ``((theta1 + x1 theta2) + x2 theta3 ...) - y`` rounded step by step
+    (numpy's elementwise arithmetic: no fused multiply-add), and the gradient's terms."""
+    e = np.full(cols.shape[1], theta[0])
+    for j in range(1, len(theta)):
+        e = e + cols[j - 1] * theta[j]
+    e = e - cols[-1]
+    return [e] + [e * cols[j - 1] for j in range(1, len(theta))] + [e * e]
+
+
+def exact_means(cols, theta, lo=0, hi=None):
+    """The sums, correctly rounded (fsum); the loss (the last) is a plain double sum, so
+    it is compared to a relative 1e-12."""
+    hi = cols.shape[1] if hi is None else hi
+    return [math.fsum(t[lo:hi]) / (hi - lo) for t in r_terms(cols, theta)]
+
+
+def run_gradient(cols, theta, lo=0, hi=None):
+    hi = cols.shape[1] if hi is None else hi
+    work, scratch = K.workspace(cols)
+    g = np.empty(len(theta))
+    loss = K.gradient(cols, lo, hi, theta, g, work, scratch)
+    return list(g) + [loss]
+
+
+def assert_exact(ours, exact, terms, rows, what):
+    for j, (a, b, t) in enumerate(zip(ours[:-1], exact[:-1], terms)):
+        # correctly rounded, up to one rounding of the total and the division by rows, and
+        # an error far below R's long double sum's (2^-64 of its running sum)
+        slack = 2 * math.ulp(b) + 2.0**-90 * np.abs(t).max()
+        assert abs(a - b) <= slack, f"{what}: sum {j}: {a!r} != {b!r}"
+    assert ours[-1] == pytest.approx(exact[-1], rel=1e-12), f"{what}: loss"
+
+
+@pytest.mark.parametrize("inputs", [1, 2, 3, 6])
+@pytest.mark.parametrize("rows", [1, 2, 7, 4095, 4096, 4097, 9000])
+def test_gradient_sums_are_exact(inputs, rows):
+    rng = np.random.default_rng(rows * 10 + inputs)
+    cols = rng.standard_normal((inputs + 1, rows)) * 10.0 ** rng.integers(-3, 4, (inputs + 1, 1))
+    theta = rng.standard_normal(inputs + 1)
+    assert_exact(run_gradient(cols, theta), exact_means(cols, theta), r_terms(cols, theta), rows,
+                 f"{inputs} inputs, {rows} rows")
+
+
+@pytest.mark.parametrize("scale", [1e-300, 1e-250, 1e-150, 1e-8, 1.0, 1e8, 1e150, 1e290])
+def test_gradient_sums_are_exact_at_every_magnitude(scale):
+    """Tiny and huge values take the compensated fallback where the grids would underflow
+    or overflow; both paths give the exact sums."""
+    rng = np.random.default_rng(7)
+    cols = rng.standard_normal((3, 5000)) * scale
+    theta = rng.standard_normal(3)
+    theta[0] *= scale
+    with np.errstate(over="ignore"):
+        terms = r_terms(cols, theta)
+    ours = run_gradient(cols, theta)
+    if scale > 1e200:  # the products overflow to +-inf, in R too: their sums are NaN
+        assert [math.isfinite(v) for v in ours] == [True, False, False, False]
+        assert ours[0] == pytest.approx(math.fsum(terms[0]) / 5000, rel=1e-15)
+    else:
+        assert_exact(ours, exact_means(cols, theta), terms, 5000, f"scale {scale}")
+
+
+def test_gradient_sums_are_exact_under_cancellation():
+    """A near-perfect fit: residuals a billion times smaller than the terms they come from,
+    whose sums cancel again (the case where R's extended precision decides the digits)."""
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal((2, 6000)) * 1e3
+    theta = np.array([1e-3, 2.5, -0.75])
+    y = theta[0] + x[0] * theta[1] + x[1] * theta[2] + rng.standard_normal(6000) * 1e-9
+    cols = np.vstack([x, y])
+    assert_exact(run_gradient(cols, theta), exact_means(cols, theta), r_terms(cols, theta), 6000, "cancellation")
+
+
+def test_gradient_over_a_slice_of_rows():
+    """MBGD's batches: sums over rows lo..hi-1 only."""
+    rng = np.random.default_rng(5)
+    cols = rng.standard_normal((4, 10000))
+    theta = rng.standard_normal(4)
+    for lo, hi in ((0, 1), (3, 4100), (4095, 8193), (9999, 10000)):
+        terms = [t[lo:hi] for t in r_terms(cols, theta)]
+        assert_exact(run_gradient(cols, theta, lo, hi), exact_means(cols, theta, lo, hi), terms, hi - lo,
+                     f"rows {lo}..{hi}")
+
+
+@pytest.mark.parametrize("bad", [np.inf, -np.inf, np.nan, 1e308])
+def test_gradient_with_non_finite_or_overflowing_theta(bad):
+    """A diverged theta: the fallback gives what R's sums give (inf, -inf or NaN), never a
+    finite number made up by the grids."""
+    cols = np.random.default_rng(2).standard_normal((3, 300))
+    theta = np.array([0.5, bad, 0.25])
+    with np.errstate(all="ignore"):
+        exact = [np.sum(t.astype(np.longdouble)) / 300 for t in r_terms(cols, theta)]
+    ours = run_gradient(cols, theta)
+    for a, b in zip(ours, exact):
+        assert (math.isnan(a) and math.isnan(b)) or a == pytest.approx(float(b), rel=1e-12)
+
+
+def test_column_bounds():
+    x = np.random.default_rng(1).standard_normal((4, 1001))
+    x[2, 5], x[3] = -1e300, 0.0
+    x[1, 17] = -5e-324
+    np.testing.assert_array_equal(K.column_bounds(x), np.abs(x).max(axis=1))
+
+
+# --------------------------------------------------------------------------- data layouts
+
+def test_full_gradient_methods_read_a_dataframe_without_copying_it():
+    frame = pd.DataFrame(np.random.default_rng(0).standard_normal((50, 3)), columns=["a", "b", "y"])
+    cols = _prepare(frame, 1, "columns")[0]
+    assert cols.flags.c_contiguous and cols.shape == (3, 50)
+    np.testing.assert_array_equal(cols, frame.to_numpy().T)
+
+
+def test_layouts_give_the_same_numbers():
+    """A C-ordered array, its Fortran-ordered copy and a DataFrame: the same fit, for every
+    method family (the data is read by row or by column, copied at most once)."""
+    values = np.random.default_rng(4).standard_normal((120, 4))
+    sources = [values, np.asfortranarray(values), pd.DataFrame(values)]
+    for name in ("GD", "MBGD", "AGD", "SGD", "SVRG", "SARAH"):
+        fits = [getattr(gd, name)(source, maxIter=20, seed=3) for source in sources]
+        for fit in fits[1:]:
+            np.testing.assert_array_equal(fit, fits[0])
+
+
+def test_mbgd_batches_are_slices_of_the_shuffled_columns():
+    values = np.random.default_rng(6).standard_normal((10, 3))
+    cols, perm = _prepare(values, 2, "shuffled columns")[:2]
+    np.testing.assert_array_equal(cols, values[perm].T)
+    assert cols.flags.c_contiguous
