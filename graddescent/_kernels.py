@@ -86,6 +86,27 @@ def _bitcast(source, target):
     return intrinsic(typer)
 
 
+@intrinsic
+def _borrow(typingctx, array):
+    """The same array without a reference count, for the duration of a kernel call.
+
+    numba counts references to arrays atomically, and keeps some thirty such updates
+    around the calls of every iteration of a full-batch loop (a tenth of its time on
+    small data) and several per step of a single-row one. A borrowed array (no meminfo)
+    skips them. Only the arguments of a kernel called from Python are borrowed: the
+    caller holds them while it runs. A borrowed array is never returned.
+    """
+    if not isinstance(array, types.Array):
+        return None
+
+    def codegen(context, builder, sig, args):
+        borrowed = context.make_array(sig.args[0])(context, builder, args[0])
+        borrowed.meminfo = context.get_constant_null(types.MemInfoPointer(types.voidptr))
+        return borrowed._getvalue()
+
+    return array(array), codegen
+
+
 _word = _bitcast(types.float64, types.uint64)  # unsigned: sums of words wrap around, as wanted
 _float = _bitcast(types.uint64, types.float64)
 _EXPONENT = np.uint64(52)  # where a float64's exponent starts
@@ -314,7 +335,6 @@ def _agd(theta, v, g, cols, lo, hi, alpha, momentum, work, scratch):
     return _mgd(theta, v, g, cols, lo, hi, alpha, momentum, work, scratch)  # then a momentum step from there
 
 
-@_jit
 def full_batch(kind, cols, theta, alpha, maxIter, momentum, nBatch, loss):
     """GD, MBGD (GD with nBatch > 1), MGD and AGD; loss[t] is iteration t's batch MSE.
 
@@ -322,12 +342,17 @@ def full_batch(kind, cols, theta, alpha, maxIter, momentum, nBatch, loss):
     (for MBGD, cols comes shuffled):
     ``lo = 1, hi = m / nBatch`` when ``iteration %% nBatch == 1`` (or nBatch is 1), the
     rows of R's sequence ``lo:hi`` (1-based, truncated), then both ends move on by
-    ``m / nBatch``, which may be fractional.
+    ``m / nBatch``, which may be fractional. Updates theta in place.
     """
-    m, n = cols.shape[1], theta.shape[0]
-    v = np.zeros(n)
-    g = np.zeros(n)
-    work, scratch = workspace(cols)
+    n = theta.shape[0]
+    _full_batch(kind, cols, theta, alpha, maxIter, momentum, nBatch, loss, np.zeros(n), np.zeros(n), *workspace(cols))
+
+
+@_jit
+def _full_batch(kind, cols, theta, alpha, maxIter, momentum, nBatch, loss, v, g, work, scratch):
+    cols, theta, loss, v, g, work, scratch = (_borrow(cols), _borrow(theta), _borrow(loss), _borrow(v),
+                                              _borrow(g), _borrow(work), _borrow(scratch))
+    m = cols.shape[1]
     step = m * (1.0 / nBatch)  # R: nrow * batchRate, batchRate = 1 / nBatch
     lo_r, hi_r = 1.0, step
     for iteration in range(1, maxIter + 1):
@@ -344,7 +369,6 @@ def full_batch(kind, cols, theta, alpha, maxIter, momentum, nBatch, loss):
             loss[iteration - 1] = _mgd(theta, v, g, cols, lo, hi, alpha, momentum, work, scratch)
         else:
             loss[iteration - 1] = _agd(theta, v, g, cols, lo, hi, alpha, momentum, work, scratch)
-    return theta
 
 
 # --------------------------------------------------------------------------- single row rules
@@ -397,17 +421,21 @@ def _adam(theta, e, x, s, u, alpha, momentum):
         theta[j] -= alpha * mh / (math.sqrt(vh) + 1e-7)
 
 
-@_jit
 def single_row(kind, data, theta, rows, update, alpha, momentum, window, loss):
     """SGD, SAGD (SGD with ``update`` coins), ADAGRAD, ADADELTA, RMSPROP, ADAM.
 
     Step t uses row ``rows[t]`` of data (0-based, R's shuffle applied), skipped where ``update[t]`` is False (an
     empty ``update`` means always). Writes the mean squared residual of every
-    ``window`` steps to ``loss`` and returns how many it wrote.
+    ``window`` steps to ``loss`` and returns how many it wrote. Updates theta in place.
     """
-    n = theta.shape[0]
-    s = np.zeros(3)
-    u = np.zeros(n)
+    return _single_row(kind, data, theta, rows, update, alpha, momentum, window, loss, np.zeros(3),
+                       np.zeros(theta.shape[0]))
+
+
+@_jit
+def _single_row(kind, data, theta, rows, update, alpha, momentum, window, loss, s, u):
+    data, theta, rows, update, loss, s, u = (_borrow(data), _borrow(theta), _borrow(rows), _borrow(update),
+                                             _borrow(loss), _borrow(s), _borrow(u))
     steps = rows.shape[0]
     total, count, k = 0.0, 0, 0
     for t in range(steps):
@@ -496,13 +524,19 @@ def sarah_inner(cols, theta, v, rows, alpha, keep, gammaS):
     return kept
 
 
-@_jit
 def variance_reduced(kind, cols, theta, rows, lo, hi, keep, alpha, gammaS, loss):
     """SVRG, SSGD, SARAH, SARAHPlus: outer iteration t takes the full gradient at theta
     (its MSE goes to loss[t]) and runs the inner loop over data rows ``rows[lo[t]:hi[t]]``.
-    ``cols`` is the data by column."""
-    g = np.empty(theta.shape[0])
-    work, scratch = workspace(cols)
+    ``cols`` is the data by column. Returns the new theta."""
+    return _variance_reduced(kind, cols, theta, rows, lo, hi, keep, alpha, gammaS, loss, np.empty(theta.shape[0]),
+                             *workspace(cols))
+
+
+@_jit
+def _variance_reduced(kind, cols, theta, rows, lo, hi, keep, alpha, gammaS, loss, g, work, scratch):
+    cols, rows, lo, hi, keep, loss, g, work, scratch = (  # not theta: the result is a new array
+        _borrow(cols), _borrow(rows), _borrow(lo), _borrow(hi), _borrow(keep), _borrow(loss), _borrow(g),
+        _borrow(work), _borrow(scratch))
     for t in range(loss.shape[0]):
         loss[t] = gradient(cols, 0, cols.shape[1], theta, g, work, scratch)
         inner = rows[lo[t]:hi[t]]
