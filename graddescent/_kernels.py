@@ -1,14 +1,15 @@
 """Compiled inner loops: the update rules of the 14 methods and the three drivers.
 
-Everything here is plain loops over float arrays, compiled by numba (``cache=True``).
-The loops read the data as given (``data``: m rows, the inputs then the output), with
-the intercept's column of ones implicit and R's shuffle applied through row indices, so a
-fit makes no copy of the data. The arithmetic follows R's order on purpose, because R's own rounding is part of its
-numbers: residuals accumulate column by column as R's BLAS does (no fused
-multiply-add, no reordering: numba's default, not ``fastmath``), and sums over rows
-are compensated because R sums in extended (long double) precision.
-Methods are selected by the small integer codes below; each rule is a few lines under
-its R name.
+Everything here is plain loops over float arrays, compiled by numba (``cache=True``),
+with the intercept's column of ones implicit and R's shuffle applied through row
+indices. The single-row methods read the data by row (``data``: m rows, the inputs
+then the output); the full gradients of the full-batch and variance-reduced methods
+run down its columns (``cols``: the transpose). The arithmetic follows R's order on
+purpose, because R's own rounding is part of its numbers: residuals accumulate column
+by column as R's BLAS does (no fused multiply-add, no reordering: numba's default, not
+``fastmath``), and the full gradient's sums over rows are exact, where R sums in
+extended (long double) precision. Methods are selected by the small integer codes
+below; each rule is a few lines under its R name.
 """
 
 import math
@@ -30,16 +31,6 @@ SGD, ADAGRAD, ADADELTA, RMSPROP, ADAM = 0, 1, 2, 3, 4
 SVRG, SSGD, SARAH = 0, 1, 2
 
 _FLT_EPSILON = 1.1920928955078125e-07  # R's tolerance in the ':' operator (seq_colon)
-
-
-@_jit
-def check_finite(values):
-    """The first (row, column) of values that is NaN or infinite, or (-1, -1)."""
-    for i in range(values.shape[0]):
-        for j in range(values.shape[1]):
-            if not math.isfinite(values[i, j]):
-                return i, j
-    return -1, -1
 
 
 @_jit
@@ -112,6 +103,7 @@ _float = _bitcast(types.uint64, types.float64)
 _EXPONENT = np.uint64(52)  # where a float64's exponent starts
 _HALF = np.uint64(1 << 51)  # the mantissa of 1.5
 _MAGNITUDE = np.uint64((1 << 63) - 1)  # all but the sign: |x| compares as these bits do
+_INFINITY = np.uint64(0x7FF << 52)  # the bits of inf; NaN's are above
 
 
 @_jit
@@ -124,6 +116,25 @@ def column_bounds(cols):
             w = max(w, _word(x[i]) & _MAGNITUDE)
         top[j] = _float(w)
     return top
+
+
+@_jit
+def check_finite(values):
+    """The first (row, column) of values that is NaN or infinite, or (-1, -1)."""
+    for i in range(values.shape[0]):
+        for j in range(values.shape[1]):
+            if not math.isfinite(values[i, j]):
+                return i, j
+    return -1, -1
+
+
+@_jit
+def all_finite(flat):
+    """Whether a 1-D array holds no NaN or infinity (one vectorised pass over the bits)."""
+    w = np.uint64(0)
+    for i in range(np.uint64(flat.shape[0])):
+        w = max(w, _word(flat[i]) & _MAGNITUDE)
+    return w < _INFINITY
 
 
 @_jit
