@@ -56,15 +56,17 @@ def _residual(row, theta):
 # to a grid whose multiples add up exactly (here as the 64-bit words of ``sigma + p``:
 # integer sums may be reordered, so the compiler vectorises them), and the remainders
 # ``p - q``, each below the grid's step, add up in double with an error far below R's
-# own (about 2^-69 of the largest term per block of _CHUNK rows, against R's 2^-64 of
-# its running sum). The grid comes from a bound on the residuals that is checked after
-# the pass (a pass whose bound was wrong or much too loose is redone with the measured
-# one); a compensated (TwoSum) sum, which the compiler cannot vectorise, is the fallback
-# where a grid would overflow or underflow.
+# own (at most 2^-69 of ``max|e| max|X[, j]|`` per block of _CHUNK rows, against R's
+# 2^-64 of its running sum). The grid is sized from a guess of the residuals' norm ``|e|``, which
+# bounds every ``|e_i|``: the last iteration's. The pass computes the norm too (the
+# loss needs ``e'e``), and is redone with it where the guess was too small for the grid
+# to hold every term, or so large that it would cost precision. A compensated (TwoSum)
+# sum, which the compiler cannot vectorise, is the fallback where a grid would overflow
+# or underflow.
 
-_CHUNK = 4096  # rows per exact block (the error bound grows as its cube)
+_CHUNK = 4096  # rows per exact block (the error bound grows with it)
 _MARGIN = 1.0 + 2.0**-30  # bounds of computed residuals and products, with their rounding
-_LOOSE = 16.0  # a residual bound more than this many times too large is redone
+_LOOSE = 16.0  # a norm guess more than this many times too large is redone
 
 
 def _bitcast(source, target):
@@ -138,11 +140,12 @@ def all_finite(flat):
 
 
 @_jit
-def _grid(bound, rows):
-    """sigma for exact sums of ``rows`` terms of size <= bound, or 0 where it would overflow
-    or underflow: ``1.5 * 2^e`` with ``2^e > 2 rows bound``, so that ``sigma + p`` stays in
-    sigma's binade and the grid's multiples add up to less than 2^52 steps."""
-    top = bound * (2.0 * rows)
+def _grid(size):
+    """sigma for exact sums of terms below ``size / 2``, or 0 where it would overflow or
+    underflow: ``1.5 * 2^e`` with ``2^e > size``, so that ``sigma + p`` stays in sigma's
+    binade. Each term is then at most 2^51 grid steps (at most 2^57 in a block: no
+    overflow of the 64-bit sums)."""
+    top = size
     if not top < 2.0**1020:  # nor NaN
         return 0.0
     e = np.int64(_word(top) >> _EXPONENT) - 1022  # math.frexp(top)[1], for a normal top
@@ -194,15 +197,16 @@ def _gather(work, j, words, rest, sigma, rows):
 
 
 @_jit
-def _exact_block(cols, lo, hi, theta, work, scratch, bound):
-    """Rows lo..hi-1 (at most _CHUNK), given ``bound >= |e|``: the exact sums of the
-    residuals e (the intercept's column) and of ``e * X[, j]`` for every input j, and
-    (in double) of ``e^2``, added to the work table. Returns whether it added them (not
-    where the grids do not fit, or the bound was wrong or too loose) and ``max |e|``."""
+def _exact_block(cols, lo, hi, theta, work, scratch, guess):
+    """Rows lo..hi-1 (at most _CHUNK), given a guess of the residuals' norm ``|e|``: the
+    exact sums of the residuals e (the intercept's column) and of ``e * X[, j]`` for
+    every input j, and (in double) of ``e^2``, added to the work table. Returns whether
+    it added them (not where the grids do not fit, or the guess was too small or too
+    large) and ``|e|``."""
     n, k = theta.shape[0], cols.shape[0]
     rows = hi - lo
-    for j in range(n):
-        work[_SIGMA, j] = _grid(bound * (work[_MAX, j - 1] * _MARGIN if j > 0 else 1.0), rows)
+    for j in range(n):  # terms up to |e| max|X[, j]| <= 2 guess max|X[, j]|, half the grid's size
+        work[_SIGMA, j] = _grid(4.0 * guess * (work[_MAX, j - 1] * _MARGIN if j > 0 else 1.0))
         if work[_SIGMA, j] == 0.0:
             return False, math.nan
     # One pass computes the residuals, R's way (``((theta[1] + X[,2] theta[2]) + ...) - y``),
@@ -212,7 +216,7 @@ def _exact_block(cols, lo, hi, theta, work, scratch, bound):
     s = (work[_SIGMA, 0], work[_SIGMA, ja], work[_SIGMA, jb])
     z = np.uint64(0)
     w = (z, 0.0, z, 0.0, z, 0.0)
-    sse, top = 0.0, z
+    sse = 0.0
     if n <= 3:
         t0, o = theta[0], np.uint64(lo)
         A, B, Y = np.uint64(ja - 1), np.uint64(jb - 1), np.uint64(k - 1)
@@ -222,7 +226,6 @@ def _exact_block(cols, lo, hi, theta, work, scratch, bound):
             e = ((t0 + xa * ta) + xb * tb) - cols[Y, u]
             w = _add_row(w, e, e * xa, e * xb, s)
             sse = _plus(sse, e * e)
-            top = max(top, _word(e) & _MAGNITUDE)
     else:
         xa, xb, y = cols[ja - 1, lo:hi], cols[jb - 1, lo:hi], cols[k - 1, lo:hi]
         b, r = scratch[0, lo:hi], scratch[1, lo:hi]
@@ -236,10 +239,9 @@ def _exact_block(cols, lo, hi, theta, work, scratch, bound):
             r[i] = e
             w = _add_row(w, e, e * xa[i], e * xb[i], s)
             sse = _plus(sse, e * e)
-            top = max(top, _word(e) & _MAGNITUDE)
-    e_max = _float(top)  # NaN's bits are above infinity's
-    if not e_max <= bound or bound > _LOOSE * e_max:
-        return False, e_max
+    norm = math.sqrt(sse) * _MARGIN  # NaN or infinite if some e is
+    if not (norm <= 2.0 * guess and (guess <= _LOOSE * norm or norm == 0.0)):  # (all zeros: exact anyway)
+        return False, norm
     for j in range(1, n - 2):  # the inputs before the last two, over the stored residuals
         x, sigma = cols[j - 1, lo:hi], work[_SIGMA, j]
         words, rest = z, 0.0
@@ -253,7 +255,7 @@ def _exact_block(cols, lo, hi, theta, work, scratch, bound):
     if n > 2:
         _gather(work, jb, w[4], w[5], s[2], rows)
     _two_sum(work, n, sse)
-    return True, e_max
+    return True, norm
 
 
 @_jit
@@ -279,25 +281,24 @@ def gradient(cols, lo, hi, theta, g, work, scratch):
     n, k = theta.shape[0], cols.shape[0]
     for j in range(n + 1):
         work[_SUM, j] = work[_ERR, j] = 0.0
-    # the residuals' bound: twice their last size, or |theta[1]| + sum |theta[j]| max|X[, j]| + max|y|
-    bound = work[_MAX, k - 1] + abs(theta[0])
-    for j in range(1, n):
-        bound += abs(theta[j]) * work[_MAX, j - 1]
-    bound *= _MARGIN
-    if work[_MAX, k] > 0.0:
-        bound = min(bound, 2.0 * work[_MAX, k])
-    top = 0.0
+    # the residuals' root mean square: the last call's, or at first a bound of every |e_i|,
+    # |theta[1]| + sum |theta[j]| max|X[, j]| + max|y|
+    rms = work[_MAX, k]
+    if rms == 0.0:
+        rms = work[_MAX, k - 1] + abs(theta[0])
+        for j in range(1, n):
+            rms += abs(theta[j]) * work[_MAX, j - 1]
     for start in range(lo, hi, _CHUNK):
         stop = min(start + _CHUNK, hi)
-        done, e_max = _exact_block(cols, start, stop, theta, work, scratch, bound)
-        if not done and 0.0 < e_max < math.inf:
-            done, e_max = _exact_block(cols, start, stop, theta, work, scratch, e_max * _MARGIN)
-        if done:
-            top = max(top, e_max)
-        else:
+        done, norm = _exact_block(cols, start, stop, theta, work, scratch, rms * math.sqrt(stop - start))
+        if not done and 0.0 < norm < math.inf:
+            done, norm = _exact_block(cols, start, stop, theta, work, scratch, norm)
+        if not done:
             _compensated_block(cols, start, stop, theta, work)
-    work[_MAX, k] = top
     rows = hi - lo
+    work[_MAX, k] = math.sqrt(work[_SUM, n] / rows)  # for the next call (NaN or inf: start over)
+    if not 0.0 < work[_MAX, k] < math.inf:
+        work[_MAX, k] = 0.0
     for j in range(n + 1):
         t = work[_SUM, j] + work[_ERR, j]
         t = (t if math.isfinite(t) else work[_SUM, j]) / rows
@@ -311,9 +312,9 @@ _MAX, _SIGMA, _SUM, _ERR = range(4)  # the rows of gradient's work table
 
 @_jit
 def workspace(cols):
-    """:func:`gradient`'s work table (max |x| of every column and, after them, of the last
-    residuals; grids; compensated sums) and scratch rows (partial residuals, residuals),
-    allocated once per fit."""
+    """:func:`gradient`'s work table (max |x| of every column and, after them, the last
+    residuals' root mean square; grids; compensated sums) and scratch rows (partial
+    residuals, residuals), allocated once per fit."""
     k, m = cols.shape
     work = np.zeros((4, k + 1))
     work[_MAX, :k] = column_bounds(cols)
