@@ -178,22 +178,20 @@ def _add_row(w, e, pa, pb, s):
 
 
 @_jit
-def _two_sum(work, j, p):
-    """Add p to the compensated sum j of the work table (Knuth's TwoSum)."""
-    s = work[_SUM, j]
-    t = s + p
-    bp = t - s
-    work[_ERR, j] += (s - (t - bp)) + (p - bp)
-    work[_SUM, j] = t
+def _two_sum(total, error, p):
+    """p added to the compensated sum (total, error) (Knuth's TwoSum)."""
+    t = total + p
+    bp = t - total
+    return t, error + ((total - (t - bp)) + (p - bp))
 
 
 @_jit
-def _gather(work, j, words, rest, sigma, rows):
-    """Add a block's sum j, its grid words and remainders, to the compensated sum j."""
+def _collect(total, error, words, rest, sigma, rows):
+    """A block's sum, its grid words and remainders, added to the compensated (total, error)."""
     steps = np.int64(words - np.uint64(rows) * _word(sigma))  # wraps around to the true, small count
     step = _float(_word(sigma) - _HALF - (np.uint64(52) << _EXPONENT))  # sigma / 1.5 / 2^52
-    _two_sum(work, j, steps * step)  # exact
-    _two_sum(work, j, rest)
+    total, error = _two_sum(total, error, steps * step)  # exact
+    return _two_sum(total, error, rest)
 
 
 @_jit
@@ -249,12 +247,12 @@ def _exact_block(cols, lo, hi, theta, work, scratch, guess):
             word, part = _split(r[i] * x[i], sigma)
             words += word
             rest = _plus(rest, part)
-        _gather(work, j, words, rest, sigma, rows)
-    _gather(work, 0, w[0], w[1], s[0], rows)
-    _gather(work, ja, w[2], w[3], s[1], rows)
+        work[_SUM, j], work[_ERR, j] = _collect(work[_SUM, j], work[_ERR, j], words, rest, sigma, rows)
+    work[_SUM, 0], work[_ERR, 0] = _collect(work[_SUM, 0], work[_ERR, 0], w[0], w[1], s[0], rows)
+    work[_SUM, ja], work[_ERR, ja] = _collect(work[_SUM, ja], work[_ERR, ja], w[2], w[3], s[1], rows)
     if n > 2:
-        _gather(work, jb, w[4], w[5], s[2], rows)
-    _two_sum(work, n, sse)
+        work[_SUM, jb], work[_ERR, jb] = _collect(work[_SUM, jb], work[_ERR, jb], w[4], w[5], s[2], rows)
+    work[_SUM, n], work[_ERR, n] = _two_sum(work[_SUM, n], work[_ERR, n], sse)
     return True, norm
 
 
@@ -264,10 +262,9 @@ def _compensated_block(cols, lo, hi, theta, work):
     n = theta.shape[0]
     for i in range(lo, hi):
         e = _residual(cols[:, i], theta)
-        _two_sum(work, 0, e)  # the intercept's column of ones
-        for j in range(1, n):
-            _two_sum(work, j, e * cols[j - 1, i])
-        _two_sum(work, n, e * e)
+        for j in range(n + 1):  # the intercept's column of ones, the inputs, e^2
+            p = e if j == 0 else e * cols[j - 1, i] if j < n else e * e
+            work[_SUM, j], work[_ERR, j] = _two_sum(work[_SUM, j], work[_ERR, j], p)
 
 
 @_jit
@@ -324,27 +321,22 @@ def workspace(cols):
 # --------------------------------------------------------------------------- full batch rules
 
 @_jit
-def _gd(theta, v, g, cols, lo, hi, alpha, momentum, work, scratch):
-    loss = gradient(cols, lo, hi, theta, g, work, scratch)
+def _gd(theta, v, g, alpha, momentum):
     for j in range(theta.shape[0]):
         theta[j] -= alpha * g[j]
-    return loss
 
 
 @_jit
-def _mgd(theta, v, g, cols, lo, hi, alpha, momentum, work, scratch):
-    loss = gradient(cols, lo, hi, theta, g, work, scratch)
+def _mgd(theta, v, g, alpha, momentum):
     for j in range(theta.shape[0]):
         v[j] = momentum * v[j] + alpha * g[j]
         theta[j] -= v[j]
-    return loss
 
 
 @_jit
-def _agd(theta, v, g, cols, lo, hi, alpha, momentum, work, scratch):
-    for j in range(theta.shape[0]):
+def _agd_look_ahead(theta, v, momentum):
+    for j in range(theta.shape[0]):  # then the gradient there, and _mgd's step from there
         theta[j] -= momentum * v[j]  # R's: the look-ahead point is kept in theta, not only evaluated
-    return _mgd(theta, v, g, cols, lo, hi, alpha, momentum, work, scratch)  # then a momentum step from there
 
 
 def full_batch(kind, cols, theta, alpha, maxIter, momentum, nBatch, loss):
@@ -375,12 +367,13 @@ def _full_batch(kind, cols, theta, alpha, maxIter, momentum, nBatch, loss, v, g,
             count = int(abs(hi_r - lo_r) + 1 + _FLT_EPSILON)  # length of R's lo:hi
             lo, hi = int(lo_r) - 1, int(lo_r + (count - 1))
             lo_r, hi_r = lo_r + step, hi_r + step
+        if kind == AGD:
+            _agd_look_ahead(theta, v, momentum)
+        loss[iteration - 1] = gradient(cols, lo, hi, theta, g, work, scratch)
         if kind == GD:
-            loss[iteration - 1] = _gd(theta, v, g, cols, lo, hi, alpha, momentum, work, scratch)
-        elif kind == MGD:
-            loss[iteration - 1] = _mgd(theta, v, g, cols, lo, hi, alpha, momentum, work, scratch)
+            _gd(theta, v, g, alpha, momentum)
         else:
-            loss[iteration - 1] = _agd(theta, v, g, cols, lo, hi, alpha, momentum, work, scratch)
+            _mgd(theta, v, g, alpha, momentum)
 
 
 # --------------------------------------------------------------------------- single row rules
