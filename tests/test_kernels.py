@@ -141,3 +141,20 @@ def test_mbgd_batches_are_slices_of_the_shuffled_columns():
     cols, perm = _prepare(values, 2, "shuffled columns")[:2]
     np.testing.assert_array_equal(cols, values[perm].T)
     assert cols.flags.c_contiguous
+
+
+def test_results_own_their_memory():
+    """The compiled loops borrow their arguments' memory (no reference counts); what they
+    give back must still be a proper array once the inputs are gone."""
+    import gc
+
+    for name in ("GD", "MBGD", "AGD", "SGD", "ADAM", "SVRG", "SSGD", "SARAH", "SARAHPlus"):
+        values = np.random.default_rng(8).standard_normal((200, 3))
+        expected = getattr(gd, name)(values.copy(), maxIter=15, seed=2)
+        theta, loss = getattr(gd, name)(values, maxIter=15, seed=2, return_loss=True)
+        del values
+        gc.collect()
+        np.random.default_rng(9).standard_normal((200, 3))  # reuse the freed memory
+        np.testing.assert_array_equal(theta, expected)
+        assert np.all(np.isfinite(loss)) and loss.size > 0
+        theta[0, 0] = 1.0  # writeable
