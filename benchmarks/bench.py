@@ -116,14 +116,16 @@ def versus_r():
     names = FULL_BATCH + SINGLE_ROW + VARIANCE_REDUCED
     for name in names:
         getattr(gd, name)(scaled, maxIter=2, seed=1)
-    # a few ms each: the best of 15 rounds over all 14 methods, so that each method's runs
-    # are spread over the whole section and a burst of noise on a shared machine does not
-    # decide a figure (R's recorded times are each the best of 3)
+    # A few ms each: the best of 15 rounds over all 14 methods, a quarter of a second apart,
+    # so that each method's runs are spread over several seconds. A shared virtual machine
+    # (this project's) alternates, for half a second to several seconds at a time, between
+    # its full speed and about 1.4 times slower; R's recorded times are each the best of 3.
     ours = dict.fromkeys(names, float("inf"))
     for _ in range(15):
         for name in names:
             fn = getattr(gd, name)
             ours[name] = min(ours[name], best(lambda: fn(scaled, maxIter=1000, seed=1), repeat=1))
+        time.sleep(0.25)
     table = []
     for name in names:
         row(table, f"{name}, CO2 2110 x 3, maxIter 1000 vs R ({source})", ours[name], r_seconds[name],

@@ -50,23 +50,38 @@ def _r_state(seed):
 
 
 @njit(cache=True, nogil=True)
+def _twist(mt):
+    """MT19937's regeneration of the 624 state words, in its three ranges (no modulo)."""
+    for k in range(_N - 397):
+        y = (mt[k] & 0x80000000) | (mt[k + 1] & 0x7FFFFFFF)
+        mt[k] = mt[k + 397] ^ (y >> 1) ^ ((y & 1) * 0x9908B0DF)
+    for k in range(_N - 397, _N - 1):
+        y = (mt[k] & 0x80000000) | (mt[k + 1] & 0x7FFFFFFF)
+        mt[k] = mt[k + 397 - _N] ^ (y >> 1) ^ ((y & 1) * 0x9908B0DF)
+    y = (mt[_N - 1] & 0x80000000) | (mt[0] & 0x7FFFFFFF)
+    mt[_N - 1] = mt[396] ^ (y >> 1) ^ ((y & 1) * 0x9908B0DF)
+
+
+@njit(cache=True, nogil=True)
 def _mt_fill(mt, pos, out):
     """Fill ``out`` with the next 32-bit outputs of the Mersenne-Twister (MT19937's
     ``genrand_int32``, which R's ``MT_genrand`` is) from state ``mt`` at position
     ``pos``; returns the new position. ``mt`` holds the 624 words as int64."""
-    for i in range(out.shape[0]):
-        if pos >= _N:  # regenerate the block (the twist)
-            for k in range(_N):
-                y = (mt[k] & 0x80000000) | (mt[(k + 1) % _N] & 0x7FFFFFFF)
-                mt[k] = mt[(k + 397) % _N] ^ (y >> 1) ^ (0x9908B0DF if y & 1 else 0)
+    i, m = 0, out.shape[0]
+    while i < m:
+        if pos >= _N:
+            _twist(mt)
             pos = 0
-        y = mt[pos]
-        pos += 1
-        y ^= y >> 11  # tempering
-        y ^= (y << 7) & 0x9D2C5680
-        y ^= (y << 15) & 0xEFC60000
-        y ^= y >> 18
-        out[i] = y
+        take = min(_N - pos, m - i)
+        for j in range(take):  # tempering
+            y = mt[pos + j]
+            y ^= y >> 11
+            y ^= (y << 7) & 0x9D2C5680
+            y ^= (y << 15) & 0xEFC60000
+            y ^= y >> 18
+            out[i + j] = y
+        i += take
+        pos += take
     return pos
 
 
@@ -251,7 +266,8 @@ class RRandom:
         out = np.empty(size, dtype=np.int64)
         done, n_left = 0, n
         while done < size:
-            raws = self._raw(min(2 * (size - done) + 64, _BLOCK))
+            # about 1.4 tries a draw (at most 2): R's rejection from the next power of two
+            raws = self._raw(min(int(1.5 * (size - done)) + 64, _BLOCK))
             done, n_left, used = _draw_without_replacement(pool, n_left, out, done, raws)
             self._unread(raws[used:])
         return out
