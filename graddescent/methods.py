@@ -47,7 +47,7 @@ class _Stream:
             self.rng.set_seed(self.seed)
 
 
-def _prepare(dataTrain, seed, layout="rows"):
+def _prepare(dataTrain, seed, layout="rows", shuffle=True):
     """R's preamble, repeated in all 14 functions: matrix, shuffled rows, initial theta.
 
     Returns the data as float64, R's shuffle as 0-based row numbers, theta drawn as R
@@ -58,12 +58,17 @@ def _prepare(dataTrain, seed, layout="rows"):
     slices of R's shuffle) puts the columns in R's order. The kernels read rows through
     the shuffle otherwise, so the data is copied at most once, and not at all if it is
     laid out as asked already (a DataFrame's float64 block is laid out by column).
+
+    ``shuffle=False`` skips the shuffle (``perm`` is None) where it cannot matter: for a
+    full gradient, whose sum does not depend on the order of the rows, since R seeds
+    again before it draws theta. (With ``seed=None`` theta is then drawn from another
+    point of a random stream, which is as random.)
     """
     values = check_data(dataTrain, name="dataTrain")[0]
     m, n = values.shape
     stream = _Stream(seed)
     stream.reset()
-    perm = stream.rng.sample(m) - 1
+    perm = stream.rng.sample(m) - 1 if shuffle or layout == "shuffled columns" else None
     stream.reset()
     theta = stream.rng.runif(n)  # R's getTheta: an intercept and one per input
     stream.reset()
@@ -149,7 +154,7 @@ def _document(family):
 # --------------------------------------------------------------------------- full batch
 
 def _full_batch_method(name, kind, dataTrain, alpha, maxIter, momentum, nBatch, seed, return_loss):
-    cols, _, theta, _ = _prepare(dataTrain, seed, "columns" if nBatch is None else "shuffled columns")
+    cols, _, theta, _ = _prepare(dataTrain, seed, "columns" if nBatch is None else "shuffled columns", shuffle=False)
     if nBatch is not None:
         nBatch = check_whole("nBatch", nBatch, low=1, high=cols.shape[1],
                              hint=" (the number of batches, at most the number of rows)")
