@@ -258,13 +258,28 @@ def _exact_block(cols, lo, hi, theta, work, scratch, guess):
 
 @_jit
 def _compensated_block(cols, lo, hi, theta, work):
-    """The fallback of :func:`_exact_block`: the same sums, compensated (TwoSum) in double."""
+    """The fallback of :func:`_exact_block`: the same sums, compensated (TwoSum) in double.
+    Terms above 2^600 are summed apart, scaled by 2^-64, so that no partial sum leaves
+    double's range where R's long double sum would not (see :func:`_total`)."""
     n = theta.shape[0]
     for i in range(lo, hi):
         e = _residual(cols[:, i], theta)
         for j in range(n + 1):  # the intercept's column of ones, the inputs, e^2
             p = e if j == 0 else e * cols[j - 1, i] if j < n else e * e
-            work[_SUM, j], work[_ERR, j] = _two_sum(work[_SUM, j], work[_ERR, j], p)
+            if abs(p) < 2.0**600:
+                work[_SUM, j], work[_ERR, j] = _two_sum(work[_SUM, j], work[_ERR, j], p)
+            else:  # (and inf, NaN)
+                work[_BIG, j], work[_BIG_ERR, j] = _two_sum(work[_BIG, j], work[_BIG_ERR, j], p * 2.0**-64)
+
+
+@_jit
+def _total(work, j):
+    """Sum j of the work table, rounded to double as R's ``sum()`` returns its long double
+    sum: +-inf beyond double's range, NaN with an inf - inf."""
+    big, big_err = work[_BIG, j] * 2.0**64, work[_BIG_ERR, j] * 2.0**64
+    total, error = _two_sum(work[_SUM, j], work[_ERR, j], big)
+    t = total + (error + big_err)
+    return t if math.isfinite(t) else total  # (an infinite total makes its error NaN)
 
 
 @_jit
@@ -276,44 +291,43 @@ def gradient(cols, lo, hi, theta, g, work, scratch):
     (R's shuffle, which changes the order only, need not be applied to a full sum).
     """
     n, k = theta.shape[0], cols.shape[0]
-    for j in range(n + 1):
-        work[_SUM, j] = work[_ERR, j] = 0.0
-    # the residuals' root mean square: the last call's, or at first a bound of every |e_i|,
-    # |theta[1]| + sum |theta[j]| max|X[, j]| + max|y|
-    rms = work[_MAX, k]
-    if rms == 0.0:
-        rms = work[_MAX, k - 1] + abs(theta[0])
-        for j in range(1, n):
-            rms += abs(theta[j]) * work[_MAX, j - 1]
-    for start in range(lo, hi, _CHUNK):
-        stop = min(start + _CHUNK, hi)
-        done, norm = _exact_block(cols, start, stop, theta, work, scratch, rms * math.sqrt(stop - start))
-        if not done and 0.0 < norm < math.inf:
-            done, norm = _exact_block(cols, start, stop, theta, work, scratch, norm)
-        if not done:
-            _compensated_block(cols, start, stop, theta, work)
     rows = hi - lo
-    work[_MAX, k] = math.sqrt(work[_SUM, n] / rows)  # for the next call (NaN or inf: start over)
-    if not 0.0 < work[_MAX, k] < math.inf:
-        work[_MAX, k] = 0.0
     for j in range(n + 1):
-        t = work[_SUM, j] + work[_ERR, j]
-        t = (t if math.isfinite(t) else work[_SUM, j]) / rows
+        work[_SUM, j] = work[_ERR, j] = work[_BIG, j] = work[_BIG_ERR, j] = 0.0
+    bound, reach = work[_MAX, k - 1] + abs(theta[0]), 1.0  # every |e_i| <= bound (|theta[1]| +
+    for j in range(1, n):  # sum |theta[j]| max|X[, j]| + max|y|), every term <= bound reach
+        bound += abs(theta[j]) * work[_MAX, j - 1]
+        reach = max(reach, work[_MAX, j - 1])
+    if not bound * reach * rows < 2.0**1000:  # sums that may leave double's range (not R's)
+        _compensated_block(cols, lo, hi, theta, work)
+    else:
+        # the residuals' root mean square: the last call's, or at first the bound
+        rms = work[_MAX, k] if work[_MAX, k] > 0.0 else bound
+        for start in range(lo, hi, _CHUNK):
+            stop = min(start + _CHUNK, hi)
+            done, norm = _exact_block(cols, start, stop, theta, work, scratch, rms * math.sqrt(stop - start))
+            if not done and 0.0 < norm < math.inf:
+                done, norm = _exact_block(cols, start, stop, theta, work, scratch, norm)
+            if not done:
+                _compensated_block(cols, start, stop, theta, work)
+    for j in range(n + 1):
+        t = _total(work, j) / rows
         if j < n:
             g[j] = t
+    work[_MAX, k] = math.sqrt(t) if 0.0 < t < math.inf else 0.0  # the residuals' RMS, for the next call
     return t
 
 
-_MAX, _SIGMA, _SUM, _ERR = range(4)  # the rows of gradient's work table
+_MAX, _SIGMA, _SUM, _ERR, _BIG, _BIG_ERR = range(6)  # the rows of gradient's work table
 
 
 @_jit
 def workspace(cols):
     """:func:`gradient`'s work table (max |x| of every column and, after them, the last
-    residuals' root mean square; grids; compensated sums) and scratch rows (partial
-    residuals, residuals), allocated once per fit."""
+    residuals' root mean square; grids; compensated sums, and those of huge terms) and
+    scratch rows (partial residuals, residuals), allocated once per fit."""
     k, m = cols.shape
-    work = np.zeros((4, k + 1))
+    work = np.zeros((6, k + 1))
     work[_MAX, :k] = column_bounds(cols)
     return work, np.empty((2, m))
 

@@ -158,3 +158,76 @@ def test_results_own_their_memory():
         np.testing.assert_array_equal(theta, expected)
         assert np.all(np.isfinite(loss)) and loss.size > 0
         theta[0, 0] = 1.0  # writeable
+
+
+# --------------------------------------------------------------------------- any data
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_magnitudes = st.sampled_from([0.0, 5e-324, 1e-300, 1e-150, 1e-20, 1e-3, 1.0, 7.5, 1e3, 1e20, 1e150, 1e300,
+                              1e307, 1.7e308])
+
+
+@st.composite
+def _problems(draw):
+    """Data and theta whose columns and coefficients have unrelated magnitudes (zero,
+    subnormal, huge), rows 1..300: the grids' bounds, the checks and the fallback."""
+    rows, inputs = draw(st.integers(1, 300)), draw(st.integers(1, 5))
+    seed = draw(st.integers(0, 2**32 - 1))
+    rng = np.random.default_rng(seed)
+    scale = np.array([draw(_magnitudes) for _ in range(inputs + 1)])[:, None]
+    with np.errstate(over="ignore"):
+        cols = rng.standard_normal((inputs + 1, rows)) * scale
+    cols[~np.isfinite(cols)] = np.sign(cols[~np.isfinite(cols)]) * 1.7e308  # (the data is finite)
+    if draw(st.booleans()):  # a near-perfect fit: residuals far below the terms
+        theta = rng.standard_normal(inputs + 1)
+        with np.errstate(all="ignore"):
+            y = theta[0] + sum(cols[j] * theta[j + 1] for j in range(inputs)) + rng.standard_normal(rows) * 1e-9
+        cols[-1] = np.where(np.isfinite(y), y, 0.0)
+    else:
+        with np.errstate(over="ignore"):
+            theta = rng.standard_normal(inputs + 1) * np.array([draw(_magnitudes) for _ in range(inputs + 1)])
+        theta[~np.isfinite(theta)] = 1.7e308
+    return cols, theta
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_problems())
+def test_gradient_sums_are_exact_for_any_data(problem):
+    cols, theta = problem
+    rows = cols.shape[1]
+    with np.errstate(all="ignore"):
+        terms = r_terms(cols, theta)
+        ours = run_gradient(cols, theta)
+        ours_again = run_gradient(cols, theta)  # the second call starts from the first's norm
+    np.testing.assert_array_equal(ours, ours_again)  # (NaN where NaN)
+    for j, t in enumerate(terms[:-1]):
+        if not np.all(np.isfinite(t)):  # R's long double sum of terms with an inf or a NaN: inf or NaN
+            assert not math.isfinite(ours[j])
+            continue
+        try:
+            exact = math.fsum(t) / rows
+        except OverflowError:  # beyond double range on the way: R's long double sum holds it, and
+            wide = float(np.sum(t.astype(np.longdouble))) / rows  # returns +-inf if it is beyond at the end
+            assert ours[j] == wide or not math.isfinite(wide) and not math.isfinite(ours[j]), (j, ours[j], wide)
+            continue
+        if math.isfinite(exact):
+            slack = 2 * math.ulp(exact) + 2.0**-90 * np.abs(t).max()
+            assert abs(ours[j] - exact) <= slack, (j, ours[j], exact)
+        else:
+            assert ours[j] == exact
+
+
+def test_gradient_sums_beyond_double_range_on_the_way():
+    """R's long double sum holds partial sums beyond double's range: residuals of 1e308
+    that cancel sum to 0 (the port's compensated fallback, scaled), and a total beyond
+    the range is +-inf, as R's sum returns it."""
+    y = np.array([-1e308, -1e308, 1e308, 1e308, -3.0])
+    cols = np.vstack([np.zeros(5), y])
+    theta = np.zeros(2)
+    g = run_gradient(cols, theta)
+    assert g[0] == 3.0 / 5  # e = -y: 1e308 + 1e308 - 1e308 - 1e308 + 3
+    assert g[2] == math.inf  # the loss: (1e308)^2 overflows in double, for R too
+    g = run_gradient(np.vstack([np.zeros(3), np.array([-1e308, -1e308, -1.0])]), theta)
+    assert g[0] == math.inf  # 2e308 + 1: beyond double's range, R's sum() returns Inf
