@@ -66,6 +66,7 @@ The output is the data's columns plus ``prediction``.
 import argparse
 import csv
 import difflib
+import io
 import json
 import math
 import os
@@ -481,7 +482,9 @@ def progress_wanted(quiet, stream=None):
 
 def _warm_up(methods):
     """Load each method's compiled kernels once, so that timings measure the fits only."""
-    tiny = pd.DataFrame({"x": [0.0, 1.0, 2.0, 3.0], "y": [1.0, 0.0, 3.0, 2.0]})
+    # read as the command reads its data: the kernels are compiled for writeable arrays
+    # (a frame built from a dict gives read-only ones, another compilation)
+    tiny = pd.read_csv(io.StringIO("x,y\n0,1\n1,0\n2,3\n3,2\n"), dtype=np.float64)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         for method in methods:
