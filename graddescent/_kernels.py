@@ -109,14 +109,20 @@ _INFINITY = np.uint64(0x7FF << 52)  # the bits of inf; NaN's are above
 
 
 @_jit
+def _largest(x):
+    """The bits of max |x[i]| over a 1-D array (one vectorised pass; NaN's are above inf's)."""
+    w = np.uint64(0)
+    for i in range(np.uint64(x.shape[0])):
+        w = max(w, _word(x[i]) & _MAGNITUDE)
+    return w
+
+
+@_jit
 def column_bounds(cols):
     """max |cols[j]| for every column."""
     top = np.empty(cols.shape[0])
     for j in range(cols.shape[0]):
-        x, w = cols[j], np.uint64(0)
-        for i in range(np.uint64(x.shape[0])):
-            w = max(w, _word(x[i]) & _MAGNITUDE)
-        top[j] = _float(w)
+        top[j] = _float(_largest(cols[j]))
     return top
 
 
@@ -132,11 +138,8 @@ def check_finite(values):
 
 @_jit
 def all_finite(flat):
-    """Whether a 1-D array holds no NaN or infinity (one vectorised pass over the bits)."""
-    w = np.uint64(0)
-    for i in range(np.uint64(flat.shape[0])):
-        w = max(w, _word(flat[i]) & _MAGNITUDE)
-    return w < _INFINITY
+    """Whether a 1-D array holds no NaN or infinity."""
+    return _largest(flat) < _INFINITY
 
 
 @_jit
@@ -145,10 +148,9 @@ def _grid(size):
     underflow: ``1.5 * 2^e`` with ``2^e > size``, so that ``sigma + p`` stays in sigma's
     binade. Each term is then at most 2^51 grid steps (at most 2^57 in a block: no
     overflow of the 64-bit sums)."""
-    top = size
-    if not top < 2.0**1020:  # nor NaN
+    if not size < 2.0**1020:  # nor NaN
         return 0.0
-    e = np.int64(_word(top) >> _EXPONENT) - 1022  # math.frexp(top)[1], for a normal top
+    e = np.int64(_word(size) >> _EXPONENT) - 1022  # math.frexp(size)[1], for a normal size
     if e < -970:  # (the grid's step stays a normal number)
         return 0.0
     return _float(np.uint64(e + 1023) << _EXPONENT | _HALF)
@@ -215,7 +217,7 @@ def _exact_block(cols, lo, hi, theta, work, scratch, guess):
     z = np.uint64(0)
     w = (z, 0.0, z, 0.0, z, 0.0)
     sse = 0.0
-    if n <= 3:
+    if n <= 3:  # one or two inputs, the common case: indexed in place (no views, a few % faster)
         t0, o = theta[0], np.uint64(lo)
         A, B, Y = np.uint64(ja - 1), np.uint64(jb - 1), np.uint64(k - 1)
         for i in range(np.uint64(rows)):

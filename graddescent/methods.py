@@ -68,7 +68,7 @@ def _prepare(dataTrain, seed, layout="rows", shuffle=True):
     m, n = values.shape
     stream = _Stream(seed)
     stream.reset()
-    perm = stream.rng.sample(m) - 1 if shuffle or layout == "shuffled columns" else None
+    perm = stream.rng.sample(m) - 1 if shuffle else None
     stream.reset()
     theta = stream.rng.runif(n)  # R's getTheta: an intercept and one per input
     stream.reset()
@@ -154,7 +154,8 @@ def _document(family):
 # --------------------------------------------------------------------------- full batch
 
 def _full_batch_method(name, kind, dataTrain, alpha, maxIter, momentum, nBatch, seed, return_loss):
-    cols, _, theta, _ = _prepare(dataTrain, seed, "columns" if nBatch is None else "shuffled columns", shuffle=False)
+    layout = "columns" if nBatch is None else "shuffled columns"  # MBGD: batches of R's shuffle
+    cols, _, theta, _ = _prepare(dataTrain, seed, layout, shuffle=nBatch is not None)
     if nBatch is not None:
         nBatch = check_whole("nBatch", nBatch, low=1, high=cols.shape[1],
                              hint=" (the number of batches, at most the number of rows)")
