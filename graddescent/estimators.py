@@ -23,7 +23,8 @@ except ImportError:  # scikit-learn < 1.6
     def validate_data(estimator, *args, **kwargs):
         return estimator._validate_data(*args, **kwargs)
 
-from .scaling import _r_mean, _r_sd, check_scaling
+from ._sums import scale_columns
+from .scaling import check_scaling, scaling_parameter
 from .toplevel import METHOD_CONTROL, METHODS, _linear
 from .validation import MAX_ITER
 
@@ -121,14 +122,11 @@ def _constraints(params):
 
 def _scaling_parameter(values, scaling):
     """R's scalingParameter of the whole frame, with scale 1 for a constant column."""
-    if scaling == "variance":
-        centre, spread = _r_mean(values), _r_sd(values)
-    else:
-        centre = values.min(axis=0)
-        spread = values.max(axis=0) - centre
-    constant = (np.ptp(values, axis=0) == 0) | (spread == 0)
-    spread = np.where(constant, 1.0, spread)
-    return np.vstack([centre, spread])
+    parameter = scaling_parameter(values, scaling)
+    with np.errstate(over="ignore"):  # (a range beyond double's: refused by check_scaling)
+        constant = (np.ptp(values, axis=0) == 0) | (parameter[1] == 0)
+    parameter[1, constant] = 1.0
+    return parameter
 
 
 class _BaseGradDescent(RegressorMixin, BaseEstimator):
@@ -192,13 +190,13 @@ class _BaseGradDescent(RegressorMixin, BaseEstimator):
         if not (np.issubdtype(y.dtype, np.number) or y.dtype == bool):  # y_numeric converts only object arrays
             raise ValueError(f"y must hold numbers, got an array of {y.dtype}; convert it with .astype(float)")
         self._check_combinations(control, X.shape[0], method)
-        data = np.column_stack([X, y])
+        data = np.empty((X.shape[0], X.shape[1] + 1), order="F")  # [X | y] by column, as learn's frame
+        data[:, :-1], data[:, -1] = X, y
         if self.scaling is None:
             parameter = None
         else:
-            with np.errstate(over="ignore", invalid="ignore"):
-                parameter = _scaling_parameter(data, self.scaling)
-                data = (data - parameter[0]) / parameter[1]
+            parameter = _scaling_parameter(data, self.scaling)
+            scale_columns(data, parameter[0], parameter[1], data)  # in place
             names = getattr(self, "feature_names_in_", [f"X[:, {j}]" for j in range(X.shape[1])])
             check_scaling(parameter, data, [*map(str, names), "y"], self.scaling == "variance" and
                           "standard deviation" or "range")

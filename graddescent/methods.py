@@ -169,7 +169,7 @@ def GD(dataTrain, alpha=0.1, maxIter=10, seed=None, *, return_loss=False):
     """Gradient Descent (R's ``GD``): ``theta -= alpha * X'(X theta - y) / m`` on all rows.
     """
     alpha, maxIter = _check_common(alpha, maxIter)
-    return _full_batch_method("GD", K.GD, dataTrain, alpha, maxIter, 0.0, None, seed, return_loss)
+    return _full_batch_method("GD", K.FullBatch.GD, dataTrain, alpha, maxIter, 0.0, None, seed, return_loss)
 
 
 @_document("full batch")
@@ -181,7 +181,7 @@ def MBGD(dataTrain, alpha=0.1, maxIter=10, nBatch=2, seed=None, *, return_loss=F
     ``t`` uses slice ``(t - 1) mod nBatch``.
     """
     alpha, maxIter = _check_common(alpha, maxIter)
-    return _full_batch_method("MBGD", K.GD, dataTrain, alpha, maxIter, 0.0, nBatch, seed, return_loss)
+    return _full_batch_method("MBGD", K.FullBatch.GD, dataTrain, alpha, maxIter, 0.0, nBatch, seed, return_loss)
 
 
 @_document("full batch")
@@ -190,7 +190,7 @@ def MGD(dataTrain, alpha=0.1, maxIter=10, momentum=0.9, seed=None, *, return_los
     """
     alpha, maxIter = _check_common(alpha, maxIter)
     momentum = _check_momentum(momentum)
-    return _full_batch_method("MGD", K.MGD, dataTrain, alpha, maxIter, momentum, None, seed, return_loss)
+    return _full_batch_method("MGD", K.FullBatch.MGD, dataTrain, alpha, maxIter, momentum, None, seed, return_loss)
 
 
 @_document("full batch")
@@ -202,7 +202,7 @@ def AGD(dataTrain, alpha=0.1, maxIter=10, momentum=0.9, seed=None, *, return_los
     """
     alpha, maxIter = _check_common(alpha, maxIter)
     momentum = _check_momentum(momentum)
-    return _full_batch_method("AGD", K.AGD, dataTrain, alpha, maxIter, momentum, None, seed, return_loss)
+    return _full_batch_method("AGD", K.FullBatch.AGD, dataTrain, alpha, maxIter, momentum, None, seed, return_loss)
 
 
 # --------------------------------------------------------------------------- single row
@@ -211,7 +211,7 @@ def _single_row_method(name, kind, dataTrain, alpha, maxIter, momentum, seed, re
     stream.reset()
     rows = perm[stream.rng.sample(data.shape[0], maxIter, replace=True) - 1]
     # SAGD's coin, R's sample(0:1, 1) at every step, drawn after the whole row list
-    update = stream.rng.sample(2, maxIter, replace=True) == 2 if coin else np.empty(0, dtype=bool)
+    update = (stream.rng.sample(2, maxIter, replace=True) == 2 if coin else np.empty(0, dtype=bool)).view(np.uint8)
     window = -(-maxIter // _LOSS_POINTS)
     loss = np.empty(-(-maxIter // window))
     written = K.single_row(kind, data, theta, rows, update, alpha, momentum, window, loss)
@@ -224,7 +224,7 @@ def _single_row_method(name, kind, dataTrain, alpha, maxIter, momentum, seed, re
 def SGD(dataTrain, alpha=0.1, maxIter=10, seed=None, *, return_loss=False):
     """Stochastic Gradient Descent (R's ``SGD``): ``theta -= alpha * e_i x_i``, one row per step."""
     alpha, maxIter = _check_common(alpha, maxIter)
-    return _single_row_method("SGD", K.SGD, dataTrain, alpha, maxIter, 0.0, seed, return_loss)
+    return _single_row_method("SGD", K.SingleRow.SGD, dataTrain, alpha, maxIter, 0.0, seed, return_loss)
 
 
 @_document("single row")
@@ -234,7 +234,7 @@ def SAGD(dataTrain, alpha=0.1, maxIter=10, seed=None, *, return_loss=False):
     R draws the coin (``sample(0:1, 1)``) at every step and updates only on a 1.
     """
     alpha, maxIter = _check_common(alpha, maxIter)
-    return _single_row_method("SAGD", K.SGD, dataTrain, alpha, maxIter, 0.0, seed, return_loss, coin=True)
+    return _single_row_method("SAGD", K.SingleRow.SGD, dataTrain, alpha, maxIter, 0.0, seed, return_loss, coin=True)
 
 
 @_document("single row")
@@ -245,7 +245,7 @@ def ADAGRAD(dataTrain, alpha=0.1, maxIter=10, seed=None, *, return_loss=False):
     shared by all columns (textbook ADAGRAD keeps one per column).
     """
     alpha, maxIter = _check_common(alpha, maxIter)
-    return _single_row_method("ADAGRAD", K.ADAGRAD, dataTrain, alpha, maxIter, 0.0, seed, return_loss)
+    return _single_row_method("ADAGRAD", K.SingleRow.ADAGRAD, dataTrain, alpha, maxIter, 0.0, seed, return_loss)
 
 
 @_document("single row")
@@ -257,7 +257,7 @@ def ADADELTA(dataTrain, maxIter=10, momentum=0.9, seed=None, *, return_loss=Fals
     """
     maxIter = _check_max_iter(maxIter)
     momentum = _check_momentum(momentum)
-    return _single_row_method("ADADELTA", K.ADADELTA, dataTrain, 0.0, maxIter, momentum, seed, return_loss)
+    return _single_row_method("ADADELTA", K.SingleRow.ADADELTA, dataTrain, 0.0, maxIter, momentum, seed, return_loss)
 
 
 @_document("single row")
@@ -268,7 +268,7 @@ def RMSPROP(dataTrain, alpha=0.1, maxIter=10, momentum=0.9, seed=None, *, return
     """
     alpha, maxIter = _check_common(alpha, maxIter)
     momentum = _check_momentum(momentum)
-    return _single_row_method("RMSPROP", K.RMSPROP, dataTrain, alpha, maxIter, momentum, seed, return_loss)
+    return _single_row_method("RMSPROP", K.SingleRow.RMSPROP, dataTrain, alpha, maxIter, momentum, seed, return_loss)
 
 
 @_document("single row")
@@ -279,7 +279,7 @@ def ADAM(dataTrain, alpha=0.1, maxIter=10, seed=None, *, return_loss=False):
     the constant ``1 / (1 - beta)`` rather than ``1 / (1 - beta^t)``.
     """
     alpha, maxIter = _check_common(alpha, maxIter)
-    return _single_row_method("ADAM", K.ADAM, dataTrain, alpha, maxIter, 0.0, seed, return_loss)
+    return _single_row_method("ADAM", K.SingleRow.ADAM, dataTrain, alpha, maxIter, 0.0, seed, return_loss)
 
 
 
@@ -328,7 +328,7 @@ def _variance_reduced(name, kind, dataTrain, seed, alpha, maxIter, innerIter, re
     m, rng = cols.shape[1], stream.rng
     stream.reset()
     keep = np.zeros(maxIter, dtype=np.int64)
-    if kind == K.SSGD:
+    if kind == K.VarianceReduced.SSGD:
         counts, rows = _ssgd_plan(rng, maxIter, innerIter, lamda, alpha, m)
         rows = perm[rows]
         hi = np.cumsum(counts)
@@ -336,7 +336,7 @@ def _variance_reduced(name, kind, dataTrain, seed, alpha, maxIter, innerIter, re
     else:
         rows = perm[rng.sample(m, innerIter, replace=True) - 1]
         lo, hi = np.zeros(maxIter, np.int64), np.full(maxIter, innerIter, np.int64)
-        if kind == K.SVRG:  # R's option 1 keeps L[innerIter], the second-to-last iterate
+        if kind == K.VarianceReduced.SVRG:  # R's option 1 keeps L[innerIter], the second-to-last iterate
             keep[:] = innerIter - 1 if option == 1 else rng.sample(innerIter, maxIter, replace=True) - 1
         elif gammaS == 0:  # SARAH; SARAHPlus keeps its last iterate and draws nothing
             keep[:] = rng.sample(innerIter, maxIter, replace=True) - 1
@@ -360,7 +360,7 @@ def SVRG(dataTrain, alpha=0.1, maxIter=10, innerIter=10, option=2, seed=None, *,
     innerIter = _check_inner(innerIter)
     if isinstance(option, bool) or option not in (1, 2):
         raise ValueError(f"option must be 1 (second-to-last inner iterate) or 2 (a random one), got {option!r}")
-    return _variance_reduced("SVRG", K.SVRG, dataTrain, seed, alpha, maxIter, innerIter, return_loss, option=option)
+    return _variance_reduced("SVRG", K.VarianceReduced.SVRG, dataTrain, seed, alpha, maxIter, innerIter, return_loss, option=option)
 
 
 @_document("variance reduced")
@@ -383,7 +383,7 @@ def SSGD(dataTrain, alpha=0.1, maxIter=10, lamda=0, innerIter=10, seed=None, *, 
     if lamda != 0 and innerIter == 1:
         raise ValueError("with lamda > 0, innerIter must be at least 2 (R's randomProb fails for one value); "
                          "use lamda=0 or a larger innerIter")
-    return _variance_reduced("SSGD", K.SSGD, dataTrain, seed, alpha, maxIter, innerIter, return_loss, lamda=lamda)
+    return _variance_reduced("SSGD", K.VarianceReduced.SSGD, dataTrain, seed, alpha, maxIter, innerIter, return_loss, lamda=lamda)
 
 
 @_document("variance reduced")
@@ -397,7 +397,7 @@ def SARAH(dataTrain, alpha=0.1, maxIter=10, innerIter=10, seed=None, *, return_l
     """
     alpha, maxIter = _check_common(alpha, maxIter)
     innerIter = _check_inner(innerIter)
-    return _variance_reduced("SARAH", K.SARAH, dataTrain, seed, alpha, maxIter, innerIter, return_loss)
+    return _variance_reduced("SARAH", K.VarianceReduced.SARAH, dataTrain, seed, alpha, maxIter, innerIter, return_loss)
 
 
 @_document("variance reduced")
@@ -411,7 +411,7 @@ def SARAHPlus(dataTrain, alpha=0.1, maxIter=10, innerIter=10, gammaS=0.125, seed
     alpha, maxIter = _check_common(alpha, maxIter)
     innerIter = _check_inner(innerIter)
     gammaS = check_number("gammaS", gammaS, low=0, low_open=True)
-    return _variance_reduced("SARAHPlus", K.SARAH, dataTrain, seed, alpha, maxIter, innerIter, return_loss,
+    return _variance_reduced("SARAHPlus", K.VarianceReduced.SARAH, dataTrain, seed, alpha, maxIter, innerIter, return_loss,
                              gammaS=gammaS)
 
 

@@ -13,7 +13,8 @@ import numbers
 import os
 
 import numpy as np
-from numba import njit
+
+from ._rrandom import draw_with_replacement, draw_without_replacement, mt_fill
 
 __all__ = ["RRandom"]
 
@@ -49,103 +50,6 @@ def _r_state(seed):
     return words[1:]
 
 
-@njit(cache=True, nogil=True)
-def _twist(mt):
-    """MT19937's regeneration of the 624 state words, in its three ranges (no modulo)."""
-    for k in range(_N - 397):
-        y = (mt[k] & 0x80000000) | (mt[k + 1] & 0x7FFFFFFF)
-        mt[k] = mt[k + 397] ^ (y >> 1) ^ ((y & 1) * 0x9908B0DF)
-    for k in range(_N - 397, _N - 1):
-        y = (mt[k] & 0x80000000) | (mt[k + 1] & 0x7FFFFFFF)
-        mt[k] = mt[k + 397 - _N] ^ (y >> 1) ^ ((y & 1) * 0x9908B0DF)
-    y = (mt[_N - 1] & 0x80000000) | (mt[0] & 0x7FFFFFFF)
-    mt[_N - 1] = mt[396] ^ (y >> 1) ^ ((y & 1) * 0x9908B0DF)
-
-
-@njit(cache=True, nogil=True)
-def _mt_fill(mt, pos, out):
-    """Fill ``out`` with the next 32-bit outputs of the Mersenne-Twister (MT19937's
-    ``genrand_int32``, which R's ``MT_genrand`` is) from state ``mt`` at position
-    ``pos``; returns the new position. ``mt`` holds the 624 words as int64."""
-    i, m = 0, out.shape[0]
-    while i < m:
-        if pos >= _N:
-            _twist(mt)
-            pos = 0
-        take = min(_N - pos, m - i)
-        for j in range(take):  # tempering
-            y = mt[pos + j]
-            y ^= y >> 11
-            y ^= (y << 7) & 0x9D2C5680
-            y ^= (y << 15) & 0xEFC60000
-            y ^= y >> 18
-            out[i + j] = y
-        i += take
-        pos += take
-    return pos
-
-
-@njit(cache=True, nogil=True)
-def _bits(n):
-    """R's ``ceil(log2(n))`` for an integer n >= 1."""
-    bits = 0
-    while (np.int64(1) << bits) < n:
-        bits += 1
-    return bits
-
-
-@njit(cache=True, nogil=True)
-def _rbits(raws, used, bits):
-    """R's ``rbits``: one 16-bit chunk per uniform, ``floor(u * 65536)`` being the
-    output's top 16 bits exactly; chunks at 0, 16, 32, ... while <= bits."""
-    v = np.int64(0)
-    for c in range(bits // 16 + 1):
-        v = v * 65536 + (np.int64(raws[used + c]) >> 16)
-    return v & ((np.int64(1) << bits) - 1)
-
-
-@njit(cache=True, nogil=True)
-def _draw_with_replacement(n, out, done, raws):
-    """Fill ``out[done:]`` with R's ``R_unif_index(n)`` (0-based) from the 32-bit outputs
-    ``raws``; stop early when they run out. Returns the new ``done`` and the outputs used."""
-    bits = _bits(n)
-    chunks = bits // 16 + 1
-    used = 0
-    while done < out.shape[0] and used + chunks <= raws.shape[0]:
-        v = _rbits(raws, used, bits)
-        used += chunks
-        if v < n:  # R's rejection sampling from the next power of two
-            out[done] = v
-            done += 1
-    return done, used
-
-
-@njit(cache=True, nogil=True)
-def _draw_without_replacement(pool, n_left, out, done, raws):
-    """Continue R's partial Fisher-Yates draw (``do_sample`` without replacement).
-
-    Fills ``out[done:]`` with 1-based values from ``pool`` (the ``n_left`` values not
-    drawn yet), consuming ``raws``; stops early when they run out. Returns the new
-    ``done`` and ``n_left`` and the outputs used.
-    """
-    used = 0
-    bits = _bits(n_left)
-    while done < out.shape[0]:
-        while bits > 0 and (np.int64(1) << (bits - 1)) >= n_left:  # ceil(log2(n_left)) as it shrinks
-            bits -= 1
-        chunks = bits // 16 + 1
-        if used + chunks > raws.shape[0]:
-            break
-        v = _rbits(raws, used, bits)
-        used += chunks
-        if v < n_left:
-            out[done] = pool[v] + 1
-            pool[v] = pool[n_left - 1]
-            n_left -= 1
-            done += 1
-    return done, n_left, used
-
-
 class RRandom:
     """R's default random number generator, reproducing R's draws exactly.
 
@@ -172,13 +76,13 @@ class RRandom:
         """Restart the stream as R's ``set.seed(seed)`` does (``None``: a fresh random seed)."""
         if seed is None:
             seed = int.from_bytes(os.urandom(4), "little") - 2**31 + 1
-        self._mt = _r_state(_check_seed(seed)).astype(np.int64)
+        self._mt = _r_state(_check_seed(seed)).copy()
         self._pos = _N  # as R: the first draw regenerates the whole block
-        self._buffer = np.empty(0, dtype=np.int64)  # outputs drawn but not used yet
+        self._buffer = np.empty(0, dtype=np.uint32)  # outputs drawn but not used yet
 
     def _generate(self, k):
-        out = np.empty(k, dtype=np.int64)
-        self._pos = _mt_fill(self._mt, self._pos, out)
+        out = np.empty(k, dtype=np.uint32)
+        self._pos = mt_fill(self._mt, self._pos, out)
         return out
 
     def _raw(self, k):
@@ -221,14 +125,14 @@ class RRandom:
     def _unif_index(self, n, k):
         """``k`` draws of R's ``R_unif_index(n)`` (0-based)."""
         out = np.empty(k, dtype=np.int64)
-        bits = _bits(n)
+        bits = (n - 1).bit_length()  # R's ceil(log2(n))
         chunks = bits // 16 + 1
         done = 0
         while done < k:
             # a try is accepted with probability n / 2^bits (> 1/2): draw for a few more than expected
             tries = min(int((k - done) * 2.0**bits / n * 1.01) + 64, _BLOCK)
             raws = self._raw(tries * chunks)
-            done, used = _draw_with_replacement(n, out, done, raws)
+            done, used = draw_with_replacement(n, out, done, raws)
             self._unread(raws[used:])
         return out
 
@@ -268,7 +172,7 @@ class RRandom:
         while done < size:
             # about 1.4 tries a draw (at most 2): R's rejection from the next power of two
             raws = self._raw(min(int(1.5 * (size - done)) + 64, _BLOCK))
-            done, n_left, used = _draw_without_replacement(pool, n_left, out, done, raws)
+            done, n_left, used = draw_without_replacement(pool, n_left, out, done, raws)
             self._unread(raws[used:])
         return out
 

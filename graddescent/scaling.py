@@ -5,6 +5,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
+from ._sums import r_mean_sd, scale_columns
 from .validation import as_frame
 
 __all__ = ["ScalingResult", "varianceScaling", "varianceDescaling", "minmaxScaling", "minmaxDescaling"]
@@ -25,38 +26,24 @@ class ScalingResult(NamedTuple):
     scalingParameter: np.ndarray
 
 
-def _r_mean(values):
-    """Column means as R's ``mean``: a long double sum, then R's second, correcting pass."""
-    x = values.astype(np.longdouble)
-    mean = x.sum(axis=0) / x.shape[0]
-    return (mean + (x - mean).sum(axis=0) / x.shape[0]).astype(np.float64)
+def scaling_parameter(values, method):
+    """R's scalingParameter of a float64 array: centres, then spreads (``"variance"``: R's
+    means and standard deviations, ``"minmax"``: minima and ranges), one per column."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        if method == "variance":
+            return np.vstack(r_mean_sd(values))
+        low = values.min(axis=0)
+        return np.vstack([low, values.max(axis=0) - low])
 
 
-def _r_sd(values):
-    """Column standard deviations as R's ``sd`` (divisor m - 1; R's cov works in long double throughout).
-
-    Where the variance itself does not fit a double (spreads beyond about 1e154, or below
-    about 1e-154 where it would be subnormal or 0) the root is taken in long double, so that
-    such a column gets its true standard deviation (infinite only if that too overflows).
-    """
-    centred = values.astype(np.longdouble) - _r_mean(values)
-    variance = (centred * centred).sum(axis=0) / (values.shape[0] - 1)
-    with np.errstate(over="ignore", under="ignore"):
-        as_double = variance.astype(np.float64)
-        sd = np.sqrt(as_double)
-        lost = ~np.isfinite(as_double) | ((as_double < np.finfo(np.float64).tiny) & (variance != 0))
-        sd[lost] = np.sqrt(variance[lost]).astype(np.float64)
-    return sd
-
-
-def _scale(dataSet, centre, spread, what):
+def _scale(dataSet, method, what):
     frame = as_frame(dataSet, min_cols=1)
     values = frame.to_numpy()
-    with np.errstate(over="ignore", invalid="ignore"):
-        parameter = np.vstack([centre(values), spread(values)])
-        scaled = (values - parameter[0]) / parameter[1]
+    parameter = scaling_parameter(values, method)
+    scaled = np.empty(values.shape, order="F")  # by column: a DataFrame holds it as it is
+    scale_columns(values, parameter[0], parameter[1], scaled)
     check_scaling(parameter, scaled, frame.columns, what)
-    return ScalingResult(pd.DataFrame(scaled, columns=frame.columns, index=frame.index), parameter)
+    return ScalingResult(pd.DataFrame(scaled, columns=frame.columns, index=frame.index, copy=False), parameter)
 
 
 def check_scaling(parameter, scaled, columns, what, constant_fix="fit without feature scaling (featureScaling=False)"):
@@ -106,7 +93,7 @@ def varianceScaling(dataSet):
         ``scaledDataSet`` and ``scalingParameter`` (row 0 means, row 1 standard
         deviations with the ``m - 1`` divisor, as R's ``sd``).
     """
-    return _scale(dataSet, _r_mean, _r_sd, "standard deviation")
+    return _scale(dataSet, "variance", "standard deviation")
 
 
 def varianceDescaling(dataSet, varianceParameter):
@@ -139,7 +126,7 @@ def minmaxScaling(dataSet):
     ScalingResult
         ``scaledDataSet`` and ``scalingParameter`` (row 0 minima, row 1 ranges).
     """
-    return _scale(dataSet, lambda v: v.min(axis=0), lambda v: v.max(axis=0) - v.min(axis=0), "range")
+    return _scale(dataSet, "minmax", "range")
 
 
 def minmaxDescaling(dataSet, minmaxParameter):

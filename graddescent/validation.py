@@ -5,7 +5,7 @@ import numbers
 import numpy as np
 import pandas as pd
 
-from ._kernels import all_finite, check_finite
+from ._sums import first_non_finite
 
 
 #: The most iterations (maxIter, innerIter) a fit takes: a fit keeps a few numbers per iteration,
@@ -60,8 +60,9 @@ def check_data(data, name="dataSet", min_rows=2, min_cols=2):
         values = data.to_numpy(dtype=np.float64, na_value=np.nan)
     else:
         values = np.asarray(data, dtype=np.float64)
-    contiguous = values.flags.c_contiguous or values.flags.f_contiguous
-    i, j = (-1, -1) if contiguous and all_finite(values.ravel(order="K")) else check_finite(values)  # no temporary
+    if not values.flags.aligned:  # (an array viewing a byte buffer at an odd offset): the loops need aligned data
+        values = values.copy()
+    i, j = first_non_finite(values)  # (no temporary)
     if i >= 0:
         what = "NaN (missing)" if np.isnan(values[i, j]) else "infinite"
         count = int(np.count_nonzero(~np.isfinite(values)))

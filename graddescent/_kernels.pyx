@@ -1,0 +1,374 @@
+# cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True, initializedcheck=False
+"""The update rules of the 14 methods and their three drivers, compiled.
+
+Plain loops over float arrays, with the intercept's column of ones implicit and R's
+shuffle applied through row indices. The single-row methods read the data by row
+(``data``: m rows, the inputs then the output); the full-batch and variance-reduced
+methods read it by column (``cols``: the transpose), which is how their full gradients
+(:class:`graddescent._sums.FullGradient`) run down it. The arithmetic follows R's order
+on purpose, because R's own rounding is part of its numbers: each rule below is R's
+expression, evaluated left to right as R evaluates it, and the extension is compiled
+without fused multiply-add or fast-math (``setup.py``). Where R departs from the
+published rule, the departure is kept and marked "R's".
+
+Methods are chosen by the small integer codes below. The loops run without the GIL and
+handle Ctrl-C every millisecond or so (``_signals.pxd``).
+"""
+
+from libc.math cimport fabs, sqrt
+from libc.stdint cimport int64_t, uint32_t
+from libc.string cimport memcpy
+
+import numpy as np
+
+from ._rrandom cimport bits, rbits
+from ._signals cimport Poll, new_poll, poll
+from ._sums cimport FullGradient, residual
+
+cpdef enum FullBatch:
+    GD = 0
+    MGD = 1
+    AGD = 2
+
+cpdef enum SingleRow:
+    SGD = 0
+    ADAGRAD = 1
+    ADADELTA = 2
+    RMSPROP = 3
+    ADAM = 4
+
+cpdef enum VarianceReduced:  # SARAHPlus is SARAH with gammaS > 0
+    SVRG = 0
+    SSGD = 1
+    SARAH = 2
+
+cdef double FLT_EPSILON = 1.1920928955078125e-07  # R's tolerance in the ':' operator (seq_colon)
+
+
+cdef inline double x_(const double* row, Py_ssize_t stride, Py_ssize_t j) noexcept nogil:
+    """Feature j of a data row (its values ``stride`` apart): R's column of ones for the
+    intercept (j = 0), then the inputs."""
+    return 1.0 if j == 0 else row[(j - 1) * stride]
+
+# --------------------------------------------------------------------------- full batch rules
+# Each updates theta (and v) in place from the mean gradient g.
+
+cdef inline void _gd(double* theta, double* v, const double* g, Py_ssize_t n, double alpha,
+                     double momentum) noexcept nogil:
+    cdef Py_ssize_t j
+    for j in range(n):
+        theta[j] -= alpha * g[j]
+
+
+cdef inline void _mgd(double* theta, double* v, const double* g, Py_ssize_t n, double alpha,
+                      double momentum) noexcept nogil:
+    cdef Py_ssize_t j
+    for j in range(n):
+        v[j] = momentum * v[j] + alpha * g[j]
+        theta[j] -= v[j]
+
+
+cdef inline void _agd_look_ahead(double* theta, const double* v, Py_ssize_t n, double momentum) noexcept nogil:
+    cdef Py_ssize_t j
+    for j in range(n):  # then the gradient there, and _mgd's step from there
+        theta[j] -= momentum * v[j]  # R's: the look-ahead point is kept in theta, not only evaluated
+
+
+def full_batch(int kind, const double[:, ::1] cols, double[::1] theta, double alpha, Py_ssize_t maxIter,
+               double momentum, Py_ssize_t nBatch, double[::1] loss):
+    """GD, MBGD (GD with nBatch > 1), MGD and AGD; loss[t] is iteration t's batch MSE.
+
+    ``cols`` is the data by column. R's MBGD batches are slices of its shuffled rows
+    (for MBGD, cols comes shuffled): ``lo = 1, hi = m / nBatch`` when
+    ``iteration %% nBatch == 1`` (or nBatch is 1), the rows of R's sequence ``lo:hi``
+    (1-based, truncated), then both ends move on by ``m / nBatch``, which may be
+    fractional. Updates theta in place.
+    """
+    cdef FullGradient gradient = FullGradient(cols)
+    cdef Py_ssize_t n = theta.shape[0], m = cols.shape[1], iteration, lo, hi, count
+    cdef double[::1] v = np.zeros(n), g = np.zeros(n)
+    cdef double step = m * (1.0 / nBatch)  # R: nrow * batchRate, batchRate = 1 / nBatch
+    cdef double lo_r = 1.0, hi_r = step
+    with nogil:
+        for iteration in range(1, maxIter + 1):
+            lo, hi = 0, m
+            if nBatch > 1:
+                if iteration % nBatch == 1:
+                    lo_r, hi_r = 1.0, step
+                count = <Py_ssize_t>(fabs(hi_r - lo_r) + 1 + FLT_EPSILON)  # length of R's lo:hi
+                lo, hi = <Py_ssize_t>lo_r - 1, <Py_ssize_t>(lo_r + (count - 1))
+                lo_r, hi_r = lo_r + step, hi_r + step
+            if kind == AGD:
+                _agd_look_ahead(&theta[0], &v[0], n, momentum)
+            loss[iteration - 1] = gradient.mean(lo, hi, &theta[0], &g[0])
+            if kind == GD:
+                _gd(&theta[0], &v[0], &g[0], n, alpha, momentum)
+            else:
+                _mgd(&theta[0], &v[0], &g[0], n, alpha, momentum)
+
+# --------------------------------------------------------------------------- single row rules
+# Each updates theta in place from data row x and its residual e; s holds R's scalar
+# accumulators, u ADADELTA's per-column last updates.
+
+cdef inline void _sgd(double* theta, Py_ssize_t n, double e, const double* x, double* s, double* u,
+                      double alpha, double momentum) noexcept nogil:
+    cdef Py_ssize_t j
+    for j in range(n):
+        theta[j] -= alpha * (e * x_(x, 1, j))
+
+
+cdef inline void _adagrad(double* theta, Py_ssize_t n, double e, const double* x, double* s, double* u,
+                          double alpha, double momentum) noexcept nogil:
+    cdef Py_ssize_t j
+    cdef double g
+    for j in range(n):
+        g = e * x_(x, 1, j)
+        s[0] += g * g  # R's: one sum of squares shared by all columns (R re-sums a list of them)
+        theta[j] -= alpha * g / sqrt(s[0])  # 0 / 0 is NaN, as in R
+
+
+cdef inline void _adadelta(double* theta, Py_ssize_t n, double e, const double* x, double* s, double* u,
+                           double alpha, double momentum) noexcept nogil:
+    cdef Py_ssize_t j
+    cdef double g, rms_g
+    for j in range(n):  # R's: scalars Eg, Eu, rmsU carried across columns
+        g = e * x_(x, 1, j)
+        s[0] = momentum * s[0] + (1 - momentum) * g * g
+        rms_g = sqrt(s[0] + 1e-7)
+        s[1] = momentum * s[1] + (1 - momentum) * u[j] * u[j]
+        u[j] = s[2] / rms_g * g
+        theta[j] -= u[j]
+        s[2] = sqrt(s[1] + 1e-7)
+
+
+cdef inline void _rmsprop(double* theta, Py_ssize_t n, double e, const double* x, double* s, double* u,
+                          double alpha, double momentum) noexcept nogil:
+    cdef Py_ssize_t j
+    cdef double g
+    for j in range(n):  # R's: one running mean Eg shared by all columns
+        g = e * x_(x, 1, j)
+        s[0] = momentum * s[0] + (1 - momentum) * g * g
+        theta[j] -= alpha * g / sqrt(s[0] + 1e-7)
+
+
+cdef inline void _adam(double* theta, Py_ssize_t n, double e, const double* x, double* s, double* u,
+                       double alpha, double momentum) noexcept nogil:
+    cdef Py_ssize_t j
+    cdef double b1 = 0.9, b2 = 0.999, g, mh, vh
+    for j in range(n):  # R's: both moments shared by all columns
+        g = e * x_(x, 1, j)
+        s[0] = b1 * s[0] + (1 - b1) * g
+        s[1] = b2 * s[1] + (1 - b2) * g * g
+        mh = s[0] / (1 - b1)  # R's bias correction is constant, not 1 - b1^t
+        vh = s[1] / (1 - b2)
+        theta[j] -= alpha * mh / (sqrt(vh) + 1e-7)
+
+
+def single_row(int kind, const double[:, ::1] data, double[::1] theta, const int64_t[::1] rows,
+               const unsigned char[::1] update, double alpha, double momentum, Py_ssize_t window,
+               double[::1] loss):
+    """SGD, SAGD (SGD with ``update`` coins), ADAGRAD, ADADELTA, RMSPROP, ADAM.
+
+    Step t uses row ``rows[t]`` of data (0-based, R's shuffle applied), skipped where
+    ``update[t]`` is 0 (an empty ``update`` means always). Writes the mean squared
+    residual of every ``window`` steps to ``loss`` and returns how many it wrote.
+    Updates theta in place.
+    """
+    cdef Py_ssize_t n = theta.shape[0], k = data.shape[1], steps = rows.shape[0], t, count = 0, written = 0
+    cdef bint always = update.shape[0] == 0
+    cdef double[::1] s = np.zeros(3), u = np.zeros(n)
+    cdef double total = 0.0, e
+    cdef const double* x
+    cdef Poll p = new_poll()
+    with nogil:
+        for t in range(steps):
+            if always or update[t]:
+                x = &data[rows[t], 0]
+                e = residual(x, 1, n, &theta[0])
+                if kind == SGD:
+                    _sgd(&theta[0], n, e, x, &s[0], &u[0], alpha, momentum)
+                elif kind == ADAGRAD:
+                    _adagrad(&theta[0], n, e, x, &s[0], &u[0], alpha, momentum)
+                elif kind == ADADELTA:
+                    _adadelta(&theta[0], n, e, x, &s[0], &u[0], alpha, momentum)
+                elif kind == RMSPROP:
+                    _rmsprop(&theta[0], n, e, x, &s[0], &u[0], alpha, momentum)
+                else:
+                    _adam(&theta[0], n, e, x, &s[0], &u[0], alpha, momentum)
+                total += e * e
+                count += 1
+            if (t + 1) % window == 0 or t + 1 == steps:
+                if count > 0:
+                    loss[written] = total / count
+                    written += 1
+                total, count = 0.0, 0
+            poll(&p, k)
+    return written
+
+# --------------------------------------------------------------------------- variance-reduced inner loops
+# Each runs from snapshot theta with the full gradient mu (SARAH: v) over the data
+# columns of its rows (a row's values are m apart in cols) and leaves the new theta in
+# ``out``; w, wp and v are work buffers.
+
+cdef int _svrg(const double* cols, Py_ssize_t m, Py_ssize_t n, const double* theta, const double* mu,
+               const int64_t* rows, Py_ssize_t count, double alpha, Py_ssize_t keep, double* w, double* out,
+               Poll* p) except -1 nogil:
+    """SVRG's inner loop; keeps inner iterate ``keep`` (0: the snapshot)."""
+    cdef Py_ssize_t j, k
+    cdef const double* x
+    cdef double e_w, e_0
+    memcpy(w, theta, n * sizeof(double))
+    memcpy(out, theta, n * sizeof(double))
+    for k in range(count):
+        x = cols + rows[k]
+        e_w = residual(x, m, n, w)
+        e_0 = residual(x, m, n, theta)
+        for j in range(n):
+            w[j] -= alpha * (e_w * x_(x, m, j) - e_0 * x_(x, m, j) + mu[j])
+        if k + 1 == keep:
+            memcpy(out, w, n * sizeof(double))
+        poll(p, 2 * n)
+    return 0
+
+
+cdef int _ssgd(const double* cols, Py_ssize_t m, Py_ssize_t n, const double* theta, const double* mu,
+               const int64_t* rows, Py_ssize_t count, double alpha, double* out, Poll* p) except -1 nogil:
+    """SSGD's inner loop over the given rows; keeps the last iterate."""
+    cdef Py_ssize_t j, k
+    cdef const double* x
+    cdef double e_w, e_0
+    memcpy(out, theta, n * sizeof(double))
+    for k in range(count):
+        x = cols + rows[k]
+        e_w = residual(x, m, n, out)
+        e_0 = residual(x, m, n, theta)
+        for j in range(n):
+            out[j] -= alpha * (mu[j] - e_w * x_(x, m, j) + e_0 * x_(x, m, j))  # R's sign: opposite of SVRG's
+        poll(p, 2 * n)
+    return 0
+
+
+cdef int _sarah(const double* cols, Py_ssize_t m, Py_ssize_t n, const double* theta, double* v,
+                const int64_t* rows, Py_ssize_t count, double alpha, Py_ssize_t keep, double gammaS, double* wp,
+                double* w, double* out, Poll* p) except -1 nogil:
+    """SARAH's inner loop (``gammaS = 0``) or SARAHPlus's (``gammaS > 0``); v starts as the
+    full gradient.
+
+    SARAH keeps iterate ``keep`` of R's list ``[theta, w_2, ..., w_innerIter]`` (the
+    first step's iterate is not in it). SARAHPlus stops once
+    ``(|v_1| / 3)^2 <= gammaS (|v0_1| / 3)^2`` and keeps the last iterate.
+    """
+    cdef Py_ssize_t j, k
+    cdef const double* x
+    cdef double e_w, e_p, a = fabs(v[0]) / 3
+    cdef double limit = gammaS * (a * a)  # R's: only v[1] compared (its && keeps the first element)
+    memcpy(wp, theta, n * sizeof(double))
+    for j in range(n):
+        w[j] = wp[j] - alpha * v[j]
+    memcpy(out, theta, n * sizeof(double))
+    for k in range(1, count):
+        a = fabs(v[0]) / 3
+        if gammaS > 0 and not a * a > limit:  # R's /3 decides overflow: keep it
+            break
+        x = cols + rows[k - 1]
+        e_w = residual(x, m, n, w)
+        e_p = residual(x, m, n, wp)
+        memcpy(wp, w, n * sizeof(double))
+        for j in range(n):
+            v[j] = e_w * x_(x, m, j) - e_p * x_(x, m, j) + v[j]
+            w[j] -= alpha * v[j]
+        if gammaS > 0 or k == keep:
+            memcpy(out, w, n * sizeof(double))
+        poll(p, 2 * n)
+    return 0
+
+
+def variance_reduced(int kind, const double[:, ::1] cols, const double[::1] theta, const int64_t[::1] rows,
+                     const int64_t[::1] lo, const int64_t[::1] hi, const int64_t[::1] keep, double alpha,
+                     double gammaS, double[::1] loss):
+    """SVRG, SSGD, SARAH, SARAHPlus: outer iteration t takes the full gradient at theta
+    (its MSE goes to loss[t]) and runs the inner loop over data rows ``rows[lo[t]:hi[t]]``.
+    ``cols`` is the data by column. Returns the new theta."""
+    cdef FullGradient gradient = FullGradient(cols)
+    cdef Py_ssize_t n = theta.shape[0], m = cols.shape[1], t
+    cdef double[::1] now = np.array(theta), g = np.empty(n), w = np.empty(n), wp = np.empty(n)
+    cdef double[::1] out = np.empty(n)
+    cdef const double* base = &cols[0, 0]
+    cdef const int64_t* inner
+    cdef Poll p = new_poll()
+    with nogil:
+        for t in range(loss.shape[0]):
+            loss[t] = gradient.mean(0, m, &now[0], &g[0])
+            inner = &rows[0] + lo[t]
+            if kind == SVRG:
+                _svrg(base, m, n, &now[0], &g[0], inner, hi[t] - lo[t], alpha, keep[t], &w[0], &out[0], &p)
+            elif kind == SSGD:
+                _ssgd(base, m, n, &now[0], &g[0], inner, hi[t] - lo[t], alpha, &out[0], &p)
+            else:
+                _sarah(base, m, n, &now[0], &g[0], inner, hi[t] - lo[t], alpha, keep[t], gammaS, &wp[0], &w[0],
+                       &out[0], &p)
+            memcpy(&now[0], &out[0], n * sizeof(double))
+    return np.asarray(now)
+
+# --------------------------------------------------------------------------- SSGD's draws
+
+
+def ssgd_plan(const uint32_t[::1] raws, Py_ssize_t maxIter, Py_ssize_t innerIter, int64_t m,
+              const int64_t[::1] order, const double[::1] scaled):
+    """SSGD's draws from R's raw stream: per outer iteration the length K, then K rows.
+
+    K is R's ``randomProb``: ``sample(innerIter, 1)`` when ``order`` is empty (lamda 0),
+    else the first k in ``order`` with ``runif(1) <= scaled[k]``. Rows are
+    ``sample(m, 1)`` each (0-based here). Returns the counts, the rows and the outputs
+    used, or used = -1 when ``raws`` ran out.
+    """
+    cdef int64_t[::1] counts = np.zeros(maxIter, dtype=np.int64)
+    cdef int64_t[::1] rows = np.empty(maxIter * innerIter, dtype=np.int64)
+    cdef int bits_k = bits(innerIter), bits_m = bits(m)
+    cdef Py_ssize_t used = 0, total = 0, have = raws.shape[0], chunks, t, i, K, drawn
+    cdef int64_t v
+    cdef double u
+    cdef bint ran_out = False
+    with nogil:
+        for t in range(maxIter):
+            K = -1
+            while K < 0 and not ran_out:  # the inner-loop length
+                if order.shape[0] == 0:
+                    chunks = bits_k // 16 + 1
+                    if used + chunks > have:
+                        ran_out = True
+                        break
+                    v = rbits(&raws[used], bits_k)
+                    used += chunks
+                    if v < innerIter:
+                        K = v + 1
+                else:
+                    if used + 1 > have:
+                        ran_out = True
+                        break
+                    u = raws[used] * 2.3283064365386963e-10  # R's unif_rand
+                    if u <= 0.0:
+                        u = 0.5 * 2.328306437080797e-10
+                    used += 1
+                    for i in range(order.shape[0]):
+                        if u <= scaled[order[i]]:
+                            K = order[i] + 1
+                            break
+            if ran_out:
+                break
+            chunks = bits_m // 16 + 1
+            drawn = 0
+            while drawn < K:  # its rows
+                if used + chunks > have:
+                    ran_out = True
+                    break
+                v = rbits(&raws[used], bits_m)
+                used += chunks
+                if v < m:
+                    rows[total] = v
+                    total += 1
+                    drawn += 1
+            if ran_out:
+                break
+            counts[t] = K
+    return np.asarray(counts), np.asarray(rows[:total]), -1 if ran_out else used

@@ -1,0 +1,500 @@
+# cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True, initializedcheck=False
+"""Sums down the columns of a data set, as R's numbers need them.
+
+- R's ``mean`` and ``sd`` (for :func:`graddescent.varianceScaling`): two passes in long
+  double, R's own type (C's ``long double`` is x86-64's 80-bit extended type, as in R),
+  column by column, with no temporary copy of the data.
+- The full gradient ``X'e / rows`` and the mean squared residual ``e'e / rows``
+  (:class:`FullGradient`) of the full-batch and variance-reduced methods. R sums
+  ``e * X[, j]`` in long double, and those extra bits decide the last digits of its
+  near-zero coefficients. The sums here are exact to far below R's own rounding and,
+  unlike any floating-point sum, do not depend on the order of the rows: every term
+  is cut into two pieces on fixed-point grids chosen once per call (Rump, Ogita and
+  Oishi's ExtractScalar, twice), and the pieces add up as 64-bit integers. Integer
+  sums may be reordered and vectorised freely; nothing else here is (the extension is
+  compiled without fused multiply-add or fast-math, see ``setup.py``).
+- The checks of the data: finiteness, and the largest magnitude of each column.
+
+Residuals are computed in R's order, ``((theta[1] + X[,2] theta[2]) + ...) - y``, as
+R's ``%*%`` accumulates them.
+"""
+
+from libc.math cimport INFINITY, NAN, fabs, isfinite, ldexp, sqrt, sqrtl
+from libc.stdint cimport int64_t, uint64_t
+
+import numpy as np
+
+from ._signals cimport new_poll, poll
+
+cdef extern from *:
+    # The loop over a block's rows (:func:`block_sums`) is compiled three times on x86-64
+    # Linux with GCC, for AVX-512, AVX2 and the baseline, and the one the processor runs
+    # best is chosen when the module loads (GCC's target_clones). The clones compute the
+    # same numbers: their only reordered sums are integer sums.
+    """
+    #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
+    #define GD_VECTOR_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+    #pragma GCC diagnostic ignored "-Wattributes"  /* (Cython repeats the return type on its temporaries) */
+    #else
+    #define GD_VECTOR_CLONES
+    #endif
+    """
+    ctypedef uint64_t vector_clones_uint64 "GD_VECTOR_CLONES uint64_t"
+
+cdef enum:
+    BLOCK = 4096  # rows summed per block: each 64-bit word sum holds < 2^51 steps a row, so < 2^63 a block
+
+cdef uint64_t EXPONENT = 52                 # where a double's exponent starts
+cdef uint64_t HALF = <uint64_t>1 << 51      # the mantissa of 1.5
+cdef uint64_t SECOND = <uint64_t>51 << 52   # level 2's sigma is level 1's times 2^-51
+cdef double MARGIN = 1.0 + 2.0 ** -30       # bounds of computed products, with their rounding
+cdef double LOOSE = 16.0                    # a guess more than this many times the residuals' norm is redone
+
+# --------------------------------------------------------------------------- checks of the data
+
+
+def column_bounds(const double[:, ::1] cols):
+    """max |cols[j]| for every column j of data stored by column (k x m)."""
+    cdef Py_ssize_t k = cols.shape[0], m = cols.shape[1], i, j
+    cdef double[::1] top = np.zeros(k)
+    cdef double t
+    with nogil:
+        for j in range(k):
+            t = 0.0
+            for i in range(m):
+                t = max(t, fabs(cols[j, i]))
+            top[j] = t
+    return np.asarray(top)
+
+
+def first_non_finite(const double[:, :] values):
+    """The (row, column) of the first NaN or infinite value of a 2-D array, in row order,
+    or (-1, -1): one pass in the order of memory, and a second where the first finds one."""
+    cdef Py_ssize_t m = values.shape[0], k = values.shape[1], i, j, row = -1, column = -1
+    cdef bint by_column = values.strides[0] < values.strides[1]
+    cdef bint bad = False
+    with nogil:
+        if by_column:
+            for j in range(k):
+                for i in range(m):
+                    bad |= not isfinite(values[i, j])
+        else:
+            for i in range(m):
+                for j in range(k):
+                    bad |= not isfinite(values[i, j])
+        if bad:
+            for i in range(m):
+                for j in range(k):
+                    if not isfinite(values[i, j]):
+                        row, column = i, j
+                        break
+                if row >= 0:
+                    break
+    return row, column
+
+# --------------------------------------------------------------------------- R's mean and sd
+
+
+def r_mean_sd(const double[:, :] values):
+    """Column means as R's ``mean`` and standard deviations as R's ``sd``.
+
+    R's ``mean``: a long double sum divided by m, then, where that is finite, the mean
+    of the long double differences from it added (a second, correcting pass). R's
+    ``sd``: the root of R's ``var``, which takes the same mean (rounded to double) and
+    sums ``(x - mean)^2`` in long double, divisor m - 1, the quotient rounded to double.
+    Where that variance does not fit a double (spreads beyond about 1e154, or below about
+    1e-154, where it would be subnormal or 0) the root is taken in long double, so that
+    such a column gets its true standard deviation (not R's: R gives Inf or 0).
+
+    Each column is summed in its row order, as R does, whatever the array's layout.
+    """
+    cdef Py_ssize_t m = values.shape[0], k = values.shape[1], i, j
+    cdef long double[::1] s1 = np.zeros(k, dtype=np.longdouble)
+    cdef long double[::1] s2 = np.zeros(k, dtype=np.longdouble)
+    cdef long double[::1] s3 = np.zeros(k, dtype=np.longdouble)
+    cdef double[::1] mean = np.empty(k), sd = np.empty(k)
+    cdef bint by_column = values.strides[0] < values.strides[1]
+    cdef long double d, variance
+    cdef double v
+    with nogil:
+        _column_sums(values, by_column, &s1[0], NULL, 0)           # R's first pass: sum x
+        for j in range(k):
+            s1[j] /= m
+        _column_sums(values, by_column, &s2[0], &s1[0], 1)         # the second: sum (x - mean)
+        for j in range(k):
+            if isfinite(<double>s1[j]):
+                s1[j] += s2[j] / m
+            mean[j] = <double>s1[j]
+            s1[j] = mean[j]  # var's centre: the mean as a double (R's xm), held in long double
+        _column_sums(values, by_column, &s3[0], &s1[0], 2)         # var's pass: sum (x - mean)^2
+        for j in range(k):
+            variance = s3[j] / (m - 1)
+            v = <double>variance
+            if isfinite(v) and (v >= 2.2250738585072014e-308 or variance == 0):
+                sd[j] = sqrt(v)  # R: sqrt(var(x)), in double
+            else:  # the variance overflows or underflows a double: its root does not
+                sd[j] = <double>sqrtl(variance)
+    return np.asarray(mean), np.asarray(sd)
+
+
+cdef void _column_sums(const double[:, :] values, bint by_column, long double* out, const long double* centre,
+                       int power) noexcept nogil:
+    """out[j] += sum over rows of x, x - centre[j] or (x - centre[j])^2 (power 0, 1, 2), in long
+    double, in row order; by column or by row as the array is laid out in memory."""
+    cdef Py_ssize_t m = values.shape[0], k = values.shape[1], i, j
+    if by_column:
+        for j in range(k):
+            for i in range(m):
+                out[j] += _term(values[i, j], centre, j, power)
+    else:
+        for i in range(m):
+            for j in range(k):
+                out[j] += _term(values[i, j], centre, j, power)
+
+
+cdef inline long double _term(double x, const long double* centre, Py_ssize_t j, int power) noexcept nogil:
+    cdef long double d
+    if power == 0:
+        return x
+    d = x - centre[j]
+    return d if power == 1 else d * d
+
+
+def scale_columns(const double[:, :] values, const double[::1] centre, const double[::1] spread, double[:, :] out):
+    """``out[:, j] = (values[:, j] - centre[j]) / spread[j]``, in double, as R's scaling
+    (``out`` may be ``values``)."""
+    cdef Py_ssize_t m = values.shape[0], k = values.shape[1], i, j
+    with nogil:
+        for j in range(k):
+            for i in range(m):
+                out[i, j] = (values[i, j] - centre[j]) / spread[j]
+
+# --------------------------------------------------------------------------- exact sums on grids
+# A term p with |p| < 2^(e-1) added to sigma = 1.5 * 2^e stays in sigma's binade
+# [2^e, 2^(e+1)), where doubles are spaced u = 2^(e-52) apart: ``h = sigma + p`` rounds p
+# to a multiple of u, the 64-bit word of h counts those multiples (its low bits), and
+# ``p - (h - sigma)`` is the remainder, exactly, at most u / 2. The remainder is cut
+# again on a grid 2^-51 finer (level 2), and what is left below that grid's step (at most
+# 2^-104 of 2^e, where R's long double keeps 2^-64 of its running sum) is dropped. A
+# block's words add up as integers; so do the blocks', in 192 bits. The sum is exact for
+# the terms as cut, so it is the same in any order of the rows and any split into blocks.
+
+
+cdef inline double grid(double size) noexcept nogil:
+    """sigma = 1.5 * 2^e with 2^e > size, for terms below size / 2, or 0 where sigma or the
+    second level's step, 2^(e-103), would leave double's normal range (or size is NaN)."""
+    if not size < 2.0 ** 1020:
+        return 0.0
+    cdef int64_t e = <int64_t>(word(size) >> EXPONENT) - 1022  # math.frexp(size)[1], for normal sizes
+    if e < -900:
+        return 0.0
+    return from_word(<uint64_t>(e + 1023) << EXPONENT | HALF)
+
+
+cdef inline (uint64_t, uint64_t) cut(double p, double s1, double s2) noexcept nogil:
+    """The words of p on the grids of sigmas s1 and s2 (the remainder of the first)."""
+    cdef double h = s1 + p
+    return word(h), word(s2 + (p - (h - s1)))
+
+
+cdef inline void add(uint64_t* acc, int64_t v, int shift) noexcept nogil:
+    """acc += v * 2^shift, acc a 192-bit two's complement integer (3 words, low first), 0 <= shift < 64."""
+    cdef uint64_t sign = <uint64_t>(v >> 63)  # all ones if v < 0
+    cdef uint64_t a0 = <uint64_t>v << shift
+    cdef uint64_t a1 = <uint64_t>(v >> (64 - shift)) if shift else sign
+    cdef uint64_t s0 = acc[0] + a0
+    cdef uint64_t c = s0 < a0
+    cdef uint64_t s1 = acc[1] + a1
+    cdef uint64_t c1 = s1 < a1
+    acc[0] = s0
+    acc[1] = s1 + c
+    acc[2] += sign + c1 + (acc[1] < c)
+
+
+cdef inline void add_block(uint64_t* acc, uint64_t w1, uint64_t w2, double s1, double s2, Py_ssize_t rows) noexcept nogil:
+    """A block's word sums at grids s1, s2 added to acc (in level-2 steps, 2^51 per level-1 step)."""
+    add(acc, <int64_t>(w1 - <uint64_t>rows * word(s1)), 51)  # wraps around to the true, small count
+    add(acc, <int64_t>(w2 - <uint64_t>rows * word(s2)), 0)
+
+
+cdef inline uint64_t window(const uint64_t* w, Py_ssize_t s) noexcept nogil:
+    """The 64 bits of the 192-bit integer w from bit s (0 <= s < 192) up, zeros above it."""
+    cdef Py_ssize_t limb = s >> 6, off = s & 63
+    cdef uint64_t bits = w[limb] >> off
+    if off and limb < 2:
+        bits |= w[limb + 1] << (64 - off)
+    return bits
+
+
+cdef inline bint any_below(const uint64_t* w, Py_ssize_t s) noexcept nogil:
+    """Whether any bit of w below bit s is set."""
+    cdef Py_ssize_t limb
+    for limb in range(s >> 6):
+        if w[limb]:
+            return True
+    return (s & 63) != 0 and (w[s >> 6] & ((<uint64_t>1 << (s & 63)) - 1)) != 0
+
+
+cdef double exact_value(const uint64_t* acc, double s2) noexcept nogil:
+    """acc level-2 steps of grid s2 (a 192-bit count), correctly rounded to double."""
+    cdef uint64_t w[3]
+    cdef uint64_t mant
+    cdef Py_ssize_t limb = 2, top, drop
+    cdef int step = <int>(word(s2) >> EXPONENT) - 1023 - 52  # the step's exponent (a normal number)
+    cdef bint negative = (acc[2] >> 63) != 0
+    w[0], w[1], w[2] = acc[0], acc[1], acc[2]
+    if negative:  # the magnitude: invert and add 1
+        w[0], w[1], w[2] = ~w[0], ~w[1], ~w[2]
+        w[0] += 1
+        if w[0] == 0:
+            w[1] += 1
+            if w[1] == 0:
+                w[2] += 1
+    while limb >= 0 and w[limb] == 0:
+        limb -= 1
+    if limb < 0:
+        return 0.0
+    top = 64 * limb + 63  # the highest set bit
+    while not (w[limb] >> (top & 63)) & 1:
+        top -= 1
+    drop = max(top - 52, 0)  # keep the top 53 bits, round to nearest even on the rest
+    mant = window(w, drop) & ((<uint64_t>1 << 53) - 1)
+    if drop > 0 and window(w, drop - 1) & 1 and (mant & 1 or any_below(w, drop - 1)):
+        mant += 1
+    cdef double value = ldexp(<double>mant, <int>drop + step)
+    return -value if negative else value
+
+
+# --------------------------------------------------------------------------- the fallback: compensated sums
+# Where a grid would overflow or underflow (data or theta near the ends of double's range,
+# a diverged theta), the sums are compensated (TwoSum) in double, in row order. Terms
+# above 2^600 are summed apart, scaled by 2^-64, so that no partial sum leaves double's
+# range where R's long double sum would not.
+
+cdef enum:
+    SUM, ERR, BIG, BIG_ERR  # the rows of the fallback's table
+
+
+cdef inline void two_sum(double* total, double* error, double p) noexcept nogil:
+    """p added to the compensated sum (total, error) (Knuth's TwoSum)."""
+    cdef double t = total[0] + p
+    cdef double bp = t - total[0]
+    error[0] += (total[0] - (t - bp)) + (p - bp)
+    total[0] = t
+
+
+cdef double compensated_value(double[:, ::1] comp, Py_ssize_t j) noexcept nogil:
+    """Sum j, rounded to double as R's ``sum()`` returns its long double sum: +-inf beyond
+    double's range, NaN with an inf - inf."""
+    cdef double big = comp[BIG, j] * 2.0 ** 64, big_err = comp[BIG_ERR, j] * 2.0 ** 64
+    cdef double total = comp[SUM, j], error = comp[ERR, j]
+    two_sum(&total, &error, big)
+    cdef double t = total + (error + big_err)
+    return t if isfinite(t) else total  # (an infinite total makes its error NaN)
+
+# --------------------------------------------------------------------------- the full gradient
+
+cdef enum:
+    DONE, TOO_SMALL, TOO_LOOSE, NO_GRID  # how a binned pass ended
+
+
+cdef class FullGradient:
+    """The mean gradient ``X'e / rows`` and mean squared residual ``e'e / rows`` of one data
+    set, over any range of its rows, exact and independent of the order of the rows.
+
+    ``cols`` is the data by column (k x m, C order): the inputs, then the output. An
+    instance keeps its buffers and the last call's residual norm (the next call's guess
+    for its grids), so a fit makes one and calls it every iteration.
+    """
+
+    def __cinit__(self, const double[:, ::1] cols):
+        self.cols = cols
+        self.n, self.m = cols.shape[0], cols.shape[1]
+        self.top = column_bounds(cols)
+        self.rms = 0.0
+        self.scratch = np.empty((2, BLOCK))
+        self.grid = np.zeros((2, self.n + 1))
+        self.acc = np.zeros((self.n + 1, 3), dtype=np.uint64)
+        self.comp = np.zeros((4, self.n + 1))
+        self.poll = new_poll()
+
+    def __call__(self, theta, Py_ssize_t lo=0, hi=None):
+        """(gradient, loss) at theta over rows ``lo..hi-1`` (all rows by default)."""
+        cdef double[::1] t = np.ascontiguousarray(theta, dtype=np.float64)
+        cdef double[::1] g = np.empty(self.n)
+        cdef Py_ssize_t stop = self.m if hi is None else hi
+        cdef double loss
+        if t.shape[0] != self.n or not 0 <= lo < stop <= self.m:
+            raise ValueError(f"theta must have {self.n} values and 0 <= lo < hi <= {self.m}")
+        self.poll = new_poll()
+        with nogil:
+            loss = self.mean(lo, stop, &t[0], &g[0])
+        return np.asarray(g), loss
+
+    cdef double mean(self, Py_ssize_t lo, Py_ssize_t hi, const double* theta, double* g) except? -1 nogil:
+        """Store the mean gradient over rows lo..hi-1 in g; return the mean squared residual."""
+        cdef Py_ssize_t n = self.n, rows = hi - lo, j, attempt
+        cdef double bound = self.top[n - 1] + fabs(theta[0]), reach = 1.0, guess, norm, t = 0.0
+        cdef int status = NO_GRID
+        for j in range(1, n):  # every |e_i| <= bound (|theta[1]| + sum |theta[j]| max|X[, j]| + max|y|),
+            bound += fabs(theta[j]) * self.top[j - 1]  # every term <= bound * reach
+            reach = max(reach, self.top[j - 1])
+        if bound * reach * rows < 2.0 ** 1000:  # else sums that may leave double's range: the fallback
+            # the grids' size: the residuals' norm, as at the last call (they change little
+            # from one iteration to the next), or measured
+            guess = self.rms * sqrt(<double>rows) if self.rms > 0 else self._norm(lo, hi, theta)
+            for attempt in range(3):
+                if not 0.0 < guess < INFINITY:  # (NaN, or all residuals 0: no grid, nothing to round)
+                    break
+                status = self._binned(lo, hi, theta, guess)
+                if status == DONE or status == NO_GRID:
+                    break
+                # redo with the residuals' true norm: measured (the guess was too small for the
+                # grids to hold every term) or from this pass (so large that it cost precision)
+                guess = self._norm(lo, hi, theta) if status == TOO_SMALL else sqrt(
+                    exact_value(&self.acc[n, 0], self.grid[1, n]))
+        if status == DONE:
+            for j in range(n + 1):
+                t = exact_value(&self.acc[j, 0], self.grid[1, j]) / rows
+                if j < n:
+                    g[j] = t
+        else:
+            self._compensated(lo, hi, theta)
+            for j in range(n + 1):
+                t = compensated_value(self.comp, j) / rows
+                if j < n:
+                    g[j] = t
+        self.rms = sqrt(t) if 0.0 < t < INFINITY else 0.0
+        return t
+
+    cdef int _binned(self, Py_ssize_t lo, Py_ssize_t hi, const double* theta, double guess) except -1 nogil:
+        """The exact sums over rows lo..hi-1 on grids sized for residuals of norm ``guess``."""
+        cdef Py_ssize_t n = self.n, j, start
+        cdef double s = grid(4.0 * guess * MARGIN)
+        if s == 0.0:
+            return NO_GRID
+        # Every |e_i| <= |e| <= 2 guess fits the residuals' grid, whose terms reach up to
+        # half its binade, ``b = 2^(e-1)``, which the other grids are sized from: where a
+        # residual stays in its grid's binade (checked for every row), every term fits.
+        cdef double b = from_word(word(s) & (<uint64_t>0x7FF << EXPONENT)) / 2.0
+        for j in range(n + 1):
+            if j == 0:
+                self.grid[0, j] = s
+            elif j < n:  # e * X[, j]; an all-zero column has zero terms, which fit any grid
+                self.grid[0, j] = grid(2.0 * b * self.top[j - 1] * MARGIN) if self.top[j - 1] > 0 else s
+            else:  # e * e
+                self.grid[0, j] = grid(2.0 * b * b * MARGIN)
+            if self.grid[0, j] == 0.0:
+                return NO_GRID
+            self.grid[1, j] = from_word(word(self.grid[0, j]) - SECOND)
+            self.acc[j, 0] = self.acc[j, 1] = self.acc[j, 2] = 0
+        start = lo
+        while start < hi:
+            if block_sums(self, start, min(start + BLOCK, hi), theta):
+                return TOO_SMALL  # (or a residual is NaN or infinite)
+            poll(&self.poll, (min(start + BLOCK, hi) - start) * (n + 1))
+            start += BLOCK
+        cdef double norm = sqrt(exact_value(&self.acc[n, 0], self.grid[1, n]))
+        return DONE if guess <= LOOSE * norm else TOO_LOOSE
+
+    cdef double _norm(self, Py_ssize_t lo, Py_ssize_t hi, const double* theta) noexcept nogil:
+        """The residuals' norm ``|e|``, in plain double: the size of the grids."""
+        cdef Py_ssize_t i
+        cdef double e, sse = 0.0
+        for i in range(lo, hi):
+            e = residual(&self.cols[0, i], self.m, self.n, theta)
+            sse += e * e
+        return sqrt(sse)
+
+    cdef int _compensated(self, Py_ssize_t lo, Py_ssize_t hi, const double* theta) except -1 nogil:
+        """The fallback: the same sums over rows lo..hi-1, compensated in double, in row order."""
+        cdef Py_ssize_t n = self.n, i, j
+        cdef double e, p
+        for i in range(4):
+            for j in range(n + 1):
+                self.comp[i, j] = 0.0
+        for i in range(lo, hi):
+            e = residual(&self.cols[0, i], self.m, self.n, theta)
+            for j in range(n + 1):  # the intercept's column of ones, the inputs, e^2
+                p = e if j == 0 else e * self.cols[j - 1, i] if j < n else e * e
+                if fabs(p) < 2.0 ** 600:
+                    two_sum(&self.comp[SUM, j], &self.comp[ERR, j], p)
+                else:  # (and inf, NaN)
+                    two_sum(&self.comp[BIG, j], &self.comp[BIG_ERR, j], p * 2.0 ** -64)
+            poll(&self.poll, n + 1)
+        return 0
+
+
+cdef vector_clones_uint64 block_sums(FullGradient self, Py_ssize_t start, Py_ssize_t stop,
+                                     const double* theta) noexcept nogil:
+    """Rows start..stop-1 (at most BLOCK) added to the sums of ``self``. Returns 0 where every
+    residual stayed in its grid's binade (so every term fitted its grid)."""
+    cdef Py_ssize_t n = self.n, m = self.m, rows = stop - start, i, j
+    cdef const double* base = &self.cols[0, 0] + start
+    # One pass computes the residuals, R's way, and the last two inputs' terms; a
+    # pass for each input before them takes its terms from the stored residuals.
+    cdef Py_ssize_t ja = max(n - 2, 1), jb = n - 1  # with one input, it is both (theta 0 for the second)
+    cdef const double* xa = base + (ja - 1) * m
+    cdef const double* xb = base + (jb - 1) * m
+    cdef const double* y = base + (n - 1) * m
+    cdef const double* x
+    cdef double t0 = theta[0], ta = theta[ja], tb = theta[jb] if n > 2 else 0.0, t, e, s1, s2
+    cdef double* part = &self.scratch[0, 0]
+    cdef double* res = &self.scratch[1, 0]
+    cdef double sa = self.grid[0, 0], sb = self.grid[0, ja], sc = self.grid[0, jb], sd = self.grid[0, n]
+    cdef double ra = self.grid[1, 0], rb = self.grid[1, ja], rc = self.grid[1, jb], rd = self.grid[1, n]
+    cdef uint64_t a1 = 0, a2 = 0, b1 = 0, b2 = 0, c1 = 0, c2 = 0, d1 = 0, d2 = 0, u, v, w1, w2
+    cdef uint64_t out = 0, wa = word(sa)
+    if n <= 3:  # one or two inputs, the common case: no stored residuals
+        for i in range(rows):
+            e = ((t0 + xa[i] * ta) + xb[i] * tb) - y[i]
+            u, v = cut(e, sa, ra)
+            a1 += u
+            a2 += v
+            out |= u ^ wa
+            u, v = cut(e * xa[i], sb, rb)
+            b1 += u
+            b2 += v
+            u, v = cut(e * xb[i], sc, rc)
+            c1 += u
+            c2 += v
+            u, v = cut(e * e, sd, rd)
+            d1 += u
+            d2 += v
+    else:
+        for i in range(rows):
+            part[i] = t0
+        for j in range(1, n - 2):
+            x, t = base + (j - 1) * m, theta[j]
+            for i in range(rows):
+                part[i] += x[i] * t
+        for i in range(rows):
+            e = ((part[i] + xa[i] * ta) + xb[i] * tb) - y[i]
+            res[i] = e
+            u, v = cut(e, sa, ra)
+            a1 += u
+            a2 += v
+            out |= u ^ wa
+            u, v = cut(e * xa[i], sb, rb)
+            b1 += u
+            b2 += v
+            u, v = cut(e * xb[i], sc, rc)
+            c1 += u
+            c2 += v
+            u, v = cut(e * e, sd, rd)
+            d1 += u
+            d2 += v
+        if out >> EXPONENT == 0:
+            for j in range(1, n - 2):
+                x, s1, s2, w1, w2 = base + (j - 1) * m, self.grid[0, j], self.grid[1, j], 0, 0
+                for i in range(rows):
+                    u, v = cut(res[i] * x[i], s1, s2)
+                    w1 += u
+                    w2 += v
+                add_block(&self.acc[j, 0], w1, w2, s1, s2, rows)
+    add_block(&self.acc[0, 0], a1, a2, sa, ra, rows)
+    add_block(&self.acc[ja, 0], b1, b2, sb, rb, rows)
+    if n > 2:
+        add_block(&self.acc[jb, 0], c1, c2, sc, rc, rows)
+    add_block(&self.acc[n, 0], d1, d2, sd, rd, rows)
+    return out >> EXPONENT  # the sign and exponent of every sa + e_i are sa's
