@@ -12,20 +12,20 @@ from setuptools import Extension, setup
 from setuptools.command.build_ext import build_ext
 
 MODULES = ["_kernels", "_rrandom", "_sums"]
-STRICT_FLOATING_POINT = ["-O3", "-fno-fast-math", "-ffp-contract=off"]  # after CFLAGS: these win
+COMPILE_ARGS = ["-O3", "-g0", "-fno-fast-math", "-ffp-contract=off"]  # after CFLAGS: these win
 
 
 class BuildExt(build_ext):
     def build_extensions(self):
         if self.compiler.compiler_type == "unix":  # GCC, Clang (MSVC does not contract without /fp:fast)
             for extension in self.extensions:
-                extension.extra_compile_args = STRICT_FLOATING_POINT + extension.extra_compile_args
+                extension.extra_compile_args = COMPILE_ARGS + extension.extra_compile_args
         super().build_extensions()
 
 
 setup(
     ext_modules=cythonize(
-        [Extension(f"graddescent.{name}", [f"graddescent/{name}.pyx"]) for name in MODULES],
+        [Extension(f"graddescent.{name}", [f"src/graddescent/{name}.pyx"]) for name in MODULES],
         compiler_directives={"language_level": 3},
     ),
     cmdclass={"build_ext": BuildExt},

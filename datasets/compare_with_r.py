@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 HERE = pathlib.Path(__file__).resolve().parent
-DATA = HERE.parent / "graddescent" / "data"
+DATA = HERE.parent / "src" / "graddescent" / "data"
 DEFAULT_REF = HERE.parent.parent / "shared" / "reference" / "gradDescentRData"
 #: A Z below this is impossible for CO2 on Kennedy's grid (the smallest
 #: value there is about 0.1): such rows of the R table are misprints.

@@ -1,4 +1,4 @@
-"""Generate ``graddescent/data/co2_compressibility.csv``.
+"""Generate ``src/graddescent/data/co2_compressibility.csv``.
 
 The compressibility factor Z = P / (rho R T) of carbon dioxide on the
 temperature/pressure grid of Kennedy (1954), computed from the Span--Wagner
@@ -40,7 +40,7 @@ COLUMNS = ["Temperature(K)", "Pressure(ATM)", "Compressibility Factor(Z)"]
 #: CoolProp version the committed CSV was made with.
 COOLPROP_VERSION = "8.0.0"
 
-OUT = pathlib.Path(__file__).resolve().parent.parent / "graddescent" / "data" / "co2_compressibility.csv"
+OUT = pathlib.Path(__file__).resolve().parent.parent / "src" / "graddescent" / "data" / "co2_compressibility.csv"
 
 
 def compressibility(t_kelvin, p_atm, state=None):

@@ -1,4 +1,4 @@
-"""Generate ``graddescent/data/mackey_glass.csv``.
+"""Generate ``src/graddescent/data/mackey_glass.csv``.
 
 The Mackey--Glass delay differential equation
 
@@ -33,7 +33,7 @@ T_FIRST, T_LAST = 118, 1117
 LAGS = [-18, -12, -6, 0, 6]
 COLUMNS = ["x(t-18)", "x(t-12)", "x(t-6)", "x(t)", "x(t+6)"]
 
-OUT = pathlib.Path(__file__).resolve().parent.parent / "graddescent" / "data" / "mackey_glass.csv"
+OUT = pathlib.Path(__file__).resolve().parent.parent / "src" / "graddescent" / "data" / "mackey_glass.csv"
 
 
 def _rhs(x, x_delayed):

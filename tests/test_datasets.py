@@ -18,7 +18,7 @@ import pytest
 from graddescent import datasets
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
-DATA = ROOT / "graddescent" / "data"
+DATA = ROOT / "src" / "graddescent" / "data"
 SCRIPTS = ROOT / "datasets"
 RDATA_DIR = pathlib.Path(__file__).resolve().parent / "data"
 
@@ -47,7 +47,7 @@ def test_list_datasets():
 
 
 def test_one_copy_of_each_csv():
-    # the CSVs live in graddescent/data/ (packaged); datasets/ holds only the scripts and README
+    # the CSVs live in src/graddescent/data/ (packaged); datasets/ holds only the scripts and README
     assert sorted(p.stem for p in DATA.glob("*.csv")) == datasets.list_datasets()
     assert list(SCRIPTS.glob("*.csv")) == []
 
@@ -128,7 +128,7 @@ def test_datasets_load_from_an_installed_wheel(tmp_path):
     for item in ROOT.iterdir():
         if item.is_file():
             shutil.copy2(item, src)
-    shutil.copytree(ROOT / "graddescent", src / "graddescent", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(ROOT / "src", src / "src", ignore=shutil.ignore_patterns("__pycache__", "*.so", "*.c"))
     pip = [sys.executable, "-m", "pip", "--disable-pip-version-check", "--no-input", "-q"]
     subprocess.run([*pip, "wheel", "--no-deps", "--no-build-isolation", "-w", str(tmp_path / "dist"), str(src)],
                    check=True, cwd=tmp_path, timeout=300)
