@@ -210,7 +210,7 @@ def test_datasets_list_and_write(tmp_path):
 
 # --------------------------------------------------------------------------- progress
 
-LONG_FIT = ("fit", "co2.csv", "--max-iter", "1500000", "--seed", "1")  # 3 to 5 s of fitting: the bar shows after 1 s
+LONG_FIT = ("fit", "co2.csv", "--max-iter", "4000000", "--seed", "1")  # 3 to 5 s of fitting: the bar shows after 1 s
 
 
 def test_no_progress_when_stderr_is_not_a_terminal(work):

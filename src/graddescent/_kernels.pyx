@@ -164,13 +164,13 @@ cdef inline void _adam(double* theta, Py_ssize_t n, double e, const double* x, d
         theta[j] -= alpha * mh / (sqrt(vh) + 1e-7)
 
 
-def single_row(int kind, const double[:, ::1] data, double[::1] theta, const int64_t[::1] rows,
-               const unsigned char[::1] update, double alpha, double momentum, Py_ssize_t window,
-               double[::1] loss):
+def single_row(int kind, const double[:, ::1] data, double[::1] theta, const int64_t[::1] perm,
+               const int64_t[::1] rows, const int64_t[::1] update, double alpha, double momentum,
+               Py_ssize_t window, double[::1] loss):
     """SGD, SAGD (SGD with ``update`` coins), ADAGRAD, ADADELTA, RMSPROP, ADAM.
 
-    Step t uses row ``rows[t]`` of data (0-based, R's shuffle applied), skipped where
-    ``update[t]`` is 0 (an empty ``update`` means always). Writes the mean squared
+    Step t uses row ``rows[t]`` of R's shuffled data, data row ``perm[rows[t]]``
+    (0-based), skipped where ``update[t]`` is 0 (an empty ``update`` means always). Writes the mean squared
     residual of every ``window`` steps to ``loss`` and returns how many it wrote.
     Updates theta in place.
     """
@@ -183,7 +183,7 @@ def single_row(int kind, const double[:, ::1] data, double[::1] theta, const int
     with nogil:
         for t in range(steps):
             if always or update[t]:
-                x = &data[rows[t], 0]
+                x = &data[perm[rows[t]], 0]
                 e = residual(x, 1, n, &theta[0])
                 if kind == SGD:
                     _sgd(&theta[0], n, e, x, &s[0], &u[0], alpha, momentum)
@@ -206,13 +206,13 @@ def single_row(int kind, const double[:, ::1] data, double[::1] theta, const int
     return written
 
 # --------------------------------------------------------------------------- variance-reduced inner loops
-# Each runs from snapshot theta with the full gradient mu (SARAH: v) over the data
-# columns of its rows (a row's values are m apart in cols) and leaves the new theta in
-# ``out``; w, wp and v are work buffers.
+# Each runs from snapshot theta with the full gradient mu (SARAH: v) over its rows of
+# R's shuffled data (``perm[rows[k]]`` in cols, where a row's values are m apart) and
+# leaves the new theta in ``out``; w, wp and v are work buffers.
 
 cdef int _svrg(const double* cols, Py_ssize_t m, Py_ssize_t n, const double* theta, const double* mu,
-               const int64_t* rows, Py_ssize_t count, double alpha, Py_ssize_t keep, double* w, double* out,
-               Poll* p) except -1 nogil:
+               const int64_t* perm, const int64_t* rows, Py_ssize_t count, double alpha, Py_ssize_t keep,
+               double* w, double* out, Poll* p) except -1 nogil:
     """SVRG's inner loop; keeps inner iterate ``keep`` (0: the snapshot)."""
     cdef Py_ssize_t j, k
     cdef const double* x
@@ -220,7 +220,7 @@ cdef int _svrg(const double* cols, Py_ssize_t m, Py_ssize_t n, const double* the
     memcpy(w, theta, n * sizeof(double))
     memcpy(out, theta, n * sizeof(double))
     for k in range(count):
-        x = cols + rows[k]
+        x = cols + perm[rows[k]]
         e_w = residual(x, m, n, w)
         e_0 = residual(x, m, n, theta)
         for j in range(n):
@@ -232,14 +232,15 @@ cdef int _svrg(const double* cols, Py_ssize_t m, Py_ssize_t n, const double* the
 
 
 cdef int _ssgd(const double* cols, Py_ssize_t m, Py_ssize_t n, const double* theta, const double* mu,
-               const int64_t* rows, Py_ssize_t count, double alpha, double* out, Poll* p) except -1 nogil:
+               const int64_t* perm, const int64_t* rows, Py_ssize_t count, double alpha, double* out,
+               Poll* p) except -1 nogil:
     """SSGD's inner loop over the given rows; keeps the last iterate."""
     cdef Py_ssize_t j, k
     cdef const double* x
     cdef double e_w, e_0
     memcpy(out, theta, n * sizeof(double))
     for k in range(count):
-        x = cols + rows[k]
+        x = cols + perm[rows[k]]
         e_w = residual(x, m, n, out)
         e_0 = residual(x, m, n, theta)
         for j in range(n):
@@ -249,8 +250,8 @@ cdef int _ssgd(const double* cols, Py_ssize_t m, Py_ssize_t n, const double* the
 
 
 cdef int _sarah(const double* cols, Py_ssize_t m, Py_ssize_t n, const double* theta, double* v,
-                const int64_t* rows, Py_ssize_t count, double alpha, Py_ssize_t keep, double gammaS, double* wp,
-                double* w, double* out, Poll* p) except -1 nogil:
+                const int64_t* perm, const int64_t* rows, Py_ssize_t count, double alpha, Py_ssize_t keep,
+                double gammaS, double* wp, double* w, double* out, Poll* p) except -1 nogil:
     """SARAH's inner loop (``gammaS = 0``) or SARAHPlus's (``gammaS > 0``); v starts as the
     full gradient.
 
@@ -270,7 +271,7 @@ cdef int _sarah(const double* cols, Py_ssize_t m, Py_ssize_t n, const double* th
         a = fabs(v[0]) / 3
         if gammaS > 0 and not a * a > limit:  # R's /3 decides overflow: keep it
             break
-        x = cols + rows[k - 1]
+        x = cols + perm[rows[k - 1]]
         e_w = residual(x, m, n, w)
         e_p = residual(x, m, n, wp)
         memcpy(wp, w, n * sizeof(double))
@@ -283,12 +284,13 @@ cdef int _sarah(const double* cols, Py_ssize_t m, Py_ssize_t n, const double* th
     return 0
 
 
-def variance_reduced(int kind, const double[:, ::1] cols, const double[::1] theta, const int64_t[::1] rows,
-                     const int64_t[::1] lo, const int64_t[::1] hi, const int64_t[::1] keep, double alpha,
-                     double gammaS, double[::1] loss):
+def variance_reduced(int kind, const double[:, ::1] cols, const double[::1] theta, const int64_t[::1] perm,
+                     const int64_t[::1] rows, const int64_t[::1] lo, const int64_t[::1] hi, const int64_t[::1] keep,
+                     double alpha, double gammaS, double[::1] loss):
     """SVRG, SSGD, SARAH, SARAHPlus: outer iteration t takes the full gradient at theta
-    (its MSE goes to loss[t]) and runs the inner loop over data rows ``rows[lo[t]:hi[t]]``.
-    ``cols`` is the data by column. Returns the new theta."""
+    (its MSE goes to loss[t]) and runs the inner loop over rows ``rows[lo[t]:hi[t]]`` of
+    R's shuffled data (``perm`` maps them to data rows). ``cols`` is the data by column.
+    Returns the new theta."""
     cdef FullGradient gradient = FullGradient(cols)
     cdef Py_ssize_t n = theta.shape[0], m = cols.shape[1], t
     cdef double[::1] now = np.array(theta), g = np.empty(n), w = np.empty(n), wp = np.empty(n)
@@ -301,12 +303,12 @@ def variance_reduced(int kind, const double[:, ::1] cols, const double[::1] thet
             loss[t] = gradient.mean(0, m, &now[0], &g[0])
             inner = &rows[0] + lo[t]
             if kind == SVRG:
-                _svrg(base, m, n, &now[0], &g[0], inner, hi[t] - lo[t], alpha, keep[t], &w[0], &out[0], &p)
+                _svrg(base, m, n, &now[0], &g[0], &perm[0], inner, hi[t] - lo[t], alpha, keep[t], &w[0], &out[0], &p)
             elif kind == SSGD:
-                _ssgd(base, m, n, &now[0], &g[0], inner, hi[t] - lo[t], alpha, &out[0], &p)
+                _ssgd(base, m, n, &now[0], &g[0], &perm[0], inner, hi[t] - lo[t], alpha, &out[0], &p)
             else:
-                _sarah(base, m, n, &now[0], &g[0], inner, hi[t] - lo[t], alpha, keep[t], gammaS, &wp[0], &w[0],
-                       &out[0], &p)
+                _sarah(base, m, n, &now[0], &g[0], &perm[0], inner, hi[t] - lo[t], alpha, keep[t], gammaS, &wp[0],
+                       &w[0], &out[0], &p)
             memcpy(&now[0], &out[0], n * sizeof(double))
     return np.asarray(now)
 

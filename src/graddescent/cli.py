@@ -66,7 +66,6 @@ The output is the data's columns plus ``prediction``.
 import argparse
 import csv
 import difflib
-import io
 import json
 import math
 import os
@@ -480,17 +479,6 @@ def progress_wanted(quiet, stream=None):
         return False
 
 
-def _warm_up(methods):
-    """Load each method's compiled kernels once, so that timings measure the fits only."""
-    # read as the command reads its data: the kernels are compiled for writeable arrays
-    # (a frame built from a dict gives read-only ones, another compilation)
-    tiny = pd.read_csv(io.StringIO("x,y\n0,1\n1,0\n2,3\n3,2\n"), dtype=np.float64)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        for method in methods:
-            learn(tiny, learningMethod=method, control={"maxIter": 2, "innerIter": 2}, seed=1)
-
-
 def _fit(train, method, args, control):
     """``learn`` with the command's settings: (object, seconds, warnings it raised)."""
     scaling = SCALINGS[args.scaling]
@@ -504,32 +492,31 @@ def _fit(train, method, args, control):
 
 
 def _with_elapsed_bar(work, label, show):
-    """Run ``work()`` in a worker thread; after PROGRESS_DELAY seconds show an elapsed-time bar if ``show``."""
+    """Run ``work()``; if ``show``, a thread draws an elapsed-time bar once it has run PROGRESS_DELAY seconds.
+
+    The work runs on the main thread, the one Python delivers Ctrl-C to: its compiled
+    loops let the KeyboardInterrupt through (the bar's thread needs the GIL only to draw).
+    """
     if not show:
         return work()
-    box = {}
+    started, done = time.time(), threading.Event()
 
-    def target():
-        try:
-            box["result"] = work()
-        except BaseException as exc:  # handed to the main thread below
-            box["error"] = exc
-
-    thread = threading.Thread(target=target, name="graddescent-fit", daemon=True)
-    started = time.time()
-    thread.start()
-    thread.join(PROGRESS_DELAY)
-    if thread.is_alive():
+    def draw():
+        if done.wait(PROGRESS_DELAY):
+            return
         from tqdm import tqdm
         with tqdm(desc=label, bar_format="{desc}: {elapsed} elapsed", file=sys.stderr, leave=False) as bar:
             bar.start_t = started  # count from the start of the fit, not of the bar
-            while thread.is_alive():
-                thread.join(0.2)
+            while not done.wait(0.2):
                 bar.refresh()
-    thread.join()
-    if "error" in box:
-        raise box["error"]
-    return box["result"]
+
+    thread = threading.Thread(target=draw, name="graddescent-progress", daemon=True)
+    thread.start()
+    try:
+        return work()
+    finally:
+        done.set()
+        thread.join()
 
 
 def _rmse(model, part):
@@ -596,7 +583,6 @@ def command_fit(args):
         print(f"graddescent: note: {args.method} does not use {', '.join(unused)}; ignored", file=sys.stderr)
     _check_output(args.model_out, args.data)
     _check_output(args.plot, args.data)
-    _warm_up([args.method])
     model, seconds, caught = _with_elapsed_bar(lambda: _fit(train, args.method, args, control),
                                                f"fitting {args.method}", progress_wanted(args.quiet))
     # a diverged fit with --model-out ends in the error below, which says it: one line, not two
@@ -674,7 +660,6 @@ def command_compare(args):
     train, test = _split(frame, args)
     control = _control(args, train.shape[0])
     _check_output(args.plot, args.data)
-    _warm_up(args.methods)
     show = progress_wanted(args.quiet)
     results, curves = [], {}
     from tqdm import tqdm

@@ -209,12 +209,12 @@ def AGD(dataTrain, alpha=0.1, maxIter=10, momentum=0.9, seed=None, *, return_los
 def _single_row_method(name, kind, dataTrain, alpha, maxIter, momentum, seed, return_loss, coin=False):
     data, perm, theta, stream = _prepare(dataTrain, seed)
     stream.reset()
-    rows = perm[stream.rng.sample(data.shape[0], maxIter, replace=True) - 1]
-    # SAGD's coin, R's sample(0:1, 1) at every step, drawn after the whole row list
-    update = (stream.rng.sample(2, maxIter, replace=True) == 2 if coin else np.empty(0, dtype=bool)).view(np.uint8)
+    rows = stream.rng._unif_index(data.shape[0], maxIter)  # R's sample(m, maxIter, replace=TRUE), 0-based
+    # SAGD's coin, R's sample(0:1, 1) at every step (1: update), drawn after the whole row list
+    update = stream.rng._unif_index(2, maxIter) if coin else np.empty(0, dtype=np.int64)
     window = -(-maxIter // _LOSS_POINTS)
     loss = np.empty(-(-maxIter // window))
-    written = K.single_row(kind, data, theta, rows, update, alpha, momentum, window, loss)
+    written = K.single_row(kind, data, theta, perm, rows, update, alpha, momentum, window, loss)
     return _finish(theta, loss[:written], name, return_loss)
 
 
@@ -330,18 +330,17 @@ def _variance_reduced(name, kind, dataTrain, seed, alpha, maxIter, innerIter, re
     keep = np.zeros(maxIter, dtype=np.int64)
     if kind == K.VarianceReduced.SSGD:
         counts, rows = _ssgd_plan(rng, maxIter, innerIter, lamda, alpha, m)
-        rows = perm[rows]
         hi = np.cumsum(counts)
         lo = hi - counts
     else:
-        rows = perm[rng.sample(m, innerIter, replace=True) - 1]
+        rows = rng._unif_index(m, innerIter)
         lo, hi = np.zeros(maxIter, np.int64), np.full(maxIter, innerIter, np.int64)
         if kind == K.VarianceReduced.SVRG:  # R's option 1 keeps L[innerIter], the second-to-last iterate
             keep[:] = innerIter - 1 if option == 1 else rng.sample(innerIter, maxIter, replace=True) - 1
         elif gammaS == 0:  # SARAH; SARAHPlus keeps its last iterate and draws nothing
             keep[:] = rng.sample(innerIter, maxIter, replace=True) - 1
     loss = np.empty(maxIter)
-    theta = K.variance_reduced(kind, cols, theta, rows, lo, hi, keep, alpha, gammaS, loss)
+    theta = K.variance_reduced(kind, cols, theta, perm, rows, lo, hi, keep, alpha, gammaS, loss)
     return _finish(theta, loss, name, return_loss)
 
 
