@@ -9,7 +9,7 @@ import pytest
 
 import graddescent as gd
 from graddescent._sums import FullGradient, column_bounds
-from graddescent.methods import _prepare
+from graddescent.methods import _mbgd_batches, _prepare
 
 
 def r_terms(cols, theta):
@@ -29,8 +29,8 @@ def exact_means(cols, theta, lo=0, hi=None):
     return [math.fsum(t[lo:hi]) / (hi - lo) for t in r_terms(cols, theta)]
 
 
-def run_gradient(cols, theta, lo=0, hi=None, gradient=None):
-    g, loss = (gradient or FullGradient(np.ascontiguousarray(cols)))(theta, lo, hi)
+def run_gradient(cols, theta, lo=0, hi=None, gradient=None, rows=None):
+    g, loss = (gradient or FullGradient(np.ascontiguousarray(cols)))(theta, lo, hi, rows=rows)
     return list(g) + [loss]
 
 
@@ -133,11 +133,49 @@ def test_layouts_give_the_same_numbers():
             np.testing.assert_array_equal(fit, fits[0])
 
 
-def test_mbgd_batches_are_slices_of_the_shuffled_columns():
-    values = np.random.default_rng(6).standard_normal((10, 3))
-    cols, perm = _prepare(values, 2, "shuffled columns")[:2]
-    np.testing.assert_array_equal(cols, values[perm].T)
-    assert cols.flags.c_contiguous
+@pytest.mark.parametrize("m, n_batch, batches", [
+    (1055, 2, [(0, 527), (527, 1054)]),  # the SPEC's example: R's row 1055 is never used
+    (10, 3, [(0, 3), (3, 6), (6, 9)]),  # a fractional size, 3.33 rows: R's lo:hi of 1:3.33, 4.33:6.67, 7.67:10
+    (7, 7, [(i, i + 1) for i in range(7)]),
+])
+def test_mbgd_batches_are_rs_slices_of_the_shuffle(m, n_batch, batches):
+    """MBGD's batches are slices of R's shuffle (cut by R's sequence arithmetic), as sorted
+    data rows: a batch's exact sum does not depend on the order of its rows."""
+    perm = np.random.default_rng(m).permutation(m)
+    rows, starts = _mbgd_batches(perm, n_batch)
+    assert starts.tolist() == [0] + list(np.cumsum([hi - lo for lo, hi in batches]))
+    for b, (lo, hi) in enumerate(batches):
+        np.testing.assert_array_equal(rows[starts[b]:starts[b + 1]], np.sort(perm[lo:hi]))
+
+
+@pytest.mark.parametrize("inputs", [1, 2, 6])
+@pytest.mark.parametrize("case", ["grids", "tiny residuals", "huge terms"])
+def test_gradient_over_chosen_rows(inputs, case):
+    """MBGD's batches: sums over a list of rows, exact, and the same (to the bit, on the
+    grids) in any order of the list. Residuals near 1e-280 and terms near 1e300 take the
+    compensated fallback (a grid would underflow or the sums could overflow)."""
+    rng = np.random.default_rng(inputs)
+    x_scale, theta_scale = {"grids": (1.0, 1.0), "tiny residuals": (1.0, 1e-280), "huge terms": (1e100, 1e100)}[case]
+    cols = rng.standard_normal((inputs + 1, 9000)) * x_scale
+    theta = rng.standard_normal(inputs + 1) * theta_scale
+    cols[-1] = theta[0] + theta[1:] @ cols[:-1] + rng.standard_normal(9000) * theta_scale * x_scale
+    rows = rng.choice(9000, 5000, replace=False)
+    with np.errstate(over="ignore", under="ignore"):
+        terms = [t[rows] for t in r_terms(cols, theta)]
+        ours = run_gradient(cols, theta, rows=np.sort(rows))
+        shuffled = run_gradient(cols, theta, rows=rows)
+    exact = [math.fsum(t) / 5000 for t in terms[:-1]]
+    assert all(v != 0 for v in exact)
+    if case == "huge terms":  # e^2 overflows, as in R: the loss is inf
+        assert ours[-1] == math.inf
+        ours, shuffled, exact, terms = ours[:-1] + [1.0], shuffled[:-1] + [1.0], exact + [1.0], terms[:-1]
+    else:
+        exact.append(math.fsum(terms[-1]) / 5000)
+    assert_exact(ours, exact, terms, 5000, f"{inputs} inputs, {case}")
+    if case == "grids":
+        assert shuffled == ours
+    else:  # (the fallback sums in row order: the same to rounding)
+        assert_exact(shuffled, exact, terms, 5000, f"{inputs} inputs, {case}, shuffled")
 
 
 def test_results_own_their_memory():

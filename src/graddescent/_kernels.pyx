@@ -42,9 +42,6 @@ cpdef enum VarianceReduced:  # SARAHPlus is SARAH with gammaS > 0
     SSGD = 1
     SARAH = 2
 
-cdef double FLT_EPSILON = 1.1920928955078125e-07  # R's tolerance in the ':' operator (seq_colon)
-
-
 cdef inline double x_(const double* row, Py_ssize_t stride, Py_ssize_t j) noexcept nogil:
     """Feature j of a data row (its values ``stride`` apart): R's column of ones for the
     intercept (j = 0), then the inputs."""
@@ -75,32 +72,24 @@ cdef inline void _agd_look_ahead(double* theta, const double* v, Py_ssize_t n, d
 
 
 def full_batch(int kind, const double[:, ::1] cols, double[::1] theta, double alpha, Py_ssize_t maxIter,
-               double momentum, Py_ssize_t nBatch, double[::1] loss):
-    """GD, MBGD (GD with nBatch > 1), MGD and AGD; loss[t] is iteration t's batch MSE.
-
-    ``cols`` is the data by column. R's MBGD batches are slices of its shuffled rows
-    (for MBGD, cols comes shuffled): ``lo = 1, hi = m / nBatch`` when
-    ``iteration %% nBatch == 1`` (or nBatch is 1), the rows of R's sequence ``lo:hi``
-    (1-based, truncated), then both ends move on by ``m / nBatch``, which may be
-    fractional. Updates theta in place.
+               double momentum, const int64_t[::1] batches, const int64_t[::1] starts, double[::1] loss):
+    """GD, MBGD, MGD and AGD: iteration t (from 0) takes the mean gradient over all rows,
+    or, for MBGD, over batch ``b = t mod nBatch``: the data rows
+    ``batches[starts[b]:starts[b + 1]]`` (nBatch is ``len(starts) - 1``, 0 for all rows).
+    loss[t] is iteration t's batch MSE. ``cols`` is the data by column. Updates theta in place.
     """
     cdef FullGradient gradient = FullGradient(cols)
-    cdef Py_ssize_t n = theta.shape[0], m = cols.shape[1], iteration, lo, hi, count
+    cdef Py_ssize_t n = theta.shape[0], m = cols.shape[1], nBatch = starts.shape[0] - 1, t, b, lo = 0, hi = m
+    cdef const int64_t* rows = &batches[0] if nBatch > 0 else NULL
     cdef double[::1] v = np.zeros(n), g = np.zeros(n)
-    cdef double step = m * (1.0 / nBatch)  # R: nrow * batchRate, batchRate = 1 / nBatch
-    cdef double lo_r = 1.0, hi_r = step
     with nogil:
-        for iteration in range(1, maxIter + 1):
-            lo, hi = 0, m
-            if nBatch > 1:
-                if iteration % nBatch == 1:
-                    lo_r, hi_r = 1.0, step
-                count = <Py_ssize_t>(fabs(hi_r - lo_r) + 1 + FLT_EPSILON)  # length of R's lo:hi
-                lo, hi = <Py_ssize_t>lo_r - 1, <Py_ssize_t>(lo_r + (count - 1))
-                lo_r, hi_r = lo_r + step, hi_r + step
+        for t in range(maxIter):
+            if nBatch > 0:
+                b = t % nBatch
+                lo, hi = starts[b], starts[b + 1]
             if kind == AGD:
                 _agd_look_ahead(&theta[0], &v[0], n, momentum)
-            loss[iteration - 1] = gradient.mean(lo, hi, &theta[0], &g[0])
+            loss[t] = gradient.mean(rows, lo, hi, &theta[0], &g[0])
             if kind == GD:
                 _gd(&theta[0], &v[0], &g[0], n, alpha, momentum)
             else:
@@ -300,7 +289,7 @@ def variance_reduced(int kind, const double[:, ::1] cols, const double[::1] thet
     cdef Poll p = new_poll()
     with nogil:
         for t in range(loss.shape[0]):
-            loss[t] = gradient.mean(0, m, &now[0], &g[0])
+            loss[t] = gradient.mean(NULL, 0, m, &now[0], &g[0])
             inner = &rows[0] + lo[t]
             if kind == SVRG:
                 _svrg(base, m, n, &now[0], &g[0], &perm[0], inner, hi[t] - lo[t], alpha, keep[t], &w[0], &out[0], &p)

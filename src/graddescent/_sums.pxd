@@ -1,4 +1,4 @@
-from libc.stdint cimport uint64_t
+from libc.stdint cimport int64_t, uint64_t
 from libc.string cimport memcpy
 
 from ._signals cimport Poll
@@ -36,8 +36,10 @@ cdef class FullGradient:
     cdef uint64_t[:, ::1] acc       # each sum, exactly: a 192-bit integer count of level-2 steps
     cdef double[:, ::1] comp        # the fallback's compensated sums (and those of huge terms)
     cdef Poll poll
+    cdef const int64_t* rows        # the call's rows (NULL: a range of rows)
 
-    cdef double mean(self, Py_ssize_t lo, Py_ssize_t hi, const double* theta, double* g) except? -1 nogil
+    cdef double mean(self, const int64_t* rows, Py_ssize_t lo, Py_ssize_t hi, const double* theta,
+                     double* g) except? -1 nogil
     cdef int _binned(self, Py_ssize_t lo, Py_ssize_t hi, const double* theta, double guess) except -1 nogil
     cdef double _norm(self, Py_ssize_t lo, Py_ssize_t hi, const double* theta) noexcept nogil
     cdef int _compensated(self, Py_ssize_t lo, Py_ssize_t hi, const double* theta) except -1 nogil

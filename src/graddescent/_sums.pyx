@@ -34,12 +34,15 @@ cdef extern from *:
     """
     #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
     #define GD_VECTOR_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+    #define GD_INLINED __attribute__((always_inline))  /* (into each clone, compiled for its target) */
     #pragma GCC diagnostic ignored "-Wattributes"  /* (Cython repeats the return type on its temporaries) */
     #else
     #define GD_VECTOR_CLONES
+    #define GD_INLINED
     #endif
     """
     ctypedef uint64_t vector_clones_uint64 "GD_VECTOR_CLONES uint64_t"
+    ctypedef uint64_t inlined_uint64 "GD_INLINED uint64_t"
 
 cdef enum:
     BLOCK = 4096  # rows summed per block: each 64-bit word sum holds < 2^51 steps a row, so < 2^63 a block
@@ -191,6 +194,11 @@ cdef inline double grid(double size) noexcept nogil:
     return from_word(<uint64_t>(e + 1023) << EXPONENT | HALF)
 
 
+cdef inline double at(const double* x, const int64_t* idx, Py_ssize_t i, bint indexed) noexcept nogil:
+    """x[i], or x[idx[i]] for the rows of an index."""
+    return x[idx[i]] if indexed else x[i]
+
+
 cdef inline (uint64_t, uint64_t) cut(double p, double s1, double s2) noexcept nogil:
     """The words of p on the grids of sigmas s1 and s2 (the remainder of the first)."""
     cdef double h = s1 + p
@@ -318,31 +326,38 @@ cdef class FullGradient:
         self.comp = np.zeros((4, self.n + 1))
         self.poll = new_poll()
 
-    def __call__(self, theta, Py_ssize_t lo=0, hi=None):
-        """(gradient, loss) at theta over rows ``lo..hi-1`` (all rows by default)."""
+    def __call__(self, theta, Py_ssize_t lo=0, hi=None, rows=None):
+        """(gradient, loss) at theta over rows ``lo..hi-1`` (all rows by default), or over
+        the rows ``rows[lo:hi]``."""
         cdef double[::1] t = np.ascontiguousarray(theta, dtype=np.float64)
         cdef double[::1] g = np.empty(self.n)
-        cdef Py_ssize_t stop = self.m if hi is None else hi
+        cdef const int64_t[::1] chosen = np.asarray(rows if rows is not None else [0], dtype=np.int64)
+        cdef Py_ssize_t stop = (self.m if rows is None else chosen.shape[0]) if hi is None else hi
         cdef double loss
-        if t.shape[0] != self.n or not 0 <= lo < stop <= self.m:
-            raise ValueError(f"theta must have {self.n} values and 0 <= lo < hi <= {self.m}")
+        if t.shape[0] != self.n or not 0 <= lo < stop <= (self.m if rows is None else chosen.shape[0]):
+            raise ValueError(f"theta must have {self.n} values and 0 <= lo < hi <= the number of rows")
+        if rows is not None and not (0 <= np.min(chosen) and np.max(chosen) < self.m):
+            raise ValueError(f"rows must lie in 0..{self.m - 1}")
         self.poll = new_poll()
         with nogil:
-            loss = self.mean(lo, stop, &t[0], &g[0])
+            loss = self.mean(&chosen[0] if rows is not None else NULL, lo, stop, &t[0], &g[0])
         return np.asarray(g), loss
 
-    cdef double mean(self, Py_ssize_t lo, Py_ssize_t hi, const double* theta, double* g) except? -1 nogil:
-        """Store the mean gradient over rows lo..hi-1 in g; return the mean squared residual."""
-        cdef Py_ssize_t n = self.n, rows = hi - lo, j, attempt
+    cdef double mean(self, const int64_t* rows, Py_ssize_t lo, Py_ssize_t hi, const double* theta,
+                     double* g) except? -1 nogil:
+        """Store the mean gradient over rows lo..hi-1 in g (over rows[lo..hi-1] where rows is
+        not NULL); return the mean squared residual."""
+        cdef Py_ssize_t n = self.n, count = hi - lo, j, attempt
         cdef double bound = self.top[n - 1] + fabs(theta[0]), reach = 1.0, guess, norm, t = 0.0
         cdef int status = NO_GRID
+        self.rows = rows
         for j in range(1, n):  # every |e_i| <= bound (|theta[1]| + sum |theta[j]| max|X[, j]| + max|y|),
             bound += fabs(theta[j]) * self.top[j - 1]  # every term <= bound * reach
             reach = max(reach, self.top[j - 1])
-        if bound * reach * rows < 2.0 ** 1000:  # else sums that may leave double's range: the fallback
+        if bound * reach * count < 2.0 ** 1000:  # else sums that may leave double's range: the fallback
             # the grids' size: the residuals' norm, as at the last call (they change little
             # from one iteration to the next), or measured
-            guess = self.rms * sqrt(<double>rows) if self.rms > 0 else self._norm(lo, hi, theta)
+            guess = self.rms * sqrt(<double>count) if self.rms > 0 else self._norm(lo, hi, theta)
             for attempt in range(3):
                 if not 0.0 < guess < INFINITY:  # (NaN, or all residuals 0: no grid, nothing to round)
                     break
@@ -355,13 +370,13 @@ cdef class FullGradient:
                     exact_value(&self.acc[n, 0], self.grid[1, n]))
         if status == DONE:
             for j in range(n + 1):
-                t = exact_value(&self.acc[j, 0], self.grid[1, j]) / rows
+                t = exact_value(&self.acc[j, 0], self.grid[1, j]) / count
                 if j < n:
                     g[j] = t
         else:
             self._compensated(lo, hi, theta)
             for j in range(n + 1):
-                t = compensated_value(self.comp, j) / rows
+                t = compensated_value(self.comp, j) / count
                 if j < n:
                     g[j] = t
         self.rms = sqrt(t) if 0.0 < t < INFINITY else 0.0
@@ -402,21 +417,22 @@ cdef class FullGradient:
         cdef Py_ssize_t i
         cdef double e, sse = 0.0
         for i in range(lo, hi):
-            e = residual(&self.cols[0, i], self.m, self.n, theta)
+            e = residual(&self.cols[0, self.rows[i] if self.rows != NULL else i], self.m, self.n, theta)
             sse += e * e
         return sqrt(sse)
 
     cdef int _compensated(self, Py_ssize_t lo, Py_ssize_t hi, const double* theta) except -1 nogil:
         """The fallback: the same sums over rows lo..hi-1, compensated in double, in row order."""
-        cdef Py_ssize_t n = self.n, i, j
+        cdef Py_ssize_t n = self.n, i, j, r
         cdef double e, p
         for i in range(4):
             for j in range(n + 1):
                 self.comp[i, j] = 0.0
         for i in range(lo, hi):
-            e = residual(&self.cols[0, i], self.m, self.n, theta)
+            r = self.rows[i] if self.rows != NULL else i
+            e = residual(&self.cols[0, r], self.m, self.n, theta)
             for j in range(n + 1):  # the intercept's column of ones, the inputs, e^2
-                p = e if j == 0 else e * self.cols[j - 1, i] if j < n else e * e
+                p = e if j == 0 else e * self.cols[j - 1, r] if j < n else e * e
                 if fabs(p) < 2.0 ** 600:
                     two_sum(&self.comp[SUM, j], &self.comp[ERR, j], p)
                 else:  # (and inf, NaN)
@@ -427,10 +443,19 @@ cdef class FullGradient:
 
 cdef vector_clones_uint64 block_sums(FullGradient self, Py_ssize_t start, Py_ssize_t stop,
                                      const double* theta) noexcept nogil:
-    """Rows start..stop-1 (at most BLOCK) added to the sums of ``self``. Returns 0 where every
-    residual stayed in its grid's binade (so every term fitted its grid)."""
+    """Rows start..stop-1 (at most BLOCK; of ``self.rows`` if not NULL) added to the sums of
+    ``self``. Returns 0 where every residual stayed in its grid's binade (so every term
+    fitted its grid)."""
+    if self.rows == NULL:  # (each call is compiled for its kind of rows)
+        return _block_sums(self, start, stop, theta, False)
+    return _block_sums(self, start, stop, theta, True)
+
+
+cdef inline inlined_uint64 _block_sums(FullGradient self, Py_ssize_t start, Py_ssize_t stop, const double* theta,
+                                 bint indexed) noexcept nogil:
     cdef Py_ssize_t n = self.n, m = self.m, rows = stop - start, i, j
-    cdef const double* base = &self.cols[0, 0] + start
+    cdef const int64_t* idx = self.rows + start if indexed else NULL
+    cdef const double* base = &self.cols[0, 0] + (0 if indexed else start)
     # One pass computes the residuals, R's way, and the last two inputs' terms; a
     # pass for each input before them takes its terms from the stored residuals.
     cdef Py_ssize_t ja = max(n - 2, 1), jb = n - 1  # with one input, it is both (theta 0 for the second)
@@ -447,15 +472,15 @@ cdef vector_clones_uint64 block_sums(FullGradient self, Py_ssize_t start, Py_ssi
     cdef uint64_t out = 0, wa = word(sa)
     if n <= 3:  # one or two inputs, the common case: no stored residuals
         for i in range(rows):
-            e = ((t0 + xa[i] * ta) + xb[i] * tb) - y[i]
+            e = ((t0 + at(xa, idx, i, indexed) * ta) + at(xb, idx, i, indexed) * tb) - at(y, idx, i, indexed)
             u, v = cut(e, sa, ra)
             a1 += u
             a2 += v
             out |= u ^ wa
-            u, v = cut(e * xa[i], sb, rb)
+            u, v = cut(e * at(xa, idx, i, indexed), sb, rb)
             b1 += u
             b2 += v
-            u, v = cut(e * xb[i], sc, rc)
+            u, v = cut(e * at(xb, idx, i, indexed), sc, rc)
             c1 += u
             c2 += v
             u, v = cut(e * e, sd, rd)
@@ -467,18 +492,18 @@ cdef vector_clones_uint64 block_sums(FullGradient self, Py_ssize_t start, Py_ssi
         for j in range(1, n - 2):
             x, t = base + (j - 1) * m, theta[j]
             for i in range(rows):
-                part[i] += x[i] * t
+                part[i] += at(x, idx, i, indexed) * t
         for i in range(rows):
-            e = ((part[i] + xa[i] * ta) + xb[i] * tb) - y[i]
+            e = ((part[i] + at(xa, idx, i, indexed) * ta) + at(xb, idx, i, indexed) * tb) - at(y, idx, i, indexed)
             res[i] = e
             u, v = cut(e, sa, ra)
             a1 += u
             a2 += v
             out |= u ^ wa
-            u, v = cut(e * xa[i], sb, rb)
+            u, v = cut(e * at(xa, idx, i, indexed), sb, rb)
             b1 += u
             b2 += v
-            u, v = cut(e * xb[i], sc, rc)
+            u, v = cut(e * at(xb, idx, i, indexed), sc, rc)
             c1 += u
             c2 += v
             u, v = cut(e * e, sd, rd)
@@ -488,7 +513,7 @@ cdef vector_clones_uint64 block_sums(FullGradient self, Py_ssize_t start, Py_ssi
             for j in range(1, n - 2):
                 x, s1, s2, w1, w2 = base + (j - 1) * m, self.grid[0, j], self.grid[1, j], 0, 0
                 for i in range(rows):
-                    u, v = cut(res[i] * x[i], s1, s2)
+                    u, v = cut(res[i] * at(x, idx, i, indexed), s1, s2)
                     w1 += u
                     w2 += v
                 add_block(&self.acc[j, 0], w1, w2, s1, s2, rows)

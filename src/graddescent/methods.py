@@ -27,6 +27,7 @@ __all__ = [
 ]
 
 _LOSS_POINTS = 100  # single-row methods record about this many loss values
+_FLT_EPSILON = 1.1920928955078125e-07  # R's tolerance in the ':' operator (seq_colon)
 
 
 # --------------------------------------------------------------------------- preamble
@@ -54,10 +55,9 @@ def _prepare(dataTrain, seed, layout="rows", shuffle=True):
     draws it, and the stream, positioned where R's is after the preamble. The data
     comes by row (``layout="rows"``, C order, m x n: the single-row methods read one
     row per step) or by column (``"columns"``, the n x m transpose in C order: full
-    gradients run down the columns); ``"shuffled columns"`` (MBGD, whose batches are
-    slices of R's shuffle) puts the columns in R's order. The kernels read rows through
-    the shuffle otherwise, so the data is copied at most once, and not at all if it is
-    laid out as asked already (a DataFrame's float64 block is laid out by column).
+    gradients run down the columns). The kernels read rows through the shuffle, so the
+    data is copied at most once, and not at all if it is laid out as asked already (a
+    DataFrame's float64 block is laid out by column).
 
     ``shuffle=False`` skips the shuffle (``perm`` is None) where it cannot matter: for a
     full gradient, whose sum does not depend on the order of the rows, since R seeds
@@ -72,12 +72,7 @@ def _prepare(dataTrain, seed, layout="rows", shuffle=True):
     stream.reset()
     theta = stream.rng.runif(n)  # R's getTheta: an intercept and one per input
     stream.reset()
-    if layout == "rows":
-        data = np.ascontiguousarray(values)
-    elif layout == "columns":
-        data = np.ascontiguousarray(values.T)
-    else:
-        data = np.take(values.T, perm, axis=1)
+    data = np.ascontiguousarray(values if layout == "rows" else values.T)
     return data, perm, theta, stream
 
 
@@ -153,14 +148,40 @@ def _document(family):
 
 # --------------------------------------------------------------------------- full batch
 
+def _mbgd_batches(perm, nBatch):
+    """R's MBGD batches, as rows of the data: the concatenated batches and where each starts.
+
+    R cuts its shuffled rows into slices of ``m / nBatch`` rows, which may be fractional:
+    batch b is R's sequence ``lo:hi`` (1-based, each index truncated, with R's tolerance
+    in ``:``), where ``lo = 1, hi = m / nBatch`` for the first and both ends move on by
+    ``m / nBatch`` (added up, as R does) for the next; iteration t uses batch
+    ``(t - 1) %% nBatch``, so with a fractional size a row may never be used. A batch's
+    sum does not depend on the order of its rows (the sums are exact), so its rows are
+    sorted: the data is read in order, and not copied.
+    """
+    step = perm.shape[0] * (1.0 / nBatch)  # R: nrow * batchRate, batchRate = 1 / nBatch
+    lo_r, hi_r = 1.0, step
+    batches, starts = [], [0]
+    for _ in range(nBatch):
+        count = int(abs(hi_r - lo_r) + 1 + _FLT_EPSILON)  # the length of R's lo:hi
+        lo = int(lo_r) - 1
+        batches.append(np.sort(perm[lo:lo + count]))
+        starts.append(starts[-1] + batches[-1].shape[0])
+        lo_r, hi_r = lo_r + step, hi_r + step
+    return np.concatenate(batches), np.array(starts, dtype=np.int64)
+
+
 def _full_batch_method(name, kind, dataTrain, alpha, maxIter, momentum, nBatch, seed, return_loss):
-    layout = "columns" if nBatch is None else "shuffled columns"  # MBGD: batches of R's shuffle
-    cols, _, theta, _ = _prepare(dataTrain, seed, layout, shuffle=nBatch is not None)
-    if nBatch is not None:
+    cols, perm, theta, _ = _prepare(dataTrain, seed, "columns", shuffle=nBatch is not None)
+    batches, starts = np.empty(0, np.int64), np.empty(1, np.int64)  # all rows
+    if nBatch is not None:  # MBGD
         nBatch = check_whole("nBatch", nBatch, low=1, high=cols.shape[1],
                              hint=" (the number of batches, at most the number of rows)")
+        if nBatch > 1:
+            batches, starts = _mbgd_batches(perm, nBatch)
+        del perm
     loss = np.empty(maxIter)
-    K.full_batch(kind, cols, theta, alpha, maxIter, momentum, nBatch or 1, loss)
+    K.full_batch(kind, cols, theta, alpha, maxIter, momentum, batches, starts, loss)
     return _finish(theta, loss, name, return_loss)
 
 
