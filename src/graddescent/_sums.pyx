@@ -70,30 +70,32 @@ def column_bounds(const double[:, ::1] cols):
     return np.asarray(top)
 
 
-def first_non_finite(const double[:, :] values):
-    """The (row, column) of the first NaN or infinite value of a 2-D array, in row order,
-    or (-1, -1): one pass in the order of memory, and a second where the first finds one."""
-    cdef Py_ssize_t m = values.shape[0], k = values.shape[1], i, j, row = -1, column = -1
-    cdef bint by_column = values.strides[0] < values.strides[1]
-    cdef bint bad = False
+def non_finite_columns(const double[:, :] values):
+    """Which columns of a 2-D array hold a NaN or an infinity (one pass, in memory order)."""
+    cdef Py_ssize_t m = values.shape[0], k = values.shape[1], i, j
+    cdef unsigned char[::1] bad = np.zeros(k, dtype=np.uint8)
     with nogil:
-        if by_column:
+        if values.strides[0] < values.strides[1]:  # by column
             for j in range(k):
                 for i in range(m):
-                    bad |= not isfinite(values[i, j])
+                    bad[j] |= not isfinite(values[i, j])
         else:
             for i in range(m):
                 for j in range(k):
-                    bad |= not isfinite(values[i, j])
-        if bad:
-            for i in range(m):
-                for j in range(k):
-                    if not isfinite(values[i, j]):
-                        row, column = i, j
-                        break
-                if row >= 0:
-                    break
-    return row, column
+                    bad[j] |= not isfinite(values[i, j])
+    return np.asarray(bad).astype(bool)
+
+
+def first_non_finite(const double[:, :] values):
+    """The (row, column) of the first NaN or infinite value of a 2-D array in row order, or (-1, -1)."""
+    cdef Py_ssize_t m = values.shape[0], k = values.shape[1], i, j
+    with nogil:
+        for i in range(m):
+            for j in range(k):
+                if not isfinite(values[i, j]):
+                    with gil:
+                        return i, j
+    return -1, -1
 
 # --------------------------------------------------------------------------- R's mean and sd
 

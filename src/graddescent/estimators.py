@@ -25,6 +25,7 @@ except ImportError:  # scikit-learn < 1.6
 
 from ._sums import scale_columns
 from .scaling import check_scaling, scaling_parameter
+from .methods import BY_ROW
 from .toplevel import METHOD_CONTROL, METHODS, _linear
 from .validation import MAX_ITER
 
@@ -190,7 +191,7 @@ class _BaseGradDescent(RegressorMixin, BaseEstimator):
         if not (np.issubdtype(y.dtype, np.number) or y.dtype == bool):  # y_numeric converts only object arrays
             raise ValueError(f"y must hold numbers, got an array of {y.dtype}; convert it with .astype(float)")
         self._check_combinations(control, X.shape[0], method)
-        data = np.empty((X.shape[0], X.shape[1] + 1), order="F")  # [X | y] by column, as learn's frame
+        data = np.empty((X.shape[0], X.shape[1] + 1), order="C" if method in BY_ROW else "F")  # as the method reads it
         data[:, :-1], data[:, -1] = X, y
         if self.scaling is None:
             parameter = None

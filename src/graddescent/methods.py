@@ -26,6 +26,8 @@ __all__ = [
     "SVRG", "SSGD", "SARAH", "SARAHPlus",
 ]
 
+#: The methods that read the data by row (one row per step); the others read it by column.
+BY_ROW = frozenset({"SGD", "SAGD", "ADAGRAD", "ADADELTA", "RMSPROP", "ADAM"})
 _LOSS_POINTS = 100  # single-row methods record about this many loss values
 _FLT_EPSILON = 1.1920928955078125e-07  # R's tolerance in the ':' operator (seq_colon)
 

@@ -5,7 +5,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from ._sums import r_mean_sd, scale_columns
+from ._sums import non_finite_columns, r_mean_sd, scale_columns
 from .validation import as_frame
 
 __all__ = ["ScalingResult", "varianceScaling", "varianceDescaling", "minmaxScaling", "minmaxDescaling"]
@@ -36,13 +36,16 @@ def scaling_parameter(values, method):
         return np.vstack([low, values.max(axis=0) - low])
 
 
-def _scale(dataSet, method, what):
+def scale(dataSet, method, order="F"):
+    """R's scaling of every column (``"variance"`` or ``"minmax"``), the result laid out by
+    column (``order="F"``, as a DataFrame holds it and the full gradients read it) or by row
+    (``"C"``, as the single-row methods read it): a :class:`ScalingResult`."""
     frame = as_frame(dataSet, min_cols=1)
     values = frame.to_numpy()
     parameter = scaling_parameter(values, method)
-    scaled = np.empty(values.shape, order="F")  # by column: a DataFrame holds it as it is
+    scaled = np.empty(values.shape, order=order)
     scale_columns(values, parameter[0], parameter[1], scaled)
-    check_scaling(parameter, scaled, frame.columns, what)
+    check_scaling(parameter, scaled, frame.columns, "standard deviation" if method == "variance" else "range")
     return ScalingResult(pd.DataFrame(scaled, columns=frame.columns, index=frame.index, copy=False), parameter)
 
 
@@ -54,7 +57,7 @@ def check_scaling(parameter, scaled, columns, what, constant_fix="fit without fe
             f"column {columns[zero[0]]!r} is constant, so its {what} is 0 and scaling would divide "
             f"by zero; drop the column or {constant_fix}"
         )
-    bad = np.flatnonzero(~np.all(np.isfinite(parameter), axis=0) | ~np.all(np.isfinite(scaled), axis=0))
+    bad = np.flatnonzero(~np.all(np.isfinite(parameter), axis=0) | non_finite_columns(scaled))
     if bad.size:
         raise ValueError(
             f"column {columns[bad[0]]!r} holds values too large to scale (its {what} overflows to infinity); "
@@ -93,7 +96,7 @@ def varianceScaling(dataSet):
         ``scaledDataSet`` and ``scalingParameter`` (row 0 means, row 1 standard
         deviations with the ``m - 1`` divisor, as R's ``sd``).
     """
-    return _scale(dataSet, "variance", "standard deviation")
+    return scale(dataSet, "variance")
 
 
 def varianceDescaling(dataSet, varianceParameter):
@@ -126,7 +129,7 @@ def minmaxScaling(dataSet):
     ScalingResult
         ``scaledDataSet`` and ``scalingParameter`` (row 0 minima, row 1 ranges).
     """
-    return _scale(dataSet, "minmax", "range")
+    return scale(dataSet, "minmax")
 
 
 def minmaxDescaling(dataSet, minmaxParameter):

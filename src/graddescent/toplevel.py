@@ -10,7 +10,7 @@ import pandas as pd
 
 from . import methods
 from .methods import _Stream
-from .scaling import minmaxScaling, varianceScaling
+from .scaling import scale
 from .validation import as_frame, check_number
 
 __all__ = ["SplitResult", "GradDescentRObject", "splitData", "prediction", "RMSE", "learn", "predict", "gradDescentR"]
@@ -32,7 +32,7 @@ METHOD_CONTROL = {
     "SARAHPlus": ("alpha", "maxIter", "innerIter", "gammaS"),
 }
 
-SCALINGS = {"VARIANCE": varianceScaling, "MINMAX": minmaxScaling}
+SCALINGS = {"VARIANCE": "variance", "MINMAX": "minmax"}  # R's scalingMethod -> :func:`scaling.scale`'s
 
 
 class SplitResult(NamedTuple):
@@ -227,7 +227,8 @@ def learn(dataSet, featureScaling=True, scalingMethod="VARIANCE", learningMethod
     frame = as_frame(dataSet)
     parameter = None
     if featureScaling:
-        frame, parameter = SCALINGS[scalingMethod](frame)
+        # R's varianceScaling / minmaxScaling, laid out as the method reads it (no second copy)
+        frame, parameter = scale(frame, SCALINGS[scalingMethod], "C" if learningMethod in methods.BY_ROW else "F")
     args = {key: control[key] for key in METHOD_CONTROL[learningMethod]}
     model, loss = METHODS[learningMethod](frame, **args, seed=seed, return_loss=True)
     return GradDescentRObject(bool(featureScaling), scalingMethod, parameter, learningMethod, model, control,

@@ -5,7 +5,7 @@ import numbers
 import numpy as np
 import pandas as pd
 
-from ._sums import first_non_finite
+from ._sums import first_non_finite, non_finite_columns
 
 
 #: The most iterations (maxIter, innerIter) a fit takes: a fit keeps a few numbers per iteration,
@@ -62,8 +62,8 @@ def check_data(data, name="dataSet", min_rows=2, min_cols=2):
         values = np.asarray(data, dtype=np.float64)
     if not values.flags.aligned:  # (an array viewing a byte buffer at an odd offset): the loops need aligned data
         values = values.copy()
-    i, j = first_non_finite(values)  # (no temporary)
-    if i >= 0:
+    if non_finite_columns(values).any():  # (no temporary copy)
+        i, j = first_non_finite(values)
         what = "NaN (missing)" if np.isnan(values[i, j]) else "infinite"
         count = int(np.count_nonzero(~np.isfinite(values)))
         raise ValueError(
