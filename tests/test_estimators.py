@@ -75,7 +75,8 @@ def test_predictions_match_r_and_learn_predict(case):
                                    equal_nan=True)
     # every row as learn + predict (the only reference where R fails: one input column)
     expected = gd.predict(model, X)["V1"].to_numpy()
-    np.testing.assert_allclose(est.predict(X), expected, rtol=1e-8, equal_nan=True)
+    np.testing.assert_array_equal(est.predict(X), expected)  # (to the bit)
+    np.testing.assert_array_equal(est.theta_, model.model)
     np.testing.assert_array_equal(generic.predict(X), est.predict(X))
     np.testing.assert_array_equal(est.loss_curve_, model.loss)
     assert est.n_iter_ == case["control"]["maxIter"]

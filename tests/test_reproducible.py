@@ -1,0 +1,90 @@
+"""Bit-reproducibility (issue 12): the same data and seed give bit-identical theta, loss
+record and predictions, whatever the data's layout in memory, in this process and in
+another, and through an estimator as through ``learn``. Every sum that may be reordered
+(by the compiler, a vector width, the alignment of the data, a layout) is an exact
+integer sum, so nothing depends on how the data is laid out or read."""
+
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import graddescent as gd
+from graddescent.toplevel import METHOD_CONTROL, METHODS
+
+CONTROL = {"maxIter": 40, "innerIter": 15, "alpha": 0.05, "nBatch": 3}
+
+
+def make_data():
+    rng = np.random.default_rng(11)
+    X = rng.standard_normal((301, 3)) * [1.0, 30.0, 0.01]
+    return np.column_stack([X, X @ [0.5, -0.02, 40.0] + 0.3 * rng.standard_normal(301)])
+
+
+def layouts(values):
+    """The same numbers laid out in memory in five ways."""
+    rows, cols = values.shape
+    wide = np.zeros((2 * rows, cols + 2))
+    wide[::2, 1:-1] = values
+    buffer = bytearray(values.nbytes + 1)
+    unaligned = np.frombuffer(buffer, dtype=np.float64, count=values.size, offset=1).reshape(values.shape)
+    unaligned[...] = values
+    assert not unaligned.flags.aligned and not wide[::2, 1:-1].flags.c_contiguous
+    return {"C": np.ascontiguousarray(values), "F": np.asfortranarray(values), "sliced": wide[::2, 1:-1],
+            "unaligned": unaligned, "DataFrame": pd.DataFrame(values, columns=["a", "b", "c", "y"])}
+
+
+def fit(method, data, scaled=True):
+    """theta and loss record of the method (on R's variance-scaled data by default)."""
+    args = {k: CONTROL[k] for k in METHOD_CONTROL[method] if k in CONTROL}
+    data = gd.varianceScaling(data).scaledDataSet if scaled else data
+    theta, loss = getattr(gd, method)(data, **args, seed=5, return_loss=True)
+    return theta, loss
+
+
+@pytest.mark.parametrize("method", list(METHODS))
+def test_every_layout_gives_the_same_bits(method):
+    fits = {name: fit(method, table) for name, table in layouts(make_data()).items()}
+    theta, loss = fits["C"]
+    assert np.all(np.isfinite(theta)) and loss.size > 0
+    for name, (other_theta, other_loss) in fits.items():
+        np.testing.assert_array_equal(other_theta, theta, err_msg=f"{method}, {name}")
+        np.testing.assert_array_equal(other_loss, loss, err_msg=f"{method}, {name}")
+
+
+def test_another_process_gives_the_same_bits():
+    code = textwrap.dedent("""
+        import sys
+        sys.path.insert(0, sys.argv[1])
+        from test_reproducible import fit, make_data, METHODS
+        for method in METHODS:
+            theta, loss = fit(method, make_data())
+            print(method, theta.tobytes().hex(), loss.tobytes().hex())
+    """)
+    here = str(__import__("pathlib").Path(__file__).parent)
+    out = subprocess.run([sys.executable, "-c", code, here], capture_output=True, text=True, check=True).stdout
+    lines = out.splitlines()
+    assert len(lines) == len(METHODS)
+    for line in lines:
+        method, theta, loss = line.split()
+        mine = fit(method, make_data())
+        assert (mine[0].tobytes().hex(), mine[1].tobytes().hex()) == (theta, loss), method
+
+
+@pytest.mark.parametrize("method", list(METHODS))
+def test_estimator_is_learn_to_the_bit(method):
+    frame = pd.DataFrame(make_data(), columns=["a", "b", "c", "y"])
+    control = {k: CONTROL[k] for k in METHOD_CONTROL[method] if k in CONTROL}
+    model = gd.learn(frame, learningMethod=method, control=control, seed=5)
+    estimator = gd.GradDescentRegressor(method, random_state=5, **{
+        {"maxIter": "max_iter", "innerIter": "inner_iter", "nBatch": "n_batch"}.get(k, k): v for k, v in control.items()})
+    X, y = frame.iloc[:, :-1], frame["y"]
+    estimator.fit(X, y)
+    np.testing.assert_array_equal(estimator.theta_, model.model)
+    np.testing.assert_array_equal(estimator.loss_curve_, model.loss)
+    np.testing.assert_array_equal(estimator.predict(X), gd.predict(model, X)["V1"].to_numpy())
+    by_row = pd.DataFrame(np.ascontiguousarray(X.to_numpy()), columns=X.columns)
+    np.testing.assert_array_equal(estimator.predict(by_row), estimator.predict(X))
