@@ -1,6 +1,11 @@
-"""Shared test fixtures: the bundled test data sets and R's golden results."""
+"""Shared test fixtures: the bundled test data sets, R's golden results, and a wheel built
+from the sources."""
 
+import importlib.util
 import json
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -8,6 +13,8 @@ import pandas as pd
 import pytest
 
 HERE = Path(__file__).parent
+ROOT = HERE.parent
+PIP = [sys.executable, "-m", "pip", "--disable-pip-version-check", "--no-input", "-q"]
 GOLDENS = json.loads((HERE / "r_goldens.json").read_text())["cases"]
 
 
@@ -25,3 +32,28 @@ def r_values(values):
 @pytest.fixture(params=["five", "plant", "tiny"])
 def dataset(request):
     return load(request.param)
+
+
+@pytest.fixture(scope="session")
+def source_copy(tmp_path_factory):
+    """A copy of the project's sources, to build from (so that build/ and *.egg-info never
+    land in the work tree)."""
+    missing = [m for m in ("pip", "setuptools", "wheel", "Cython") if importlib.util.find_spec(m) is None]
+    if missing:
+        pytest.skip(f"building the package needs {', '.join(missing)} (the test extra installs them)")
+    src = tmp_path_factory.mktemp("source")
+    for item in ROOT.iterdir():
+        if item.is_file():
+            shutil.copy2(item, src)
+    shutil.copytree(ROOT / "src", src / "src", ignore=shutil.ignore_patterns("__pycache__", "*.so", "*.c"))
+    return src
+
+
+@pytest.fixture(scope="session")
+def wheel(source_copy, tmp_path_factory):
+    """The package's wheel, built (and its extension compiled) from the sources."""
+    dist = tmp_path_factory.mktemp("dist")
+    subprocess.run([*PIP, "wheel", "--no-deps", "--no-build-isolation", "-w", str(dist), str(source_copy)],
+                   check=True, timeout=900)
+    (built,) = dist.glob("graddescent-*.whl")
+    return built

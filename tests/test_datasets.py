@@ -4,7 +4,6 @@ import gzip
 import importlib.util
 import os
 import pathlib
-import shutil
 import subprocess
 import sys
 import textwrap
@@ -15,6 +14,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from conftest import PIP
 from graddescent import datasets
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
@@ -116,29 +116,13 @@ def test_co2_script_reproduces_the_csv():
 # --- packaging: the data sets load from an installed wheel ------------------------------------
 
 
-def _can_build_wheel():
-    return all(importlib.util.find_spec(m) is not None for m in ("pip", "setuptools", "wheel"))
-
-
-@pytest.mark.skipif(not _can_build_wheel(), reason="building the wheel needs pip, setuptools and wheel installed")
-def test_datasets_load_from_an_installed_wheel(tmp_path):
-    # build from a copy of the sources, so that build/ and *.egg-info never land in the work tree
-    src = tmp_path / "src"
-    src.mkdir()
-    for item in ROOT.iterdir():
-        if item.is_file():
-            shutil.copy2(item, src)
-    shutil.copytree(ROOT / "src", src / "src", ignore=shutil.ignore_patterns("__pycache__", "*.so", "*.c"))
-    pip = [sys.executable, "-m", "pip", "--disable-pip-version-check", "--no-input", "-q"]
-    subprocess.run([*pip, "wheel", "--no-deps", "--no-build-isolation", "-w", str(tmp_path / "dist"), str(src)],
-                   check=True, cwd=tmp_path, timeout=300)
-    (wheel,) = (tmp_path / "dist").glob("graddescent-*.whl")
+def test_datasets_load_from_an_installed_wheel(wheel, tmp_path):
     names = zipfile.ZipFile(wheel).namelist()
     assert {f"graddescent/data/{n}.csv" for n in datasets.list_datasets()} <= set(names)
     assert not any(n.startswith("datasets/") for n in names)
 
     site = tmp_path / "site"
-    subprocess.run([*pip, "install", "--no-deps", "--target", str(site), str(wheel)],
+    subprocess.run([*PIP, "install", "--no-deps", "--target", str(site), str(wheel)],
                    check=True, cwd=tmp_path, timeout=300)
     code = textwrap.dedent(f"""
         import pathlib
