@@ -1,11 +1,15 @@
-"""Benchmarks for graddescent: prints a table, every figure measured in this run.
+"""Benchmarks for graddescent: prints tables, every figure measured in this run.
 
-    python benchmarks/bench.py            # everything (a few minutes on 2 cores)
-    python benchmarks/bench.py --quick    # smaller data, for a smoke run
+    python benchmarks/bench.py                 # everything (a few minutes on 2 cores)
+    python benchmarks/bench.py --quick         # smaller data, no fresh environment: a smoke run
+    python benchmarks/bench.py --baseline PY   # also the speed of the graddescent installed for
+                                               # the interpreter PY, side by side ("before")
 
 Comparisons are ratios against a reference timed in the same process (scikit-learn,
 numpy, R where ``Rscript`` with gradDescent is installed, else R's own timings recorded
-in ``r_timings.json`` beside this file). Not part of the test suite.
+in ``r_timings.json`` beside this file). The start-up figures come from a fresh virtual
+environment into which this checkout is installed, as a user would. Not part of the
+test suite.
 """
 
 import argparse
@@ -15,6 +19,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import venv
 import warnings
 from pathlib import Path
 
@@ -24,9 +29,11 @@ import pandas as pd
 import graddescent as gd
 
 HERE = Path(__file__).parent
+ROOT = HERE.parent
 FULL_BATCH = ["GD", "MBGD", "MGD", "AGD"]
 SINGLE_ROW = ["SGD", "SAGD", "ADAGRAD", "ADADELTA", "RMSPROP", "ADAM"]
 VARIANCE_REDUCED = ["SVRG", "SSGD", "SARAH", "SARAHPlus"]
+METHODS = FULL_BATCH + SINGLE_ROW + VARIANCE_REDUCED
 
 
 def best(fn, repeat=3):
@@ -46,15 +53,17 @@ def synthetic(m, n, seed=0):
     return np.column_stack([X, y])
 
 
-def row(table, what, ours, reference=None, target=None, speedup=False):
+def row(what, ours, reference=None, target="", speedup=False, unit="ms"):
+    """A table row: times in seconds, shown in ms (or already formatted)."""
+    shown = f"{ours * 1e3:,.1f} ms" if unit == "ms" else ours
     ratio = "" if reference is None else (f"{reference / ours:.1f}x faster" if speedup else f"{ours / reference:.2f}x")
-    table.append((what, f"{ours * 1e3:,.1f} ms", "" if reference is None else f"{reference * 1e3:,.1f} ms", ratio,
-                  target or ""))
+    return {"what": what, "graddescent": shown,
+            "reference": "" if reference is None else f"{reference * 1e3:,.1f} ms", "ratio": ratio, "target": target}
 
 
 def methods_table(data, steps, outer, inner):
     table = []
-    for name in FULL_BATCH + SINGLE_ROW + VARIANCE_REDUCED:
+    for name in METHODS:
         fn = getattr(gd, name)
         if name in FULL_BATCH:
             args, what = {"maxIter": 20}, "20 iterations"
@@ -64,8 +73,8 @@ def methods_table(data, steps, outer, inner):
             args, what = {"maxIter": outer, "innerIter": inner}, f"{outer} x {inner}"
         if name != "ADADELTA":
             args["alpha"] = 0.01  # R's 0.1 diverges for some methods on these unscaled columns
-        fn(data[:1000], **{k: min(v, 5) for k, v in args.items()}, seed=1)  # compile
-        row(table, f"{name} ({what})", best(lambda: fn(data, **args, seed=1)))
+        fn(data[:1000], **{k: min(v, 5) for k, v in args.items()}, seed=1)  # (first call: numba compiled here)
+        table.append(row(f"{name} ({what})", best(lambda: fn(data, **args, seed=1))))
     return table
 
 
@@ -79,9 +88,7 @@ def sgd_vs_sklearn(data):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         theirs = best(lambda: sk.fit(X, y))
-    table = []
-    row(table, f"SGD {steps:,} steps vs sklearn SGDRegressor, 1 epoch", ours, theirs, "<= 1.0x")
-    return table
+    return [row(f"SGD {steps:,} steps vs sklearn SGDRegressor, 1 epoch", ours, theirs, "<= 1.0x")]
 
 
 def gd_vs_numpy(data):
@@ -89,23 +96,21 @@ def gd_vs_numpy(data):
     y, theta, m = data[:, -1], np.full(X.shape[1], 0.1), data.shape[0]
     per_iter = (best(lambda: gd.GD(data, maxIter=41, seed=1)) - best(lambda: gd.GD(data, maxIter=1, seed=1))) / 40
     bare = best(lambda: X.T @ (X @ theta - y) / m, repeat=20)
-    table = []
-    row(table, "GD, time per iteration vs X.T @ (X @ theta - y) / n", per_iter, bare, "<= 1.2x")
-    return table
+    return [row("GD, time per iteration vs X.T @ (X @ theta - y) / n", per_iter, bare, "<= 1.2x")]
 
 
 def rrandom_vs_numpy(k):
     rng = np.random.default_rng(1)
-    table = []
-    row(table, f"RRandom.sample({k:,}, {k:,}, replace=True) vs numpy integers",
-        best(lambda: gd.RRandom(1).sample(k, k, replace=True)), best(lambda: rng.integers(1, k + 1, k)), "< 50 ms")
-    row(table, f"RRandom.sample({k:,}) (a shuffle) vs numpy permutation",
-        best(lambda: gd.RRandom(1).sample(k)), best(lambda: rng.permutation(k)), "< 50 ms")
-    row(table, f"RRandom.runif({k:,}) vs numpy random", best(lambda: gd.RRandom(1).runif(k)), best(lambda: rng.random(k)))
-    return table
+    return [
+        row(f"RRandom.sample({k:,}, {k:,}, replace=True) vs numpy integers",
+            best(lambda: gd.RRandom(1).sample(k, k, replace=True)), best(lambda: rng.integers(1, k + 1, k)), "< 50 ms"),
+        row(f"RRandom.sample({k:,}) (a shuffle) vs numpy permutation",
+            best(lambda: gd.RRandom(1).sample(k)), best(lambda: rng.permutation(k)), "< 50 ms"),
+        row(f"RRandom.runif({k:,}) vs numpy random", best(lambda: gd.RRandom(1).runif(k)), best(lambda: rng.random(k))),
+    ]
 
 
-def versus_r():
+def versus_r(rounds):
     """Each method on CO2 data of R's shape (2110 x 3, variance-scaled) at maxIter 1000."""
     co2 = gd.datasets.load("co2_compressibility")
     # R's table has 2110 rows; ours leaves out the points beyond the equation of state's
@@ -113,25 +118,21 @@ def versus_r():
     data = co2.iloc[gd.RRandom(1).sample(len(co2), 2110, replace=True) - 1].reset_index(drop=True)
     scaled = gd.varianceScaling(data).scaledDataSet
     r_seconds, source = run_r(data)
-    names = FULL_BATCH + SINGLE_ROW + VARIANCE_REDUCED
-    for name in names:
+    for name in METHODS:
         getattr(gd, name)(scaled, maxIter=2, seed=1)
-    # A few ms each: the best of 40 rounds over all 14 methods, a quarter of a second apart,
+    # A few ms each: the best of many rounds over all 14 methods, a quarter of a second apart,
     # so that each method's runs are spread over some 15 seconds. A shared virtual machine
     # (this project's) alternates, for half a second to minutes at a time, between its full
     # speed and 1.4 to 2 times slower; R's recorded times are each the best of 3.
-    ours = dict.fromkeys(names, float("inf"))
-    for _ in range(40):
+    ours = dict.fromkeys(METHODS, float("inf"))
+    for _ in range(rounds):
         gd.GD(scaled, maxIter=3000, seed=1)  # untimed: the processor is back to speed after the pause
-        for name in names:
+        for name in METHODS:
             fn = getattr(gd, name)
             ours[name] = min(ours[name], best(lambda: fn(scaled, maxIter=1000, seed=1), repeat=1))
         time.sleep(0.25)
-    table = []
-    for name in names:
-        row(table, f"{name}, CO2 2110 x 3, maxIter 1000 vs R ({source})", ours[name], r_seconds[name],
-            ">= 20x faster", speedup=True)
-    return table
+    return [row(f"{name}, CO2 2110 x 3, maxIter 1000 vs R ({source})", ours[name], r_seconds[name],
+                ">= 26x faster", speedup=True) for name in METHODS]
 
 
 def run_r(data):
@@ -155,47 +156,113 @@ def run_r(data):
     return seconds, "Rscript, this run"
 
 
+FIRST_FIT = """
+import sys, time
+start = time.perf_counter()
+import graddescent as gd, numpy as np
+imported = time.perf_counter()
+data = np.random.default_rng(0).standard_normal((100, 3))
+ready = time.perf_counter()
+getattr(gd, sys.argv[1])(data, seed=1)
+print(imported - start, time.perf_counter() - ready)
+"""
+
+
 def startup():
-    code = ("import time; t = time.perf_counter(); import graddescent as gd, numpy as np; "
-            "t1 = time.perf_counter(); gd.SGD(np.random.default_rng(0).standard_normal((100, 3)), seed=1); "
-            "t2 = time.perf_counter(); print(t1 - t, t2 - t)")
-    table = []
-    with tempfile.TemporaryDirectory() as cache:
-        env = {**os.environ, "NUMBA_CACHE_DIR": cache}
-        results = []
-        for _ in range(6):  # cold first, then warm (the best of 5: a fresh process each)
-            out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
-            results.append([float(v) for v in out.stdout.split()])
-    warm = min(results[1:], key=lambda r: r[1])
-    table.append(("import graddescent (numba cache warm)", f"{warm[0] * 1e3:,.0f} ms", "", "", ""))
-    table.append(("import + first SGD on 100 rows, cache cold", f"{results[0][1] * 1e3:,.0f} ms", "", "", ""))
-    table.append(("import + first SGD on 100 rows, cache warm", f"{warm[1] * 1e3:,.0f} ms", "", "", "< 1500 ms"))
-    return table
+    """A fresh virtual environment, this checkout installed into it as a user would
+    (``pip install .``), then: the first ``graddescent compare``, ``import graddescent``,
+    and the first fit of each method in a new process."""
+    with tempfile.TemporaryDirectory() as tmp:
+        env_dir = Path(tmp) / "venv"
+        venv.create(env_dir, with_pip=True)
+        python = env_dir / "bin" / "python"
+        started = time.perf_counter()
+        subprocess.run([python, "-m", "pip", "install", "-q", "--disable-pip-version-check", str(ROOT)], check=True,
+                       cwd=tmp, capture_output=True)
+        install = time.perf_counter() - started
+        clean = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "VIRTUAL_ENV"))}
+        command = [env_dir / "bin" / "graddescent", "compare"]
+        compares = []
+        for _ in range(2):
+            started = time.perf_counter()
+            subprocess.run(command, check=True, cwd=tmp, env=clean, capture_output=True)
+            compares.append(time.perf_counter() - started)
+        imports, fits = [], {}
+        for name in METHODS:
+            out = subprocess.run([python, "-c", FIRST_FIT, name], check=True, cwd=tmp, env=clean,
+                                 capture_output=True, text=True).stdout.split()
+            imports.append(float(out[0]))
+            fits[name] = float(out[1])
+        listed = subprocess.run([python, "-m", "pip", "list"], check=True, capture_output=True, text=True).stdout
+    slowest = max(fits, key=fits.get)
+    jit = [p for p in ("numba", "llvmlite") if p in listed.lower()]
+    return [
+        row("pip install . (building the extension, dependencies from pip's cache)", install),
+        row("first `graddescent compare` after the install (wall time)", compares[0], target="<= 2000 ms"),
+        row("second `graddescent compare`", compares[1]),
+        row(f"import graddescent (best of {len(imports)} new processes)", min(imports), target="<= 400 ms"),
+        row(f"first fit in a new process beyond the import: slowest, {slowest} (100 x 3)", fits[slowest],
+            target="<= 50 ms"),
+        row("  the first fits of " + ", ".join(f"{n} {fits[n] * 1e3:.1f}" for n in METHODS) + " ms", "", unit=""),
+        row("numba or llvmlite in the environment", ", ".join(jit) or "neither", unit=""),
+    ]
+
+
+MEMORY = """
+import tracemalloc, numpy as np, pandas as pd, graddescent as gd
+data = np.random.default_rng(0).standard_normal(({m}, {n}))
+frame, X, y = pd.DataFrame(data), data[:, :-1], data[:, -1]
+runs = [("GD", dict(maxIter=20)), ("MBGD", dict(maxIter=20)), ("SGD", dict(maxIter={m})),
+        ("SVRG", dict(maxIter=5, innerIter=1000))]
+calls = [(f"{{name}} ({{source}})", lambda f=getattr(gd, name), t=table, a=args: f(t, **a, seed=1))
+         for source, table in (("array", data), ("DataFrame", frame)) for name, args in runs]
+calls += [("varianceScaling (array)", lambda: gd.varianceScaling(data))]
+calls += [(f"learn {{name}} (array)", lambda name=name: gd.learn(data, learningMethod=name, seed=1))
+          for name in ("GD", "MBGD", "SGD", "SVRG")]
+calls += [(f"{{name}}Regressor.fit", lambda name=name: getattr(gd, name + "Regressor")(random_state=1).fit(X, y))
+          for name in ("GD", "MBGD", "SGD", "SVRG")]
+for name, _ in runs:
+    getattr(gd, name)(data[:100], maxIter=2, seed=1)
+    getattr(gd, name + "Regressor")(random_state=1).fit(X[:100], y[:100])
+tracemalloc.start()
+out = []
+for what, call in calls:
+    tracemalloc.reset_peak()
+    base = tracemalloc.get_traced_memory()[0]
+    result = call()
+    out.append((what, (tracemalloc.get_traced_memory()[1] - base) / 2**20))
+    del result
+print(out)
+"""
 
 
 def peak_memory(m, n):
-    """Peak memory allocated during a fit (numpy allocations, traced), against the data's size."""
-    code = f"""
-import tracemalloc, numpy as np, pandas as pd, graddescent as gd
-data = np.random.default_rng(0).standard_normal(({m}, {n}))
-frame = pd.DataFrame(data)
-runs = (("GD", dict(maxIter=20)), ("SGD", dict(maxIter={m})), ("SVRG", dict(maxIter=5, innerIter=1000)))
-for name, _ in runs:
-    getattr(gd, name)(data[:100], maxIter=2, seed=1)
-tracemalloc.start()
-out = []
-for source, table in (("array", data), ("DataFrame", frame)):
-    for name, args in runs:
-        tracemalloc.reset_peak()
-        base = tracemalloc.get_traced_memory()[0]
-        getattr(gd, name)(table, **args, seed=1)
-        out.append((f"{{name}} ({{source}})", (tracemalloc.get_traced_memory()[1] - base) / 2**20))
-print(out)
-"""
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    """Peak memory allocated during each call (numpy's allocations, traced), against the data's size."""
+    out = subprocess.run([sys.executable, "-c", MEMORY.format(m=m, n=n)], capture_output=True, text=True,
+                         check=True).stdout
     data_mb = m * n * 8 / 2**20
-    return [(f"peak memory of a fit, {what}", f"{mb:,.0f} MB", f"data {data_mb:,.0f} MB", f"{mb / data_mb:.2f}x data",
-             "<= 1 copy + O(n)") for what, mb in eval(out)]
+    return [{"what": f"peak memory beyond the data: {what}", "graddescent": f"{mb:,.0f} MB",
+             "reference": f"data {data_mb:,.0f} MB", "ratio": f"{mb / data_mb:.2f}x data",
+             "target": "<= 2x data" if "learn" in what or "Scaling" in what or "fit" in what else ""}
+            for what, mb in eval(out)]
+
+
+def sections(args):
+    m = 10**5 if args.quick else 10**6
+    data = synthetic(m, 10)
+    speed = [
+        (f"1. the 14 methods on {m:,} x 10 synthetic data", lambda: methods_table(data, m, 20, 1000)),
+        ("2. SGD against scikit-learn (same number of updates)", lambda: sgd_vs_sklearn(data)),
+        ("3. GD against the bare numpy gradient", lambda: gd_vs_numpy(data)),
+        ("4. R's random numbers against numpy's", lambda: rrandom_vs_numpy(10**6)),
+        ("5. against R gradDescent 3.0", lambda: versus_r(10 if args.quick else 40)),
+    ]
+    if args.only == "speed":
+        return speed
+    rest = [("7. memory", lambda: peak_memory(2 * m, 10))]  # 160 MB
+    if not args.quick:
+        rest.insert(0, ("6. start-up, in a fresh virtual environment", startup))
+    return speed + rest
 
 
 def main():
@@ -203,27 +270,37 @@ def main():
     # steps on the synthetic data: a true property of R's method, and beside the point here.
     warnings.simplefilter("ignore", category=Warning)
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="1e5 rows instead of 1e6")
+    parser.add_argument("--quick", action="store_true", help="1e5 rows instead of 1e6, no fresh environment")
+    parser.add_argument("--only", choices=["speed"], help="only the speed sections (1 to 5)")
+    parser.add_argument("--json", action="store_true", help="print the tables as JSON")
+    parser.add_argument("--baseline", metavar="PYTHON",
+                        help="another interpreter whose graddescent to time too (sections 1 to 5), as 'before'")
     args = parser.parse_args()
-    m = 10**5 if args.quick else 10**6
-    data = synthetic(m, 10)
-    sections = [
-        (f"1. the 14 methods on {m:,} x 10 synthetic data", methods_table(data, m, 20, 1000)),
-        ("2. SGD against scikit-learn (same number of updates)", sgd_vs_sklearn(data)),
-        ("3. GD against the bare numpy gradient", gd_vs_numpy(data)),
-        ("4. R's random numbers against numpy's", rrandom_vs_numpy(10**6)),
-        ("5. against R gradDescent 3.0", versus_r()),
-        ("6. start-up", startup()),
-        ("7. memory", peak_memory(m, 10)),
-    ]
-    header = ("what", "graddescent", "reference", "ratio", "target")
-    widths = [max(len(str(r[i])) for _, t in sections for r in t + [header]) for i in range(5)]
-    print(f"graddescent {gd.__version__}, numpy {np.__version__}, pandas {pd.__version__}, {os.cpu_count()} cores")
-    for title, table in sections:
+    before = {}
+    if args.baseline:  # first, so that both runs meet the machine in a similar state
+        command = [args.baseline, __file__, "--json", "--only", "speed"] + (["--quick"] if args.quick else [])
+        baseline = json.loads(subprocess.run(command, capture_output=True, text=True, check=True).stdout)
+        before = {r["what"]: r for _, table in baseline["tables"] for r in table}
+    tables = [(title, make()) for title, make in sections(args)]
+    header = {"graddescent": gd.__version__, "numpy": np.__version__, "pandas": pd.__version__,
+              "cores": os.cpu_count()}
+    if args.json:
+        print(json.dumps({"header": header, "tables": tables}))
+        return
+    columns = ["what", "graddescent", "reference", "ratio", "target"]
+    if before:
+        columns[2:2] = ["before", "before ratio"]
+        for _, table in tables:
+            for r in table:
+                r["before"] = before.get(r["what"], {}).get("graddescent", "")
+                r["before ratio"] = before.get(r["what"], {}).get("ratio", "")
+    widths = {c: max([len(c)] + [len(str(r.get(c, ""))) for _, t in tables for r in t]) for c in columns}
+    print(", ".join(f"{k} {v}" for k, v in header.items()) + (f"; before: {args.baseline}" if before else ""))
+    for title, table in tables:
         print(f"\n{title}")
-        print("  " + "  ".join(h.ljust(w) for h, w in zip(header, widths)))
+        print("  " + "  ".join(c.ljust(widths[c]) for c in columns))
         for r in table:
-            print("  " + "  ".join(str(c).ljust(w) for c, w in zip(r, widths)))
+            print("  " + "  ".join(str(r.get(c, "")).ljust(widths[c]) for c in columns))
 
 
 if __name__ == "__main__":

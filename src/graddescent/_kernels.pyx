@@ -25,6 +25,22 @@ from ._rrandom cimport bits, rbits
 from ._signals cimport Poll, new_poll, poll
 from ._sums cimport FullGradient, residual
 
+cdef extern from *:
+    # Rows drawn at random from data larger than the caches: their loads are started some
+    # steps ahead (the rows do not depend on theta), so that the memory's latency overlaps
+    # the arithmetic of the steps before.
+    """
+    #if defined(__GNUC__)
+    #define GD_PREFETCH(address) __builtin_prefetch(address)
+    #else
+    #define GD_PREFETCH(address) ((void)0)
+    #endif
+    """
+    void prefetch "GD_PREFETCH"(const void* address) noexcept nogil
+
+cdef enum:
+    AHEAD = 16  # steps ahead that a row is fetched (its index in perm twice as far ahead)
+
 cpdef enum FullBatch:
     GD = 0
     MGD = 1
@@ -41,6 +57,15 @@ cpdef enum VarianceReduced:  # SARAHPlus is SARAH with gammaS > 0
     SVRG = 0
     SSGD = 1
     SARAH = 2
+
+cdef inline void prefetch_row(const double* cols, Py_ssize_t m, Py_ssize_t n, const int64_t* perm,
+                              const int64_t* rows, Py_ssize_t k, Py_ssize_t count) noexcept nogil:
+    """Start loading, from data stored by column, the row that inner step k + AHEAD reads."""
+    cdef Py_ssize_t j
+    if k + AHEAD < count:
+        for j in range(n):
+            prefetch(cols + perm[rows[k + AHEAD]] + j * m)
+
 
 cdef inline double x_(const double* row, Py_ssize_t stride, Py_ssize_t j) noexcept nogil:
     """Feature j of a data row (its values ``stride`` apart): R's column of ones for the
@@ -171,6 +196,12 @@ def single_row(int kind, const double[:, ::1] data, double[::1] theta, const int
     cdef Poll p = new_poll()
     with nogil:
         for t in range(steps):
+            if t + 2 * AHEAD < steps:
+                prefetch(&perm[rows[t + 2 * AHEAD]])
+            if t + AHEAD < steps:
+                x = &data[perm[rows[t + AHEAD]], 0]
+                prefetch(x)
+                prefetch(x + k - 1)  # (a row may span two cache lines)
             if always or update[t]:
                 x = &data[perm[rows[t]], 0]
                 e = residual(x, 1, n, &theta[0])
@@ -209,6 +240,7 @@ cdef int _svrg(const double* cols, Py_ssize_t m, Py_ssize_t n, const double* the
     memcpy(w, theta, n * sizeof(double))
     memcpy(out, theta, n * sizeof(double))
     for k in range(count):
+        prefetch_row(cols, m, n, perm, rows, k, count)
         x = cols + perm[rows[k]]
         e_w = residual(x, m, n, w)
         e_0 = residual(x, m, n, theta)
@@ -229,6 +261,7 @@ cdef int _ssgd(const double* cols, Py_ssize_t m, Py_ssize_t n, const double* the
     cdef double e_w, e_0
     memcpy(out, theta, n * sizeof(double))
     for k in range(count):
+        prefetch_row(cols, m, n, perm, rows, k, count)
         x = cols + perm[rows[k]]
         e_w = residual(x, m, n, out)
         e_0 = residual(x, m, n, theta)
@@ -260,6 +293,7 @@ cdef int _sarah(const double* cols, Py_ssize_t m, Py_ssize_t n, const double* th
         a = fabs(v[0]) / 3
         if gammaS > 0 and not a * a > limit:  # R's /3 decides overflow: keep it
             break
+        prefetch_row(cols, m, n, perm, rows, k - 1, count)
         x = cols + perm[rows[k - 1]]
         e_w = residual(x, m, n, w)
         e_p = residual(x, m, n, wp)

@@ -41,5 +41,4 @@ cdef class FullGradient:
     cdef double mean(self, const int64_t* rows, Py_ssize_t lo, Py_ssize_t hi, const double* theta,
                      double* g) except? -1 nogil
     cdef int _binned(self, Py_ssize_t lo, Py_ssize_t hi, const double* theta, double guess) except -1 nogil
-    cdef double _norm(self, Py_ssize_t lo, Py_ssize_t hi, const double* theta) noexcept nogil
     cdef int _compensated(self, Py_ssize_t lo, Py_ssize_t hi, const double* theta) except -1 nogil

@@ -357,19 +357,20 @@ cdef class FullGradient:
             bound += fabs(theta[j]) * self.top[j - 1]  # every term <= bound * reach
             reach = max(reach, self.top[j - 1])
         if bound * reach * count < 2.0 ** 1000:  # else sums that may leave double's range: the fallback
-            # the grids' size: the residuals' norm, as at the last call (they change little
-            # from one iteration to the next), or measured
-            guess = self.rms * sqrt(<double>count) if self.rms > 0 else self._norm(lo, hi, theta)
+            # the grids' size: an upper estimate of every |e_i|, the residuals' norm at the last
+            # call (it changes little from one iteration to the next), or at first the bound
+            guess = self.rms * sqrt(<double>count) if self.rms > 0 else bound
             for attempt in range(3):
                 if not 0.0 < guess < INFINITY:  # (NaN, or all residuals 0: no grid, nothing to round)
                     break
                 status = self._binned(lo, hi, theta, guess)
                 if status == DONE or status == NO_GRID:
                     break
-                # redo with the residuals' true norm: measured (the guess was too small for the
-                # grids to hold every term) or from this pass (so large that it cost precision)
-                guess = self._norm(lo, hi, theta) if status == TOO_SMALL else sqrt(
-                    exact_value(&self.acc[n, 0], self.grid[1, n]))
+                # redo: with the bound, where the guess was too small for the grids to hold every
+                # term (a diverging fit); with this pass's norm where it was so large that it
+                # would cost precision
+                guess = bound if status == TOO_SMALL and guess < bound else sqrt(
+                    exact_value(&self.acc[n, 0], self.grid[1, n])) if status == TOO_LOOSE else NAN
         if status == DONE:
             for j in range(n + 1):
                 t = exact_value(&self.acc[j, 0], self.grid[1, j]) / count
@@ -413,15 +414,6 @@ cdef class FullGradient:
             start += BLOCK
         cdef double norm = sqrt(exact_value(&self.acc[n, 0], self.grid[1, n]))
         return DONE if guess <= LOOSE * norm else TOO_LOOSE
-
-    cdef double _norm(self, Py_ssize_t lo, Py_ssize_t hi, const double* theta) noexcept nogil:
-        """The residuals' norm ``|e|``, in plain double: the size of the grids."""
-        cdef Py_ssize_t i
-        cdef double e, sse = 0.0
-        for i in range(lo, hi):
-            e = residual(&self.cols[0, self.rows[i] if self.rows != NULL else i], self.m, self.n, theta)
-            sse += e * e
-        return sqrt(sse)
 
     cdef int _compensated(self, Py_ssize_t lo, Py_ssize_t hi, const double* theta) except -1 nogil:
         """The fallback: the same sums over rows lo..hi-1, compensated in double, in row order."""

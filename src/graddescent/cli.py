@@ -15,7 +15,7 @@ moved last. ``--test-rate R`` holds out the fraction R of the rows for testing: 
 R's ``splitData(dataSet, dataTrainRate = 1 - R, seed)``; ``--train-rate R`` passes R as
 ``dataTrainRate`` itself. ``fit`` takes no seed unless given (``--seed``); ``compare``
 uses seed 1 unless given, so that its table is the same at every run. Times are the wall
-time of each fit, after the compiled kernels have been loaded once.
+time of each fit. Ctrl-C stops a fit within milliseconds (exit status 130).
 
 Errors in the input (files, columns, option values, model files) end the command with
 exit status 2 and one line on stderr, ``graddescent: error: ...``. Input files are never
