@@ -79,8 +79,8 @@ def test_estimator_is_learn_to_the_bit(method):
     frame = pd.DataFrame(make_data(), columns=["a", "b", "c", "y"])
     control = {k: CONTROL[k] for k in METHOD_CONTROL[method] if k in CONTROL}
     model = gd.learn(frame, learningMethod=method, control=control, seed=5)
-    estimator = gd.GradDescentRegressor(method, random_state=5, **{
-        {"maxIter": "max_iter", "innerIter": "inner_iter", "nBatch": "n_batch"}.get(k, k): v for k, v in control.items()})
+    snake = {"maxIter": "max_iter", "innerIter": "inner_iter", "nBatch": "n_batch"}
+    estimator = gd.GradDescentRegressor(method, random_state=5, **{snake.get(k, k): v for k, v in control.items()})
     X, y = frame.iloc[:, :-1], frame["y"]
     estimator.fit(X, y)
     np.testing.assert_array_equal(estimator.theta_, model.model)

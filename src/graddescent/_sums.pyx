@@ -221,7 +221,8 @@ cdef inline void add(uint64_t* acc, int64_t v, int shift) noexcept nogil:
     acc[2] += sign + c1 + (acc[1] < c)
 
 
-cdef inline void add_block(uint64_t* acc, uint64_t w1, uint64_t w2, double s1, double s2, Py_ssize_t rows) noexcept nogil:
+cdef inline void add_block(uint64_t* acc, uint64_t w1, uint64_t w2, double s1, double s2,
+                           Py_ssize_t rows) noexcept nogil:
     """A block's word sums at grids s1, s2 added to acc (in level-2 steps, 2^51 per level-1 step)."""
     add(acc, <int64_t>(w1 - <uint64_t>rows * word(s1)), 51)  # wraps around to the true, small count
     add(acc, <int64_t>(w2 - <uint64_t>rows * word(s2)), 0)

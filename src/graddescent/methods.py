@@ -1,10 +1,11 @@
 """The 14 learning functions of R's gradDescent 3.0, with R's names, defaults and numbers.
 
 Every function shares R's preamble (:func:`_prepare`: matrix, shuffle, initial theta)
-and runs one of three drivers: full batch (GD, MBGD, MGD, AGD), single row (SGD, SAGD,
-ADAGRAD, ADADELTA, RMSPROP, ADAM) or variance-reduced (SVRG, SSGD, SARAH, SARAHPlus).
-Each method's update rule is a short plain function under its R name. Where R's
-arithmetic departs from the textbook rule the departure is kept and marked "R's".
+and runs one of three compiled drivers (``_kernels.pyx``): full batch (GD, MBGD, MGD,
+AGD), single row (SGD, SAGD, ADAGRAD, ADADELTA, RMSPROP, ADAM) or variance-reduced (SVRG,
+SSGD, SARAH, SARAHPlus). Each method's update rule is a few lines there under its R
+name. Where R's arithmetic departs from the textbook rule the departure is kept and
+marked "R's". The functions here check the arguments, make R's draws and shape the result.
 
 Randomness follows R exactly (:class:`graddescent.RRandom`), with one convention from
 the reference: R's ``set.seed(NULL)`` calls inside the package are no-ops, so with an
@@ -382,7 +383,8 @@ def SVRG(dataTrain, alpha=0.1, maxIter=10, innerIter=10, option=2, seed=None, *,
     innerIter = _check_inner(innerIter)
     if isinstance(option, bool) or option not in (1, 2):
         raise ValueError(f"option must be 1 (second-to-last inner iterate) or 2 (a random one), got {option!r}")
-    return _variance_reduced("SVRG", K.VarianceReduced.SVRG, dataTrain, seed, alpha, maxIter, innerIter, return_loss, option=option)
+    return _variance_reduced("SVRG", K.VarianceReduced.SVRG, dataTrain, seed, alpha, maxIter, innerIter, return_loss,
+                             option=option)
 
 
 @_document("variance reduced")
@@ -405,7 +407,8 @@ def SSGD(dataTrain, alpha=0.1, maxIter=10, lamda=0, innerIter=10, seed=None, *, 
     if lamda != 0 and innerIter == 1:
         raise ValueError("with lamda > 0, innerIter must be at least 2 (R's randomProb fails for one value); "
                          "use lamda=0 or a larger innerIter")
-    return _variance_reduced("SSGD", K.VarianceReduced.SSGD, dataTrain, seed, alpha, maxIter, innerIter, return_loss, lamda=lamda)
+    return _variance_reduced("SSGD", K.VarianceReduced.SSGD, dataTrain, seed, alpha, maxIter, innerIter, return_loss,
+                             lamda=lamda)
 
 
 @_document("variance reduced")
@@ -433,7 +436,7 @@ def SARAHPlus(dataTrain, alpha=0.1, maxIter=10, innerIter=10, gammaS=0.125, seed
     alpha, maxIter = _check_common(alpha, maxIter)
     innerIter = _check_inner(innerIter)
     gammaS = check_number("gammaS", gammaS, low=0, low_open=True)
-    return _variance_reduced("SARAHPlus", K.VarianceReduced.SARAH, dataTrain, seed, alpha, maxIter, innerIter, return_loss,
-                             gammaS=gammaS)
+    return _variance_reduced("SARAHPlus", K.VarianceReduced.SARAH, dataTrain, seed, alpha, maxIter, innerIter,
+                             return_loss, gammaS=gammaS)
 
 
