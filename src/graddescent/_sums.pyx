@@ -441,18 +441,23 @@ cdef vector_clones_uint64 block_sums(FullGradient self, Py_ssize_t start, Py_ssi
     """Rows start..stop-1 (at most BLOCK; of ``self.rows`` if not NULL) added to the sums of
     ``self``. Returns 0 where every residual stayed in its grid's binade (so every term
     fitted its grid)."""
-    if self.rows == NULL:  # (each call is compiled for its kind of rows)
-        return _block_sums(self, start, stop, theta, False)
-    return _block_sums(self, start, stop, theta, True)
+    # (each call below is compiled on its own: a range or a list of rows; one or two
+    # inputs, the common case, or more, whose partial residuals are stored)
+    if self.rows == NULL:
+        return _block_sums(self, start, stop, theta, False, False) if self.n <= 3 else _block_sums(
+            self, start, stop, theta, False, True)
+    return _block_sums(self, start, stop, theta, True, False) if self.n <= 3 else _block_sums(
+        self, start, stop, theta, True, True)
 
 
 cdef inline inlined_uint64 _block_sums(FullGradient self, Py_ssize_t start, Py_ssize_t stop, const double* theta,
-                                 bint indexed) noexcept nogil:
+                                       bint indexed, bint stored) noexcept nogil:
     cdef Py_ssize_t n = self.n, m = self.m, rows = stop - start, i, j
     cdef const int64_t* idx = self.rows + start if indexed else NULL
     cdef const double* base = &self.cols[0, 0] + (0 if indexed else start)
-    # One pass computes the residuals, R's way, and the last two inputs' terms; a
-    # pass for each input before them takes its terms from the stored residuals.
+    # One pass computes the residuals, R's way, and the last two inputs' terms; a pass
+    # for each input before them (stored: there are more than two) adds them up to there
+    # first, and takes its terms from the stored residuals after.
     cdef Py_ssize_t ja = max(n - 2, 1), jb = n - 1  # with one input, it is both (theta 0 for the second)
     cdef const double* xa = base + (ja - 1) * m
     cdef const double* xb = base + (jb - 1) * m
@@ -465,53 +470,39 @@ cdef inline inlined_uint64 _block_sums(FullGradient self, Py_ssize_t start, Py_s
     cdef double ra = self.grid[1, 0], rb = self.grid[1, ja], rc = self.grid[1, jb], rd = self.grid[1, n]
     cdef uint64_t a1 = 0, a2 = 0, b1 = 0, b2 = 0, c1 = 0, c2 = 0, d1 = 0, d2 = 0, u, v, w1, w2
     cdef uint64_t out = 0, wa = word(sa)
-    if n <= 3:  # one or two inputs, the common case: no stored residuals
-        for i in range(rows):
-            e = ((t0 + at(xa, idx, i, indexed) * ta) + at(xb, idx, i, indexed) * tb) - at(y, idx, i, indexed)
-            u, v = cut(e, sa, ra)
-            a1 += u
-            a2 += v
-            out |= u ^ wa
-            u, v = cut(e * at(xa, idx, i, indexed), sb, rb)
-            b1 += u
-            b2 += v
-            u, v = cut(e * at(xb, idx, i, indexed), sc, rc)
-            c1 += u
-            c2 += v
-            u, v = cut(e * e, sd, rd)
-            d1 += u
-            d2 += v
-    else:
+    if stored:
         for i in range(rows):
             part[i] = t0
         for j in range(1, n - 2):
             x, t = base + (j - 1) * m, theta[j]
             for i in range(rows):
                 part[i] += at(x, idx, i, indexed) * t
-        for i in range(rows):
-            e = ((part[i] + at(xa, idx, i, indexed) * ta) + at(xb, idx, i, indexed) * tb) - at(y, idx, i, indexed)
+    for i in range(rows):
+        e = (((part[i] if stored else t0) + at(xa, idx, i, indexed) * ta) + at(xb, idx, i, indexed) * tb) - at(
+            y, idx, i, indexed)
+        if stored:
             res[i] = e
-            u, v = cut(e, sa, ra)
-            a1 += u
-            a2 += v
-            out |= u ^ wa
-            u, v = cut(e * at(xa, idx, i, indexed), sb, rb)
-            b1 += u
-            b2 += v
-            u, v = cut(e * at(xb, idx, i, indexed), sc, rc)
-            c1 += u
-            c2 += v
-            u, v = cut(e * e, sd, rd)
-            d1 += u
-            d2 += v
-        if out >> EXPONENT == 0:
-            for j in range(1, n - 2):
-                x, s1, s2, w1, w2 = base + (j - 1) * m, self.grid[0, j], self.grid[1, j], 0, 0
-                for i in range(rows):
-                    u, v = cut(res[i] * at(x, idx, i, indexed), s1, s2)
-                    w1 += u
-                    w2 += v
-                add_block(&self.acc[j, 0], w1, w2, s1, s2, rows)
+        u, v = cut(e, sa, ra)
+        a1 += u
+        a2 += v
+        out |= u ^ wa
+        u, v = cut(e * at(xa, idx, i, indexed), sb, rb)
+        b1 += u
+        b2 += v
+        u, v = cut(e * at(xb, idx, i, indexed), sc, rc)
+        c1 += u
+        c2 += v
+        u, v = cut(e * e, sd, rd)
+        d1 += u
+        d2 += v
+    if stored and out >> EXPONENT == 0:
+        for j in range(1, n - 2):
+            x, s1, s2, w1, w2 = base + (j - 1) * m, self.grid[0, j], self.grid[1, j], 0, 0
+            for i in range(rows):
+                u, v = cut(res[i] * at(x, idx, i, indexed), s1, s2)
+                w1 += u
+                w2 += v
+            add_block(&self.acc[j, 0], w1, w2, s1, s2, rows)
     add_block(&self.acc[0, 0], a1, a2, sa, ra, rows)
     add_block(&self.acc[ja, 0], b1, b2, sb, rb, rows)
     if n > 2:
