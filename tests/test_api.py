@@ -149,7 +149,9 @@ def test_divergence_warns_once_with_remedy_and_returns_r_numbers():
         theta = gd.GD(data, maxIter=30, seed=1)
     divergence = [w for w in caught if issubclass(w.category, ConvergenceWarning)]
     assert len(divergence) == 1 and len(caught) == 1
-    assert "featureScaling" in str(divergence[0].message) and "smaller alpha" in str(divergence[0].message)
+    message = str(divergence[0].message)  # the bound for this data, and scaling (the data is not scaled)
+    assert "alpha 0.1 is above 2/L = 1.41e-06" in message and "alpha='auto'" in message
+    assert "not scaled" in message and "varianceScaling" in message
     assert abs(theta[0, 0]) > 1e100
 
 
@@ -192,3 +194,16 @@ def test_ssgd_draw_plan_retries_when_the_raw_block_runs_out():
     np.testing.assert_array_equal(small[0], large[0])
     np.testing.assert_array_equal(small[1], large[1])
     assert small[0].sum() == small[1].size and small[1].max() < 50
+
+
+def test_ssgd_plans_its_draws_in_pieces_with_the_same_numbers(monkeypatch):
+    """SSGD draws its inner rows a piece of the fit at a time (memory bounded whatever maxIter
+    and innerIter): the same draws, so the same numbers, as one plan for the whole fit."""
+    data = scaled_plant()
+    whole, whole_loss = gd.SSGD(data, maxIter=40, innerIter=6, alpha=0.01, seed=2, return_loss=True)
+    monkeypatch.setattr(gd.methods, "_SSGD_PLAN", 13)  # two outer iterations a piece
+    pieces, pieces_loss = gd.SSGD(data, maxIter=40, innerIter=6, alpha=0.01, seed=2, return_loss=True)
+    np.testing.assert_array_equal(pieces, whole)
+    np.testing.assert_array_equal(pieces_loss, whole_loss)
+    stopped = gd.SSGD(data, maxIter=4000, innerIter=6, alpha=0.01, seed=2, tol=1e-3, return_loss=True)[1]
+    assert 40 < stopped.size < 4000  # the rule carried from piece to piece

@@ -98,8 +98,6 @@ ROWS = [
     ("SGD", "maxIter 10**30", lambda: gd.SGD(DF, maxIter=10**30), ValueError, ["maxIter", "at most"]),
     ("ADADELTA", "maxIter 1e300", lambda: gd.ADADELTA(DF, maxIter=1e300), ValueError, ["maxIter", "at most"]),
     ("SVRG", "innerIter 10**12", lambda: gd.SVRG(DF, innerIter=10**12), ValueError, ["innerIter", "at most"]),
-    ("SSGD", "maxIter * innerIter too many", lambda: gd.SSGD(DF, maxIter=10**5, innerIter=10**4), ValueError,
-     ["maxIter * innerIter", "smaller maxIter or innerIter"]),
     ("MGD", "momentum 1", lambda: gd.MGD(DF, momentum=1), ValueError, ["momentum", "[0, 1)"]),
     ("AGD", "momentum nan", lambda: gd.AGD(DF, momentum=np.nan), ValueError, ["momentum"]),
     ("RMSPROP", "momentum string", lambda: gd.RMSPROP(DF, momentum="0.9"), ValueError, ["momentum", "number"]),
@@ -221,13 +219,15 @@ ROWS = [
         pd.DataFrame({"big": [1e308, -1e308, 0, 1, 2], "b": Y}), Y), ValueError, ["'big'", "too large"]),
     ("GDRegressor", "huge y", lambda: gd.GDRegressor(scaling="minmax").fit(X, np.array([1e308, -1e308, 0, 1, 2])),
      ValueError, ["'y'", "too large"]),
-    ("GDRegressor", "alpha nan", lambda: gd.GDRegressor(alpha=np.nan).fit(X, Y), InvalidParameterError, ["alpha"]),
-    ("GDRegressor", "alpha string", lambda: gd.GDRegressor(alpha="0.1").fit(X, Y), InvalidParameterError,
-     ["alpha"]),
-    ("GDRegressor", "max_iter 10**12", lambda: gd.GDRegressor(max_iter=10**12).fit(X, Y), InvalidParameterError,
+    ("GDRegressor", "learning_rate nan", lambda: gd.GDRegressor(learning_rate=np.nan).fit(X, Y),
+     InvalidParameterError, ["learning_rate"]),
+    ("GDRegressor", "learning_rate string", lambda: gd.GDRegressor(learning_rate="0.1").fit(X, Y),
+     InvalidParameterError, ["learning_rate", "auto"]),
+    ("GDRegressor", "max_iter 10**12", lambda: gd.GDRegressor(max_iter=10**12).fit(X, Y), ValueError,
      ["max_iter", "100000000"]),
-    ("GDRegressor", "max_iter float", lambda: gd.GDRegressor(max_iter=2.0).fit(X, Y), InvalidParameterError,
+    ("GDRegressor", "max_iter negative", lambda: gd.GDRegressor(max_iter=-2.0).fit(X, Y), InvalidParameterError,
      ["max_iter"]),
+    ("GDRegressor", "tol negative", lambda: gd.GDRegressor(tol=-1.0).fit(X, Y), InvalidParameterError, ["tol"]),
     ("GDRegressor", "scaling upper case", lambda: gd.GDRegressor(scaling="VARIANCE").fit(X, Y),
      InvalidParameterError, ["scaling"]),
     ("GDRegressor", "random_state 2**31", lambda: gd.GDRegressor(random_state=2**31).fit(X, Y),
@@ -237,8 +237,6 @@ ROWS = [
     ("SVRGRegressor", "inner_iter 10**12", lambda: gd.SVRGRegressor(inner_iter=10**12).fit(X, Y),
      InvalidParameterError, ["inner_iter"]),
     ("SVRGRegressor", "option True", lambda: gd.SVRGRegressor(option=True).fit(X, Y), ValueError, ["option"]),
-    ("SSGDRegressor", "max_iter * inner_iter", lambda: gd.SSGDRegressor(max_iter=10**5, inner_iter=10**4).fit(X, Y),
-     ValueError, ["'max_iter' times 'inner_iter'"]),
     ("MBGDRegressor", "n_batch above rows", lambda: gd.MBGDRegressor(n_batch=6).fit(X, Y), ValueError, ["n_batch"]),
     ("GradDescentRegressor", "unknown method", lambda: gd.GradDescentRegressor("NEWTON").fit(X, Y),
      InvalidParameterError, ["method"]),
@@ -365,8 +363,10 @@ def test_every_function_warns_once_with_the_remedy_exactly_when_it_diverged():
             warned.append(name)
             message = str(caught[0].message)
             assert caught[0].category is ConvergenceWarning
-            assert message.startswith(f"{name} diverged") and "smaller alpha" in message
-            assert "Scale the features" in message
+            assert message.startswith(f"{name} diverged")
+            assert ("alpha 0.1 is above " in message or "smaller alpha" in message or "smaller momentum" in message)
+            assert "alpha='auto'" in message or name == "ADADELTA"
+            assert "not scaled" in message and "varianceScaling" in message  # (the data is not)
     assert {"GD", "MGD", "SGD", "SVRG", "SARAH"} <= set(warned)
 
 
@@ -383,21 +383,21 @@ def test_every_estimator_warns_once_with_the_remedy(name):
     X_, y_ = PLANT.iloc[:, :-1], PLANT.iloc[:, -1]
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        getattr(gd, name)(scaling=None, alpha=0.1, max_iter=200, random_state=1).fit(X_, y_)
+        getattr(gd, name)(scaling=None, learning_rate=0.1, max_iter=200, random_state=1).fit(X_, y_)
     assert [w.category for w in caught] == [ConvergenceWarning], [str(w.message) for w in caught]
     message = str(caught[0].message)
-    assert name in message and "diverged" in message
-    assert "scaling='variance'" in message and "smaller alpha (now 0.1)" in message
+    assert name in message and "diverged: learning_rate 0.1 is above " in message
+    assert "learning_rate='auto'" in message and "scaling='variance'" in message
 
 
 def test_the_command_says_it_once(tmp_path, monkeypatch, capsys):
     PLANT.to_csv(tmp_path / "plant.csv", index=False)
     monkeypatch.chdir(tmp_path)
-    assert cli.main(["fit", "plant.csv", "--scaling", "none", "--seed", "1", "--max-iter", "200"]) == 0
+    assert cli.main(["fit", "plant.csv", "--scaling", "none", "--seed", "1", "--max-iter", "200"]) == 1
     captured = capsys.readouterr()
     err = captured.err.splitlines()
-    assert len(err) == 1 and err[0].startswith("graddescent: warning: GD diverged"), captured.err
-    assert "--alpha" in err[0] and "--scaling variance" in err[0]
+    assert len(err) == 1 and err[0].startswith("graddescent: error: the fit diverged; --alpha 0.1 is above 2/L = ")
+    assert "--alpha auto" in err[0] and "--scaling variance" in err[0]
     assert captured.out.count("diverged") == 1
 
 

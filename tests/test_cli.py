@@ -24,6 +24,7 @@ import pandas as pd
 import pytest
 
 from graddescent import RMSE, cli, datasets, learn, predict, splitData
+from graddescent.methods import BY_ROW
 from graddescent.toplevel import METHODS
 
 SCRIPT = Path(sys.executable).with_name("graddescent")
@@ -66,22 +67,58 @@ def test_console_script_is_installed():
 
 # --------------------------------------------------------------------------- fit
 
+def least_squares_gap(model, frame):
+    """The model's training MSE above the least-squares fit's, relative to it (by hand)."""
+    design = np.column_stack([np.ones(len(frame)), frame.iloc[:, :-1].to_numpy()])
+    y = frame.iloc[:, -1].to_numpy()
+    best = np.linalg.lstsq(design, y, rcond=None)[0]
+    return rmse(model, frame) ** 2 / np.mean((design @ best - y) ** 2) - 1
+
+
 def test_fit_table_equals_learn(work):
+    """R's fixed iterations: R's numbers, and a word that they have not converged."""
     result = run("fit", "co2.csv", "--seed", "1", cwd=work)
     assert result.returncode == 0, result.stderr
-    assert result.stderr == ""
     frame = pd.read_csv(work / "co2.csv")
     model = fit_in_process(frame, seed=1)
+    gap = least_squares_gap(model, frame)
+    assert 0.05 < gap < 0.1
+    assert result.stderr == (f"graddescent: warning: after R's 10 iterations the training MSE is {gap:.0%} above the "
+                             "least-squares fit's: the fit has not converged; use --tol (e.g. --tol 1e-4, which also "
+                             "sets --alpha auto) or raise --max-iter\n")
     lines = result.stdout.splitlines()
     assert lines[0] == "GD on co2.csv: 1743 rows, 2 input(s), target 'Compressibility Factor(Z)'"
-    assert lines[1] == "settings: alpha=0.1, maxIter=10; scaling variance; seed 1"
+    assert lines[1] == "settings: alpha=0.1, maxIter=10; no stopping rule; scaling variance; seed 1"
     theta = model.model.ravel()
     for name, value in zip(["(intercept)", "Temperature(K)", "Pressure(ATM)"], theta):
         row = next(line for line in lines if line.startswith(name + " "))
         assert row.split()[1] == g(value)
-    assert f"train RMSE  {g(rmse(model, frame))}  (1743 rows)" in lines
-    assert "iterations  10" in lines
+    assert f"train RMSE        {g(rmse(model, frame))}               (1743 rows)" in lines
+    assert f"vs least squares  +{gap:.2%}" in "\n".join(lines)
+    assert any(line.split()[:2] == ["iterations", "10"] and "(10 passes over the data)" in line for line in lines)
+    assert any(line.startswith("converged ") and "not judged (no --tol)" in line for line in lines)
     assert any(line.startswith("time  ") and line.endswith(" s") for line in lines)
+
+
+def test_fit_to_a_tolerance(work):
+    """--tol: the estimators' defaults (the step auto), a converged fit, said in the table and the JSON."""
+    result = run("fit", "co2.csv", "--seed", "1", "--method", "SGD", "--tol", "1e-4", "--json", cwd=work)
+    assert result.returncode == 0 and result.stderr == "", result.stderr
+    out = json.loads(result.stdout)
+    frame = pd.read_csv(work / "co2.csv")
+    model = learn(frame, learningMethod="SGD", control={"alpha": "auto", "maxIter": 1000 * len(frame)}, seed=1,
+                  tol=1e-4, average=True)
+    assert out["theta"] == model.model.ravel().tolist()
+    assert out["converged"] is True and model.converged is True and out["diverged"] is False
+    assert out["n_iter"] == model.n_iter and out["passes"] == model.n_iter / len(frame) < 1000
+    assert out["alpha"] == model.alpha == 1 / (4 * (1 + np.max(np.sum(gd_scaled(frame)[:, :-1] ** 2, axis=1))))
+    assert out["gap_to_least_squares"] == pytest.approx(least_squares_gap(model, frame), rel=1e-9)
+    assert out["gap_to_least_squares"] < 1e-3 and out["tol"] == 1e-4 and out["n_iter_no_change"] == 5
+
+
+def gd_scaled(frame):
+    from graddescent import varianceScaling
+    return varianceScaling(frame).scaledDataSet.to_numpy()
 
 
 def test_fit_json_with_target_not_last_equals_learn(work):
@@ -101,7 +138,7 @@ def test_fit_json_with_target_not_last_equals_learn(work):
     assert out["scaling_parameter"] == model.scalingParameter.tolist()
     assert out["train_rmse"] == rmse(model, frame)
     assert out["test_rmse"] is None and out["test_rows"] is None
-    assert out["iterations"] == 20 and out["inner_iterations"] == 5
+    assert out["n_iter"] == 20 and out["passes"] == 20 and out["converged"] is None and out["tol"] is None
     assert out["diverged"] is False and out["time_seconds"] > 0
     # the coefficients in original units give predict's numbers
     coefficients = np.asarray(out["coefficients"])
@@ -162,7 +199,7 @@ def test_scaled_model_file_round_trips_in_process(tmp_path):
 
 def test_compare_subset_json_and_plot(work, tmp_path):
     result = run("compare", work / "co2.csv", "--methods", "GD,sgd,SVRG,SARAHPlus", "--test-rate", "0.2",
-                 "--plot", "curves.png", "--json", "--max-iter", "30", cwd=tmp_path)
+                 "--plot", "curves.png", "--json", "--max-iter", "30", "--tol", "none", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     out = json.loads(result.stdout)
     assert out["seed"] == 1 and out["sorted_by"] == "test_rmse"
@@ -182,18 +219,42 @@ def test_compare_subset_json_and_plot(work, tmp_path):
 
 
 def test_compare_main_job_on_bundled_data(work):
-    """``graddescent compare`` with no data: the README's main job, the same table every run."""
+    """``graddescent compare`` with no data: the README's main job, every method to the same
+    tolerance, the same table every run."""
     result = run("compare", cwd=work)
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""
     lines = result.stdout.splitlines()
     assert lines[0] == "14 method(s) on co2_compressibility (bundled): 1743 rows, target 'Compressibility Factor(Z)'"
-    assert "seed 1" in lines[1] and lines[2] == "sorted by train RMSE"
+    assert lines[1] == ("settings: tol=0.0001 (each method until n_iter_no_change=5 passes stall); scaling variance; "
+                        "seed 1")
     frame = datasets.load("co2_compressibility")
-    expected = sorted((rmse(fit_in_process(frame, m, seed=1), frame), m) for m in METHODS)
+    expected = []
+    for m in METHODS:
+        control = {"alpha": "auto", "innerIter": len(frame),
+                   "maxIter": 1000 * (len(frame) if m in BY_ROW else 2 if m == "MBGD" else 1)}
+        if m in ("RMSPROP", "ADADELTA"):
+            control["momentum"] = 0.999
+        model = learn(frame, learningMethod=m, control=control, seed=1, tol=1e-4,
+                      average=True if m in BY_ROW or m == "MBGD" else None)
+        expected.append((rmse(model, frame), m, model))
+    expected.sort(key=lambda e: e[0])  # (ties in the order of METHODS, as the command keeps them)
     rows = [line.split() for line in lines[6:]]
-    assert [(r[0], r[1], r[2]) for r in rows] == [(str(i), m, g(v)) for i, (v, m) in enumerate(expected, 1)]
-    assert all(r[4] == "s" for r in rows)
+    assert [(r[0], r[1], r[2]) for r in rows] == [(str(i), m, g(v)) for i, (v, m, _) in enumerate(expected, 1)]
+    for row, (_, _, model) in zip(rows, expected):
+        assert row[3] == f"+{least_squares_gap(model, frame):.2%}"
+        assert row[4] == f"{model.passes:.3g}" and row[6] == "s" and row[7] == "yes"
+
+
+def test_compare_marks_a_diverged_method_and_keeps_the_plot_readable(work, tmp_path):
+    result = run("compare", work / "co2.csv", "--methods", "GD,MGD", "--alpha", "2.5", "--max-iter", "40", "--tol",
+                 "none", "--plot", "curves.png", "--scaling", "variance", cwd=tmp_path)
+    assert result.returncode == 0
+    table = result.stdout.splitlines()
+    assert table[-1].split()[1] == "GD" and table[-1].endswith("DIVERGED")  # the diverged last
+    assert table[-2].split()[1] == "MGD" and table[-2].endswith(" -")  # (stable: 2.5 is below 2(1 + 0.9)/L)
+    assert result.stderr.startswith("graddescent: warning: GD diverged; --alpha 2.5 is above 2/L = ")
+    assert (tmp_path / "curves.png").read_bytes().startswith(PNG_MAGIC)
 
 
 # --------------------------------------------------------------------------- datasets
@@ -340,8 +401,6 @@ ERRORS = [
     ("out-over-input", ["predict", "model.json", "good.csv", "-o", "good.csv"], {}, "refusing to write over", False),
     ("out-over-model", ["predict", "model.json", "good.csv", "-o", "model.json"], {}, "refusing to write over", False),
     ("out-is-folder", ["datasets", "mackey_glass", "-o", "sub"], {"sub/x": "1"}, "is a folder", False),
-    ("diverged-model", ["fit", "good.csv", "--alpha", "5", "--scaling", "none", "--model-out", "m.json", "--quiet"],
-     {}, "the fit diverged, so 'm.json' was not written", False),
     ("dataset-name", ["datasets", "iris"], {}, "unknown data set 'iris'", False),
     ("datasets-o-without-name", ["datasets", "-o", "x.csv"], {}, "-o needs a data set NAME", False),
     ("model-missing", ["predict", "none.json", "good.csv"], {}, "'none.json' does not exist", False),
@@ -471,3 +530,16 @@ def test_predict_keeps_an_empty_target_column(tmp_path, monkeypatch, capsys):
     assert list(out.columns) == ["c", "b", "a", "prediction"] and out["c"].isna().all()
     expected = predict(model, pd.DataFrame({"a": [1.0, 3.0], "b": [2.0, 4.0]}))["V1"]
     assert out["prediction"].tolist() == expected.tolist()
+
+
+def test_a_diverged_fit_writes_no_model_and_ends_with_the_remedy(tmp_path, monkeypatch, capsys):
+    _prepare(tmp_path, {})
+    before = _snapshot(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    status = cli.main(["fit", "good.csv", "--alpha", "5", "--scaling", "none", "--model-out", "m.json", "--quiet"])
+    assert status == 1
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 1 and err[0].startswith("graddescent: error: the fit diverged; 'm.json' was not written: "
+                                               "--alpha 5 is above 2/L = ")
+    assert "--alpha auto" in err[0] and "--scaling variance" in err[0]
+    assert _snapshot(tmp_path) == before

@@ -29,12 +29,16 @@ def test_every_method_has_an_estimator_importable_from_the_package():
 
 
 @pytest.mark.parametrize("method", sorted(METHOD_OF))
-def test_parameters_are_the_methods_control_entries_with_r_defaults(method):
+def test_parameters_are_scikit_learns_and_the_methods_control_entries(method):
     params = METHOD_OF[method]().get_params()
-    expected = {estimators._SNAKE[key] for key in gd.toplevel.METHOD_CONTROL[method]} | {"scaling", "random_state"}
-    assert set(params) == expected
-    for key in gd.toplevel.METHOD_CONTROL[method]:
-        assert params[estimators._SNAKE[key]] == gd.toplevel.CONTROL_DEFAULTS[key]
+    control = {estimators._SNAKE[key] for key in gd.toplevel.METHOD_CONTROL[method]}
+    averaged = {"average"} if method in gd.methods.BY_ROW or method == "MBGD" else set()
+    assert set(params) == control | averaged | {"tol", "n_iter_no_change", "scaling", "random_state"}
+    beyond_r = {"learning_rate": "auto", "max_iter": 1000, "inner_iter": "auto", "tol": 1e-4, "n_iter_no_change": 5,
+                "average": True, "momentum": 0.999 if method in ("RMSPROP", "ADADELTA") else 0.9}
+    for name in set(params) - {"scaling", "random_state"}:
+        r_default = gd.toplevel.CONTROL_DEFAULTS.get(gd.estimators.R_NAMES.get(name))
+        assert params[name] == beyond_r.get(name, r_default), name
     assert params["scaling"] == "variance" and params["random_state"] is None
     assert f"R's ``{method}``" in METHOD_OF[method].__doc__
 
@@ -49,13 +53,23 @@ def _learn_id(c):
     return f"{c['method']}-{c['data']}-{scaling}-seed{c['seed']}-" + "-".join(f"{k}{v}" for k, v in c["control"].items())
 
 
-def _estimator_for(case, generic=False):
-    control = {estimators._SNAKE[k]: v for k, v in case["control"].items()
-               if k in gd.toplevel.METHOD_CONTROL[case["method"]]}
+def r_parameters(method, control, n_samples):
+    """The estimator parameters that fit R's numbers (the mapping estimators.py documents)."""
+    control = {**gd.toplevel.CONTROL_DEFAULTS, **control}
+    params = {estimators._SNAKE[k]: control[k] for k in gd.toplevel.METHOD_CONTROL[method]}
+    per_pass = n_samples if method in gd.methods.BY_ROW else control["nBatch"] if method == "MBGD" else 1
+    params["max_iter"] = control["maxIter"] / per_pass
+    if method in gd.methods.BY_ROW or method == "MBGD":
+        params["average"] = False
+    return {**params, "tol": None}
+
+
+def _estimator_for(case, n_samples, generic=False):
+    params = r_parameters(case["method"], case["control"], n_samples)
     scaling = case["scalingMethod"].lower() if case["featureScaling"] else None
     if generic:
-        return gd.GradDescentRegressor(case["method"], **control, scaling=scaling, random_state=case["seed"])
-    return METHOD_OF[case["method"]](**control, scaling=scaling, random_state=case["seed"])
+        return gd.GradDescentRegressor(case["method"], **params, scaling=scaling, random_state=case["seed"])
+    return METHOD_OF[case["method"]](**params, scaling=scaling, random_state=case["seed"])
 
 
 @pytest.mark.parametrize("case", LEARN, ids=[_learn_id(c) for c in LEARN])
@@ -64,8 +78,8 @@ def test_predictions_match_r_and_learn_predict(case):
     X, y = data.iloc[:, :-1], data.iloc[:, -1]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)  # unscaled fits diverge, as in R
-        est = _estimator_for(case).fit(X, y)
-        generic = _estimator_for(case, generic=True).fit(X, y)
+        est = _estimator_for(case, len(y)).fit(X, y)
+        generic = _estimator_for(case, len(y), generic=True).fit(X, y)
         model = gd.learn(data, case["featureScaling"], case["scalingMethod"], case["method"], case["control"],
                          seed=case["seed"])
     # R's model and R's predictions of the first five rows
@@ -79,7 +93,9 @@ def test_predictions_match_r_and_learn_predict(case):
     np.testing.assert_array_equal(est.theta_, model.model)
     np.testing.assert_array_equal(generic.predict(X), est.predict(X))
     np.testing.assert_array_equal(est.loss_curve_, model.loss)
-    assert est.n_iter_ == case["control"]["maxIter"]
+    per_pass = len(y) if case["method"] in gd.methods.BY_ROW else (
+        case["control"].get("nBatch", 2) if case["method"] == "MBGD" else 1)
+    assert est.n_iter_ == -(-case["control"]["maxIter"] // per_pass) and est.converged_ is None
     if np.all(np.isfinite(expected)) and np.abs(expected).max() < 1e100:
         # coef_ and intercept_ are the same model in original units
         np.testing.assert_allclose(X.to_numpy() @ est.coef_ + est.intercept_, expected, rtol=1e-7,
@@ -96,28 +112,18 @@ def test_scaling_parameter_is_rs():
 # --------------------------------------------------------------------------- scikit-learn's checks
 
 def _check_instances():
-    """Each estimator at R's defaults, and once more with enough iterations for check_regressors_train.
-
-    check_regressors_train sets ``alpha = 0.01`` (it takes alpha for a penalty) and needs
-    R^2 > 0.5 on 200 x 10 data; at that learning rate R's default of 10 iterations is far
-    too few, so the second instance of each class runs to convergence at alpha=0.01 (at
-    R's 0.1 the single-row inner steps of SSGD and SARAH diverge on some checks' data).
-    """
-    converging = {"ADAGRAD": 1_000_000, "ADAM": 20_000, "ADADELTA": 20_000}
+    """Each estimator with its defaults, which converge (no check is expected to fail), and
+    each once more at R's settings but for the step, as the check sets it, and the
+    iterations (its data is not scaled for R's ten)."""
     defaults = [cls() for cls in CLASSES.values()] + [gd.GradDescentRegressor()]
-    long = [cls(max_iter=converging.get(m, 1000), **({} if m == "ADADELTA" else {"alpha": 0.01}))
-            for m, cls in METHOD_OF.items()]
-    return defaults + long + [gd.GradDescentRegressor(max_iter=1000, alpha=0.01)]
+    r_like = [cls(tol=None, max_iter=1000, **({} if m == "ADADELTA" else {"learning_rate": 0.01}),
+                  **({"average": False} if m in gd.methods.BY_ROW or m == "MBGD" else {}),
+                  **({"inner_iter": 10} if m in gd.methods.VARIANCE_REDUCED else {}))
+              for m, cls in METHOD_OF.items() if m in ("GD", "SGD", "SVRG")]
+    return defaults + r_like
 
 
-def _expected_failures(estimator):
-    if estimator.max_iter == 10:
-        return {"check_regressors_train": "R's default max_iter=10 does not fit the check's data to R^2 > 0.5 at "
-                                          "the alpha=0.01 the check sets; the converging instances pass it"}
-    return {}
-
-
-@parametrize_with_checks(_check_instances(), expected_failed_checks=_expected_failures, xfail_strict=True)
+@parametrize_with_checks(_check_instances())
 def test_sklearn_checks(estimator, check, monkeypatch):
     # scikit-learn skips its array-API check (NumPy inputs with array_api_dispatch on)
     # unless SCIPY_ARRAY_API is set; SciPy's mode only matters for other namespaces,
@@ -171,10 +177,10 @@ def test_pipeline_with_imputer(five):
     np.testing.assert_allclose(pipe.predict(holes), direct.predict(filled), rtol=1e-12)
 
 
-def test_grid_search_over_method_and_alpha(five):
+def test_grid_search_over_method_and_learning_rate(five):
     X, y = five
     grid = GridSearchCV(gd.GradDescentRegressor(max_iter=60, random_state=1),
-                        {"method": ["GD", "SGD", "SARAH"], "alpha": [0.01, 0.1]}, cv=3).fit(X, y)
+                        {"method": ["GD", "SGD", "SARAH"], "learning_rate": [0.01, "auto"]}, cv=3).fit(X, y)
     assert len(grid.cv_results_["params"]) == 6
     assert grid.best_params_["method"] in {"GD", "SGD", "SARAH"}
     assert np.all(np.isfinite(grid.cv_results_["mean_test_score"]))
@@ -190,7 +196,7 @@ def test_cross_val_score(five):
 
 def test_clone_and_pickle_round_trip(five):
     X, y = five
-    est = gd.SARAHPlusRegressor(alpha=0.05, inner_iter=5, random_state=4).fit(X, y)
+    est = gd.SARAHPlusRegressor(learning_rate=0.05, inner_iter=5, random_state=4).fit(X, y)
     copy = clone(est)
     assert copy.get_params() == est.get_params() and not hasattr(copy, "theta_")
     np.testing.assert_array_equal(copy.fit(X, y).predict(X), est.predict(X))
@@ -205,7 +211,8 @@ def test_random_state_instance_draws_r_seed(five):
     by_instance = gd.SGDRegressor(random_state=np.random.RandomState(5)).fit(X, y)
     by_int = gd.SGDRegressor(random_state=int(seed)).fit(X, y)
     np.testing.assert_array_equal(by_instance.theta_, by_int.theta_)
-    np.testing.assert_array_equal(by_int.theta_, gd.learn(pd.concat([X, y], axis=1), learningMethod="SGD",
+    r_like = gd.SGDRegressor(**r_parameters("SGD", {}, len(y)), random_state=int(seed)).fit(X, y)
+    np.testing.assert_array_equal(r_like.theta_, gd.learn(pd.concat([X, y], axis=1), learningMethod="SGD",
                                                           seed=int(seed)).model)
 
 
@@ -214,8 +221,8 @@ def test_constant_feature_is_scaled_as_standard_scaler_does(five, scaling):
     X, y = five
     X = X.assign(const=3.5)
     with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        est = gd.GDRegressor(max_iter=50, scaling=scaling, random_state=1).fit(X, y)
+        warnings.simplefilter("error", RuntimeWarning)  # no division by the zero spread
+        est = gd.GDRegressor(scaling=scaling, random_state=1).fit(X, y)
     assert est.scaling_parameter_[1, 5] == 1.0
     assert np.all(np.isfinite(est.predict(X)))
     # the constant column's coefficient only shifts the intercept: same fit as without the column
@@ -226,28 +233,37 @@ def test_constant_feature_is_scaled_as_standard_scaler_does(five, scaling):
 
 def test_divergence_warns_with_the_remedy(five):
     X, y = five
-    with pytest.warns(ConvergenceWarning, match=r"diverged.*scaling='variance'.*smaller alpha"):
-        est = gd.GDRegressor(max_iter=60, scaling=None, random_state=1).fit(X, y)
+    with pytest.warns(ConvergenceWarning, match=r"diverged: learning_rate 0.1 is above 2/L = .*learning_rate='auto'"
+                                                r".*not scaled.*scaling='variance'"):
+        est = gd.GDRegressor(learning_rate=0.1, max_iter=60, tol=None, scaling=None, random_state=1).fit(X, y)
     assert not np.all(np.isfinite(est.theta_)) or np.max(est.loss_curve_) > 1e8
+    with pytest.warns(ConvergenceWarning, match=r"diverged: learning_rate 3 is above 2/L = ") as caught:
+        gd.GDRegressor(learning_rate=3, max_iter=60, random_state=1).fit(X, y)  # scaled: no word of scaling
+    assert "scal" not in str(caught[0].message)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        gd.GDRegressor(max_iter=60, random_state=1).fit(X, y)
+        gd.GDRegressor(random_state=1).fit(X, y)
 
 
 @pytest.mark.parametrize("cls, params, name", [
-    (gd.GDRegressor, {"alpha": 0}, "alpha"),
-    (gd.GDRegressor, {"alpha": -1.0}, "alpha"),
-    (gd.GDRegressor, {"alpha": np.inf}, "alpha"),
-    (gd.GDRegressor, {"alpha": "big"}, "alpha"),
+    (gd.GDRegressor, {"learning_rate": 0}, "learning_rate"),
+    (gd.GDRegressor, {"learning_rate": -1.0}, "learning_rate"),
+    (gd.GDRegressor, {"learning_rate": np.inf}, "learning_rate"),
+    (gd.GDRegressor, {"learning_rate": "big"}, "learning_rate"),
     (gd.SGDRegressor, {"max_iter": 0}, "max_iter"),
-    (gd.SGDRegressor, {"max_iter": 2.5}, "max_iter"),
+    (gd.SGDRegressor, {"max_iter": -2.5}, "max_iter"),
+    (gd.SGDRegressor, {"max_iter": "ten"}, "max_iter"),
+    (gd.SGDRegressor, {"tol": -1e-3}, "tol"),
+    (gd.SGDRegressor, {"n_iter_no_change": 0}, "n_iter_no_change"),
+    (gd.SGDRegressor, {"average": "yes"}, "average"),
+    (gd.SVRGRegressor, {"inner_iter": "many"}, "inner_iter"),
     (gd.MGDRegressor, {"momentum": 1.0}, "momentum"),
     (gd.ADADELTARegressor, {"momentum": -0.1}, "momentum"),
     (gd.MBGDRegressor, {"n_batch": 0}, "n_batch"),
     (gd.MBGDRegressor, {"n_batch": 1000}, "n_batch"),
     (gd.SSGDRegressor, {"lamda": -1}, "lamda"),
     (gd.SSGDRegressor, {"inner_iter": 0}, "inner_iter"),
-    (gd.SSGDRegressor, {"lamda": 10, "alpha": 0.1}, "lamda"),
+    (gd.SSGDRegressor, {"lamda": 10, "learning_rate": 0.1}, "lamda"),
     (gd.SSGDRegressor, {"lamda": 0.5, "inner_iter": 1}, "inner_iter"),
     (gd.SVRGRegressor, {"option": True}, "option"),
     (gd.SVRGRegressor, {"option": 3}, "option"),

@@ -7,13 +7,18 @@ integer sum, so nothing depends on how the data is laid out or read."""
 import subprocess
 import sys
 import textwrap
+import warnings
 
 import numpy as np
 import pandas as pd
 import pytest
 
 import graddescent as gd
+from graddescent.estimators import R_NAMES
+from graddescent.methods import BY_ROW
 from graddescent.toplevel import METHOD_CONTROL, METHODS
+
+R_TO_SNAKE = {r: snake for snake, r in R_NAMES.items()}
 
 CONTROL = {"maxIter": 40, "innerIter": 15, "alpha": 0.05, "nBatch": 3}
 
@@ -75,16 +80,33 @@ def test_another_process_gives_the_same_bits():
 
 
 @pytest.mark.parametrize("method", list(METHODS))
-def test_estimator_is_learn_to_the_bit(method):
+@pytest.mark.parametrize("mode", ["R's numbers", "to a tolerance"])
+def test_estimator_is_learn_to_the_bit(method, mode):
     frame = pd.DataFrame(make_data(), columns=["a", "b", "c", "y"])
-    control = {k: CONTROL[k] for k in METHOD_CONTROL[method] if k in CONTROL}
-    model = gd.learn(frame, learningMethod=method, control=control, seed=5)
-    snake = {"maxIter": "max_iter", "innerIter": "inner_iter", "nBatch": "n_batch"}
-    estimator = gd.GradDescentRegressor(method, random_state=5, **{snake.get(k, k): v for k, v in control.items()})
     X, y = frame.iloc[:, :-1], frame["y"]
-    estimator.fit(X, y)
+    m = len(frame)
+    averaged = method in BY_ROW or method == "MBGD"
+    if mode == "R's numbers":  # every control entry (the estimators' defaults are not all R's)
+        control = {k: {**gd.toplevel.CONTROL_DEFAULTS, **CONTROL}[k] for k in METHOD_CONTROL[method]}
+        model = gd.learn(frame, learningMethod=method, control=control, seed=5)
+        per_pass = m if method in BY_ROW else control["nBatch"] if method == "MBGD" else 1
+        params = {R_TO_SNAKE[k]: v for k, v in control.items()}
+        params.update(max_iter=control["maxIter"] / per_pass, tol=None, **({"average": False} if averaged else {}))
+    else:  # the estimator's defaults, and learn told the same
+        control = {"alpha": "auto", "innerIter": m, "maxIter": 1000 * (m if method in BY_ROW else 2 if method == "MBGD"
+                                                                        else 1)}
+        if method in ("RMSPROP", "ADADELTA"):
+            control["momentum"] = 0.999
+        model = gd.learn(frame, learningMethod=method, control=control, seed=5, tol=1e-4,
+                         average=True if averaged else None)
+        params = {}
+    estimator = gd.GradDescentRegressor(method, random_state=5, **params)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # (the same warnings as learn's: beside the point here)
+        estimator.fit(X, y)
     np.testing.assert_array_equal(estimator.theta_, model.model)
     np.testing.assert_array_equal(estimator.loss_curve_, model.loss)
+    assert estimator.converged_ == model.converged and estimator.learning_rate_ == model.alpha
     np.testing.assert_array_equal(estimator.predict(X), gd.predict(model, X)["V1"].to_numpy())
     by_row = pd.DataFrame(np.ascontiguousarray(X.to_numpy()), columns=X.columns)
     np.testing.assert_array_equal(estimator.predict(by_row), estimator.predict(X))

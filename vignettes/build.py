@@ -113,17 +113,24 @@ print(f"least-squares test RMSE: {gd.RMSE(split.dataTest.iloc[:, 2], Xt @ beta):
 ## 2. A scikit-learn estimator
 
 Each method is also an estimator (`GDRegressor`, ..., `SARAHPlusRegressor`, and
-`GradDescentRegressor(method=...)`), with R's control entries in snake case (`max_iter`,
-`alpha`, `inner_iter`, `gamma_s`, ...), `scaling="variance"` and `random_state` as R's seed.
-It gives the same predictions as `learn` + `predict`, and its coefficients in original units.
+`GradDescentRegressor(method=...)`) with scikit-learn's conventions: the step is
+`learning_rate` (by default `"auto"`, derived from the data), `max_iter` counts passes over the
+data, and a stopping rule (`tol`, `n_iter_no_change`) ends the fit, so that the defaults
+converge. `scaling="variance"` scales as `learn` does and `random_state` is R's seed. With R's
+settings (`learning_rate=0.05`, `max_iter=100`, `tol=None`, R's `inner_iter=10`) it gives the
+same predictions as `learn` + `predict`; its coefficients are in original units.
 #%% code
 X_train, y_train = split.dataTrain.iloc[:, :2], split.dataTrain.iloc[:, 2]
 X_test, y_test = split.dataTest.iloc[:, :2], split.dataTest.iloc[:, 2]
 
-est = gd.SARAHPlusRegressor(max_iter=100, alpha=0.05, random_state=1).fit(X_train, y_train)
+est = gd.SARAHPlusRegressor(learning_rate=0.05, max_iter=100, tol=None, inner_iter=10,
+                            random_state=1).fit(X_train, y_train)
 print("coef_ (original units):", est.coef_, " intercept_:", est.intercept_)
 print(f"test RMSE: {gd.RMSE(y_test, est.predict(X_test)):.6f}")
 print("same predictions as learn + predict:", np.allclose(est.predict(X_test), pred["V1"], rtol=1e-12))
+converged = gd.SARAHPlusRegressor(random_state=1).fit(X_train, y_train)  # the defaults: to convergence
+print(f"with its defaults: {converged.n_iter_} passes, converged: {converged.converged_}, "
+      f"test RMSE {gd.RMSE(y_test, converged.predict(X_test)):.6f}")
 #%% md
 ## 3. The command line
 
@@ -153,12 +160,14 @@ graddescent("fit co2.csv --method SARAHPlus --alpha 0.05 --max-iter 100 --seed 1
             "--model-out model.json --quiet")
 #%% md
 `predict` applies a saved model to a CSV file (columns matched by name); `compare` fits
-every method with the same settings and ranks them.
+every method to the same tolerance (the step derived from the data) and ranks them, with the
+passes each took and how far each ends above the least-squares fit (`--tol none` runs R's fixed
+iterations instead).
 #%% code
 graddescent("predict model.json co2.csv -o predictions.csv")
 print(pd.read_csv("predictions.csv").head(3))
 #%% code
-graddescent("compare co2.csv --max-iter 50 --test-rate 0.2 --quiet")
+graddescent("compare co2.csv --test-rate 0.2 --quiet")
 #%% md
 Next: [why feature scaling matters](02_feature_scaling.ipynb),
 [the fourteen methods](03_fourteen_methods.ipynb),
@@ -537,9 +546,12 @@ NOTEBOOKS["04_scikit_learn.ipynb"] = r'''
 
 The estimators (`GDRegressor`, ..., `SARAHPlusRegressor`, and `GradDescentRegressor(method=...)`)
 follow scikit-learn's API, so they work in pipelines, grid searches and cross-validation.
-Parameters are R's control entries in snake case (`alpha`, `max_iter`, `momentum`, `n_batch`,
-`lamda`, `inner_iter`, `option`, `gamma_s`), plus `scaling` ("variance", "minmax" or None) and
-`random_state` (R's seed). Fitted: `coef_`, `intercept_` (original units), `loss_curve_`, `n_iter_`.
+The step is `learning_rate` (a number, or `"auto"`: derived from the data, the default),
+`max_iter` counts passes over the data, and `tol` and `n_iter_no_change` are a stopping rule;
+the other parameters are R's control entries in snake case (`momentum`, `n_batch`, `lamda`,
+`inner_iter`, `option`, `gamma_s`), plus `scaling` ("variance", "minmax" or None) and
+`random_state` (R's seed). Fitted: `coef_`, `intercept_` (original units), `loss_curve_`,
+`n_iter_` (passes), `learning_rate_` (the step taken), `converged_`.
 
 Note the name clash: `graddescent.SGDRegressor` is R's SGD; scikit-learn's is
 `sklearn.linear_model.SGDRegressor`. Import one of them under another name.
@@ -562,9 +574,9 @@ Adding squared and cross terms with `PolynomialFeatures` keeps the model linear 
 (gradient descent still applies) and fits much better. The estimator scales its inputs itself
 (`scaling="variance"`, as `gradDescentR.learn`), so no scaler is needed in the pipeline.
 #%% code
-line = gd.GradDescentRegressor(method="SVRG", alpha=0.1, max_iter=100, random_state=1)
+line = gd.GradDescentRegressor(method="SVRG", random_state=1)
 quadratic = make_pipeline(PolynomialFeatures(degree=2, include_bias=False),
-                          gd.GradDescentRegressor(method="SVRG", alpha=0.1, max_iter=100, random_state=1))
+                          gd.GradDescentRegressor(method="SVRG", random_state=1))
 for name, model in [("linear", line), ("quadratic features", quadratic)]:
     model.fit(X_train, y_train)
     print(f"{name:20s} test RMSE {gd.RMSE(y_test, model.predict(X_test)):.4f}")
@@ -572,18 +584,20 @@ for name, model in [("linear", line), ("quadratic features", quadratic)]:
 ## Grid search over method and learning rate
 
 `GradDescentRegressor(method=...)` makes the method a hyper-parameter. A 3-fold search over five
-methods and three learning rates, on the quadratic pipeline:
+methods and three learning rates, on the quadratic pipeline, each fit run for R's fixed 100
+iterations (`tol=None`) to see what the step does within that budget:
 #%% code
 search = GridSearchCV(
-    quadratic,
+    make_pipeline(PolynomialFeatures(degree=2, include_bias=False),
+                  gd.GradDescentRegressor(max_iter=100, tol=None, inner_iter=10, random_state=1)),
     {"graddescentregressor__method": ["GD", "MGD", "AGD", "SVRG", "SARAHPlus"],
-     "graddescentregressor__alpha": [0.01, 0.05, 0.1]},
+     "graddescentregressor__learning_rate": [0.01, 0.05, 0.1]},
     cv=KFold(3, shuffle=True, random_state=0), scoring="neg_root_mean_squared_error")
 search.fit(X_train, y_train)
 scores = pd.DataFrame(search.cv_results_["params"]).rename(columns=lambda c: c.split("__")[1])
 scores["CV RMSE"] = -search.cv_results_["mean_test_score"]
 print("best:", search.best_params_, f"test RMSE {gd.RMSE(y_test, search.predict(X_test)):.4f}")
-table = scores.pivot(index="method", columns="alpha", values="CV RMSE")
+table = scores.pivot(index="method", columns="learning_rate", values="CV RMSE")
 table.apply(lambda column: column.map(lambda v: f"{v:.4g}"))
 #%% code
 fig, ax = plt.subplots()
@@ -592,7 +606,7 @@ for method, row in table.iterrows():
 ax.set_xscale("log")
 ax.set_ylim(0.08, 0.15)  # a diverged fit is off the chart
 ax.set_title("Grid search: 3-fold CV RMSE (quadratic features, 100 iterations)")
-ax.set_xlabel("learning rate alpha")
+ax.set_xlabel("learning_rate (R's alpha)")
 ax.set_ylabel("cross-validated RMSE of Z")
 ax.legend()
 plt.show()
@@ -613,10 +627,10 @@ convergence, after a `StandardScaler`. 5-fold cross-validation on the quadratic 
 models = {
     "LinearRegression (closed form)": LinearRegression(),
     "sklearn SGDRegressor": make_pipeline(StandardScaler(), SklearnSGD(random_state=0)),
-    "graddescent GD, 100 it.": gd.GDRegressor(alpha=0.1, max_iter=100, random_state=1),
-    "graddescent AGD, 100 it.": gd.AGDRegressor(alpha=0.1, max_iter=100, random_state=1),
-    "graddescent SVRG, 100 it.": gd.SVRGRegressor(alpha=0.1, max_iter=100, random_state=1),
-    "graddescent ADAM, 5000 steps": gd.ADAMRegressor(alpha=0.01, max_iter=5000, random_state=1),
+    "graddescent GD, 100 it.": gd.GDRegressor(learning_rate=0.1, max_iter=100, tol=None, random_state=1),
+    "graddescent AGD, 100 it.": gd.AGDRegressor(learning_rate=0.1, max_iter=100, tol=None, random_state=1),
+    "graddescent GD, defaults": gd.GDRegressor(random_state=1),
+    "graddescent SVRG, defaults": gd.SVRGRegressor(random_state=1),
 }
 rows = []
 for name, model in models.items():
@@ -640,18 +654,17 @@ ax.set_ylabel("model")
 ax.legend(handles=[Patch(color="tab:gray", label="scikit-learn"), Patch(color="tab:blue", label="graddescent")])
 plt.show()
 #%% md
-AGD reaches the closed-form RMSE in 100 iterations; GD and SVRG are still on their way (the
-correlated quadratic features make the problem ill-conditioned), and single-row ADAM hovers
-above it. scikit-learn's `SGDRegressor` uses a decaying learning rate and a stopping rule. R's
-methods have a fixed learning rate and a fixed number of iterations, exactly as in R: choose
-`max_iter` and `alpha` with a search like the one above.
+At R's fixed 100 iterations AGD reaches the closed-form RMSE and GD is still on its way (the
+correlated quadratic features make the problem ill-conditioned). With their defaults, the step
+derived from the data and the stopping rule, the estimators run until the loss stops falling
+(or warn that `max_iter` came first), as scikit-learn's `SGDRegressor` does.
 
 The estimators pass scikit-learn's estimator checks (the project's test suite runs them) and
 reproduce `gradDescentR.learn` + `predict` for the same seed:
 #%% code
 from sklearn.base import clone
 
-est = gd.SARAHRegressor(max_iter=30, random_state=7)
+est = gd.SARAHRegressor(learning_rate=0.1, max_iter=30, tol=None, inner_iter=10, random_state=7)  # R's settings
 a = clone(est).fit(X_train, y_train).predict(X_test)
 b = clone(est).fit(X_train, y_train).predict(X_test)
 model = gd.gradDescentR.learn(pd.DataFrame(np.column_stack([X_train, y_train])), learningMethod="SARAH",

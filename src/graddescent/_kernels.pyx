@@ -15,7 +15,7 @@ Methods are chosen by the small integer codes below. The loops run without the G
 handle Ctrl-C every millisecond or so (``_signals.pxd``).
 """
 
-from libc.math cimport fabs, sqrt
+from libc.math cimport INFINITY, fabs, isfinite, sqrt
 from libc.stdint cimport int64_t, uint32_t
 from libc.string cimport memcpy
 
@@ -67,6 +67,34 @@ cdef inline void prefetch_row(const double* cols, Py_ssize_t m, Py_ssize_t n, co
             prefetch(cols + perm[rows[k + AHEAD]] + j * m)
 
 
+cdef inline bint stop_after(double* state, double loss, double tol, Py_ssize_t patience) noexcept nogil:
+    """The stopping rule, beyond R (tol >= 0; with tol < 0 the fit runs its iterations, as R's),
+    judged at the end of each pass from its loss. A pass *stalls* when its loss is not below
+    the last one's (or below it by no more than rounding, 1e-12 of it), or when the decrease
+    slows down geometrically (this pass's decrease d is r < 1 times the last's) so that what
+    is left to gain at that rate, ``d r / (1 - r)`` (at least d), is at most ``tol`` times the
+    loss: a slow but steady descent goes on, where a rule on the decrease alone would stop
+    it far from the optimum, and a noisy one (a decrease after none, or faster than the
+    last) is not judged. The fit stops once ``patience`` passes in a row stall, or a loss is
+    not finite. ``state`` is (last loss, last decrease, passes stalled), from (inf, inf, 0)."""
+    cdef double d, r, last = state[1]
+    cdef bint stalled = False
+    if tol < 0:
+        return False
+    if not isfinite(loss):
+        return True
+    d = state[0] - loss
+    if isfinite(d):  # (not the first pass)
+        if d <= 1e-12 * loss:
+            stalled = True
+        elif 0 < d < last:
+            r = d / last
+            stalled = d * max(r / (1 - r), 1.0) <= tol * loss
+    state[0], state[1] = loss, d
+    state[2] = state[2] + 1 if stalled else 0
+    return state[2] >= patience
+
+
 cdef inline double x_(const double* row, Py_ssize_t stride, Py_ssize_t j) noexcept nogil:
     """Feature j of a data row (its values ``stride`` apart): R's column of ones for the
     intercept (j = 0), then the inputs."""
@@ -97,16 +125,28 @@ cdef inline void _agd_look_ahead(double* theta, const double* v, Py_ssize_t n, d
 
 
 def full_batch(int kind, const double[:, ::1] cols, double[::1] theta, double alpha, Py_ssize_t maxIter,
-               double momentum, const int64_t[::1] batches, const int64_t[::1] starts, double[::1] loss):
+               double momentum, const int64_t[::1] batches, const int64_t[::1] starts, double[::1] loss,
+               double tol=-1, Py_ssize_t patience=1, double[::1] mean=None):
     """GD, MBGD, MGD and AGD: iteration t (from 0) takes the mean gradient over all rows,
     or, for MBGD, over batch ``b = t mod nBatch``: the data rows
     ``batches[starts[b]:starts[b + 1]]`` (nBatch is ``len(starts) - 1``, 0 for all rows).
     loss[t] is iteration t's batch MSE. ``cols`` is the data by column. Updates theta in place.
+
+    A pass is one iteration, or nBatch for MBGD (its loss the batches' mean squared
+    residual over all their rows); with ``tol >= 0`` the fit stops by :func:`stop_after`.
+    Beyond R, ``mean`` (MBGD) takes the running average of the iterates after the first
+    pass, and the stopping rule then judges the average's loss over all rows.
+    Returns the iterations run and whether the stopping rule ended the fit.
     """
     cdef FullGradient gradient = FullGradient(cols)
-    cdef Py_ssize_t n = theta.shape[0], m = cols.shape[1], nBatch = starts.shape[0] - 1, t, b, lo = 0, hi = m
+    cdef Py_ssize_t n = theta.shape[0], m = cols.shape[1], nBatch = starts.shape[0] - 1, t, b = 0, lo = 0, hi = m
+    cdef Py_ssize_t j, averaged = 0
     cdef const int64_t* rows = &batches[0] if nBatch > 0 else NULL
-    cdef double[::1] v = np.zeros(n), g = np.zeros(n)
+    cdef double[::1] v = np.zeros(n), g = np.zeros(n), h = np.zeros(n)
+    cdef double state[3]
+    cdef double total = 0.0, counted = 0.0, judged
+    cdef bint stopped = False, average = mean is not None
+    state[0], state[1], state[2] = INFINITY, INFINITY, 0
     with nogil:
         for t in range(maxIter):
             if nBatch > 0:
@@ -119,6 +159,20 @@ def full_batch(int kind, const double[:, ::1] cols, double[::1] theta, double al
                 _gd(&theta[0], &v[0], &g[0], n, alpha, momentum)
             else:
                 _mgd(&theta[0], &v[0], &g[0], n, alpha, momentum)
+            if average and t + 1 >= max(nBatch, 1):  # Polyak-Ruppert averaging (beyond R)
+                averaged += 1
+                for j in range(n):
+                    mean[j] += (theta[j] - mean[j]) / averaged
+            total, counted = total + loss[t] * (hi - lo), counted + (hi - lo)
+            if b + 1 >= nBatch:  # the end of a pass
+                judged = total / counted
+                if average and averaged > 0 and tol >= 0:
+                    judged = gradient.mean(NULL, 0, m, &mean[0], &h[0])
+                stopped = stop_after(state, judged, tol, patience)
+                total, counted = 0.0, 0.0
+                if stopped:
+                    break
+    return (t + 1 if maxIter > 0 else 0), stopped and state[2] >= patience
 
 # --------------------------------------------------------------------------- single row rules
 # Each updates theta in place from data row x and its residual e; s holds R's scalar
@@ -180,17 +234,20 @@ cdef inline void _adam(double* theta, Py_ssize_t n, double e, const double* x, d
 
 def single_row(int kind, const double[:, ::1] data, double[::1] theta, const int64_t[::1] perm,
                const int64_t[::1] rows, const int64_t[::1] update, double alpha, double momentum,
-               Py_ssize_t window, double[::1] loss):
+               Py_ssize_t window, double[::1] loss, double[::1] s, double[::1] u, double[::1] mean=None,
+               Py_ssize_t averaged=0, Py_ssize_t average_from=-1):
     """SGD, SAGD (SGD with ``update`` coins), ADAGRAD, ADADELTA, RMSPROP, ADAM.
 
     Step t uses row ``rows[t]`` of R's shuffled data, data row ``perm[rows[t]]``
-    (0-based), skipped where ``update[t]`` is 0 (an empty ``update`` means always). Writes the mean squared
-    residual of every ``window`` steps to ``loss`` and returns how many it wrote.
-    Updates theta in place.
+    (0-based), skipped where ``update[t]`` is 0 (an empty ``update`` means always). Writes
+    the mean squared residual of every ``window`` steps to ``loss`` and returns how many it
+    wrote. Updates theta in place, and R's accumulators ``s`` (3) and ``u`` (ADADELTA's
+    last updates, n), so that a fit may run on over several calls. Beyond R, ``mean``
+    takes the running average of the iterates from step ``average_from`` on (-1: none),
+    ``averaged`` of them before this call; the count after it is returned too.
     """
-    cdef Py_ssize_t n = theta.shape[0], k = data.shape[1], steps = rows.shape[0], t, count = 0, written = 0
+    cdef Py_ssize_t n = theta.shape[0], k = data.shape[1], steps = rows.shape[0], t, j, count = 0, written = 0
     cdef bint always = update.shape[0] == 0
-    cdef double[::1] s = np.zeros(3), u = np.zeros(n)
     cdef double total = 0.0, e
     cdef const double* x
     cdef Poll p = new_poll()
@@ -217,13 +274,38 @@ def single_row(int kind, const double[:, ::1] data, double[::1] theta, const int
                     _adam(&theta[0], n, e, x, &s[0], &u[0], alpha, momentum)
                 total += e * e
                 count += 1
+            if 0 <= average_from <= t:  # Polyak-Ruppert averaging (beyond R)
+                averaged += 1
+                for j in range(n):
+                    mean[j] += (theta[j] - mean[j]) / averaged
             if (t + 1) % window == 0 or t + 1 == steps:
                 if count > 0:
                     loss[written] = total / count
                     written += 1
                 total, count = 0.0, 0
             poll(&p, k)
-    return written
+    return written, averaged
+
+
+def mean_squared_residual(const double[:, ::1] data, const double[::1] theta):
+    """The mean squared residual of theta over all rows of data (by row; in row order):
+    the loss of the single-row methods' averaged iterate, once a pass."""
+    cdef Py_ssize_t n = theta.shape[0], i
+    cdef double total = 0.0, e
+    cdef Poll p = new_poll()
+    with nogil:
+        for i in range(data.shape[0]):
+            e = residual(&data[i, 0], 1, n, &theta[0])
+            total += e * e
+            poll(&p, n)
+    return total / data.shape[0]
+
+
+def stopped(double[::1] state, double loss, double tol, Py_ssize_t patience):
+    """:func:`stop_after` for a pass run from Python (the single-row methods'); ``state``
+    starts as ``[inf, inf, 0]``."""
+    return stop_after(&state[0], loss, tol, patience)
+
 
 # --------------------------------------------------------------------------- variance-reduced inner loops
 # Each runs from snapshot theta with the full gradient mu (SARAH: v) over its rows of
@@ -309,21 +391,31 @@ cdef int _sarah(const double* cols, Py_ssize_t m, Py_ssize_t n, const double* th
 
 def variance_reduced(int kind, const double[:, ::1] cols, const double[::1] theta, const int64_t[::1] perm,
                      const int64_t[::1] rows, const int64_t[::1] lo, const int64_t[::1] hi, const int64_t[::1] keep,
-                     double alpha, double gammaS, double[::1] loss):
+                     double alpha, double gammaS, double[::1] loss, double tol=-1, Py_ssize_t patience=1,
+                     double[::1] state=None):
     """SVRG, SSGD, SARAH, SARAHPlus: outer iteration t takes the full gradient at theta
     (its MSE goes to loss[t]) and runs the inner loop over rows ``rows[lo[t]:hi[t]]`` of
     R's shuffled data (``perm`` maps them to data rows). ``cols`` is the data by column.
-    Returns the new theta."""
+    With ``tol >= 0`` the fit stops by :func:`stop_after`, an outer iteration being a pass;
+    ``state`` (as :func:`stopped`'s) carries the rule over from an earlier call, so that a
+    fit may run on over several. Returns the new theta, the outer iterations run and
+    whether the stopping rule ended the fit."""
     cdef FullGradient gradient = FullGradient(cols)
-    cdef Py_ssize_t n = theta.shape[0], m = cols.shape[1], t
+    cdef Py_ssize_t n = theta.shape[0], m = cols.shape[1], t, ran = 0
     cdef double[::1] now = np.array(theta), g = np.empty(n), w = np.empty(n), wp = np.empty(n)
     cdef double[::1] out = np.empty(n)
     cdef const double* base = &cols[0, 0]
     cdef const int64_t* inner
     cdef Poll p = new_poll()
+    cdef double[::1] rule = np.array([INFINITY, INFINITY, 0.0]) if state is None else state
+    cdef bint stopped = False
     with nogil:
         for t in range(loss.shape[0]):
             loss[t] = gradient.mean(NULL, 0, m, &now[0], &g[0])
+            ran = t + 1
+            if stop_after(&rule[0], loss[t], tol, patience):  # (theta is where the loss was measured)
+                stopped = True
+                break
             inner = &rows[0] + lo[t]
             if kind == SVRG:
                 _svrg(base, m, n, &now[0], &g[0], &perm[0], inner, hi[t] - lo[t], alpha, keep[t], &w[0], &out[0], &p)
@@ -333,7 +425,8 @@ def variance_reduced(int kind, const double[:, ::1] cols, const double[::1] thet
                 _sarah(base, m, n, &now[0], &g[0], &perm[0], inner, hi[t] - lo[t], alpha, keep[t], gammaS, &wp[0],
                        &w[0], &out[0], &p)
             memcpy(&now[0], &out[0], n * sizeof(double))
-    return np.asarray(now)
+    return np.asarray(now), ran, stopped and rule[2] >= patience
+
 
 # --------------------------------------------------------------------------- SSGD's draws
 

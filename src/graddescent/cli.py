@@ -69,6 +69,7 @@ import difflib
 import json
 import math
 import os
+import re
 import sys
 import tempfile
 import threading
@@ -80,6 +81,9 @@ import pandas as pd
 
 from . import __version__, datasets
 from .toplevel import CONTROL_DEFAULTS, METHOD_CONTROL, METHODS, GradDescentRObject, RMSE, learn, predict, splitData
+from .convergence import PATIENCE
+from .methods import BY_ROW
+from .toplevel import fit_learn
 from .validation import MAX_ITER
 
 __all__ = ["main", "build_parser", "read_model", "write_model", "model_to_dict", "model_from_dict"]
@@ -87,8 +91,12 @@ __all__ = ["main", "build_parser", "read_model", "write_model", "model_to_dict",
 MODEL_FORMAT = "graddescent-model"
 MODEL_VERSION = 1
 EXIT_ERROR = 2
+EXIT_DIVERGED = 1  # the fit diverged: no model written
+NOT_CONVERGED = 0.01  # a fit 1% above the least-squares fit's training MSE has not converged
 PROGRESS_DELAY = 1.0  # seconds a fit runs before its progress bar appears
 COMPARE_SEED = 1
+COMPARE_TOL = 1e-4
+CONVERGE_PASSES = 1000  # --max-iter's default with --tol, in passes over the data (the estimators' max_iter)
 SINGLE_ROW = ("SGD", "SAGD", "ADAGRAD", "ADADELTA", "RMSPROP", "ADAM")
 VARIANCE_REDUCED = ("SVRG", "SSGD", "SARAH", "SARAHPlus")
 SCALINGS = {"variance": "VARIANCE", "minmax": "MINMAX", "none": None}
@@ -215,6 +223,18 @@ def _scaling(text):
     return text.lower()
 
 
+def _alpha(text):
+    if text.lower() == "auto":
+        return "auto"
+    return _number(0, low_open=True)(text)
+
+
+def _tol(text):
+    if text.lower() == "none":
+        return None
+    return _number(0)(text)
+
+
 def _plot_path(text):
     if os.path.splitext(text)[1].lower() not in PLOT_FORMATS:
         raise argparse.ArgumentTypeError(f"cannot tell the image format of {text!r}; "
@@ -242,7 +262,7 @@ def build_parser():
     fit.add_argument("data", metavar="DATA.csv", help="comma-separated, a header line, numbers only")
     fit.add_argument("--method", type=_method, default="GD", help="learning method (default GD): "
                      + ", ".join(METHODS))
-    _add_fit_options(fit, seed_default=None)
+    _add_fit_options(fit, seed_default=None, tol_default=None)
     fit.add_argument("--model-out", metavar="MODEL.json", help="write the fitted model (JSON) for 'predict'")
     fit.add_argument("--plot", metavar="LOSS.png", type=_plot_path, help="draw the training loss curve")
     fit.set_defaults(run=command_fit)
@@ -258,12 +278,14 @@ def build_parser():
 
     comp = commands.add_parser("compare", help="fit every method with the same settings and rank them",
                                description="Fit each method on DATA.csv (default: the bundled CO2 "
-                               "compressibility data) with the same settings; print a table sorted by test "
-                               "(else train) RMSE. The seed is 1 unless --seed is given.")
+                               "compressibility data) to the same tolerance (--tol, default "
+                               f"{COMPARE_TOL:g}; --tol none: R's fixed iterations); print a table sorted by test "
+                               "(else train) RMSE, with the passes over the data, the time, the gap to the "
+                               "least-squares fit and whether each converged. The seed is 1 unless --seed is given.")
     comp.add_argument("data", metavar="DATA.csv", nargs="?", help="default: the bundled co2_compressibility")
     comp.add_argument("--methods", type=_methods, default=list(METHODS),
                       help="comma-separated methods (default all 14)")
-    _add_fit_options(comp, seed_default=COMPARE_SEED)
+    _add_fit_options(comp, seed_default=COMPARE_SEED, tol_default=COMPARE_TOL)
     comp.add_argument("--plot", metavar="CURVES.png", type=_plot_path, help="draw all loss curves on one figure")
     comp.set_defaults(run=command_compare)
 
@@ -275,19 +297,30 @@ def build_parser():
     return parser
 
 
-def _add_fit_options(parser, seed_default):
+def _add_fit_options(parser, seed_default, tol_default):
     d = CONTROL_DEFAULTS
     parser.add_argument("--target", metavar="COL", help="the column to predict (default: the last)")
     group = parser.add_argument_group("learning options (R's control; each method uses its own)")
-    group.add_argument("--alpha", type=_number(0, low_open=True), help=f"learning rate (default {d['alpha']})")
-    group.add_argument("--max-iter", type=_whole(1, MAX_ITER), help=f"iterations (default {d['maxIter']})")
+    group.add_argument("--alpha", type=_alpha, help=f"learning rate, or 'auto': derived from the data "
+                       f"(default {d['alpha']}; with --tol, auto)")
+    group.add_argument("--max-iter", type=_whole(1, MAX_ITER), help=f"iterations, R's maxIter (default {d['maxIter']}; "
+                       f"with --tol, the iterations of {CONVERGE_PASSES} passes over the data)")
     group.add_argument("--momentum", type=_number(0, 1, high_open=True), help=f"in [0, 1) (default {d['momentum']})")
     group.add_argument("--n-batch", type=_whole(1), help=f"batches, MBGD (default {d['nBatch']})")
     group.add_argument("--inner-iter", type=_whole(1, MAX_ITER),
-                       help=f"inner iterations, SVRG/SSGD/SARAH/SARAHPlus (default {d['innerIter']})")
+                       help=f"inner iterations, SVRG/SSGD/SARAH/SARAHPlus (default {d['innerIter']}; with --tol, "
+                       "the number of training rows)")
     group.add_argument("--option", type=int, choices=(1, 2), help=f"SVRG's option (default {d['option']})")
     group.add_argument("--lamda", type=_number(0), help=f"SSGD's lamda, >= 0 (default {d['lamda']})")
     group.add_argument("--gamma-s", type=_number(0, low_open=True), help=f"SARAHPlus's gammaS (default {d['gammaS']})")
+    rule = parser.add_argument_group("the stopping rule (beyond R)")
+    rule.add_argument("--tol", type=_tol, default=tol_default, metavar="TOL",
+                      help="stop once --n-iter-no-change passes over the data stall, a pass stalling where what is "
+                      "left to gain at the rate the loss falls is at most TOL times it; 'none': R's fixed "
+                      f"iterations (default {tol_default or 'none'}). With a TOL, the defaults of --alpha, "
+                      "--max-iter, --inner-iter and --momentum are those of the scikit-learn estimators")
+    rule.add_argument("--n-iter-no-change", type=_whole(1), default=PATIENCE, metavar="N",
+                      help=f"passes that must stall in a row (default {PATIENCE})")
     parser.add_argument("--seed", type=_whole(), default=seed_default,
                         help="R's seed" + (" (default: none)" if seed_default is None else f" (default {seed_default})"))
     parser.add_argument("--scaling", type=_scaling, default="variance",
@@ -449,12 +482,21 @@ def _split(frame, args):
     return splitData(frame, rate, args.seed)
 
 
-def _control(args, rows):
-    """The control entries given on the command line (learn fills in R's defaults)."""
+def _control(args, rows, method):
+    """The control entries given on the command line for this method (learn fills in R's
+    defaults); with --tol, those not given are the scikit-learn estimators' defaults."""
     control = {entry: getattr(args, option) for option, entry in CONTROL_OPTIONS.items()
                if getattr(args, option) is not None}
     if control.get("nBatch", 1) > rows:
         raise CLIError(f"--n-batch {control['nBatch']} is more than the {rows} training rows; use at most {rows}")
+    if args.tol is not None:
+        control.setdefault("alpha", "auto")
+        control.setdefault("innerIter", rows)
+        per_pass = rows if method in BY_ROW else control.get("nBatch", CONTROL_DEFAULTS["nBatch"]) if (
+            method == "MBGD") else 1
+        control.setdefault("maxIter", min(CONVERGE_PASSES * per_pass, 10**15 if method in BY_ROW else MAX_ITER))
+        if method in ("RMSPROP", "ADADELTA"):
+            control.setdefault("momentum", 0.999)  # (see GradDescentRegressor's momentum)
     return control
 
 
@@ -480,15 +522,49 @@ def progress_wanted(quiet, stream=None):
 
 
 def _fit(train, method, args, control):
-    """``learn`` with the command's settings: (object, seconds, warnings it raised)."""
+    """``learn`` with the command's settings: (object, seconds, what happened: a Fit)."""
     scaling = SCALINGS[args.scaling]
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        start = time.perf_counter()
-        result = learn(train, featureScaling=scaling is not None, scalingMethod=scaling or "VARIANCE",
-                       learningMethod=method, control=control, seed=args.seed)
-        seconds = time.perf_counter() - start
-    return result, seconds, list(caught)
+    start = time.perf_counter()
+    averaged = method in BY_ROW or method == "MBGD"  # with --tol and the step auto, as the estimators do
+    result, fit = fit_learn(train, featureScaling=scaling is not None, scalingMethod=scaling or "VARIANCE",
+                            learningMethod=method, control=control, seed=args.seed, tol=args.tol,
+                            n_iter_no_change=args.n_iter_no_change,
+                            average=True if averaged and args.tol is not None and control.get("alpha") == "auto"
+                            else None)
+    return result, time.perf_counter() - start, fit
+
+
+def _least_squares_mse(part):
+    """The training MSE of the least-squares fit of the target on ``[1 | inputs]``, in original units."""
+    values = part.to_numpy(dtype=np.float64)
+    design = np.column_stack([np.ones(values.shape[0]), values[:, :-1]])
+    with np.errstate(all="ignore"):  # (beyond double's range: nan or inf, said as such)
+        try:
+            theta = np.linalg.lstsq(design, values[:, -1], rcond=None)[0]
+        except np.linalg.LinAlgError:  # (an SVD that does not converge on such data)
+            return math.nan
+        return float(np.mean((design @ theta - values[:, -1]) ** 2))
+
+
+def _gap(model, train, optimum):
+    """How far the model's training MSE is above the least-squares fit's, relative to it."""
+    with np.errstate(all="ignore"):
+        mse = np.float64(_rmse(model, train)) ** 2
+        if not (math.isfinite(mse) and math.isfinite(optimum)):
+            return math.nan
+        return float(mse / optimum - 1) if optimum > 0 else (0.0 if mse == 0 else math.inf)
+
+
+def _status(fit):
+    return ("diverged" if fit.diverged else "converged" if fit.converged else "stopped at max-iter"
+            if fit.converged is False else "no rule (R's fixed iterations)")
+
+
+def _remedy(fit):
+    """A diverged fit's remedy, in the command's option names."""
+    text = re.sub(r"(?<![-\w])alpha\b(='auto')?", lambda m: "--alpha auto" if m.group(1) else "--alpha", fit.remedy)
+    return (text.replace("(innerIter)", "(--inner-iter)").replace("(varianceScaling)", "(--scaling variance)")
+            .replace("a smaller momentum", "a smaller --momentum"))
 
 
 def _with_elapsed_bar(work, label, show):
@@ -530,14 +606,6 @@ def _rmse(model, part):
     return RMSE(actual, predicted)
 
 
-def _diverged(caught):
-    if not caught:
-        return False
-    from sklearn.exceptions import ConvergenceWarning  # only now: importing scikit-learn takes a second
-
-    return any(issubclass(w.category, ConvergenceWarning) for w in caught)
-
-
 def _report_warnings(caught, quiet):
     if quiet:
         return
@@ -557,10 +625,6 @@ def _coefficients(model):
     return np.concatenate([[intercept], slopes])
 
 
-def _iterations(method, control):
-    return control["maxIter"], control["innerIter"] if method in VARIANCE_REDUCED else None
-
-
 def command_fit(args):
     """``graddescent fit``: fit DATA, print the report, optionally write the model and the loss plot.
 
@@ -572,45 +636,51 @@ def command_fit(args):
     Returns
     -------
     int
-        0.
+        0; 1 when the fit diverged (no model file is written; the remedy is on stderr).
     """
     frame, label = _load_training_data(args)
     train, test = _split(frame, args)
-    control = _control(args, train.shape[0])
+    control = _control(args, train.shape[0], args.method)
+    given = {entry for option, entry in CONTROL_OPTIONS.items() if getattr(args, option) is not None}
     unused = [f"--{o.replace('_', '-')}" for o, e in CONTROL_OPTIONS.items()
-              if e in control and e not in METHOD_CONTROL[args.method]]
+              if e in given and e not in METHOD_CONTROL[args.method]]
     if unused and not args.quiet:
         print(f"graddescent: note: {args.method} does not use {', '.join(unused)}; ignored", file=sys.stderr)
     _check_output(args.model_out, args.data)
     _check_output(args.plot, args.data)
-    model, seconds, caught = _with_elapsed_bar(lambda: _fit(train, args.method, args, control),
-                                               f"fitting {args.method}", progress_wanted(args.quiet))
-    # a diverged fit with --model-out ends in the error below, which says it: one line, not two
-    _report_warnings(caught, args.quiet or (args.model_out and _diverged(caught)))
+    model, seconds, fit = _with_elapsed_bar(lambda: _fit(train, args.method, args, control),
+                                            f"fitting {args.method}", progress_wanted(args.quiet))
     result = {
         "data": label, "rows": int(frame.shape[0]), "target": str(frame.columns[-1]), "method": args.method,
         "control": {e: model.control[e] for e in METHOD_CONTROL[args.method]},
-        "scaling": args.scaling, "seed": args.seed,
+        "tol": args.tol, "n_iter_no_change": args.n_iter_no_change if args.tol is not None else None,
+        "alpha": fit.alpha, "scaling": args.scaling, "seed": args.seed,
         "train_rows": int(train.shape[0]), "test_rows": None if test is None else int(test.shape[0]),
         "columns": [str(c) for c in frame.columns],
         "theta": model.model.ravel().tolist(), "coefficients": _coefficients(model).tolist(),
         "scaling_parameter": None if model.scalingParameter is None else model.scalingParameter.tolist(),
         "train_rmse": _rmse(model, train), "test_rmse": None if test is None else _rmse(model, test),
-        "iterations": _iterations(args.method, model.control)[0],
-        "inner_iterations": _iterations(args.method, model.control)[1],
-        "time_seconds": seconds, "diverged": _diverged(caught),
-        "model_out": args.model_out, "plot": args.plot,
+        "gap_to_least_squares": _gap(model, train, _least_squares_mse(train)),
+        "n_iter": fit.n_iter, "passes": fit.passes, "converged": fit.converged, "diverged": fit.diverged,
+        "time_seconds": seconds, "model_out": None if fit.diverged else args.model_out, "plot": args.plot,
     }
     if args.plot:
-        single = args.method in SINGLE_ROW
-        xlabel = "progress through the steps (fraction of maxIter)" if single else "iteration"
-        _plot({args.method: model.loss}, args.plot, f"{args.method} on {label}", xlabel=xlabel,
-              ylabel=_loss_label(args.scaling, single), fraction=single)
+        _plot({args.method: model.loss}, args.plot, f"{args.method} on {label}",
+              xlabel=_loss_x(args.method, args.tol), ylabel=_loss_label(args.scaling, args.method, args.tol))
     print(_json(result) if args.json else _fit_table(result))
+    if fit.diverged:
+        written = f"{args.model_out!r} was not written: " if args.model_out else ""
+        print(f"graddescent: error: the fit diverged; {written}{_remedy(fit)}", file=sys.stderr)
+        return EXIT_DIVERGED
+    if not args.quiet:
+        if fit.converged is False:
+            print(f"graddescent: warning: {args.method} stopped at --max-iter {fit.n_iter} before its loss stopped "
+                  "improving by --tol; raise --max-iter or --tol", file=sys.stderr)
+        elif fit.converged is None and result["gap_to_least_squares"] > NOT_CONVERGED:
+            print(f"graddescent: warning: after R's {fit.n_iter} iterations the training MSE is "
+                  f"{result['gap_to_least_squares']:.0%} above the least-squares fit's: the fit has not converged; "
+                  "use --tol (e.g. --tol 1e-4, which also sets --alpha auto) or raise --max-iter", file=sys.stderr)
     if args.model_out:
-        if result["diverged"]:
-            raise CLIError(f"the fit diverged, so {args.model_out!r} was not written; "
-                           "use a smaller --alpha or feature scaling (--scaling variance)")
         write_model(model, args.model_out, args.seed)
     return 0
 
@@ -618,8 +688,10 @@ def command_fit(args):
 def _fit_table(r):
     lines = [f"{r['method']} on {r['data']}: {r['rows']} rows, {len(r['columns']) - 1} input(s), "
              f"target {r['target']!r}"]
-    settings = ", ".join(f"{k}={v:g}" for k, v in r["control"].items())
-    lines.append(f"settings: {settings}; scaling {r['scaling']}"
+    settings = ", ".join(f"{k}={v:g}" if k != "alpha" or v != "auto" else f"alpha=auto ({r['alpha']:.3g})"
+                         for k, v in r["control"].items())
+    rule = "no stopping rule" if r["tol"] is None else f"tol={r['tol']:g}, n_iter_no_change={r['n_iter_no_change']}"
+    lines.append(f"settings: {settings}; {rule}; scaling {r['scaling']}"
                  + ("" if r["seed"] is None else f"; seed {r['seed']}"))
     lines.append("")
     names = ["(intercept)"] + r["columns"][:-1]
@@ -634,13 +706,17 @@ def _fit_table(r):
     facts = [["train RMSE", _g(r["train_rmse"]), train_note]]
     if r["test_rows"] is not None:
         facts.append(["test RMSE", _g(r["test_rmse"]), f"({r['test_rows']} held-out rows)"])
-    inner = "" if r["inner_iterations"] is None else f"(up to {r['inner_iterations']} inner steps each)"
-    facts.append(["iterations", str(r["iterations"]), inner])
+    facts.append(["vs least squares", _percent(r["gap_to_least_squares"]), "(train MSE above the least-squares fit's)"])
+    facts.append(["iterations", str(r["n_iter"]), f"({r['passes']:.3g} passes over the data)"])
+    facts.append(["converged", {True: "yes", False: "no: stopped at --max-iter", None: "not judged (no --tol)"}[
+        r["converged"]] if not r["diverged"] else "no: diverged", ""])
     facts.append(["time", f"{r['time_seconds']:.3f} s", ""])
     lines += [line.rstrip() for line in _table(None, facts, "lll")]
-    if r["diverged"]:
-        lines.append("warning: the fit diverged; use a smaller --alpha or feature scaling")
     return "\n".join(lines)
+
+
+def _percent(gap):
+    return "nan" if not math.isfinite(gap) else f"+{gap:.2%}" if gap < 10 else f"+{gap:.3g}x"
 
 
 def command_compare(args):
@@ -658,53 +734,61 @@ def command_compare(args):
     """
     frame, label = _load_training_data(args)
     train, test = _split(frame, args)
-    control = _control(args, train.shape[0])
+    _control(args, train.shape[0], "GD")  # (checks the options once)
     _check_output(args.plot, args.data)
     show = progress_wanted(args.quiet)
+    optimum = _least_squares_mse(train)
     results, curves = [], {}
     from tqdm import tqdm
     for method in tqdm(args.methods, desc="compare", unit="method", file=sys.stderr, delay=PROGRESS_DELAY,
                        disable=not show, leave=False):
-        model, seconds, caught = _fit(train, method, args, control)
-        _report_warnings(caught, args.quiet)
-        curves[method] = model.loss
-        outer, inner = _iterations(method, model.control)
+        model, seconds, fit = _fit(train, method, args, _control(args, train.shape[0], method))
+        if fit.diverged and not args.quiet:
+            print(f"graddescent: warning: {method} diverged; {_remedy(fit)}", file=sys.stderr)
+        curves[method] = (model.loss, fit)
         results.append({"method": method, "train_rmse": _rmse(model, train),
                         "test_rmse": None if test is None else _rmse(model, test),
-                        "iterations": outer, "inner_iterations": inner,
-                        "time_seconds": seconds, "diverged": _diverged(caught)})
+                        "gap_to_least_squares": _gap(model, train, optimum), "alpha": fit.alpha,
+                        "n_iter": fit.n_iter, "passes": fit.passes, "converged": fit.converged,
+                        "diverged": fit.diverged, "time_seconds": seconds})
     key = "train_rmse" if test is None else "test_rmse"
-    results.sort(key=lambda r: (math.isnan(r[key]), r[key]))
+    results.sort(key=lambda r: (r["diverged"] or math.isnan(r[key]), r[key]))
     summary = {"data": label, "rows": int(frame.shape[0]), "target": str(frame.columns[-1]),
-               "control": {**CONTROL_DEFAULTS, **control}, "scaling": args.scaling, "seed": args.seed,
+               "control": {e: getattr(args, o) for o, e in CONTROL_OPTIONS.items() if getattr(args, o) is not None},
+               "tol": args.tol, "n_iter_no_change": args.n_iter_no_change if args.tol is not None else None,
+               "scaling": args.scaling, "seed": args.seed,
                "train_rows": int(train.shape[0]), "test_rows": None if test is None else int(test.shape[0]),
-               "sorted_by": key, "results": results, "plot": args.plot}
+               "least_squares_train_rmse": math.sqrt(optimum), "sorted_by": key, "results": results,
+               "plot": args.plot}
     if args.plot:
-        singles = [m for m in args.methods if m in SINGLE_ROW]
-        title = f"Training loss on {label}" + (f"\n{', '.join(singles)}: mean squared residual over windows "
-                                                "of steps" if singles else "")
-        _plot(curves, args.plot, title, xlabel="progress (fraction of the fit)",
-              ylabel=_loss_label(args.scaling, False), fraction=True)
+        _plot({m: loss for m, (loss, _) in curves.items()}, args.plot, f"Training loss on {label}",
+              xlabel="passes over the data", ylabel=_loss_label(args.scaling, None, args.tol),
+              passes={m: fit.passes for m, (_, fit) in curves.items()},
+              shown={m for m, (_, fit) in curves.items() if not fit.diverged})
     print(_json(summary) if args.json else _compare_table(summary))
     return 0
 
 
 def _compare_table(s):
-    c = s["control"]
+    given = ", ".join(f"{k}={v:g}" if k != "alpha" or v != "auto" else "alpha=auto" for k, v in s["control"].items())
+    rule = ("no stopping rule: R's fixed iterations" if s["tol"] is None else
+            f"tol={s['tol']:g} (each method until n_iter_no_change={s['n_iter_no_change']} passes stall)")
     lines = [f"{len(s['results'])} method(s) on {s['data']}: {s['rows']} rows, target {s['target']!r}",
-             f"settings: alpha={c['alpha']:g}, maxIter={c['maxIter']:g}, momentum={c['momentum']:g}, "
-             f"nBatch={c['nBatch']:g}, innerIter={c['innerIter']:g}, option={c['option']:g}, "
-             f"lamda={c['lamda']:g}, gammaS={c['gammaS']:g}; scaling {s['scaling']}; seed {s['seed']}",
-             ("" if s["test_rows"] is None else
-              f"trained on {s['train_rows']} rows, tested on {s['test_rows']}; ") + f"sorted by {s['sorted_by'].replace('_rmse', ' RMSE')}",
+             f"settings: {given + '; ' if given else ''}{rule}; scaling {s['scaling']}; seed {s['seed']}",
+             ("" if s["test_rows"] is None else f"trained on {s['train_rows']} rows, tested on {s['test_rows']}; ")
+             + f"sorted by {s['sorted_by'].replace('_rmse', ' RMSE')}; the least-squares fit's train RMSE is "
+             f"{_g(s['least_squares_train_rmse'])}",
              ""]
-    headers = ["rank", "method", "train RMSE"] + ([] if s["test_rows"] is None else ["test RMSE"]) + ["time", ""]
+    headers = (["rank", "method", "train RMSE"] + ([] if s["test_rows"] is None else ["test RMSE"])
+               + ["vs least squares", "passes", "time", "converged"])
     rows = []
     for rank, r in enumerate(s["results"], 1):
         row = [str(rank), r["method"], _g(r["train_rmse"])]
         if s["test_rows"] is not None:
             row.append(_g(r["test_rmse"]))
-        rows.append(row + [f"{r['time_seconds']:.3f} s", "diverged" if r["diverged"] else ""])
+        converged = ("DIVERGED" if r["diverged"] else {True: "yes", False: "no (max-iter)", None: "-"}[r["converged"]])
+        rows.append(row + [_percent(r["gap_to_least_squares"]), f"{r['passes']:.3g}", f"{r['time_seconds']:.3f} s",
+                           converged])
     align = "rl" + "r" * (len(headers) - 3) + "l"
     lines += [line.rstrip() for line in _table(headers, rows, align)]
     return "\n".join(lines)
@@ -1035,29 +1119,48 @@ def _table(headers, rows, align):
     return out
 
 
-def _loss_label(scaling, single_row):
+def _loss_label(scaling, method, tol):
     units = "" if scaling == "none" else ", scaled data"
-    what = "mean squared residual over windows of steps" if single_row else "mean squared error"
-    return f"training loss ({what}{units})"
+    if method in SINGLE_ROW and tol is None:
+        return f"training loss (mean squared residual of the steps, over windows of them{units})"
+    return f"training loss (mean squared error{units})"
 
 
-def _plot(curves, path, title, xlabel, ylabel, fraction):
-    """Loss curves on one figure, log-scale y, written atomically without a display."""
+def _loss_x(method, tol):
+    if method in SINGLE_ROW:
+        return "progress through the steps (fraction of maxIter)" if tol is None else "pass over the data"
+    return "iteration"
+
+
+def _plot(curves, path, title, xlabel, ylabel, passes=None, shown=None):
+    """Loss curves on one figure, log-scale y, written atomically without a display. With
+    ``passes``, each curve is drawn over the passes its fit made; the y-axis covers the
+    curves in ``shown`` (the fits that did not diverge), so that one blow-up does not flatten
+    the others, which are drawn all the same."""
     import matplotlib
     from matplotlib.figure import Figure
 
     figure = Figure(figsize=(10, 5.5), layout="constrained")
     axes = figure.add_subplot()
     colours = matplotlib.colormaps["tab20" if len(curves) > 10 else "tab10"]
+    low, high = math.inf, 0.0
     for i, (name, loss) in enumerate(curves.items()):
         y = np.asarray(loss, dtype=np.float64)
         y = np.where(np.isfinite(y) & (y > 0), y, np.nan)
-        x = np.arange(1, y.size + 1) / (y.size if fraction else 1)
+        x = np.arange(1, y.size + 1) * ((passes[name] / max(y.size, 1)) if passes else 1)
         plotted = y.size > 0 and not np.all(np.isnan(y))
+        if plotted and (shown is None or name in shown):
+            low, high = min(low, np.nanmin(y)), max(high, np.nanmax(y))
+        label = name if plotted else f"{name} (no finite loss)"
+        if shown is not None and name not in shown:
+            label += " (diverged)"
         axes.plot(x, y if plotted else np.full_like(x, np.nan), marker="." if y.size <= 30 else None,
-                  color=colours(i), linestyle=("-", "--", ":")[i % 3] if len(curves) > 1 else "-",
-                  label=name if plotted else f"{name} (no finite loss)")
+                  color=colours(i), linestyle=("-", "--", ":")[i % 3] if len(curves) > 1 else "-", label=label)
     axes.set_yscale("log")
+    if 0 < low <= high < math.inf:
+        axes.set_ylim(low / 1.5, high * 1.5)
+    if passes:
+        axes.set_xscale("log")
     axes.set_xlabel(xlabel)
     axes.set_ylabel(ylabel)
     axes.set_title(title)

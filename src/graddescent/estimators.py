@@ -1,12 +1,29 @@
 """scikit-learn estimators for the 14 methods of R's gradDescent.
 
-Each ``<METHOD>Regressor`` runs R's method exactly as ``gradDescentR.learn`` does (the
-frame ``[X | y]`` scaled as a whole, then the method with R's seed), so a fitted
-estimator predicts what ``learn`` + ``predict`` predict for the same data, settings and
-seed. Parameters are R's ``control`` entries in snake_case, with R's defaults.
+Each ``<METHOD>Regressor`` scales ``[X | y]`` as ``gradDescentR.learn`` does (the frame as
+a whole, with R's statistics) and runs the method, with scikit-learn's conventions: the
+step is ``learning_rate`` (a float, or ``"auto"``, derived from the data: the default),
+``max_iter`` counts passes over the data, and a stopping rule (``tol``,
+``n_iter_no_change``, see :mod:`graddescent.convergence`) ends the fit; its defaults
+converge. ``n_iter_`` is the passes run, and a ConvergenceWarning says when ``max_iter``
+ended a fit before ``tol`` was met, or a fit diverged (with the remedy).
+
+A pass is one iteration of GD, MGD and AGD, ``n_batch`` iterations of MBGD, ``n_samples``
+steps of the single-row methods (SGD, SAGD, ADAGRAD, ADADELTA, RMSPROP, ADAM), and one
+outer iteration (a full gradient, then ``inner_iter`` steps) of the variance-reduced
+methods (SVRG, SSGD, SARAH, SARAHPlus). ``max_iter`` may be fractional: the fit then runs
+``round(max_iter * iterations per pass)`` iterations (at least one).
+
+R's numbers stay reachable from every estimator: with ``learning_rate`` R's alpha,
+``tol=None``, ``average=False`` (single-row methods and MBGD), R's ``inner_iter`` and
+``momentum``, and ``max_iter`` R's maxIter in passes (maxIter itself for GD, MGD, AGD and the
+variance-reduced methods, ``maxIter / n_batch`` for MBGD, ``maxIter / n_samples`` for the
+single-row methods), a fit is ``gradDescentR.learn(..., seed=random_state)``'s: the same theta
+and predictions (the test suite checks each of R's ``learn`` results this way).
 :class:`GradDescentRegressor` takes any method by name (to search over methods).
 """
 
+import math
 import numbers
 import textwrap
 import warnings
@@ -23,10 +40,12 @@ except ImportError:  # scikit-learn < 1.6
     def validate_data(estimator, *args, **kwargs):
         return estimator._validate_data(*args, **kwargs)
 
+from . import methods
 from ._sums import scale_columns
+from .convergence import PATIENCE
+from .methods import BY_ROW, METHOD_CONTROL, rows_left_out
 from .scaling import check_scaling, scaling_parameter
-from .methods import BY_ROW
-from .toplevel import METHOD_CONTROL, METHODS, _linear
+from .toplevel import METHODS, _linear
 from .validation import MAX_ITER
 
 __all__ = [
@@ -36,17 +55,28 @@ __all__ = [
 ]
 
 #: estimator parameter -> R's ``control`` entry
-R_NAMES = {"alpha": "alpha", "max_iter": "maxIter", "momentum": "momentum", "n_batch": "nBatch",
+R_NAMES = {"learning_rate": "alpha", "max_iter": "maxIter", "momentum": "momentum", "n_batch": "nBatch",
            "lamda": "lamda", "inner_iter": "innerIter", "option": "option", "gamma_s": "gammaS"}
 _SNAKE = {r: s for s, r in R_NAMES.items()}
+TOL = 1e-4  # tol's default
+MAX_PASSES = 1000  # max_iter's default
+GENERIC = ["learning_rate", "max_iter", "tol", "n_iter_no_change", "average", "momentum", "n_batch", "lamda",
+           "inner_iter", "option", "gamma_s"]
+#: momentum defaults other than R's 0.9: RMSPROP's and ADADELTA's scalar running averages of
+#: squared gradients, over the last ten steps at 0.9, scale each row's step by that row's own
+#: size and so settle off the least-squares optimum; over a thousand steps they do not.
+_MOMENTUM = {"RMSPROP": 0.999, "ADADELTA": 0.999}
 
 _CONSTRAINTS = {
-    "alpha": [Interval(numbers.Real, 0, None, closed="neither")],
-    "max_iter": [Interval(numbers.Integral, 1, MAX_ITER, closed="both")],
-    "momentum": [Interval(numbers.Real, 0, 1, closed="left")],
+    "learning_rate": [Interval(numbers.Real, 0, None, closed="neither"), StrOptions({"auto"})],
+    "max_iter": [Interval(numbers.Real, 0, None, closed="neither")],
+    "tol": [Interval(numbers.Real, 0, None, closed="left"), None],
+    "n_iter_no_change": [Interval(numbers.Integral, 1, None, closed="left")],
+    "average": ["boolean"],
+    "momentum": [Interval(numbers.Real, 0, 1, closed="left"), None],
     "n_batch": [Interval(numbers.Integral, 1, None, closed="left")],
     "lamda": [Interval(numbers.Real, 0, None, closed="left")],
-    "inner_iter": [Interval(numbers.Integral, 1, MAX_ITER, closed="both")],
+    "inner_iter": [Interval(numbers.Integral, 1, MAX_ITER, closed="both"), StrOptions({"auto"})],
     "option": [Options(numbers.Integral, {1, 2})],
     "gamma_s": [Interval(numbers.Real, 0, None, closed="neither")],
     "scaling": [StrOptions({"variance", "minmax"}), None],
@@ -57,14 +87,25 @@ _CONSTRAINTS = {
 }
 
 _PARAM_DOCS = {
-    "alpha": "alpha : float, default=0.1\n    Learning rate, > 0 (R's ``alpha``).",
-    "max_iter": "max_iter : int, default=10\n    Number of iterations, 1 to 10**8 (R's ``maxIter``): outer iterations for "
-                "the full-batch and variance-reduced methods, single-row steps for the others.",
-    "momentum": "momentum : float, default=0.9\n    Momentum or decay of the running averages, in [0, 1) "
-                "(R's ``momentum``).",
+    "learning_rate": "learning_rate : float or 'auto', default='auto'\n    The step, > 0 (R's ``alpha``); "
+                     "``'auto'`` derives it from the data (:mod:`graddescent.convergence` says how); "
+                     "``learning_rate_`` holds the one taken.",
+    "max_iter": "max_iter : float, default=1000\n    The most passes over the data, > 0 (see "
+                ":mod:`graddescent.estimators`; R's ``maxIter`` counts iterations instead).",
+    "tol": "tol : float or None, default=1e-4\n    The stopping rule: stop once ``n_iter_no_change`` passes in a "
+           "row have stalled, a pass stalling where what is left to gain, at the rate the loss is falling, is "
+           "at most ``tol`` times the loss. None: run ``max_iter`` passes (R's fixed iterations).",
+    "n_iter_no_change": "n_iter_no_change : int, default=5\n    Passes that must stall in a row to end the fit "
+                        "(times ``1 / (1 - momentum)`` for MGD and AGD, whose loss rises and falls).",
+    "average": "average : bool, default=True\n    Return the average of the iterates after the first pass "
+               "(Polyak-Ruppert), which converges where the iterates of a constant step hover about the "
+               "optimum; the stopping rule then judges the average. False: the last iterate (R's).",
+    "momentum": "momentum : float{none}, default={momentum}\n    Momentum or decay of the running averages, in "
+                "[0, 1) (R's ``momentum``{why}).",
     "n_batch": "n_batch : int, default=2\n    Number of mini-batches, 1 to the number of samples (R's ``nBatch``).",
     "lamda": "lamda : float, default=0\n    Skew of SSGD's inner-loop length, >= 0 (R's ``lamda``, R's spelling).",
-    "inner_iter": "inner_iter : int, default=10\n    Number of inner steps, 1 to 10**8 (R's ``innerIter``).",
+    "inner_iter": "inner_iter : int or 'auto', default='auto'\n    Number of inner steps, 1 to 10**8 (R's "
+                  "``innerIter``, 10 in R); ``'auto'``: the number of samples, a pass.",
     "option": "option : {1, 2}, default=2\n    SVRG: which inner iterate becomes theta (R's ``option``).",
     "gamma_s": "gamma_s : float, default=0.125\n    SARAH+'s sufficient reduction, > 0 (R's ``gammaS``).",
     "scaling": "scaling : {'variance', 'minmax'} or None, default='variance'\n    How ``[X | y]`` is scaled before "
@@ -96,23 +137,35 @@ n_features_in_ : int
 feature_names_in_ : ndarray of shape (n_features_in_,)
     Defined only when X has string feature names.
 n_iter_ : int
-    Iterations (or single-row steps) run: ``max_iter`` (R's methods have no stopping rule).
+    The passes over the data run (rounded up).
+learning_rate_ : float or None
+    The step taken (the one ``'auto'`` chose); None for ADADELTA, which has none.
+converged_ : bool or None
+    Whether the stopping rule was met (None with ``tol=None``).
 loss_curve_ : ndarray
-    The training mean squared error as the fit went, in scaled units, at no extra pass over
-    the data: the MSE of each outer iteration's residual for the full-batch and
-    variance-reduced methods, the running mean of the squared residuals of the sampled
-    rows over windows of steps (about 100 values) for the single-row methods.
+    The training mean squared error as the fit went, in scaled units: of each iteration (of
+    its batch, for MBGD) for the full-batch methods, of each outer iteration's starting point
+    for the variance-reduced methods, and of each pass for the single-row methods (of the
+    averaged iterate with ``average``; with ``tol=None``, of the sampled rows' residuals
+    over windows of steps, about 100 values).
 """
 
 
 def _docstring(summary, method, params):
-    """numpydoc for a public class: R's name, its parameters with R's defaults, the fitted attributes."""
+    """numpydoc for a public class: R's name, its parameters with their defaults, the fitted attributes."""
     origin = (f"R's ``{method}`` (gradDescent 3.0)" if method else "R's ``gradDescentR.learn``")
-    lines = [summary, "", f"{origin} as a scikit-learn regressor: ``fit`` scales ``[X | y]`` and runs the",
-             "method as ``gradDescentR.learn`` does, so predictions equal ``learn`` + ``predict``",
-             "for the same data, settings and seed (``random_state``).", "", "Parameters", "----------"]
+    lines = [summary, "", f"{origin} as a scikit-learn regressor: ``fit`` scales ``[X | y]`` as",
+             "``gradDescentR.learn`` does and runs the method to convergence; with ``learning_rate``",
+             "R's alpha, ``tol=None``, ``average=False`` and ``max_iter`` R's maxIter in passes",
+             "(:mod:`graddescent.estimators` says how) it fits R's numbers.", "", "Parameters", "----------"]
+    momentum = _MOMENTUM.get(method, 0.9) if method else None
+    why = ("; 0.9 in R, whose scalar running averages then weight recent rows unevenly" if momentum != 0.9 else
+           "") if method else "; None: 0.9 for MGD and AGD, 0.999 for RMSPROP and ADADELTA"
     for p in [*params, "scaling", "random_state"]:
-        head, body = _PARAM_DOCS[p].split("\n", 1)
+        text = _PARAM_DOCS[p]
+        if p == "momentum":
+            text = text.format(momentum=momentum, why=why, none="" if method else " or None")
+        head, body = text.split("\n", 1)
         lines += [head, *textwrap.wrap(body.strip(), 88, initial_indent="    ", subsequent_indent="    ")]
     return "\n".join(lines) + "\n" + _ATTRIBUTES_DOC
 
@@ -130,6 +183,11 @@ def _scaling_parameter(values, scaling):
     return parameter
 
 
+def _per_pass(method, n_samples, n_batch):
+    """The iterations (R's maxIter units) a pass over the data takes."""
+    return n_samples if method in BY_ROW else n_batch if method == "MBGD" else 1
+
+
 class _BaseGradDescent(RegressorMixin, BaseEstimator):
     """fit/predict shared by the 15 estimators; subclasses name their method and parameters."""
 
@@ -138,9 +196,19 @@ class _BaseGradDescent(RegressorMixin, BaseEstimator):
     def _method_name(self):
         return self._method
 
-    def _control(self, method):
-        """The method's arguments under R's names."""
-        return {key: getattr(self, _SNAKE[key]) for key in METHOD_CONTROL[method]}
+    def _control(self, method, n_samples):
+        """The method's arguments under R's names, max_iter turned into R's iterations."""
+        control = {key: getattr(self, _SNAKE[key]) for key in METHOD_CONTROL[method] if key != "maxIter"}
+        if control.get("momentum", 0) is None:  # (GradDescentRegressor's default: the method's estimator's)
+            control["momentum"] = _MOMENTUM.get(method, 0.9)
+        if control.get("innerIter") == "auto":
+            control["innerIter"] = n_samples
+        control["maxIter"] = max(1, round(self.max_iter * _per_pass(method, n_samples, control.get("nBatch", 1))))
+        limit = MAX_ITER if self.tol is None or method not in BY_ROW else 10**15  # (rows drawn a pass at a time)
+        if control["maxIter"] > limit:
+            raise ValueError(f"The 'max_iter' parameter of {type(self).__name__} asks for {control['maxIter']} "
+                             f"iterations, more than {limit}; use a smaller max_iter")
+        return control
 
     def _seed(self):
         if isinstance(self.random_state, np.random.RandomState):
@@ -155,21 +223,18 @@ class _BaseGradDescent(RegressorMixin, BaseEstimator):
                              f"({n_samples}), got {control['nBatch']}.")
         if isinstance(control.get("option"), (bool, np.bool_)):
             raise ValueError(f"The 'option' parameter of {name} must be 1 or 2, got {control['option']!r}.")
-        if method == "SSGD" and control["maxIter"] * control["innerIter"] > MAX_ITER:
-            raise ValueError(f"The 'max_iter' times 'inner_iter' parameters of {name} must be at most {MAX_ITER} "
-                             "(SSGD draws all its inner rows up front), got "
-                             f"{control['maxIter']} * {control['innerIter']}.")
         if control.get("lamda", 0) != 0:
-            if control["lamda"] * control["alpha"] == 1:
-                raise ValueError(f"The 'lamda' parameter of {name} times alpha must not be 1 (R's randomProb "
-                                 f"divides by zero), got lamda={control['lamda']}, alpha={control['alpha']}.")
+            if control["alpha"] != "auto" and control["lamda"] * control["alpha"] == 1:
+                raise ValueError(f"The 'lamda' parameter of {name} times learning_rate must not be 1 (R's "
+                                 f"randomProb divides by zero), got lamda={control['lamda']}, "
+                                 f"learning_rate={control['alpha']}.")
             if control["innerIter"] == 1:
                 raise ValueError(f"The 'inner_iter' parameter of {name} must be at least 2 when lamda > 0 "
                                  "(R's randomProb fails for one value), got 1.")
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y):
-        """Fit the linear model with R's method on ``[X | y]``, scaled as ``gradDescentR.learn`` scales it.
+        """Fit the linear model on ``[X | y]``, scaled as ``gradDescentR.learn`` scales it.
 
         Parameters
         ----------
@@ -179,19 +244,27 @@ class _BaseGradDescent(RegressorMixin, BaseEstimator):
         Returns
         -------
         self : object
+
+        Warns
+        -----
+        sklearn.exceptions.ConvergenceWarning
+            When the fit diverged (with the remedy), or ``max_iter`` ended it before ``tol`` was met.
+        UserWarning
+            When R's batch arithmetic leaves rows out of MBGD's batches.
         """
         method = self._method_name()
-        control = self._control(method)
-        for name in ("alpha", "momentum", "lamda", "gamma_s"):
+        for name in ("learning_rate", "momentum", "lamda", "gamma_s"):
             value = getattr(self, name, None)
-            if R_NAMES[name] in control and not np.isfinite(value):
+            if isinstance(value, numbers.Real) and not np.isfinite(value):
                 raise ValueError(f"The {name!r} parameter of {type(self).__name__} must be finite, got {value!r}.")
         with np.errstate(over="ignore", invalid="ignore"):  # scikit-learn's quick finiteness test sums X
             X, y = validate_data(self, X, y, y_numeric=True, dtype=np.float64, ensure_min_samples=2)
         if not (np.issubdtype(y.dtype, np.number) or y.dtype == bool):  # y_numeric converts only object arrays
             raise ValueError(f"y must hold numbers, got an array of {y.dtype}; convert it with .astype(float)")
-        self._check_combinations(control, X.shape[0], method)
-        data = np.empty((X.shape[0], X.shape[1] + 1), order="C" if method in BY_ROW else "F")  # as the method reads it
+        m = X.shape[0]
+        control = self._control(method, m)
+        self._check_combinations(control, m, method)
+        data = np.empty((m, X.shape[1] + 1), order="C" if method in BY_ROW else "F")  # as the method reads it
         data[:, :-1], data[:, -1] = X, y
         if self.scaling is None:
             parameter = None
@@ -201,27 +274,17 @@ class _BaseGradDescent(RegressorMixin, BaseEstimator):
             names = getattr(self, "feature_names_in_", [f"X[:, {j}]" for j in range(X.shape[1])])
             check_scaling(parameter, data, [*map(str, names), "y"], self.scaling == "variance" and
                           "standard deviation" or "range")
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            theta, loss = METHODS[method](data, **control, seed=self._seed(), return_loss=True)
-        diverged = False
-        for w in caught:
-            if issubclass(w.category, ConvergenceWarning):
-                diverged = True
-            else:
-                warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
-        if diverged:
-            remedies = ["scale the data (scaling='variance' or 'minmax')"] if self.scaling is None else []
-            if "alpha" in control:
-                remedies.append(f"use a smaller alpha (now {self.alpha})")
-            remedies = " or ".join(remedies) or "check the data for extreme values"
-            warnings.warn(f"{type(self).__name__} ({method}) diverged: the coefficients or the training loss "
-                          f"grew without bound. To fix it, {remedies}.", ConvergenceWarning, stacklevel=3)
-        self.theta_ = theta
+        average = self.average if method in BY_ROW or method == "MBGD" else None
+        fit = methods.run(method, data, self._seed(), self.tol, self.n_iter_no_change,
+                          scaled=True if self.scaling else None, average=average, **control)
+        self._warn(fit, method, control, m)
+        self.theta_ = fit.theta
         self.scaling_parameter_ = parameter
-        self.loss_curve_ = loss
-        self.n_iter_ = int(self.max_iter)
-        t = theta.ravel()
+        self.loss_curve_ = fit.loss
+        self.n_iter_ = int(math.ceil(fit.n_iter / _per_pass(method, m, control.get("nBatch", 1)) - 1e-9))
+        self.learning_rate_ = fit.alpha
+        self.converged_ = fit.converged
+        t = fit.theta.ravel()
         if parameter is None:
             self.coef_, self.intercept_ = t[1:].copy(), float(t[0])
         else:
@@ -231,6 +294,24 @@ class _BaseGradDescent(RegressorMixin, BaseEstimator):
                 self.coef_ = slope * scale[-1]
                 self.intercept_ = float(centre[-1] + scale[-1] * (t[0] - slope @ centre[:-1]))
         return self
+
+    def _warn(self, fit, method, control, n_samples):
+        """The warnings of a fit, in this estimator's names, issued here: none is caught and
+        re-issued, so that threads fitting at once each get their own."""
+        name = f"{type(self).__name__} ({method})" if type(self) is GradDescentRegressor else type(self).__name__
+        left_out = rows_left_out(n_samples, control["nBatch"]) if method == "MBGD" else 0
+        if left_out:
+            warnings.warn(f"{name}: R's batch arithmetic leaves {left_out} of the {n_samples} rows out of its "
+                          f"batches (n_batch={control['nBatch']}), so the fit is not the least-squares fit of all "
+                          "of them; use an n_batch that divides the number of samples", UserWarning, stacklevel=3)
+        if fit.diverged:
+            remedy = (fit.remedy.replace("alpha='auto'", "learning_rate='auto'").replace("alpha ", "learning_rate ")
+                      .replace("(innerIter)", "(inner_iter)").replace("scaling them (varianceScaling)",
+                                                                      "scaling them (scaling='variance')"))
+            warnings.warn(f"{name} diverged: {remedy}.", ConvergenceWarning, stacklevel=3)
+        elif fit.converged is False:
+            warnings.warn(f"{name} stopped at max_iter = {self.max_iter} passes before its loss stopped improving "
+                          f"(tol={self.tol}); raise max_iter, or tol", ConvergenceWarning, stacklevel=3)
 
     def predict(self, X):
         """Predict as R's ``predict``: scale X, ``[1 | X] theta``, undo the output's scaling.
@@ -255,144 +336,201 @@ class _BaseGradDescent(RegressorMixin, BaseEstimator):
             return _linear((X - p[0, : n - 1]) / p[1, : n - 1], theta) * p[1, n - 1] + p[0, n - 1]
 
 
-class GDRegressor(_BaseGradDescent):
-    __doc__ = _docstring("Gradient Descent on all rows.", "GD", ["alpha", "max_iter"])
-    _method = "GD"
-    _parameter_constraints = _constraints(["alpha", "max_iter"])
 
-    def __init__(self, *, alpha=0.1, max_iter=10, scaling="variance", random_state=None):
-        self.alpha = alpha
+class GDRegressor(_BaseGradDescent):
+    __doc__ = _docstring("Gradient Descent on all rows.", "GD",
+                         ["learning_rate", "max_iter", "tol", "n_iter_no_change"])
+    _method = "GD"
+    _parameter_constraints = _constraints(
+        ["learning_rate", "max_iter", "tol", "n_iter_no_change"])
+
+    def __init__(self, *, learning_rate="auto", max_iter=MAX_PASSES, tol=TOL, n_iter_no_change=PATIENCE,
+                 scaling="variance", random_state=None):
+        self.learning_rate = learning_rate
         self.max_iter = max_iter
+        self.tol = tol
+        self.n_iter_no_change = n_iter_no_change
         self.scaling = scaling
         self.random_state = random_state
 
 
 class MBGDRegressor(_BaseGradDescent):
-    __doc__ = _docstring("Mini-Batch Gradient Descent: GD steps on consecutive slices of the shuffled rows.",
-                         "MBGD", ["alpha", "max_iter", "n_batch"])
+    __doc__ = _docstring("Mini-Batch Gradient Descent: GD steps on consecutive slices of the shuffled rows.", "MBGD",
+                         ["learning_rate", "max_iter", "tol", "n_iter_no_change", "average", "n_batch"])
     _method = "MBGD"
-    _parameter_constraints = _constraints(["alpha", "max_iter", "n_batch"])
+    _parameter_constraints = _constraints(
+        ["learning_rate", "max_iter", "tol", "n_iter_no_change", "average", "n_batch"])
 
-    def __init__(self, *, alpha=0.1, max_iter=10, n_batch=2, scaling="variance", random_state=None):
-        self.alpha = alpha
+    def __init__(self, *, learning_rate="auto", max_iter=MAX_PASSES, tol=TOL, n_iter_no_change=PATIENCE,
+                 average=True, n_batch=2, scaling="variance", random_state=None):
+        self.learning_rate = learning_rate
         self.max_iter = max_iter
+        self.tol = tol
+        self.n_iter_no_change = n_iter_no_change
+        self.average = average
         self.n_batch = n_batch
         self.scaling = scaling
         self.random_state = random_state
 
 
 class SGDRegressor(_BaseGradDescent):
-    __doc__ = _docstring("Stochastic Gradient Descent: one random row per step.", "SGD", ["alpha", "max_iter"])
+    __doc__ = _docstring("Stochastic Gradient Descent: one random row per step.", "SGD",
+                         ["learning_rate", "max_iter", "tol", "n_iter_no_change", "average"])
     _method = "SGD"
-    _parameter_constraints = _constraints(["alpha", "max_iter"])
+    _parameter_constraints = _constraints(
+        ["learning_rate", "max_iter", "tol", "n_iter_no_change", "average"])
 
-    def __init__(self, *, alpha=0.1, max_iter=10, scaling="variance", random_state=None):
-        self.alpha = alpha
+    def __init__(self, *, learning_rate="auto", max_iter=MAX_PASSES, tol=TOL, n_iter_no_change=PATIENCE,
+                 average=True, scaling="variance", random_state=None):
+        self.learning_rate = learning_rate
         self.max_iter = max_iter
+        self.tol = tol
+        self.n_iter_no_change = n_iter_no_change
+        self.average = average
         self.scaling = scaling
         self.random_state = random_state
 
 
 class SAGDRegressor(_BaseGradDescent):
-    __doc__ = _docstring("Stochastic Average Gradient Descent: SGD that skips each step on a coin flip.",
-                         "SAGD", ["alpha", "max_iter"])
+    __doc__ = _docstring("Stochastic Average Gradient Descent (R's: SGD that skips each step on a coin flip).", "SAGD",
+                         ["learning_rate", "max_iter", "tol", "n_iter_no_change", "average"])
     _method = "SAGD"
-    _parameter_constraints = _constraints(["alpha", "max_iter"])
+    _parameter_constraints = _constraints(
+        ["learning_rate", "max_iter", "tol", "n_iter_no_change", "average"])
 
-    def __init__(self, *, alpha=0.1, max_iter=10, scaling="variance", random_state=None):
-        self.alpha = alpha
+    def __init__(self, *, learning_rate="auto", max_iter=MAX_PASSES, tol=TOL, n_iter_no_change=PATIENCE,
+                 average=True, scaling="variance", random_state=None):
+        self.learning_rate = learning_rate
         self.max_iter = max_iter
+        self.tol = tol
+        self.n_iter_no_change = n_iter_no_change
+        self.average = average
         self.scaling = scaling
         self.random_state = random_state
 
 
 class MGDRegressor(_BaseGradDescent):
-    __doc__ = _docstring("Momentum Gradient Descent.", "MGD", ["alpha", "max_iter", "momentum"])
+    __doc__ = _docstring("Momentum Gradient Descent.", "MGD",
+                         ["learning_rate", "max_iter", "tol", "n_iter_no_change", "momentum"])
     _method = "MGD"
-    _parameter_constraints = _constraints(["alpha", "max_iter", "momentum"])
+    _parameter_constraints = _constraints(
+        ["learning_rate", "max_iter", "tol", "n_iter_no_change", "momentum"])
 
-    def __init__(self, *, alpha=0.1, max_iter=10, momentum=0.9, scaling="variance", random_state=None):
-        self.alpha = alpha
+    def __init__(self, *, learning_rate="auto", max_iter=MAX_PASSES, tol=TOL, n_iter_no_change=PATIENCE,
+                 momentum=0.9, scaling="variance", random_state=None):
+        self.learning_rate = learning_rate
         self.max_iter = max_iter
+        self.tol = tol
+        self.n_iter_no_change = n_iter_no_change
         self.momentum = momentum
         self.scaling = scaling
         self.random_state = random_state
 
 
 class AGDRegressor(_BaseGradDescent):
-    __doc__ = _docstring("Accelerated (Nesterov) Gradient Descent.", "AGD", ["alpha", "max_iter", "momentum"])
+    __doc__ = _docstring("Accelerated (Nesterov) Gradient Descent.", "AGD",
+                         ["learning_rate", "max_iter", "tol", "n_iter_no_change", "momentum"])
     _method = "AGD"
-    _parameter_constraints = _constraints(["alpha", "max_iter", "momentum"])
+    _parameter_constraints = _constraints(
+        ["learning_rate", "max_iter", "tol", "n_iter_no_change", "momentum"])
 
-    def __init__(self, *, alpha=0.1, max_iter=10, momentum=0.9, scaling="variance", random_state=None):
-        self.alpha = alpha
+    def __init__(self, *, learning_rate="auto", max_iter=MAX_PASSES, tol=TOL, n_iter_no_change=PATIENCE,
+                 momentum=0.9, scaling="variance", random_state=None):
+        self.learning_rate = learning_rate
         self.max_iter = max_iter
+        self.tol = tol
+        self.n_iter_no_change = n_iter_no_change
         self.momentum = momentum
         self.scaling = scaling
         self.random_state = random_state
 
 
 class ADAGRADRegressor(_BaseGradDescent):
-    __doc__ = _docstring("Adaptive Gradient (R's variant: one accumulator for all columns).",
-                         "ADAGRAD", ["alpha", "max_iter"])
+    __doc__ = _docstring("Adaptive Gradient (R's variant: one accumulator for all columns).", "ADAGRAD",
+                         ["learning_rate", "max_iter", "tol", "n_iter_no_change", "average"])
     _method = "ADAGRAD"
-    _parameter_constraints = _constraints(["alpha", "max_iter"])
+    _parameter_constraints = _constraints(
+        ["learning_rate", "max_iter", "tol", "n_iter_no_change", "average"])
 
-    def __init__(self, *, alpha=0.1, max_iter=10, scaling="variance", random_state=None):
-        self.alpha = alpha
+    def __init__(self, *, learning_rate="auto", max_iter=MAX_PASSES, tol=TOL, n_iter_no_change=PATIENCE,
+                 average=True, scaling="variance", random_state=None):
+        self.learning_rate = learning_rate
         self.max_iter = max_iter
+        self.tol = tol
+        self.n_iter_no_change = n_iter_no_change
+        self.average = average
         self.scaling = scaling
         self.random_state = random_state
 
 
 class ADADELTARegressor(_BaseGradDescent):
-    __doc__ = _docstring("ADADELTA (no learning rate; R's scalar running averages).",
-                         "ADADELTA", ["max_iter", "momentum"])
+    __doc__ = _docstring("ADADELTA (no learning rate; R's scalar running averages).", "ADADELTA",
+                         ["max_iter", "tol", "n_iter_no_change", "average", "momentum"])
     _method = "ADADELTA"
-    _parameter_constraints = _constraints(["max_iter", "momentum"])
+    _parameter_constraints = _constraints(
+        ["max_iter", "tol", "n_iter_no_change", "average", "momentum"])
 
-    def __init__(self, *, max_iter=10, momentum=0.9, scaling="variance", random_state=None):
+    def __init__(self, *, max_iter=MAX_PASSES, tol=TOL, n_iter_no_change=PATIENCE, average=True, momentum=0.999,
+                 scaling="variance", random_state=None):
         self.max_iter = max_iter
+        self.tol = tol
+        self.n_iter_no_change = n_iter_no_change
+        self.average = average
         self.momentum = momentum
         self.scaling = scaling
         self.random_state = random_state
 
 
 class RMSPROPRegressor(_BaseGradDescent):
-    __doc__ = _docstring("RMSprop (R's variant: one running mean for all columns).",
-                         "RMSPROP", ["alpha", "max_iter", "momentum"])
+    __doc__ = _docstring("RMSprop (R's variant: one running mean for all columns).", "RMSPROP",
+                         ["learning_rate", "max_iter", "tol", "n_iter_no_change", "average", "momentum"])
     _method = "RMSPROP"
-    _parameter_constraints = _constraints(["alpha", "max_iter", "momentum"])
+    _parameter_constraints = _constraints(
+        ["learning_rate", "max_iter", "tol", "n_iter_no_change", "average", "momentum"])
 
-    def __init__(self, *, alpha=0.1, max_iter=10, momentum=0.9, scaling="variance", random_state=None):
-        self.alpha = alpha
+    def __init__(self, *, learning_rate="auto", max_iter=MAX_PASSES, tol=TOL, n_iter_no_change=PATIENCE,
+                 average=True, momentum=0.999, scaling="variance", random_state=None):
+        self.learning_rate = learning_rate
         self.max_iter = max_iter
+        self.tol = tol
+        self.n_iter_no_change = n_iter_no_change
+        self.average = average
         self.momentum = momentum
         self.scaling = scaling
         self.random_state = random_state
 
 
 class ADAMRegressor(_BaseGradDescent):
-    __doc__ = _docstring("Adam (R's variant: scalar moments, constant bias correction).", "ADAM", ["alpha", "max_iter"])
+    __doc__ = _docstring("Adam (R's variant: scalar moments, constant bias correction).", "ADAM",
+                         ["learning_rate", "max_iter", "tol", "n_iter_no_change", "average"])
     _method = "ADAM"
-    _parameter_constraints = _constraints(["alpha", "max_iter"])
+    _parameter_constraints = _constraints(
+        ["learning_rate", "max_iter", "tol", "n_iter_no_change", "average"])
 
-    def __init__(self, *, alpha=0.1, max_iter=10, scaling="variance", random_state=None):
-        self.alpha = alpha
+    def __init__(self, *, learning_rate="auto", max_iter=MAX_PASSES, tol=TOL, n_iter_no_change=PATIENCE,
+                 average=True, scaling="variance", random_state=None):
+        self.learning_rate = learning_rate
         self.max_iter = max_iter
+        self.tol = tol
+        self.n_iter_no_change = n_iter_no_change
+        self.average = average
         self.scaling = scaling
         self.random_state = random_state
 
 
 class SVRGRegressor(_BaseGradDescent):
-    __doc__ = _docstring("Stochastic Variance Reduced Gradient.", "SVRG", ["alpha", "max_iter", "inner_iter", "option"])
+    __doc__ = _docstring("Stochastic Variance Reduced Gradient.", "SVRG",
+                         ["learning_rate", "max_iter", "tol", "n_iter_no_change", "inner_iter", "option"])
     _method = "SVRG"
-    _parameter_constraints = _constraints(["alpha", "max_iter", "inner_iter", "option"])
+    _parameter_constraints = _constraints(
+        ["learning_rate", "max_iter", "tol", "n_iter_no_change", "inner_iter", "option"])
 
-    def __init__(self, *, alpha=0.1, max_iter=10, inner_iter=10, option=2, scaling="variance",
-                 random_state=None):
-        self.alpha = alpha
+    def __init__(self, *, learning_rate="auto", max_iter=MAX_PASSES, tol=TOL, n_iter_no_change=PATIENCE,
+                 inner_iter="auto", option=2, scaling="variance", random_state=None):
+        self.learning_rate = learning_rate
         self.max_iter = max_iter
+        self.tol = tol
+        self.n_iter_no_change = n_iter_no_change
         self.inner_iter = inner_iter
         self.option = option
         self.scaling = scaling
@@ -400,13 +538,18 @@ class SVRGRegressor(_BaseGradDescent):
 
 
 class SSGDRegressor(_BaseGradDescent):
-    __doc__ = _docstring("Semi Stochastic Gradient Descent.", "SSGD", ["alpha", "max_iter", "lamda", "inner_iter"])
+    __doc__ = _docstring("Semi Stochastic Gradient Descent (R's sign).", "SSGD",
+                         ["learning_rate", "max_iter", "tol", "n_iter_no_change", "lamda", "inner_iter"])
     _method = "SSGD"
-    _parameter_constraints = _constraints(["alpha", "max_iter", "lamda", "inner_iter"])
+    _parameter_constraints = _constraints(
+        ["learning_rate", "max_iter", "tol", "n_iter_no_change", "lamda", "inner_iter"])
 
-    def __init__(self, *, alpha=0.1, max_iter=10, lamda=0, inner_iter=10, scaling="variance", random_state=None):
-        self.alpha = alpha
+    def __init__(self, *, learning_rate="auto", max_iter=MAX_PASSES, tol=TOL, n_iter_no_change=PATIENCE, lamda=0,
+                 inner_iter="auto", scaling="variance", random_state=None):
+        self.learning_rate = learning_rate
         self.max_iter = max_iter
+        self.tol = tol
+        self.n_iter_no_change = n_iter_no_change
         self.lamda = lamda
         self.inner_iter = inner_iter
         self.scaling = scaling
@@ -414,28 +557,36 @@ class SSGDRegressor(_BaseGradDescent):
 
 
 class SARAHRegressor(_BaseGradDescent):
-    __doc__ = _docstring("StochAstic Recursive grAdient algoritHm.", "SARAH", ["alpha", "max_iter", "inner_iter"])
+    __doc__ = _docstring("StochAstic Recursive grAdient algoritHm.", "SARAH",
+                         ["learning_rate", "max_iter", "tol", "n_iter_no_change", "inner_iter"])
     _method = "SARAH"
-    _parameter_constraints = _constraints(["alpha", "max_iter", "inner_iter"])
+    _parameter_constraints = _constraints(
+        ["learning_rate", "max_iter", "tol", "n_iter_no_change", "inner_iter"])
 
-    def __init__(self, *, alpha=0.1, max_iter=10, inner_iter=10, scaling="variance", random_state=None):
-        self.alpha = alpha
+    def __init__(self, *, learning_rate="auto", max_iter=MAX_PASSES, tol=TOL, n_iter_no_change=PATIENCE,
+                 inner_iter="auto", scaling="variance", random_state=None):
+        self.learning_rate = learning_rate
         self.max_iter = max_iter
+        self.tol = tol
+        self.n_iter_no_change = n_iter_no_change
         self.inner_iter = inner_iter
         self.scaling = scaling
         self.random_state = random_state
 
 
 class SARAHPlusRegressor(_BaseGradDescent):
-    __doc__ = _docstring("SARAH+: SARAH whose inner loop stops early.",
-                         "SARAHPlus", ["alpha", "max_iter", "inner_iter", "gamma_s"])
+    __doc__ = _docstring("SARAH+: SARAH whose inner loop stops early.", "SARAHPlus",
+                         ["learning_rate", "max_iter", "tol", "n_iter_no_change", "inner_iter", "gamma_s"])
     _method = "SARAHPlus"
-    _parameter_constraints = _constraints(["alpha", "max_iter", "inner_iter", "gamma_s"])
+    _parameter_constraints = _constraints(
+        ["learning_rate", "max_iter", "tol", "n_iter_no_change", "inner_iter", "gamma_s"])
 
-    def __init__(self, *, alpha=0.1, max_iter=10, inner_iter=10, gamma_s=0.125, scaling="variance",
-                 random_state=None):
-        self.alpha = alpha
+    def __init__(self, *, learning_rate="auto", max_iter=MAX_PASSES, tol=TOL, n_iter_no_change=PATIENCE,
+                 inner_iter="auto", gamma_s=0.125, scaling="variance", random_state=None):
+        self.learning_rate = learning_rate
         self.max_iter = max_iter
+        self.tol = tol
+        self.n_iter_no_change = n_iter_no_change
         self.inner_iter = inner_iter
         self.gamma_s = gamma_s
         self.scaling = scaling
@@ -444,14 +595,18 @@ class SARAHPlusRegressor(_BaseGradDescent):
 
 class GradDescentRegressor(_BaseGradDescent):
     __doc__ = _docstring("Any of the 14 methods, chosen by name (e.g. to search over methods in a grid search).",
-                         None, ["method", *R_NAMES])
-    _parameter_constraints = {"method": [StrOptions(set(METHODS))], **_constraints(R_NAMES)}
+                         None, ["method", *GENERIC])
+    _parameter_constraints = {"method": [StrOptions(set(METHODS))], **_constraints(GENERIC)}
 
-    def __init__(self, method="GD", *, alpha=0.1, max_iter=10, momentum=0.9, n_batch=2, lamda=0, inner_iter=10,
-                 option=2, gamma_s=0.125, scaling="variance", random_state=None):
+    def __init__(self, method="GD", *, learning_rate="auto", max_iter=MAX_PASSES, tol=TOL,
+                 n_iter_no_change=PATIENCE, average=True, momentum=None, n_batch=2, lamda=0,
+                 inner_iter="auto", option=2, gamma_s=0.125, scaling="variance", random_state=None):
         self.method = method
-        self.alpha = alpha
+        self.learning_rate = learning_rate
         self.max_iter = max_iter
+        self.tol = tol
+        self.n_iter_no_change = n_iter_no_change
+        self.average = average
         self.momentum = momentum
         self.n_batch = n_batch
         self.lamda = lamda

@@ -5,20 +5,29 @@ and runs one of three compiled drivers (``_kernels.pyx``): full batch (GD, MBGD,
 AGD), single row (SGD, SAGD, ADAGRAD, ADADELTA, RMSPROP, ADAM) or variance-reduced (SVRG,
 SSGD, SARAH, SARAHPlus). Each method's update rule is a few lines there under its R
 name. Where R's arithmetic departs from the textbook rule the departure is kept and
-marked "R's". The functions here check the arguments, make R's draws and shape the result.
+marked "R's". The functions here check the arguments, make R's draws, run the driver
+(:func:`run`) and report what happened (:func:`report`).
 
 Randomness follows R exactly (:class:`graddescent.RRandom`), with one convention from
 the reference: R's ``set.seed(NULL)`` calls inside the package are no-ops, so with an
 integer seed every draw continues the stream that seed started (this makes SAGD,
 SVRG option 2 and SARAH reproducible, which R is not).
+
+Beyond R (:mod:`graddescent.convergence` says how): a stopping rule (``tol``,
+``n_iter_no_change``), automatic steps (``alpha="auto"``), and a ConvergenceWarning with
+the remedy for a fit that diverged or stopped before it converged. With ``tol=None`` and a
+number for ``alpha`` (the defaults) every method computes R's numbers.
 """
 
 import inspect
+import math
 import warnings
 
 import numpy as np
 
 from . import _kernels as K
+from ._sums import FullGradient
+from .convergence import ADAPTIVE, PATIENCE, TRIAL_ALPHAS, TRIAL_STEPS, Fit, auto_alpha, diverged, remedy
 from .rrandom import RRandom
 from .validation import MAX_ITER, check_data, check_iterations, check_number, check_whole
 
@@ -27,10 +36,28 @@ __all__ = [
     "SVRG", "SSGD", "SARAH", "SARAHPlus",
 ]
 
+#: The control entries each method takes (R's names; the other entries are ignored, as in R).
+METHOD_CONTROL = {
+    "GD": ("alpha", "maxIter"), "MBGD": ("alpha", "maxIter", "nBatch"), "SGD": ("alpha", "maxIter"),
+    "SAGD": ("alpha", "maxIter"), "MGD": ("alpha", "maxIter", "momentum"),
+    "AGD": ("alpha", "maxIter", "momentum"), "ADAGRAD": ("alpha", "maxIter"),
+    "ADADELTA": ("maxIter", "momentum"), "RMSPROP": ("alpha", "maxIter", "momentum"),
+    "ADAM": ("alpha", "maxIter"), "SSGD": ("alpha", "maxIter", "lamda", "innerIter"),
+    "SVRG": ("alpha", "maxIter", "innerIter", "option"), "SARAH": ("alpha", "maxIter", "innerIter"),
+    "SARAHPlus": ("alpha", "maxIter", "innerIter", "gammaS"),
+}
+FULL_BATCH = ("GD", "MBGD", "MGD", "AGD")
 #: The methods that read the data by row (one row per step); the others read it by column.
 BY_ROW = frozenset({"SGD", "SAGD", "ADAGRAD", "ADADELTA", "RMSPROP", "ADAM"})
-_LOSS_POINTS = 100  # single-row methods record about this many loss values
+VARIANCE_REDUCED = ("SVRG", "SSGD", "SARAH", "SARAHPlus")
+_KIND = {"GD": K.FullBatch.GD, "MBGD": K.FullBatch.GD, "MGD": K.FullBatch.MGD, "AGD": K.FullBatch.AGD,
+         "SGD": K.SingleRow.SGD, "SAGD": K.SingleRow.SGD, "ADAGRAD": K.SingleRow.ADAGRAD,
+         "ADADELTA": K.SingleRow.ADADELTA, "RMSPROP": K.SingleRow.RMSPROP, "ADAM": K.SingleRow.ADAM,
+         "SVRG": K.VarianceReduced.SVRG, "SSGD": K.VarianceReduced.SSGD, "SARAH": K.VarianceReduced.SARAH,
+         "SARAHPlus": K.VarianceReduced.SARAH}
+_LOSS_POINTS = 100  # single-row methods record about this many loss values (without a stopping rule)
 _FLT_EPSILON = 1.1920928955078125e-07  # R's tolerance in the ':' operator (seq_colon)
+_SSGD_PLAN = 1 << 16  # SSGD draws the inner rows of about this many steps at a time
 
 
 # --------------------------------------------------------------------------- preamble
@@ -79,38 +106,96 @@ def _prepare(dataTrain, seed, layout="rows", shuffle=True):
     return data, perm, theta, stream
 
 
-def _finish(theta, loss, method, return_loss):
-    """R's 1 x n result; warn once (with the remedy) when the fit has diverged."""
-    theta = theta.reshape(1, -1)
-    finite_loss = loss[np.isfinite(loss)]
-    exploded = finite_loss.size > 1 and finite_loss[-1] / 1e8 > max(finite_loss[0], 1e-300)  # no overflow
-    if not np.all(np.isfinite(theta)) or finite_loss.size < loss.size or exploded:
+def run(method, dataTrain, seed=None, tol=None, n_iter_no_change=PATIENCE, scaled=None, average=None, alpha=0.1,
+        maxIter=10, momentum=0.9, nBatch=2, innerIter=10, option=2, lamda=0, gammaS=0.125):
+    """Fit with one of the 14 methods (R's control entries by their R names) and return
+    what happened, a :class:`convergence.Fit`, without a warning: the callers word them
+    (:func:`report`, ``learn``, the estimators, the command line), so that no warning is
+    caught and re-issued, which is not safe in threads. ``scaled``: whether the data was
+    scaled, for the remedy of a diverged fit (None: judged from the data). ``average``:
+    whether a single-row method averages its iterates (None: with ``alpha="auto"``)."""
+    alpha = None if method == "ADADELTA" else _check_alpha(alpha)
+    maxIter = check_iterations("maxIter", maxIter)
+    tol = None if tol is None else check_number("tol", tol, low=0, hint=" (or None: R's fixed iterations)")
+    patience = check_whole("n_iter_no_change", n_iter_no_change, low=1)
+    if method in ("MGD", "AGD", "ADADELTA", "RMSPROP"):
+        momentum = check_number("momentum", momentum, low=0, high=1, high_open=True)
+    if method in VARIANCE_REDUCED:
+        innerIter = check_iterations("innerIter", innerIter)
+    if method == "SVRG" and (isinstance(option, bool) or option not in (1, 2)):
+        raise ValueError(f"option must be 1 (second-to-last inner iterate) or 2 (a random one), got {option!r}")
+    if method == "SSGD":
+        _check_ssgd(alpha, maxIter, innerIter, lamda)
+    if method == "SARAHPlus":
+        gammaS = check_number("gammaS", gammaS, low=0, low_open=True)
+    if method in ("MGD", "AGD"):  # a heavy ball's loss rises and falls over the momentum's memory
+        patience *= math.ceil(1 / (1 - momentum))
+    rule = (-1.0 if tol is None else tol, patience)
+    average = alpha == "auto" if average is None else average
+    if not isinstance(average, (bool, np.bool_)):
+        raise ValueError(f"average must be True or False (or None: with alpha='auto'), got {average!r}")
+    if method in FULL_BATCH:
+        return _full_batch(method, dataTrain, seed, rule, scaled, alpha, maxIter, momentum,
+                           nBatch if method == "MBGD" else None, average and method == "MBGD")
+    if method in BY_ROW:
+        return _single_row(method, dataTrain, seed, rule, scaled, alpha, maxIter, momentum, bool(average))
+    return _variance_reduced(method, dataTrain, seed, rule, scaled, alpha, maxIter, innerIter, option,
+                             lamda if method == "SSGD" else 0.0, gammaS if method == "SARAHPlus" else 0.0)
+
+
+def report(fit, method, return_loss, stacklevel=3):
+    """The public functions' result, R's 1 x n theta (with the loss record if asked), and
+    a ConvergenceWarning with the remedy for a fit that diverged or stopped at maxIter
+    before its stopping rule was met."""
+    message = warning_text(fit, method)
+    if message:
         from sklearn.exceptions import ConvergenceWarning  # here: importing scikit-learn takes a second
 
-        warnings.warn(
-            f"{method} diverged (the coefficients or the training loss grew without bound). "
-            "Scale the features (featureScaling=True / varianceScaling) or use a smaller alpha.",
-            ConvergenceWarning,
-            stacklevel=4,
-        )
-    return (theta, loss) if return_loss else theta
+        warnings.warn(message, ConvergenceWarning, stacklevel=stacklevel)
+    return (fit.theta, fit.loss) if return_loss else fit.theta
 
 
-def _check_max_iter(maxIter):
-    return check_iterations("maxIter", maxIter)
+def warning_text(fit, method, iterations="maxIter"):
+    """What a ConvergenceWarning says of this fit ("" where there is nothing to say)."""
+    if fit.diverged:
+        finite = fit.loss[np.isfinite(fit.loss)]
+        grew = (f" (the training loss went from {fit.loss[0]:.3g} to {fit.loss[-1]:.3g})"
+                if finite.size == fit.loss.size and fit.loss.size > 1 else "")
+        return f"{method} diverged{grew}: {fit.remedy}."
+    if fit.converged is False:
+        return (f"{method} stopped at {iterations} = {fit.n_iter} before its loss stopped improving by tol; "
+                f"raise {iterations}, or tol")
+    return ""
 
 
-def _check_common(alpha, maxIter):
-    return check_number("alpha", alpha, low=0, low_open=True), _check_max_iter(maxIter)
+def _check_alpha(alpha):
+    if isinstance(alpha, str) and alpha == "auto":
+        return alpha
+    return check_number("alpha", alpha, low=0, low_open=True, hint=" (or 'auto')")
 
 
-def _check_momentum(momentum):
-    return check_number("momentum", momentum, low=0, high=1, high_open=True)
+def _check_ssgd(alpha, maxIter, innerIter, lamda):
+    lamda = check_number("lamda", lamda, low=0)
+    if lamda != 0 and alpha != "auto" and lamda * alpha == 1:
+        raise ValueError("lamda * alpha must not be 1 (R's randomProb divides by zero); change lamda or alpha")
+    if lamda != 0 and innerIter == 1:
+        raise ValueError("with lamda > 0, innerIter must be at least 2 (R's randomProb fails for one value); "
+                         "use lamda=0 or a larger innerIter")
+
+
+def _outcome(method, theta, loss, n_iter, passes, converged, alpha, inputs, scaled, start, end, exact=True,
+             **bound_args):
+    """A :class:`Fit`, judged: diverged or not (``start``, ``end``: the loss over all rows at
+    the first and last theta; ``exact``: whether the loss record is), and the remedy."""
+    theta = theta.reshape(1, -1)
+    bad = diverged(theta, start, end, loss if exact else None)
+    return Fit(theta, loss, n_iter, passes, None if converged is None else bool(converged) and not bad, alpha, bad,
+               remedy(method, alpha, inputs, scaled, **bound_args) if bad else "")
 
 
 _PARAMETERS = {  # numpydoc for every argument, by R's name
     "dataTrain": "pandas.DataFrame or numpy.ndarray, shape (m, n)\nNumbers only; the last column is the output.",
-    "alpha": "float\nLearning rate, > 0.",
+    "alpha": "float or 'auto'\nLearning rate, > 0; ``'auto'`` (not in R) derives it from the data.",
     "maxIter": "int\n{iterations}",
     "momentum": "float\nMomentum, or decay of the running averages, in [0, 1).",
     "nBatch": "int\nNumber of batches, 1..m (a single-row batch works, unlike in R).",
@@ -119,30 +204,42 @@ _PARAMETERS = {  # numpydoc for every argument, by R's name
     "lamda": "float\nSkew of the inner-loop length towards innerIter, >= 0 (R's spelling).",
     "gammaS": "float\nSufficient reduction, > 0.",
     "seed": "int or None\nR's seed (``set.seed``); None draws a fresh one.",
+    "tol": "float or None\nKeyword only, not in R: stop once ``n_iter_no_change`` passes over the data in a row "
+           "have not lowered the loss below ``(1 - tol)`` times its best ({pass_}); maxIter is then the most. "
+           "None: R's fixed iterations.",
+    "n_iter_no_change": "int\nKeyword only, not in R: the passes without improvement that end the fit (with ``tol``).",
     "return_loss": "bool\nKeyword only, not in R. Also return the training loss record: {loss}.",
 }
-_FAMILIES = {  # (what maxIter counts, what the loss record holds)
+_FAMILIES = {  # (what maxIter counts, what the loss record holds, what a pass is)
     "full batch": ("Number of iterations, >= 1.",
-                   "the mean squared residual of each iteration (of its batch for MBGD), at the theta it started from"),
+                   "the mean squared residual of each iteration (of its batch for MBGD), at the theta it started from, "
+                   "as far as the fit ran",
+                   "a pass: one iteration, nBatch for MBGD"),
     "single row": ("Number of steps, >= 1, one row each (drawn with replacement, as R draws them).",
-                   "the mean squared residual of the sampled rows over windows of steps (about 100 values)"),
+                   "the mean squared residual of the sampled rows over windows of steps (about 100 values; with "
+                   "``tol``, one per pass of m steps)",
+                   "a pass: m steps, its loss their mean squared residual"),
     "variance reduced": ("Number of outer iterations, >= 1, one full gradient each.",
-                         "the mean squared residual at the start of each outer iteration"),
+                         "the mean squared residual at the start of each outer iteration, as far as the fit ran",
+                         "a pass: an outer iteration"),
 }
 
 
 def _document(family):
     """Complete a method's docstring: its parameters in R's order with R's defaults, and what it returns."""
-    iterations, loss = _FAMILIES[family]
+    iterations, loss, pass_ = _FAMILIES[family]
 
     def decorate(fn):
         lines = [inspect.cleandoc(fn.__doc__), "", "Parameters", "----------"]
         for name, parameter in inspect.signature(fn).parameters.items():
-            kind, text = _PARAMETERS[name].format(iterations=iterations, loss=loss).split("\n", 1)
+            kind, text = _PARAMETERS[name].format(iterations=iterations, loss=loss, pass_=pass_).split("\n", 1)
             default = "" if parameter.default is inspect.Parameter.empty else f", default {parameter.default!r}"
             lines += [f"{name} : {kind}{default}", f"    {text}"]
         lines += ["", "Returns", "-------", "theta : numpy.ndarray, shape (1, n)",
-                  "    Intercept first, as R's 1 x n matrix; ``(theta, loss)`` with ``return_loss``."]
+                  "    Intercept first, as R's 1 x n matrix; ``(theta, loss)`` with ``return_loss``.",
+                  "", "Warns", "-----", "sklearn.exceptions.ConvergenceWarning",
+                  "    When the fit diverged (with the remedy: the stable step for this data), or, with ``tol``,",
+                  "    stopped at maxIter before the rule was met."]
         fn.__doc__ = "\n".join(lines)
         return fn
 
@@ -162,19 +259,27 @@ def _mbgd_batches(perm, nBatch):
     sum does not depend on the order of its rows (the sums are exact), so its rows are
     sorted: the data is read in order, and not copied.
     """
-    step = perm.shape[0] * (1.0 / nBatch)  # R: nrow * batchRate, batchRate = 1 / nBatch
+    batches = [np.sort(perm[lo:lo + count]) for lo, count in _batch_slices(perm.shape[0], nBatch)]
+    return np.concatenate(batches), np.cumsum([0] + [b.shape[0] for b in batches], dtype=np.int64)
+
+
+def _batch_slices(m, nBatch):
+    """(first row, rows) of each of R's MBGD batches of the shuffled rows (see :func:`_mbgd_batches`)."""
+    step = m * (1.0 / nBatch)  # R: nrow * batchRate, batchRate = 1 / nBatch
     lo_r, hi_r = 1.0, step
-    batches, starts = [], [0]
+    slices = []
     for _ in range(nBatch):
-        count = int(abs(hi_r - lo_r) + 1 + _FLT_EPSILON)  # the length of R's lo:hi
-        lo = int(lo_r) - 1
-        batches.append(np.sort(perm[lo:lo + count]))
-        starts.append(starts[-1] + batches[-1].shape[0])
+        slices.append((int(lo_r) - 1, int(abs(hi_r - lo_r) + 1 + _FLT_EPSILON)))  # the length of R's lo:hi
         lo_r, hi_r = lo_r + step, hi_r + step
-    return np.concatenate(batches), np.array(starts, dtype=np.int64)
+    return slices
 
 
-def _full_batch_method(name, kind, dataTrain, alpha, maxIter, momentum, nBatch, seed, return_loss):
+def rows_left_out(m, nBatch):
+    """How many of m rows R's MBGD batches never use (0 for nBatch 1, where R uses them all)."""
+    return 0 if nBatch <= 1 else m - sum(count for _, count in _batch_slices(m, nBatch))
+
+
+def _full_batch(method, dataTrain, seed, rule, scaled, alpha, maxIter, momentum, nBatch, average):
     cols, perm, theta, _ = _prepare(dataTrain, seed, "columns", shuffle=nBatch is not None)
     batches, starts = np.empty(0, np.int64), np.empty(1, np.int64)  # all rows
     if nBatch is not None:  # MBGD
@@ -182,130 +287,196 @@ def _full_batch_method(name, kind, dataTrain, alpha, maxIter, momentum, nBatch, 
                              hint=" (the number of batches, at most the number of rows)")
         if nBatch > 1:
             batches, starts = _mbgd_batches(perm, nBatch)
-        del perm
+    del perm
+    inputs = cols[:-1].T
+    if alpha == "auto":
+        alpha = auto_alpha(method, inputs, batches, starts)
     loss = np.empty(maxIter)
-    K.full_batch(kind, cols, theta, alpha, maxIter, momentum, batches, starts, loss)
-    return _finish(theta, loss, name, return_loss)
+    mean = np.zeros(theta.size) if average else None
+    first = theta.copy()
+    ran, converged = K.full_batch(_KIND[method], cols, theta, alpha, maxIter, momentum, batches, starts, loss, *rule,
+                                  mean)
+    if average and ran > max(starts.size - 1, 1):
+        theta = mean
+    exact = method != "MBGD"  # (MBGD's record holds its batches' losses: the whole loss is measured)
+    start, end = (loss[0], loss[ran - 1]) if exact else (_whole_loss(cols, first), _whole_loss(cols, theta))
+    return _outcome(method, theta, loss[:ran], ran, ran / max(starts.size - 1, 1), converged if rule[0] >= 0 else None,
+                    alpha, inputs, scaled, start, end, exact, momentum=momentum, batches=batches, starts=starts)
+
+
+def _whole_loss(cols, theta):
+    """The mean squared residual of theta over all rows of data by column (exact)."""
+    return FullGradient(cols)(theta)[1]
 
 
 @_document("full batch")
-def GD(dataTrain, alpha=0.1, maxIter=10, seed=None, *, return_loss=False):
+def GD(dataTrain, alpha=0.1, maxIter=10, seed=None, *, tol=None, n_iter_no_change=PATIENCE, return_loss=False):
     """Gradient Descent (R's ``GD``): ``theta -= alpha * X'(X theta - y) / m`` on all rows.
     """
-    alpha, maxIter = _check_common(alpha, maxIter)
-    return _full_batch_method("GD", K.FullBatch.GD, dataTrain, alpha, maxIter, 0.0, None, seed, return_loss)
+    return report(run("GD", dataTrain, seed, tol, n_iter_no_change, alpha=alpha, maxIter=maxIter), "GD", return_loss)
 
 
 @_document("full batch")
-def MBGD(dataTrain, alpha=0.1, maxIter=10, nBatch=2, seed=None, *, return_loss=False):
+def MBGD(dataTrain, alpha=0.1, maxIter=10, nBatch=2, seed=None, *, tol=None, n_iter_no_change=PATIENCE,
+         return_loss=False):
     """Mini-Batch Gradient Descent (R's ``MBGD``): GD steps on consecutive slices of the rows.
 
     The shuffled rows are cut into ``nBatch`` slices of ``m / nBatch`` rows (R's
     sequence arithmetic, so with fractional sizes a row may be left out); iteration
     ``t`` uses slice ``(t - 1) mod nBatch``.
     """
-    alpha, maxIter = _check_common(alpha, maxIter)
-    return _full_batch_method("MBGD", K.FullBatch.GD, dataTrain, alpha, maxIter, 0.0, nBatch, seed, return_loss)
+    return report(run("MBGD", dataTrain, seed, tol, n_iter_no_change, alpha=alpha, maxIter=maxIter, nBatch=nBatch),
+                  "MBGD", return_loss)
 
 
 @_document("full batch")
-def MGD(dataTrain, alpha=0.1, maxIter=10, momentum=0.9, seed=None, *, return_loss=False):
+def MGD(dataTrain, alpha=0.1, maxIter=10, momentum=0.9, seed=None, *, tol=None, n_iter_no_change=PATIENCE,
+        return_loss=False):
     """Momentum Gradient Descent (R's ``MGD``): ``v = momentum v + alpha g; theta -= v``.
     """
-    alpha, maxIter = _check_common(alpha, maxIter)
-    momentum = _check_momentum(momentum)
-    return _full_batch_method("MGD", K.FullBatch.MGD, dataTrain, alpha, maxIter, momentum, None, seed, return_loss)
+    return report(run("MGD", dataTrain, seed, tol, n_iter_no_change, alpha=alpha, maxIter=maxIter, momentum=momentum),
+                  "MGD", return_loss)
 
 
 @_document("full batch")
-def AGD(dataTrain, alpha=0.1, maxIter=10, momentum=0.9, seed=None, *, return_loss=False):
+def AGD(dataTrain, alpha=0.1, maxIter=10, momentum=0.9, seed=None, *, tol=None, n_iter_no_change=PATIENCE,
+        return_loss=False):
     """Accelerated (Nesterov) Gradient Descent (R's ``AGD``).
 
     Each iteration moves theta to the look-ahead point ``theta - momentum v`` (R keeps
     it there), takes the gradient there, then ``v = momentum v + alpha g; theta -= v``.
     """
-    alpha, maxIter = _check_common(alpha, maxIter)
-    momentum = _check_momentum(momentum)
-    return _full_batch_method("AGD", K.FullBatch.AGD, dataTrain, alpha, maxIter, momentum, None, seed, return_loss)
+    return report(run("AGD", dataTrain, seed, tol, n_iter_no_change, alpha=alpha, maxIter=maxIter, momentum=momentum),
+                  "AGD", return_loss)
 
 
 # --------------------------------------------------------------------------- single row
-def _single_row_method(name, kind, dataTrain, alpha, maxIter, momentum, seed, return_loss, coin=False):
+
+def _single_row(method, dataTrain, seed, rule, scaled, alpha, maxIter, momentum, average):
+    """The single-row methods. Without a stopping rule, R's draws are made up front as R
+    makes them: maxIter rows, then (SAGD) maxIter coins. With one, a pass of m rows (and,
+    for SAGD, then its m coins) is drawn at a time, so that a long fit needs no memory for
+    draws it never uses (the rows are R's all the same; SAGD's coins are not)."""
     data, perm, theta, stream = _prepare(dataTrain, seed)
+    m, n = data.shape
+    kind, coin, auto = _KIND[method], method == "SAGD", alpha == "auto"
+    s, u = np.zeros(3), np.zeros(n)
+    if auto:
+        alpha = (_trial(kind, data, theta, perm, momentum) if method in ADAPTIVE
+                 else auto_alpha(method, data[:, :-1]))
+    mean, averaged = (np.zeros(n), 0) if average else (None, 0)
+    first = theta.copy()
     stream.reset()
-    rows = stream.rng._unif_index(data.shape[0], maxIter)  # R's sample(m, maxIter, replace=TRUE), 0-based
-    # SAGD's coin, R's sample(0:1, 1) at every step (1: update), drawn after the whole row list
-    update = stream.rng._unif_index(2, maxIter) if coin else np.empty(0, dtype=np.int64)
-    window = -(-maxIter // _LOSS_POINTS)
-    loss = np.empty(-(-maxIter // window))
-    written = K.single_row(kind, data, theta, perm, rows, update, alpha, momentum, window, loss)
-    return _finish(theta, loss[:written], name, return_loss)
+    if rule[0] < 0:
+        rows = stream.rng._unif_index(m, maxIter)  # R's sample(m, maxIter, replace=TRUE), 0-based
+        # SAGD's coin, R's sample(0:1, 1) at every step (1: update), drawn after the whole row list
+        update = stream.rng._unif_index(2, maxIter) if coin else np.empty(0, dtype=np.int64)
+        window = -(-maxIter // _LOSS_POINTS)
+        loss = np.empty(-(-maxIter // window))
+        start = -1 if mean is None else (m if maxIter >= 2 * m else maxIter // 2)  # averaged after the first pass
+        written, averaged = K.single_row(kind, data, theta, perm, rows, update, 0.0 if alpha is None else alpha,
+                                         momentum, window, loss, s, u, mean, 0, start)
+        loss, steps, converged = loss[:written], maxIter, None
+    else:
+        record, state, steps, converged = [], np.array([np.inf, np.inf, 0.0]), 0, False
+        while steps < maxIter:
+            size = min(m, maxIter - steps)
+            rows = stream.rng._unif_index(m, size)
+            update = stream.rng._unif_index(2, size) if coin else np.empty(0, dtype=np.int64)
+            out = np.empty(1)
+            written, averaged = K.single_row(kind, data, theta, perm, rows, update, 0.0 if alpha is None else alpha,
+                                             momentum, size, out, s, u, mean, averaged,
+                                             -1 if mean is None or steps < m else 0)
+            steps += size
+            if mean is not None and steps > m:  # the averaged iterate's loss: what the fit returns
+                record.append(K.mean_squared_residual(data, mean))
+            else:  # the steps' (each residual taken before its step, as scikit-learn's SGD judges an epoch)
+                record.append(out[0] if written else math.nan)
+            if K.stopped(state, record[-1], *rule):
+                converged = state[2] >= rule[1]
+                break
+        loss = np.array(record)
+    if averaged:
+        theta = mean
+    start, end = K.mean_squared_residual(data, first), K.mean_squared_residual(data, theta)
+    return _outcome(method, theta, loss, steps, steps / m, converged, alpha, data[:, :-1], scaled, start, end, False)
 
 
+def _trial(kind, data, theta, perm, momentum):
+    """ADAGRAD's, RMSPROP's and ADAM's step for ``alpha="auto"``: the one of TRIAL_ALPHAS
+    with the lowest mean squared residual over a trial pass from the starting theta through
+    the rows in R's shuffled order (at least and at most TRIAL_STEPS steps, going round the
+    rows again where they are fewer); the smaller on a tie."""
+    rows = np.arange(min(max(perm.size, TRIAL_STEPS[0]), TRIAL_STEPS[1]), dtype=np.int64) % perm.size
+    best, chosen = np.inf, TRIAL_ALPHAS[0]
+    for alpha in TRIAL_ALPHAS:
+        out = np.empty(1)
+        K.single_row(kind, data, theta.copy(), perm, rows, np.empty(0, np.int64), alpha, momentum, rows.size, out,
+                     np.zeros(3), np.zeros(theta.size))
+        if out[0] < best:
+            best, chosen = out[0], alpha
+    return chosen
 
 
 @_document("single row")
-def SGD(dataTrain, alpha=0.1, maxIter=10, seed=None, *, return_loss=False):
+def SGD(dataTrain, alpha=0.1, maxIter=10, seed=None, *, tol=None, n_iter_no_change=PATIENCE, return_loss=False):
     """Stochastic Gradient Descent (R's ``SGD``): ``theta -= alpha * e_i x_i``, one row per step."""
-    alpha, maxIter = _check_common(alpha, maxIter)
-    return _single_row_method("SGD", K.SingleRow.SGD, dataTrain, alpha, maxIter, 0.0, seed, return_loss)
+    return report(run("SGD", dataTrain, seed, tol, n_iter_no_change, alpha=alpha, maxIter=maxIter), "SGD", return_loss)
 
 
 @_document("single row")
-def SAGD(dataTrain, alpha=0.1, maxIter=10, seed=None, *, return_loss=False):
+def SAGD(dataTrain, alpha=0.1, maxIter=10, seed=None, *, tol=None, n_iter_no_change=PATIENCE, return_loss=False):
     """Stochastic Average Gradient Descent (R's ``SAGD``): SGD that skips each step on a coin flip.
 
     R draws the coin (``sample(0:1, 1)``) at every step and updates only on a 1.
     """
-    alpha, maxIter = _check_common(alpha, maxIter)
-    return _single_row_method("SAGD", K.SingleRow.SGD, dataTrain, alpha, maxIter, 0.0, seed, return_loss, coin=True)
+    return report(run("SAGD", dataTrain, seed, tol, n_iter_no_change, alpha=alpha, maxIter=maxIter), "SAGD",
+                  return_loss)
 
 
 @_document("single row")
-def ADAGRAD(dataTrain, alpha=0.1, maxIter=10, seed=None, *, return_loss=False):
+def ADAGRAD(dataTrain, alpha=0.1, maxIter=10, seed=None, *, tol=None, n_iter_no_change=PATIENCE, return_loss=False):
     """Adaptive Gradient (R's ``ADAGRAD``): ``theta_j -= alpha g_j / sqrt(G)``.
 
     As in R, ``G`` is one running sum of every squared gradient component of every step,
     shared by all columns (textbook ADAGRAD keeps one per column).
     """
-    alpha, maxIter = _check_common(alpha, maxIter)
-    return _single_row_method("ADAGRAD", K.SingleRow.ADAGRAD, dataTrain, alpha, maxIter, 0.0, seed, return_loss)
+    return report(run("ADAGRAD", dataTrain, seed, tol, n_iter_no_change, alpha=alpha, maxIter=maxIter), "ADAGRAD",
+                  return_loss)
 
 
 @_document("single row")
-def ADADELTA(dataTrain, maxIter=10, momentum=0.9, seed=None, *, return_loss=False):
+def ADADELTA(dataTrain, maxIter=10, momentum=0.9, seed=None, *, tol=None, n_iter_no_change=PATIENCE,
+             return_loss=False):
     """ADADELTA (R's ``ADADELTA``): step sizes from running RMS of gradients and updates.
 
     No learning rate. As in R, the running averages are scalars carried from column to
     column and step to step; epsilon is 1e-7.
     """
-    maxIter = _check_max_iter(maxIter)
-    momentum = _check_momentum(momentum)
-    return _single_row_method("ADADELTA", K.SingleRow.ADADELTA, dataTrain, 0.0, maxIter, momentum, seed, return_loss)
+    return report(run("ADADELTA", dataTrain, seed, tol, n_iter_no_change, maxIter=maxIter, momentum=momentum),
+                  "ADADELTA", return_loss)
 
 
 @_document("single row")
-def RMSPROP(dataTrain, alpha=0.1, maxIter=10, momentum=0.9, seed=None, *, return_loss=False):
+def RMSPROP(dataTrain, alpha=0.1, maxIter=10, momentum=0.9, seed=None, *, tol=None, n_iter_no_change=PATIENCE,
+            return_loss=False):
     """RMSprop (R's ``RMSPROP``): ``theta_j -= alpha g_j / sqrt(Eg + 1e-7)``.
 
     As in R, ``Eg`` (the running mean of squared gradients) is one scalar shared by all columns.
     """
-    alpha, maxIter = _check_common(alpha, maxIter)
-    momentum = _check_momentum(momentum)
-    return _single_row_method("RMSPROP", K.SingleRow.RMSPROP, dataTrain, alpha, maxIter, momentum, seed, return_loss)
+    return report(run("RMSPROP", dataTrain, seed, tol, n_iter_no_change, alpha=alpha, maxIter=maxIter,
+                      momentum=momentum), "RMSPROP", return_loss)
 
 
 @_document("single row")
-def ADAM(dataTrain, alpha=0.1, maxIter=10, seed=None, *, return_loss=False):
+def ADAM(dataTrain, alpha=0.1, maxIter=10, seed=None, *, tol=None, n_iter_no_change=PATIENCE, return_loss=False):
     """Adam (R's ``ADAM``): beta1 0.9, beta2 0.999, epsilon 1e-7.
 
     As in R, the two moments are scalars shared by all columns and the bias correction is
     the constant ``1 / (1 - beta)`` rather than ``1 / (1 - beta^t)``.
     """
-    alpha, maxIter = _check_common(alpha, maxIter)
-    return _single_row_method("ADAM", K.SingleRow.ADAM, dataTrain, alpha, maxIter, 0.0, seed, return_loss)
-
-
+    return report(run("ADAM", dataTrain, seed, tol, n_iter_no_change, alpha=alpha, maxIter=maxIter), "ADAM",
+                  return_loss)
 
 
 # --------------------------------------------------------------------------- variance reduced
@@ -324,7 +495,11 @@ def _ssgd_plan(rng, maxIter, innerIter, lamda, alpha, m, size=None):
             raise ValueError(f"SSGD cannot draw its inner-loop length: (1 - lamda*alpha)^-k overflows for "
                              f"lamda={lamda}, alpha={alpha}, innerIter={innerIter}; use a smaller lamda or innerIter")
         order = np.lexsort((k, scaled))
-    size = size or maxIter * (2 * innerIter + 4) * 2 + 64
+    # outputs a try takes, over the chance that a try is accepted (R's rejection sampling):
+    # for the rows and, with lamda 0, the length; 5% more, so that one block is nearly always enough
+    per_row = ((m - 1).bit_length() // 16 + 1) * 2.0 ** (m - 1).bit_length() / m
+    per_length = ((innerIter - 1).bit_length() // 16 + 1) * 2.0 ** (innerIter - 1).bit_length() / innerIter
+    size = size or int(1.05 * maxIter * (innerIter * per_row + (per_length if lamda == 0 else 1))) + 64
     while True:
         raws = rng._raw(size)
         counts, rows, used = K.ssgd_plan(raws, maxIter, innerIter, m, order, scaled)
@@ -335,12 +510,7 @@ def _ssgd_plan(rng, maxIter, innerIter, lamda, alpha, m, size=None):
         size *= 2
 
 
-def _check_inner(innerIter):
-    return check_iterations("innerIter", innerIter)
-
-
-def _variance_reduced(name, kind, dataTrain, seed, alpha, maxIter, innerIter, return_loss,
-                      option=2, lamda=0.0, gammaS=0.0):
+def _variance_reduced(method, dataTrain, seed, rule, scaled, alpha, maxIter, innerIter, option, lamda, gammaS):
     """SVRG, SSGD, SARAH and SARAHPlus: R's draws made up front, then one compiled loop.
 
     SVRG, SARAH and SARAHPlus draw their inner rows once for the whole fit; SVRG and
@@ -349,29 +519,45 @@ def _variance_reduced(name, kind, dataTrain, seed, alpha, maxIter, innerIter, re
     its inner lengths and rows as it goes; they too depend only on the stream.
     """
     cols, perm, theta, stream = _prepare(dataTrain, seed, "columns")
-    m, rng = cols.shape[1], stream.rng
+    m, rng, inputs = cols.shape[1], stream.rng, cols[:-1].T
+    if alpha == "auto":
+        alpha = auto_alpha(method, inputs, inner_iter=innerIter)
     stream.reset()
-    keep = np.zeros(maxIter, dtype=np.int64)
-    if kind == K.VarianceReduced.SSGD:
-        counts, rows = _ssgd_plan(rng, maxIter, innerIter, lamda, alpha, m)
-        hi = np.cumsum(counts)
-        lo = hi - counts
+    if method == "SSGD":  # its plan a piece at a time (the draws are the same)
+        state, losses, ran, converged = np.array([np.inf, np.inf, 0.0]), [], 0, False
+        chunk = max(1, _SSGD_PLAN // innerIter)
+        while ran < maxIter:
+            size = min(chunk, maxIter - ran)
+            counts, rows = _ssgd_plan(rng, size, innerIter, lamda, alpha, m)
+            hi = np.cumsum(counts)
+            loss = np.empty(size)
+            theta, done, stopped = K.variance_reduced(_KIND[method], cols, theta, perm, rows, hi - counts, hi,
+                                                      np.zeros(size, np.int64), alpha, gammaS, loss, *rule, state)
+            losses.append(loss[:done])
+            ran += done
+            if stopped:
+                converged = state[2] >= rule[1]
+                break
+        loss = np.concatenate(losses)
     else:
+        keep = np.zeros(maxIter, dtype=np.int64)
         rows = rng._unif_index(m, innerIter)
         lo, hi = np.zeros(maxIter, np.int64), np.full(maxIter, innerIter, np.int64)
-        if kind == K.VarianceReduced.SVRG:  # R's option 1 keeps L[innerIter], the second-to-last iterate
+        if method == "SVRG":  # R's option 1 keeps L[innerIter], the second-to-last iterate
             keep[:] = innerIter - 1 if option == 1 else rng.sample(innerIter, maxIter, replace=True) - 1
         elif gammaS == 0:  # SARAH; SARAHPlus keeps its last iterate and draws nothing
             keep[:] = rng.sample(innerIter, maxIter, replace=True) - 1
-    loss = np.empty(maxIter)
-    theta = K.variance_reduced(kind, cols, theta, perm, rows, lo, hi, keep, alpha, gammaS, loss)
-    return _finish(theta, loss, name, return_loss)
-
-
+        loss = np.empty(maxIter)
+        theta, ran, converged = K.variance_reduced(_KIND[method], cols, theta, perm, rows, lo, hi, keep, alpha, gammaS,
+                                                   loss, *rule)
+        loss = loss[:ran]
+    return _outcome(method, theta, loss, ran, ran, converged if rule[0] >= 0 else None, alpha, inputs, scaled,
+                    loss[0], loss[-1], inner_iter=innerIter)
 
 
 @_document("variance reduced")
-def SVRG(dataTrain, alpha=0.1, maxIter=10, innerIter=10, option=2, seed=None, *, return_loss=False):
+def SVRG(dataTrain, alpha=0.1, maxIter=10, innerIter=10, option=2, seed=None, *, tol=None, n_iter_no_change=PATIENCE,
+         return_loss=False):
     """Stochastic Variance Reduced Gradient (R's ``SVRG``).
 
     Each outer iteration takes the full gradient ``mu`` at a snapshot ``w0 = theta`` and runs
@@ -379,16 +565,13 @@ def SVRG(dataTrain, alpha=0.1, maxIter=10, innerIter=10, option=2, seed=None, *,
     for the whole fit. ``option=1`` then keeps R's ``L[innerIter]``, the second-to-last
     iterate; ``option=2`` keeps a random one of ``w0, w1, ..., w_(innerIter-1)``.
     """
-    alpha, maxIter = _check_common(alpha, maxIter)
-    innerIter = _check_inner(innerIter)
-    if isinstance(option, bool) or option not in (1, 2):
-        raise ValueError(f"option must be 1 (second-to-last inner iterate) or 2 (a random one), got {option!r}")
-    return _variance_reduced("SVRG", K.VarianceReduced.SVRG, dataTrain, seed, alpha, maxIter, innerIter, return_loss,
-                             option=option)
+    return report(run("SVRG", dataTrain, seed, tol, n_iter_no_change, alpha=alpha, maxIter=maxIter,
+                      innerIter=innerIter, option=option), "SVRG", return_loss)
 
 
 @_document("variance reduced")
-def SSGD(dataTrain, alpha=0.1, maxIter=10, lamda=0, innerIter=10, seed=None, *, return_loss=False):
+def SSGD(dataTrain, alpha=0.1, maxIter=10, lamda=0, innerIter=10, seed=None, *, tol=None, n_iter_no_change=PATIENCE,
+         return_loss=False):
     """Semi Stochastic Gradient Descent (R's ``SSGD``).
 
     Each outer iteration takes the full gradient ``mu`` at theta, draws an inner-loop length
@@ -396,23 +579,13 @@ def SSGD(dataTrain, alpha=0.1, maxIter=10, lamda=0, innerIter=10, seed=None, *, 
     ``(1 - lamda alpha)^-k`` otherwise) and runs ``K`` steps on fresh random rows of
     ``w -= alpha (mu - e_r(w) x_r + e_r(theta) x_r)``: R's sign, the opposite of SVRG's correction.
     """
-    alpha, maxIter = _check_common(alpha, maxIter)
-    innerIter = _check_inner(innerIter)
-    if maxIter * innerIter > MAX_ITER:  # SSGD draws all its inner rows up front
-        raise ValueError(f"SSGD takes up to maxIter * innerIter = {maxIter * innerIter} inner steps, more than "
-                         f"{MAX_ITER} (its draws would not fit in memory); use a smaller maxIter or innerIter")
-    lamda = check_number("lamda", lamda, low=0)
-    if lamda != 0 and lamda * alpha == 1:
-        raise ValueError("lamda * alpha must not be 1 (R's randomProb divides by zero); change lamda or alpha")
-    if lamda != 0 and innerIter == 1:
-        raise ValueError("with lamda > 0, innerIter must be at least 2 (R's randomProb fails for one value); "
-                         "use lamda=0 or a larger innerIter")
-    return _variance_reduced("SSGD", K.VarianceReduced.SSGD, dataTrain, seed, alpha, maxIter, innerIter, return_loss,
-                             lamda=lamda)
+    return report(run("SSGD", dataTrain, seed, tol, n_iter_no_change, alpha=alpha, maxIter=maxIter, lamda=lamda,
+                      innerIter=innerIter), "SSGD", return_loss)
 
 
 @_document("variance reduced")
-def SARAH(dataTrain, alpha=0.1, maxIter=10, innerIter=10, seed=None, *, return_loss=False):
+def SARAH(dataTrain, alpha=0.1, maxIter=10, innerIter=10, seed=None, *, tol=None, n_iter_no_change=PATIENCE,
+          return_loss=False):
     """StochAstic Recursive grAdient algoritHm (R's ``SARAH``).
 
     Each outer iteration starts from the full gradient ``v`` at theta, steps ``w = theta -
@@ -420,23 +593,18 @@ def SARAH(dataTrain, alpha=0.1, maxIter=10, innerIter=10, seed=None, *, return_l
     x_i + v; w -= alpha v`` over rows drawn once for the whole fit, and keeps a random one
     of theta and the iterates after the first step (R's list).
     """
-    alpha, maxIter = _check_common(alpha, maxIter)
-    innerIter = _check_inner(innerIter)
-    return _variance_reduced("SARAH", K.VarianceReduced.SARAH, dataTrain, seed, alpha, maxIter, innerIter, return_loss)
+    return report(run("SARAH", dataTrain, seed, tol, n_iter_no_change, alpha=alpha, maxIter=maxIter,
+                      innerIter=innerIter), "SARAH", return_loss)
 
 
 @_document("variance reduced")
-def SARAHPlus(dataTrain, alpha=0.1, maxIter=10, innerIter=10, gammaS=0.125, seed=None, *, return_loss=False):
+def SARAHPlus(dataTrain, alpha=0.1, maxIter=10, innerIter=10, gammaS=0.125, seed=None, *, tol=None,
+              n_iter_no_change=PATIENCE, return_loss=False):
     """SARAH+ (R's ``SARAHPlus``): SARAH whose inner loop stops early.
 
     The inner loop runs while ``(|v_1| / 3)^2 > gammaS (|v0_1| / 3)^2`` (R compares only the
     intercept's component) and fewer than ``innerIter`` steps have run; theta becomes the
     last iterate. With ``gammaS >= 1`` the loop never runs and theta never changes (as in R).
     """
-    alpha, maxIter = _check_common(alpha, maxIter)
-    innerIter = _check_inner(innerIter)
-    gammaS = check_number("gammaS", gammaS, low=0, low_open=True)
-    return _variance_reduced("SARAHPlus", K.VarianceReduced.SARAH, dataTrain, seed, alpha, maxIter, innerIter,
-                             return_loss, gammaS=gammaS)
-
-
+    return report(run("SARAHPlus", dataTrain, seed, tol, n_iter_no_change, alpha=alpha, maxIter=maxIter,
+                      innerIter=innerIter, gammaS=gammaS), "SARAHPlus", return_loss)

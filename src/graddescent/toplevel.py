@@ -9,7 +9,8 @@ import numpy as np
 import pandas as pd
 
 from . import methods
-from .methods import _Stream
+from .convergence import PATIENCE
+from .methods import METHOD_CONTROL, _Stream
 from .scaling import scale
 from .validation import as_frame, check_number
 
@@ -21,16 +22,6 @@ METHODS = {name: getattr(methods, name) for name in methods.__all__}
 CONTROL_DEFAULTS = {"alpha": 0.1, "maxIter": 10, "momentum": 0.9, "nBatch": 2, "lamda": 0,
                     "innerIter": 10, "option": 2, "gammaS": 0.125}
 
-#: The control entries each method takes (the other entries are ignored, as in R).
-METHOD_CONTROL = {
-    "GD": ("alpha", "maxIter"), "MBGD": ("alpha", "maxIter", "nBatch"), "SGD": ("alpha", "maxIter"),
-    "SAGD": ("alpha", "maxIter"), "MGD": ("alpha", "maxIter", "momentum"),
-    "AGD": ("alpha", "maxIter", "momentum"), "ADAGRAD": ("alpha", "maxIter"),
-    "ADADELTA": ("maxIter", "momentum"), "RMSPROP": ("alpha", "maxIter", "momentum"),
-    "ADAM": ("alpha", "maxIter"), "SSGD": ("alpha", "maxIter", "lamda", "innerIter"),
-    "SVRG": ("alpha", "maxIter", "innerIter", "option"), "SARAH": ("alpha", "maxIter", "innerIter"),
-    "SARAHPlus": ("alpha", "maxIter", "innerIter", "gammaS"),
-}
 
 SCALINGS = {"VARIANCE": "variance", "MINMAX": "minmax"}  # R's scalingMethod -> :func:`scaling.scale`'s
 
@@ -62,7 +53,18 @@ class GradDescentRObject:
         The data set's column names, the output last (not in R: used to match ``newdata``).
     loss : numpy.ndarray
         The training loss record of the method (see its ``return_loss``), in the units the
-        method saw. Not in R.
+        method saw, as far as the fit ran. Not in R.
+    n_iter : int
+        The iterations run, in R's units (maxIter's: iterations, single-row steps or outer
+        iterations); maxIter unless a stopping rule (``tol``) ended the fit. Not in R.
+    passes : float
+        The passes over the data they make (see :mod:`graddescent.convergence`). Not in R.
+    converged : bool or None
+        Whether the stopping rule was met; None without one (R's fixed iterations). Not in R.
+    diverged : bool
+        Whether the fit diverged (then ``learn`` has warned, with the remedy). Not in R.
+    alpha : float or None
+        The step the method took: ``control["alpha"]``, or the one ``"auto"`` chose. Not in R.
     """
 
     featureScaling: bool
@@ -73,6 +75,11 @@ class GradDescentRObject:
     control: dict
     columns: list = field(default_factory=list)
     loss: np.ndarray = field(default=None, repr=False)
+    n_iter: int = None
+    passes: float = None
+    converged: object = None
+    diverged: bool = False
+    alpha: object = None
 
 
 def splitData(dataSet, dataTrainRate=0.5, seed=None):
@@ -187,7 +194,8 @@ def _as_vector(values, name):
     return array
 
 
-def learn(dataSet, featureScaling=True, scalingMethod="VARIANCE", learningMethod="GD", control=None, seed=None):
+def learn(dataSet, featureScaling=True, scalingMethod="VARIANCE", learningMethod="GD", control=None, seed=None, *,
+          tol=None, n_iter_no_change=PATIENCE, average=None):
     """Scale a data set and fit a linear model with one of the 14 methods (R's ``gradDescentR.learn``).
 
     Parameters
@@ -201,16 +209,39 @@ def learn(dataSet, featureScaling=True, scalingMethod="VARIANCE", learningMethod
         One of GD, MBGD, SGD, SAGD, MGD, AGD, ADAGRAD, ADADELTA, RMSPROP, ADAM, SSGD,
         SVRG, SARAH, SARAHPlus.
     control : dict, optional
-        R's control list: ``alpha`` (0.1), ``maxIter`` (10), ``momentum`` (0.9),
-        ``nBatch`` (2), ``lamda`` (0), ``innerIter`` (10), ``option`` (2),
-        ``gammaS`` (0.125). Each method uses the entries it takes.
+        R's control list: ``alpha`` (0.1; beyond R, ``"auto"``), ``maxIter`` (10),
+        ``momentum`` (0.9), ``nBatch`` (2), ``lamda`` (0), ``innerIter`` (10), ``option``
+        (2), ``gammaS`` (0.125). Each method uses the entries it takes.
     seed : int or None, default None
         R's seed.
+    tol : float or None, default None
+        Keyword only, not in R: the stopping rule (see :mod:`graddescent.convergence`);
+        maxIter is then the most. None: R's fixed iterations.
+    n_iter_no_change : int, default 5
+        Keyword only, not in R: the passes without improvement that end the fit.
+    average : bool or None, default None
+        Keyword only, not in R: whether the single-row methods and MBGD return the average
+        of their iterates after the first pass (None: with ``alpha="auto"``).
 
     Returns
     -------
     GradDescentRObject
+
+    Warns
+    -----
+    sklearn.exceptions.ConvergenceWarning
+        When the fit diverged (with the remedy), or stopped at maxIter before ``tol`` was met.
     """
+    result, fit = fit_learn(dataSet, featureScaling, scalingMethod, learningMethod, control, seed, tol,
+                            n_iter_no_change, average)
+    methods.report(fit, learningMethod, False)
+    return result
+
+
+def fit_learn(dataSet, featureScaling=True, scalingMethod="VARIANCE", learningMethod="GD", control=None, seed=None,
+              tol=None, n_iter_no_change=PATIENCE, average=None):
+    """:func:`learn` without its warning: the result and the :class:`convergence.Fit`, for
+    callers that word what happened themselves (the command line)."""
     if not isinstance(featureScaling, (bool, np.bool_)):
         raise ValueError(f"featureScaling must be True or False, got {featureScaling!r}")
     if not isinstance(learningMethod, str) or learningMethod not in METHODS:
@@ -230,9 +261,12 @@ def learn(dataSet, featureScaling=True, scalingMethod="VARIANCE", learningMethod
         # R's varianceScaling / minmaxScaling, laid out as the method reads it (no second copy)
         frame, parameter = scale(frame, SCALINGS[scalingMethod], "C" if learningMethod in methods.BY_ROW else "F")
     args = {key: control[key] for key in METHOD_CONTROL[learningMethod]}
-    model, loss = METHODS[learningMethod](frame, **args, seed=seed, return_loss=True)
-    return GradDescentRObject(bool(featureScaling), scalingMethod, parameter, learningMethod, model, control,
-                              list(frame.columns), loss)
+    fit = methods.run(learningMethod, frame, seed, tol, n_iter_no_change, scaled=True if featureScaling else None,
+                      average=average if learningMethod in methods.BY_ROW or learningMethod == "MBGD" else None, **args)
+    result = GradDescentRObject(bool(featureScaling), scalingMethod, parameter, learningMethod, fit.theta, control,
+                                list(frame.columns), fit.loss, fit.n_iter, fit.passes, fit.converged, fit.diverged,
+                                fit.alpha)
+    return result, fit
 
 
 def predict(object, newdata):

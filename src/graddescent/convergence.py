@@ -1,0 +1,183 @@
+"""Beyond R: when a fit stops, the step sizes that converge, and what went wrong when one did not.
+
+R's methods run a fixed number of iterations at a fixed step and report nothing. Here:
+
+- **The stopping rule** (``tol``, ``n_iter_no_change``), one for every method, judged on a
+  *pass* over the data, from the losses the loops compute anyway: a full-batch iteration
+  (for MBGD, the ``nBatch`` iterations that go through the data once, their mean squared
+  residual over all their rows); for the single-row methods, ``m`` steps, their loss the
+  mean squared residual of the rows drawn, each taken before its step, as scikit-learn's
+  ``SGDRegressor`` judges an epoch; for the variance-reduced methods, an outer iteration,
+  its loss the full mean squared residual it starts with. A pass improves if its loss is
+  below ``best * (1 - tol)``, ``best`` the lowest loss before it; the fit stops once
+  ``n_iter_no_change`` passes in a row have not improved (converged), when a loss is not
+  finite (diverged), or at ``maxIter``.
+- **Automatic steps** (``alpha="auto"``), from the curvature of the least-squares loss on
+  this data: ``L`` the largest eigenvalue of ``X'X / m`` with ``X = [1 | inputs]`` (of each
+  batch for MBGD: the largest), ``R2`` the largest ``|x_i|^2`` over the rows. Full batch:
+  ``1 / L`` (GD's safe step; also within the stable range of MGD's and AGD's momentum).
+  SGD and SAGD: ``1 / (4 R2)`` with the iterates averaged after the first pass (Polyak and
+  Ruppert; Bach and Moulines 2013 show this converges for least squares, where a constant
+  step alone stalls above the optimum). SVRG, SARAH, SARAHPlus: ``1 / (4 R2)`` (Johnson and
+  Zhang 2013; Nguyen et al. 2017). SSGD, whose R correction has the wrong sign so that its
+  inner loop grows along each row it draws: ``ln 2 / (innerIter R2)``, which keeps that
+  growth below two. ADAGRAD, RMSPROP and ADAM normalise their steps by the gradients'
+  size, so no curvature bound applies: the best of ``alpha = 10^-4 .. 10`` over a trial
+  of one pass (at most 10^4 rows of the shuffle), then averaging as for SGD.
+- **Divergence**: a fit diverged if its coefficients or loss are not finite, or its loss
+  over all rows ends more than 10 times where it started; where the loss record is exact
+  (full batch but MBGD, variance reduced), also if it ends 1000 times its lowest, or rose
+  over its last ten values to twice where it started. The remedy names the step bound of the method
+  for this data (``2 / L`` for GD, ``2 (1 + momentum) / L`` for MGD's heavy ball, ``2 (1 +
+  momentum) / ((1 + 2 momentum) L)`` for AGD's Nesterov form, ``2 / R2`` for the single-row
+  and variance-reduced steps), and suggests scaling only where the data is not scaled.
+"""
+
+import math
+from typing import NamedTuple, Optional
+
+import numpy as np
+
+__all__ = []
+
+PATIENCE = 5  # n_iter_no_change's default
+ADAPTIVE = ("ADAGRAD", "RMSPROP", "ADAM")
+TRIAL_ALPHAS = tuple(10.0 ** k for k in range(-4, 2))
+TRIAL_STEPS = (1_000, 10_000)  # a trial's steps: one pass, but at least and at most these
+_CHUNK = 1 << 16  # rows per piece of a Gram matrix
+
+
+class Fit(NamedTuple):
+    """What a fit did: its result, and how it got there."""
+
+    theta: np.ndarray  # 1 x n, R's shape
+    loss: np.ndarray  # the loss record
+    n_iter: int  # R's units: iterations (full batch), steps (single row), outer iterations
+    passes: float  # passes over the data
+    converged: Optional[bool]  # the stopping rule met; None without one (R's fixed iterations)
+    alpha: Optional[float]  # the step (the one chosen, for "auto"); None for ADADELTA
+    diverged: bool
+    remedy: str  # what to do about a diverged fit, for its messages ("" otherwise)
+
+
+# --------------------------------------------------------------------------- curvature of the data
+
+def curvature(inputs, batches=None, starts=None):
+    """``L``: the largest eigenvalue of ``X'X / m``, ``X = [1 | inputs]`` (m x k inputs, any
+    layout), or the largest over MBGD's batches (rows ``batches[starts[b]:starts[b + 1]]``)."""
+    if batches is None or batches.size == 0:
+        return _largest_eigenvalue(inputs, None)
+    return max(_largest_eigenvalue(inputs, batches[starts[b]:starts[b + 1]]) for b in range(starts.size - 1))
+
+
+def _largest_eigenvalue(inputs, rows):
+    count = inputs.shape[0] if rows is None else rows.size
+    k = inputs.shape[1]
+    gram = np.zeros((k + 1, k + 1))
+    with np.errstate(all="ignore"):  # (data beyond 1e154 overflows it: then inf)
+        for lo in range(0, count, _CHUNK):  # a piece at a time: no copy of the data
+            piece = inputs[lo:lo + _CHUNK] if rows is None else inputs[rows[lo:lo + _CHUNK]]
+            gram[0, 0] += piece.shape[0]
+            gram[0, 1:] += piece.sum(axis=0)
+            gram[1:, 1:] += piece.T @ piece
+        gram[1:, 0] = gram[0, 1:]
+        gram /= count
+    return float(np.linalg.eigvalsh(gram)[-1]) if np.all(np.isfinite(gram)) else math.inf
+
+
+def largest_row_norm(inputs):
+    """``R2``: the largest ``|x_i|^2 = 1 + sum_j x_ij^2`` over the rows (m x k inputs, any layout)."""
+    squares = np.ones(inputs.shape[0])
+    with np.errstate(over="ignore"):  # (data beyond 1e154 overflows it: then inf)
+        for j in range(inputs.shape[1]):
+            squares += inputs[:, j] * inputs[:, j]
+    return float(squares.max())
+
+
+# --------------------------------------------------------------------------- steps
+
+def auto_alpha(method, inputs, batches=None, starts=None, inner_iter=None):
+    """The step ``alpha="auto"`` stands for (not for the adaptive methods: :func:`trial`)."""
+    if method in ("GD", "MGD", "AGD", "MBGD"):
+        alpha = 1.0 / curvature(inputs, batches if method == "MBGD" else None, starts)
+    elif method == "SSGD":
+        alpha = math.log(2.0) / (inner_iter * largest_row_norm(inputs))
+    else:
+        alpha = 1.0 / (4.0 * largest_row_norm(inputs))
+    if not alpha > 0:
+        raise ValueError("alpha='auto' cannot size a step for this data: the squares of its values overflow "
+                         "(values beyond 1e154); scale the columns (varianceScaling) first")
+    return alpha
+
+
+def stable_bound(method, inputs, momentum=0.0, batches=None, starts=None, inner_iter=None):
+    """The largest step at which the method is stable on this data (None: no such bound),
+    and how it is written."""
+    if method in ("GD", "MBGD"):
+        return 2.0 / curvature(inputs, batches if method == "MBGD" else None, starts), "2/L"
+    if method == "MGD":
+        return 2.0 * (1 + momentum) / curvature(inputs), "2(1 + momentum)/L"
+    if method == "AGD":
+        return 2.0 * (1 + momentum) / ((1 + 2 * momentum) * curvature(inputs)), "2(1 + momentum)/((1 + 2 momentum) L)"
+    if method == "SSGD":
+        return math.log(2.0) / (inner_iter * largest_row_norm(inputs)), "ln(2)/(innerIter max|x_i|^2)"
+    if method in ("SGD", "SAGD", "SVRG", "SARAH", "SARAHPlus"):
+        return 2.0 / largest_row_norm(inputs), "2/max|x_i|^2"
+    return None, ""
+
+
+# --------------------------------------------------------------------------- divergence
+
+def diverged(theta, start, end, record=None):
+    """Whether a fit diverged: its coefficients or its training loss are not finite, or the
+    loss over all rows ends more than 10 times where it started (``start``, ``end``: at the
+    first and the last theta). Where the loss record is exact (full batch but MBGD, variance
+    reduced: ``record``), also when it ends 1000 times its lowest, or rose over its last ten
+    values to twice where it started. (The records of the single-row methods and MBGD, of
+    single rows or batches, rise and fall too much to be judged this way.)"""
+    if not np.all(np.isfinite(theta)) or not math.isfinite(end) or end > 10 * start:
+        return True
+    if record is None or record.size < 2:
+        return False
+    if not np.all(np.isfinite(record)) or record[-1] > 1000 * record.min():
+        return True
+    last = record[-11:]
+    return last.size == 11 and bool(np.all(np.diff(last) > 0)) and record[-1] > 2 * record[0]
+
+
+def remedy(method, alpha, inputs, scaled=None, **bound_args):
+    """What to do about a diverged fit of this method at this step, for its message.
+
+    ``scaled``: whether the data was scaled (None: judge from the data, whose columns are
+    then scaled if every mean is near 0 and every spread near 1, or every column spans 0..1).
+    """
+    if alpha is None:  # ADADELTA
+        advice = "use a smaller momentum (the decay of its running averages)"
+    else:
+        bound, how = stable_bound(method, inputs, **bound_args)
+        if bound is None or not bound > 0:  # (no bound, or data whose squares overflow)
+            advice = f"use a smaller alpha (now {alpha:g}) or alpha='auto'"
+        elif alpha > bound:
+            advice = f"alpha {alpha:g} is above {how} = {bound:.3g} for this data; use alpha below it, or alpha='auto'"
+        else:
+            advice = f"use a smaller alpha (now {alpha:g}, below {how} = {bound:.3g}) or alpha='auto'"
+        if method == "SSGD":
+            advice = ("R's SSGD adds its correction with the opposite sign of SVRG's, so its inner loop grows "
+                      f"along the rows it draws; {advice}, or fewer inner steps (innerIter)")
+    if scaled is None:
+        scaled = _looks_scaled(inputs)
+    if not scaled:
+        advice += "; the columns are not scaled: scaling them (varianceScaling) lets a larger step converge"
+    return advice
+
+
+def _looks_scaled(inputs):
+    for j in range(inputs.shape[1]):  # a column at a time: no copy of the data
+        column = inputs[:, j]
+        with np.errstate(all="ignore"):
+            mean, spread, low, high = column.mean(), column.std(), column.min(), column.max()
+        standard = abs(mean) < 0.1 and abs(spread - 1) < 0.1
+        unit = abs(low) < 1e-9 and abs(high - 1) < 1e-9
+        if not (standard or unit):
+            return False
+    return True
