@@ -76,7 +76,7 @@ def wide_csv(tmp_path_factory):
 
 @pytest.mark.parametrize("command", [["fit", "--method", "GD"], ["fit", "--method", "SGD", "--quiet"],
                                      ["fit", "--method", "SVRG", "--inner-iter", "1000"],
-                                     ["compare", "--methods", "SARAH,GD"]])
+                                     ["compare", "--methods", "SARAH,GD", "--tol", "none"]])
 def test_ctrl_c_stops_the_command(command, wide_csv):
     """The command exits with status 130 and says so, on its own line."""
     args = [command[0], str(wide_csv), *command[1:], "--max-iter", "10000000", "--alpha", "1e-9"]

@@ -69,30 +69,43 @@ cdef inline void prefetch_row(const double* cols, Py_ssize_t m, Py_ssize_t n, co
 
 cdef inline bint stop_after(double* state, double loss, double tol, Py_ssize_t patience) noexcept nogil:
     """The stopping rule, beyond R (tol >= 0; with tol < 0 the fit runs its iterations, as R's),
-    judged at the end of each pass from its loss. A pass *stalls* when its loss is not below
-    the last one's (or below it by no more than rounding, 1e-12 of it), or when the decrease
-    slows down geometrically (this pass's decrease d is r < 1 times the last's) so that what
-    is left to gain at that rate, ``d r / (1 - r)`` (at least d), is at most ``tol`` times the
-    loss: a slow but steady descent goes on, where a rule on the decrease alone would stop
-    it far from the optimum, and a noisy one (a decrease after none, or faster than the
-    last) is not judged. The fit stops once ``patience`` passes in a row stall, or a loss is
-    not finite. ``state`` is (last loss, last decrease, passes stalled), from (inf, inf, 0)."""
-    cdef double d, r, last = state[1]
-    cdef bint stalled = False
+    judged at the end of each pass from its loss, over the last two windows of ``patience``
+    passes (so that the noise of a stochastic descent averages out). A pass finds the fit
+    *settled* when the loss fell no further over the last window (by more than rounding,
+    1e-12 of it) and is within ``tol`` of its lowest; or when it still falls, but slower than
+    over the window before (by r < 1 times its decrease d), and what is left to gain at that
+    rate, ``d r / (1 - r)`` (at least d), is at most ``tol`` times the loss. The fit stops once
+    ``patience`` passes in a row find it settled, or when a loss is not finite. A slow but
+    steady descent goes on, where a rule on the decrease alone would stop it far from the
+    optimum; a loss that climbs, or jumps about by more than ``tol``, has not settled.
+    ``state`` is (passes seen, lowest loss, passes settled in a row, then the losses of the
+    last ``2 patience + 1`` passes): see :func:`rule_state`."""
+    cdef Py_ssize_t seen = <Py_ssize_t>state[0], width = 2 * patience + 1
+    cdef double now = loss, middle, first, d, earlier, r
+    cdef bint settled = False
     if tol < 0:
         return False
     if not isfinite(loss):
         return True
-    d = state[0] - loss
-    if isfinite(d):  # (not the first pass)
-        if d <= 1e-12 * loss:
-            stalled = True
-        elif 0 < d < last:
-            r = d / last
-            stalled = d * max(r / (1 - r), 1.0) <= tol * loss
-    state[0], state[1] = loss, d
-    state[2] = state[2] + 1 if stalled else 0
+    state[3 + seen % width] = loss
+    state[0], state[1] = seen + 1, min(state[1], loss)
+    if seen + 1 >= width:
+        middle, first = state[3 + (seen - patience) % width], state[3 + (seen - 2 * patience) % width]
+        d, earlier = middle - now, first - middle
+        if d <= 1e-12 * now:  # no decrease over the last window
+            settled = now <= state[1] * (1 + tol)
+        elif d < earlier:  # a decrease, slower than the window before
+            r = d / earlier
+            settled = d * max(r / (1 - r), 1.0) <= tol * now
+    state[2] = state[2] + 1 if settled else 0
     return state[2] >= patience
+
+
+def rule_state(Py_ssize_t patience):
+    """A new state for :func:`stop_after`."""
+    state = np.zeros(2 * patience + 4)
+    state[1] = INFINITY
+    return state
 
 
 cdef inline double x_(const double* row, Py_ssize_t stride, Py_ssize_t j) noexcept nogil:
@@ -143,10 +156,9 @@ def full_batch(int kind, const double[:, ::1] cols, double[::1] theta, double al
     cdef Py_ssize_t j, averaged = 0
     cdef const int64_t* rows = &batches[0] if nBatch > 0 else NULL
     cdef double[::1] v = np.zeros(n), g = np.zeros(n), h = np.zeros(n)
-    cdef double state[3]
+    cdef double[::1] state = rule_state(patience)
     cdef double total = 0.0, counted = 0.0, judged
     cdef bint stopped = False, average = mean is not None
-    state[0], state[1], state[2] = INFINITY, INFINITY, 0
     with nogil:
         for t in range(maxIter):
             if nBatch > 0:
@@ -168,11 +180,11 @@ def full_batch(int kind, const double[:, ::1] cols, double[::1] theta, double al
                 judged = total / counted
                 if average and averaged > 0 and tol >= 0:
                     judged = gradient.mean(NULL, 0, m, &mean[0], &h[0])
-                stopped = stop_after(state, judged, tol, patience)
+                stopped = stop_after(&state[0], judged, tol, patience)
                 total, counted = 0.0, 0.0
                 if stopped:
                     break
-    return (t + 1 if maxIter > 0 else 0), stopped and state[2] >= patience
+    return (t + 1 if maxIter > 0 else 0), stopped and isfinite(judged)
 
 # --------------------------------------------------------------------------- single row rules
 # Each updates theta in place from data row x and its residual e; s holds R's scalar
@@ -303,7 +315,7 @@ def mean_squared_residual(const double[:, ::1] data, const double[::1] theta):
 
 def stopped(double[::1] state, double loss, double tol, Py_ssize_t patience):
     """:func:`stop_after` for a pass run from Python (the single-row methods'); ``state``
-    starts as ``[inf, inf, 0]``."""
+    from :func:`rule_state`."""
     return stop_after(&state[0], loss, tol, patience)
 
 
@@ -407,7 +419,7 @@ def variance_reduced(int kind, const double[:, ::1] cols, const double[::1] thet
     cdef const double* base = &cols[0, 0]
     cdef const int64_t* inner
     cdef Poll p = new_poll()
-    cdef double[::1] rule = np.array([INFINITY, INFINITY, 0.0]) if state is None else state
+    cdef double[::1] rule = rule_state(patience) if state is None else state
     cdef bint stopped = False
     with nogil:
         for t in range(loss.shape[0]):
@@ -425,7 +437,7 @@ def variance_reduced(int kind, const double[:, ::1] cols, const double[::1] thet
                 _sarah(base, m, n, &now[0], &g[0], &perm[0], inner, hi[t] - lo[t], alpha, keep[t], gammaS, &wp[0],
                        &w[0], &out[0], &p)
             memcpy(&now[0], &out[0], n * sizeof(double))
-    return np.asarray(now), ran, stopped and rule[2] >= patience
+    return np.asarray(now), ran, stopped and isfinite(loss[ran - 1])
 
 
 # --------------------------------------------------------------------------- SSGD's draws

@@ -378,7 +378,7 @@ def _single_row(method, dataTrain, seed, rule, scaled, alpha, maxIter, momentum,
                                          momentum, window, loss, s, u, mean, 0, start)
         loss, steps, converged = loss[:written], maxIter, None
     else:
-        record, state, steps, converged = [], np.array([np.inf, np.inf, 0.0]), 0, False
+        record, state, steps, converged = [], K.rule_state(rule[1]), 0, False
         while steps < maxIter:
             size = min(m, maxIter - steps)
             rows = stream.rng._unif_index(m, size)
@@ -393,7 +393,7 @@ def _single_row(method, dataTrain, seed, rule, scaled, alpha, maxIter, momentum,
             else:  # the steps' (each residual taken before its step, as scikit-learn's SGD judges an epoch)
                 record.append(out[0] if written else math.nan)
             if K.stopped(state, record[-1], *rule):
-                converged = state[2] >= rule[1]
+                converged = math.isfinite(record[-1])
                 break
         loss = np.array(record)
     if averaged:
@@ -524,7 +524,7 @@ def _variance_reduced(method, dataTrain, seed, rule, scaled, alpha, maxIter, inn
         alpha = auto_alpha(method, inputs, inner_iter=innerIter)
     stream.reset()
     if method == "SSGD":  # its plan a piece at a time (the draws are the same)
-        state, losses, ran, converged = np.array([np.inf, np.inf, 0.0]), [], 0, False
+        state, losses, ran, converged = K.rule_state(rule[1]), [], 0, False
         chunk = max(1, _SSGD_PLAN // innerIter)
         while ran < maxIter:
             size = min(chunk, maxIter - ran)
@@ -536,7 +536,7 @@ def _variance_reduced(method, dataTrain, seed, rule, scaled, alpha, maxIter, inn
             losses.append(loss[:done])
             ran += done
             if stopped:
-                converged = state[2] >= rule[1]
+                converged = math.isfinite(loss[done - 1])
                 break
         loss = np.concatenate(losses)
     else:
