@@ -116,6 +116,21 @@ def test_fit_to_a_tolerance(work):
     assert out["gap_to_least_squares"] < 1e-3 and out["tol"] == 1e-4 and out["n_iter_no_change"] == 5
 
 
+@pytest.mark.parametrize("method", ["SVRG", "ADADELTA"])
+def test_a_model_fitted_to_a_tolerance_records_the_step_taken(work, tmp_path, method):
+    """With --alpha auto the model file holds the step the fit took (R's default for ADADELTA,
+    which takes none), a number that --alpha accepts; predict reads it."""
+    path = tmp_path / "model.json"
+    result = run("fit", "co2.csv", "--seed", "1", "--method", method, "--tol", "1e-4", "--model-out", path,
+                 "--quiet", "--json", cwd=work)
+    assert result.returncode == 0, result.stderr
+    out, document = json.loads(result.stdout), json.loads(path.read_text())
+    assert document["control"]["alpha"] == (0.1 if method == "ADADELTA" else out["alpha"])
+    assert isinstance(document["control"]["alpha"], float) and document["theta"] == out["theta"]
+    predicted = run("predict", path, "co2.csv", cwd=work)
+    assert predicted.returncode == 0, predicted.stderr
+
+
 def gd_scaled(frame):
     from graddescent import varianceScaling
     return varianceScaling(frame).scaledDataSet.to_numpy()

@@ -15,7 +15,7 @@ Methods are chosen by the small integer codes below. The loops run without the G
 handle Ctrl-C every millisecond or so (``_signals.pxd``).
 """
 
-from libc.math cimport INFINITY, fabs, isfinite, sqrt
+from libc.math cimport INFINITY, NAN, fabs, isfinite, sqrt
 from libc.stdint cimport int64_t, uint32_t
 from libc.string cimport memcpy
 
@@ -67,14 +67,20 @@ cdef inline void prefetch_row(const double* cols, Py_ssize_t m, Py_ssize_t n, co
             prefetch(cols + perm[rows[k + AHEAD]] + j * m)
 
 
-cdef inline bint stop_after(double* state, double loss, double tol, Py_ssize_t patience) noexcept nogil:
+cdef inline bint stop_after(double* state, double loss, double tol, Py_ssize_t patience,
+                            double halfway=NAN) noexcept nogil:
     """The stopping rule, beyond R (tol >= 0; with tol < 0 the fit runs its iterations, as R's),
     judged at the end of each pass from its loss, over the last two windows of ``patience``
     passes (so that the noise of a stochastic descent averages out). A pass finds the fit
     *settled* when the loss fell no further over the last window (by more than rounding,
     1e-12 of it) and is within ``tol`` of its lowest; or when it still falls, but slower than
     over the window before (by r < 1 times its decrease d), and what is left to gain at that
-    rate, ``d r / (1 - r)`` (at least d), is at most ``tol`` times the loss. The fit stops once
+    rate, ``d r / (1 - r)`` (at least d), is at most ``tol`` times the loss. A running
+    average of the iterates carries its early iterates along: its loss falls slowly, as 1/P
+    after P passes of averaging, by steps the noise of a few passes can hide. For it the
+    caller gives ``halfway``, the loss at P/2, and a pass is settled only if the loss fell by
+    at most ``tol`` times the loss since then (on a 1/P tail, that fall is what is left to
+    gain). The fit stops once
     ``patience`` passes in a row find it settled, or when a loss is not finite. A slow but
     steady descent goes on, where a rule on the decrease alone would stop it far from the
     optimum; a loss that climbs, or jumps about by more than ``tol``, has not settled.
@@ -97,6 +103,8 @@ cdef inline bint stop_after(double* state, double loss, double tol, Py_ssize_t p
         elif d < earlier:  # a decrease, slower than the window before
             r = d / earlier
             settled = d * max(r / (1 - r), 1.0) <= tol * now
+        if isfinite(halfway):
+            settled = settled and halfway - now <= tol * now
     state[2] = state[2] + 1 if settled else 0
     return state[2] >= patience
 
@@ -147,18 +155,22 @@ def full_batch(int kind, const double[:, ::1] cols, double[::1] theta, double al
 
     A pass is one iteration, or nBatch for MBGD (its loss the batches' mean squared
     residual over all their rows); with ``tol >= 0`` the fit stops by :func:`stop_after`.
-    Beyond R, ``mean`` (MBGD) takes the running average of the iterates after the first
-    pass, and the stopping rule then judges the average's loss over all rows.
-    Returns the iterations run and whether the stopping rule ended the fit.
+    Beyond R, ``mean`` (MBGD) takes the running average of the iterates: without a stopping
+    rule, after the first pass; with one, once the passes' loss is at its floor, by
+    scikit-learn's rule (``patience`` passes in a row none lower than the lowest by ``tol``
+    of it), or half-way through maxIter; the stopping rule then judges the average's loss
+    over all rows. Returns the iterations run, whether the stopping rule ended the fit, and
+    how many iterates were averaged.
     """
     cdef FullGradient gradient = FullGradient(cols)
     cdef Py_ssize_t n = theta.shape[0], m = cols.shape[1], nBatch = starts.shape[0] - 1, t, b = 0, lo = 0, hi = m
-    cdef Py_ssize_t j, averaged = 0
+    cdef Py_ssize_t j, averaged = 0, done, since = -1, stale = 0, per_pass = max(nBatch, 1)
     cdef const int64_t* rows = &batches[0] if nBatch > 0 else NULL
     cdef double[::1] v = np.zeros(n), g = np.zeros(n), h = np.zeros(n)
     cdef double[::1] state = rule_state(patience)
-    cdef double total = 0.0, counted = 0.0, judged
-    cdef bint stopped = False, average = mean is not None
+    cdef double total = 0.0, counted = 0.0, judged, lowest = INFINITY
+    cdef bint stopped = False, average = mean is not None, rule = tol >= 0
+    cdef double[::1] passes = np.empty(maxIter // per_pass + 1 if average and rule else 0)
     with nogil:
         for t in range(maxIter):
             if nBatch > 0:
@@ -171,20 +183,30 @@ def full_batch(int kind, const double[:, ::1] cols, double[::1] theta, double al
                 _gd(&theta[0], &v[0], &g[0], n, alpha, momentum)
             else:
                 _mgd(&theta[0], &v[0], &g[0], n, alpha, momentum)
-            if average and t + 1 >= max(nBatch, 1):  # Polyak-Ruppert averaging (beyond R)
+            if average and (since >= 0 if rule else t + 1 >= per_pass):  # Polyak-Ruppert averaging (beyond R)
                 averaged += 1
                 for j in range(n):
                     mean[j] += (theta[j] - mean[j]) / averaged
             total, counted = total + loss[t] * (hi - lo), counted + (hi - lo)
             if b + 1 >= nBatch:  # the end of a pass
-                judged = total / counted
-                if average and averaged > 0 and tol >= 0:
-                    judged = gradient.mean(NULL, 0, m, &mean[0], &h[0])
-                stopped = stop_after(&state[0], judged, tol, patience)
+                judged, done = total / counted, (t + 1) // per_pass
                 total, counted = 0.0, 0.0
+                if not (average and rule):
+                    stopped = stop_after(&state[0], judged, tol, patience)
+                elif since < 0:  # the passes' loss, until it is at its floor
+                    stale = 0 if judged < lowest * (1 - tol) else stale + 1
+                    lowest = min(lowest, judged)
+                    if stale >= patience or 2 * (t + 1) >= maxIter:
+                        since = done
+                    stopped = not isfinite(judged)
+                else:  # the average's, judged with its loss half-way back
+                    judged = gradient.mean(NULL, 0, m, &mean[0], &h[0])
+                    passes[done - 1] = judged
+                    stopped = stop_after(&state[0], judged, tol, patience, passes[since + (done - since) // 2])
                 if stopped:
                     break
-    return (t + 1 if maxIter > 0 else 0), stopped and isfinite(judged)
+    return (t + 1 if maxIter > 0 else 0), stopped and isfinite(judged), averaged
+
 
 # --------------------------------------------------------------------------- single row rules
 # Each updates theta in place from data row x and its residual e; s holds R's scalar
@@ -313,10 +335,10 @@ def mean_squared_residual(const double[:, ::1] data, const double[::1] theta):
     return total / data.shape[0]
 
 
-def stopped(double[::1] state, double loss, double tol, Py_ssize_t patience):
+def stopped(double[::1] state, double loss, double tol, Py_ssize_t patience, double halfway=NAN):
     """:func:`stop_after` for a pass run from Python (the single-row methods'); ``state``
     from :func:`rule_state`."""
-    return stop_after(&state[0], loss, tol, patience)
+    return stop_after(&state[0], loss, tol, patience, halfway)
 
 
 # --------------------------------------------------------------------------- variance-reduced inner loops

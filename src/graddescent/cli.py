@@ -707,7 +707,7 @@ def _fit_table(r):
     if r["test_rows"] is not None:
         facts.append(["test RMSE", _g(r["test_rmse"]), f"({r['test_rows']} held-out rows)"])
     facts.append(["vs least squares", _percent(r["gap_to_least_squares"]), "(train MSE above the least-squares fit's)"])
-    facts.append(["iterations", str(r["n_iter"]), f"({r['passes']:.3g} passes over the data)"])
+    facts.append(["iterations", str(r["n_iter"]), f"({_passes(r['passes'])} passes over the data)"])
     facts.append(["converged", {True: "yes", False: "no: stopped at --max-iter", None: "not judged (no --tol)"}[
         r["converged"]] if not r["diverged"] else "no: diverged", ""])
     facts.append(["time", f"{r['time_seconds']:.3f} s", ""])
@@ -769,6 +769,11 @@ def command_compare(args):
     return 0
 
 
+def _passes(passes):
+    """Passes over the data for a table: whole from 10 on (1000, not 1e+03), else 3 digits."""
+    return f"{passes:.0f}" if passes >= 10 else f"{passes:.3g}"
+
+
 def _compare_table(s):
     given = ", ".join(f"{k}={v:g}" if k != "alpha" or v != "auto" else "alpha=auto" for k, v in s["control"].items())
     rule = ("no stopping rule: R's fixed iterations" if s["tol"] is None else
@@ -787,7 +792,7 @@ def _compare_table(s):
         if s["test_rows"] is not None:
             row.append(_g(r["test_rmse"]))
         converged = ("DIVERGED" if r["diverged"] else {True: "yes", False: "no (max-iter)", None: "-"}[r["converged"]])
-        rows.append(row + [_percent(r["gap_to_least_squares"]), f"{r['passes']:.3g}", f"{r['time_seconds']:.3f} s",
+        rows.append(row + [_percent(r["gap_to_least_squares"]), _passes(r["passes"]), f"{r['time_seconds']:.3f} s",
                            converged])
     align = "rl" + "r" * (len(headers) - 3) + "l"
     lines += [line.rstrip() for line in _table(headers, rows, align)]
@@ -894,7 +899,7 @@ def model_to_dict(model, seed=None):
     columns = [str(c) for c in model.columns]
     return {
         "format": MODEL_FORMAT, "version": MODEL_VERSION, "method": model.learningMethod,
-        "control": {key: _plain(model.control[key]) for key in CONTROL_DEFAULTS},
+        "control": {key: _plain(_taken(model, key)) for key in CONTROL_DEFAULTS},
         "seed": None if seed is None else int(seed),
         "feature_scaling": bool(model.featureScaling),
         "scaling_method": model.scalingMethod if model.featureScaling else None,
@@ -902,6 +907,15 @@ def model_to_dict(model, seed=None):
         "scaling_parameter": None if model.scalingParameter is None else np.asarray(model.scalingParameter).tolist(),
         "theta": np.asarray(model.model, dtype=np.float64).ravel().tolist(),
     }
+
+
+def _taken(model, key):
+    """A control entry as the fit took it: for ``alpha="auto"`` the step chosen (R's default
+    for ADADELTA, which takes none)."""
+    value = model.control[key]
+    if key == "alpha" and isinstance(value, str):
+        return CONTROL_DEFAULTS["alpha"] if model.alpha is None else model.alpha
+    return value
 
 
 def _plain(value):

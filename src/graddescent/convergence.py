@@ -2,35 +2,53 @@
 
 R's methods run a fixed number of iterations at a fixed step and report nothing. Here:
 
-- **The stopping rule** (``tol``, ``n_iter_no_change``), one for every method, judged on a
-  *pass* over the data, from the losses the loops compute anyway: a full-batch iteration
-  (for MBGD, the ``nBatch`` iterations that go through the data once, their mean squared
-  residual over all their rows); for the single-row methods, ``m`` steps, their loss the
-  mean squared residual of the rows drawn, each taken before its step, as scikit-learn's
-  ``SGDRegressor`` judges an epoch; for the variance-reduced methods, an outer iteration,
-  its loss the full mean squared residual it starts with. A pass improves if its loss is
-  below ``best * (1 - tol)``, ``best`` the lowest loss before it; the fit stops once
-  ``n_iter_no_change`` passes in a row have not improved (converged), when a loss is not
-  finite (diverged), or at ``maxIter``.
+- **The stopping rule** (``tol``, ``n_iter_no_change`` = p), one for every method, judged at
+  the end of each *pass* over the data from a loss the loops compute anyway: a full-batch
+  iteration, its loss the mean squared residual it starts from (for MBGD, the ``nBatch``
+  iterations that go through the data once, their mean squared residual over all their
+  rows); for the single-row methods, ``m`` steps, their loss the mean squared residual of
+  the rows drawn, each taken before its step, as scikit-learn's ``SGDRegressor`` judges an
+  epoch; for the variance-reduced methods, an outer iteration, its loss the full mean
+  squared residual it starts with. Over the last two windows of p passes, with ``d`` the
+  loss's fall over the last window and ``r d`` that over the one before (``r`` the rate),
+  a pass is *settled* if the loss did not fall (by more than rounding) and is within
+  ``tol`` of its lowest, or if it falls more slowly than before (``r < 1``) and what is left
+  to gain at that rate, ``d r / (1 - r)`` (at least ``d``), is at most ``tol`` times the
+  loss. The fit stops when p passes in a row are settled (converged), when a loss is not
+  finite (diverged), or at ``maxIter``. A slow but steady descent goes on, where a rule on
+  one pass's fall alone (scikit-learn's) stops it about ``tol / (1 - r)`` above the
+  optimum; a loss that climbs, or jumps about by more than ``tol``, has not settled. MGD and
+  AGD, whose loss rises and falls with their momentum, take ``p ceil(1 / (1 - momentum))``.
+- **Averaged iterates** (``average``: beyond R, the estimators' default for the single-row
+  methods and MBGD; with ``alpha="auto"`` for the command line). The iterates of a constant
+  step hover about the optimum; their running average (Polyak and Ruppert) converges to it.
+  With a stopping rule the average starts where the iterates' loss stops falling, by
+  scikit-learn's rule (p passes in a row none lower than the lowest by ``tol``), or
+  half-way through ``maxIter``; from then on the rule judges the average's loss over all
+  rows, which falls as 1 / P after P passes of averaging, by steps its noise can hide over
+  a few passes: a pass is settled only if, besides, the loss fell by at most ``tol`` times
+  the loss since half-way through the averaging (on a 1 / P tail, what is left to gain).
+  Without a stopping rule, the average starts after the first pass.
 - **Automatic steps** (``alpha="auto"``), from the curvature of the least-squares loss on
   this data: ``L`` the largest eigenvalue of ``X'X / m`` with ``X = [1 | inputs]`` (of each
   batch for MBGD: the largest), ``R2`` the largest ``|x_i|^2`` over the rows. Full batch:
-  ``1 / L`` (GD's safe step; also within the stable range of MGD's and AGD's momentum).
-  SGD and SAGD: ``1 / (4 R2)`` with the iterates averaged after the first pass (Polyak and
-  Ruppert; Bach and Moulines 2013 show this converges for least squares, where a constant
-  step alone stalls above the optimum). SVRG, SARAH, SARAHPlus: ``1 / (4 R2)`` (Johnson and
-  Zhang 2013; Nguyen et al. 2017). SSGD, whose R correction has the wrong sign so that its
-  inner loop grows along each row it draws: ``ln 2 / (innerIter R2)``, which keeps that
-  growth below two. ADAGRAD, RMSPROP and ADAM normalise their steps by the gradients'
-  size, so no curvature bound applies: the best of ``alpha = 10^-4 .. 10`` over a trial
-  of one pass (at most 10^4 rows of the shuffle), then averaging as for SGD.
+  ``1 / L`` (GD's safe step; also within the stable range of MGD's and AGD's momentum). SGD
+  and SAGD: ``1 / (4 R2)`` with the iterates averaged (Bach and Moulines 2013 show this
+  converges for least squares, where a constant step alone stalls above the optimum). SVRG,
+  SARAH, SARAHPlus: ``1 / (4 R2)`` (Johnson and Zhang 2013; Nguyen et al. 2017). SSGD, whose
+  R correction has the wrong sign so that its inner loop grows along each row it draws:
+  ``ln 2 / (innerIter R2)``, which keeps that growth below two. ADAGRAD, RMSPROP and ADAM
+  normalise their steps by the gradients' size, so no curvature bound applies: the best of
+  ``alpha = 10^-4 .. 10`` over a trial of one pass (at most 10^4 rows of the shuffle), then
+  averaging as for SGD.
 - **Divergence**: a fit diverged if its coefficients or loss are not finite, or its loss
   over all rows ends more than 10 times where it started; where the loss record is exact
   (full batch but MBGD, variance reduced), also if it ends 1000 times its lowest, or rose
-  over its last ten values to twice where it started. The remedy names the step bound of the method
-  for this data (``2 / L`` for GD, ``2 (1 + momentum) / L`` for MGD's heavy ball, ``2 (1 +
-  momentum) / ((1 + 2 momentum) L)`` for AGD's Nesterov form, ``2 / R2`` for the single-row
-  and variance-reduced steps), and suggests scaling only where the data is not scaled.
+  over its last ten values to twice where it started. The remedy names the step bound of the
+  method for this data (``2 / L`` for GD, ``2 (1 + momentum) / L`` for MGD's heavy ball,
+  ``2 (1 + momentum) / ((1 + 2 momentum) L)`` for AGD's Nesterov form, ``2 / R2`` for the
+  single-row and variance-reduced steps), and suggests scaling only where the data is not
+  scaled.
 """
 
 import math

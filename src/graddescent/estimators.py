@@ -58,7 +58,11 @@ __all__ = [
 R_NAMES = {"learning_rate": "alpha", "max_iter": "maxIter", "momentum": "momentum", "n_batch": "nBatch",
            "lamda": "lamda", "inner_iter": "innerIter", "option": "option", "gamma_s": "gammaS"}
 _SNAKE = {r: s for s, r in R_NAMES.items()}
-TOL = 1e-4  # tol's default
+TOL = 1e-4  # tol's default, for the methods of exact gradients (and for GradDescentRegressor)
+#: tol's default for the methods whose iterates are averaged (the single-row methods and
+#: MBGD), scikit-learn's SGDRegressor's: the average's loss falls as 1 / passes, so that 1e-4
+#: would take some thousand passes for a gain of a hundredth of a percent
+AVERAGED_TOL = 1e-3
 MAX_PASSES = 1000  # max_iter's default
 GENERIC = ["learning_rate", "max_iter", "tol", "n_iter_no_change", "average", "momentum", "n_batch", "lamda",
            "inner_iter", "option", "gamma_s"]
@@ -92,14 +96,19 @@ _PARAM_DOCS = {
                      "``learning_rate_`` holds the one taken.",
     "max_iter": "max_iter : float, default=1000\n    The most passes over the data, > 0 (see "
                 ":mod:`graddescent.estimators`; R's ``maxIter`` counts iterations instead).",
-    "tol": "tol : float or None, default=1e-4\n    The stopping rule: stop once ``n_iter_no_change`` passes in a "
+    "tol": "tol : float or None, default={tol}\n    The stopping rule: stop once ``n_iter_no_change`` passes in a "
            "row have stalled, a pass stalling where what is left to gain, at the rate the loss is falling, is "
-           "at most ``tol`` times the loss. None: run ``max_iter`` passes (R's fixed iterations).",
+           "at most ``tol`` times the loss (for an average of iterates, where its loss fell by at most that "
+           "over the second half of the averaging). None: run ``max_iter`` passes (R's fixed "
+           "iterations).{why}",
     "n_iter_no_change": "n_iter_no_change : int, default=5\n    Passes that must stall in a row to end the fit "
                         "(times ``1 / (1 - momentum)`` for MGD and AGD, whose loss rises and falls).",
-    "average": "average : bool, default=True\n    Return the average of the iterates after the first pass "
+    "average": "average : bool, default=True\n    Return the running average of the iterates "
                "(Polyak-Ruppert), which converges where the iterates of a constant step hover about the "
-               "optimum; the stopping rule then judges the average. False: the last iterate (R's).",
+               "optimum: from the pass where their loss stops falling (scikit-learn's rule: "
+               "``n_iter_no_change`` passes in a row none lower than the lowest by ``tol``), or half-way "
+               "through ``max_iter``; the stopping rule then judges the average. With ``tol=None``, from "
+               "the second pass. False: the last iterate (R's).",
     "momentum": "momentum : float{none}, default={momentum}\n    Momentum or decay of the running averages, in "
                 "[0, 1) (R's ``momentum``{why}).",
     "n_batch": "n_batch : int, default=2\n    Number of mini-batches, 1 to the number of samples (R's ``nBatch``).",
@@ -165,9 +174,20 @@ def _docstring(summary, method, params):
         text = _PARAM_DOCS[p]
         if p == "momentum":
             text = text.format(momentum=momentum, why=why, none="" if method else " or None")
+        if p == "tol":
+            text = text.format(tol=f"{_tol(method):.0e}".replace("e-0", "e-"), why=(
+                " The default is scikit-learn's SGDRegressor's for the methods whose iterates are averaged, "
+                "1e-4 for the others." if method else
+                " The same for every method, as ``graddescent compare`` takes (the single-method estimators "
+                "take 1e-3 for the methods whose iterates are averaged)."))
         head, body = text.split("\n", 1)
         lines += [head, *textwrap.wrap(body.strip(), 88, initial_indent="    ", subsequent_indent="    ")]
     return "\n".join(lines) + "\n" + _ATTRIBUTES_DOC
+
+
+def _tol(method):
+    """tol's default for a method (None: GradDescentRegressor's)."""
+    return AVERAGED_TOL if method in BY_ROW or method == "MBGD" else TOL
 
 
 def _constraints(params):
@@ -361,7 +381,7 @@ class MBGDRegressor(_BaseGradDescent):
     _parameter_constraints = _constraints(
         ["learning_rate", "max_iter", "tol", "n_iter_no_change", "average", "n_batch"])
 
-    def __init__(self, *, learning_rate="auto", max_iter=MAX_PASSES, tol=TOL, n_iter_no_change=PATIENCE,
+    def __init__(self, *, learning_rate="auto", max_iter=MAX_PASSES, tol=AVERAGED_TOL, n_iter_no_change=PATIENCE,
                  average=True, n_batch=2, scaling="variance", random_state=None):
         self.learning_rate = learning_rate
         self.max_iter = max_iter
@@ -380,7 +400,7 @@ class SGDRegressor(_BaseGradDescent):
     _parameter_constraints = _constraints(
         ["learning_rate", "max_iter", "tol", "n_iter_no_change", "average"])
 
-    def __init__(self, *, learning_rate="auto", max_iter=MAX_PASSES, tol=TOL, n_iter_no_change=PATIENCE,
+    def __init__(self, *, learning_rate="auto", max_iter=MAX_PASSES, tol=AVERAGED_TOL, n_iter_no_change=PATIENCE,
                  average=True, scaling="variance", random_state=None):
         self.learning_rate = learning_rate
         self.max_iter = max_iter
@@ -398,7 +418,7 @@ class SAGDRegressor(_BaseGradDescent):
     _parameter_constraints = _constraints(
         ["learning_rate", "max_iter", "tol", "n_iter_no_change", "average"])
 
-    def __init__(self, *, learning_rate="auto", max_iter=MAX_PASSES, tol=TOL, n_iter_no_change=PATIENCE,
+    def __init__(self, *, learning_rate="auto", max_iter=MAX_PASSES, tol=AVERAGED_TOL, n_iter_no_change=PATIENCE,
                  average=True, scaling="variance", random_state=None):
         self.learning_rate = learning_rate
         self.max_iter = max_iter
@@ -452,7 +472,7 @@ class ADAGRADRegressor(_BaseGradDescent):
     _parameter_constraints = _constraints(
         ["learning_rate", "max_iter", "tol", "n_iter_no_change", "average"])
 
-    def __init__(self, *, learning_rate="auto", max_iter=MAX_PASSES, tol=TOL, n_iter_no_change=PATIENCE,
+    def __init__(self, *, learning_rate="auto", max_iter=MAX_PASSES, tol=AVERAGED_TOL, n_iter_no_change=PATIENCE,
                  average=True, scaling="variance", random_state=None):
         self.learning_rate = learning_rate
         self.max_iter = max_iter
@@ -470,7 +490,8 @@ class ADADELTARegressor(_BaseGradDescent):
     _parameter_constraints = _constraints(
         ["max_iter", "tol", "n_iter_no_change", "average", "momentum"])
 
-    def __init__(self, *, max_iter=MAX_PASSES, tol=TOL, n_iter_no_change=PATIENCE, average=True, momentum=0.999,
+    def __init__(self, *, max_iter=MAX_PASSES, tol=AVERAGED_TOL, n_iter_no_change=PATIENCE, average=True,
+                 momentum=0.999,
                  scaling="variance", random_state=None):
         self.max_iter = max_iter
         self.tol = tol
@@ -488,7 +509,7 @@ class RMSPROPRegressor(_BaseGradDescent):
     _parameter_constraints = _constraints(
         ["learning_rate", "max_iter", "tol", "n_iter_no_change", "average", "momentum"])
 
-    def __init__(self, *, learning_rate="auto", max_iter=MAX_PASSES, tol=TOL, n_iter_no_change=PATIENCE,
+    def __init__(self, *, learning_rate="auto", max_iter=MAX_PASSES, tol=AVERAGED_TOL, n_iter_no_change=PATIENCE,
                  average=True, momentum=0.999, scaling="variance", random_state=None):
         self.learning_rate = learning_rate
         self.max_iter = max_iter
@@ -507,7 +528,7 @@ class ADAMRegressor(_BaseGradDescent):
     _parameter_constraints = _constraints(
         ["learning_rate", "max_iter", "tol", "n_iter_no_change", "average"])
 
-    def __init__(self, *, learning_rate="auto", max_iter=MAX_PASSES, tol=TOL, n_iter_no_change=PATIENCE,
+    def __init__(self, *, learning_rate="auto", max_iter=MAX_PASSES, tol=AVERAGED_TOL, n_iter_no_change=PATIENCE,
                  average=True, scaling="variance", random_state=None):
         self.learning_rate = learning_rate
         self.max_iter = max_iter

@@ -21,6 +21,7 @@ number for ``alpha`` (the defaults) every method computes R's numbers.
 
 import inspect
 import math
+import textwrap
 import warnings
 
 import numpy as np
@@ -195,7 +196,8 @@ def _outcome(method, theta, loss, n_iter, passes, converged, alpha, inputs, scal
 
 _PARAMETERS = {  # numpydoc for every argument, by R's name
     "dataTrain": "pandas.DataFrame or numpy.ndarray, shape (m, n)\nNumbers only; the last column is the output.",
-    "alpha": "float or 'auto'\nLearning rate, > 0; ``'auto'`` (not in R) derives it from the data.",
+    "alpha": "float or 'auto'\nLearning rate, > 0; ``'auto'`` (not in R) derives it from the data, and for the "
+             "single-row methods and MBGD averages the iterates (:mod:`graddescent.convergence` says how).",
     "maxIter": "int\n{iterations}",
     "momentum": "float\nMomentum, or decay of the running averages, in [0, 1).",
     "nBatch": "int\nNumber of batches, 1..m (a single-row batch works, unlike in R).",
@@ -204,10 +206,11 @@ _PARAMETERS = {  # numpydoc for every argument, by R's name
     "lamda": "float\nSkew of the inner-loop length towards innerIter, >= 0 (R's spelling).",
     "gammaS": "float\nSufficient reduction, > 0.",
     "seed": "int or None\nR's seed (``set.seed``); None draws a fresh one.",
-    "tol": "float or None\nKeyword only, not in R: stop once ``n_iter_no_change`` passes over the data in a row "
-           "have not lowered the loss below ``(1 - tol)`` times its best ({pass_}); maxIter is then the most. "
-           "None: R's fixed iterations.",
-    "n_iter_no_change": "int\nKeyword only, not in R: the passes without improvement that end the fit (with ``tol``).",
+    "tol": "float or None\nKeyword only, not in R: the stopping rule, judged once a pass ({pass_}): stop once "
+           "``n_iter_no_change`` passes in a row have settled, where what is left to gain at the rate the loss "
+           "falls is at most ``tol`` times the loss (:mod:`graddescent.convergence` says exactly); maxIter is then "
+           "the most. None: R's fixed iterations.",
+    "n_iter_no_change": "int\nKeyword only, not in R: the settled passes in a row that end the fit (with ``tol``).",
     "return_loss": "bool\nKeyword only, not in R. Also return the training loss record: {loss}.",
 }
 _FAMILIES = {  # (what maxIter counts, what the loss record holds, what a pass is)
@@ -217,7 +220,7 @@ _FAMILIES = {  # (what maxIter counts, what the loss record holds, what a pass i
                    "a pass: one iteration, nBatch for MBGD"),
     "single row": ("Number of steps, >= 1, one row each (drawn with replacement, as R draws them).",
                    "the mean squared residual of the sampled rows over windows of steps (about 100 values; with "
-                   "``tol``, one per pass of m steps)",
+                   "``tol``, one per pass of m steps, then, once the iterates are averaged, the average's over all rows)",
                    "a pass: m steps, its loss their mean squared residual"),
     "variance reduced": ("Number of outer iterations, >= 1, one full gradient each.",
                          "the mean squared residual at the start of each outer iteration, as far as the fit ran",
@@ -234,7 +237,8 @@ def _document(family):
         for name, parameter in inspect.signature(fn).parameters.items():
             kind, text = _PARAMETERS[name].format(iterations=iterations, loss=loss, pass_=pass_).split("\n", 1)
             default = "" if parameter.default is inspect.Parameter.empty else f", default {parameter.default!r}"
-            lines += [f"{name} : {kind}{default}", f"    {text}"]
+            lines += [f"{name} : {kind}{default}", *textwrap.wrap(text, 88, initial_indent="    ",
+                                                                   subsequent_indent="    ")]
         lines += ["", "Returns", "-------", "theta : numpy.ndarray, shape (1, n)",
                   "    Intercept first, as R's 1 x n matrix; ``(theta, loss)`` with ``return_loss``.",
                   "", "Warns", "-----", "sklearn.exceptions.ConvergenceWarning",
@@ -294,9 +298,9 @@ def _full_batch(method, dataTrain, seed, rule, scaled, alpha, maxIter, momentum,
     loss = np.empty(maxIter)
     mean = np.zeros(theta.size) if average else None
     first = theta.copy()
-    ran, converged = K.full_batch(_KIND[method], cols, theta, alpha, maxIter, momentum, batches, starts, loss, *rule,
-                                  mean)
-    if average and ran > max(starts.size - 1, 1):
+    ran, converged, averaged = K.full_batch(_KIND[method], cols, theta, alpha, maxIter, momentum, batches, starts,
+                                            loss, *rule, mean)
+    if averaged:
         theta = mean
     exact = method != "MBGD"  # (MBGD's record holds its batches' losses: the whole loss is measured)
     start, end = (loss[0], loss[ran - 1]) if exact else (_whole_loss(cols, first), _whole_loss(cols, theta))
@@ -379,22 +383,30 @@ def _single_row(method, dataTrain, seed, rule, scaled, alpha, maxIter, momentum,
         loss, steps, converged = loss[:written], maxIter, None
     else:
         record, state, steps, converged = [], K.rule_state(rule[1]), 0, False
+        since, best, stale = None, math.inf, 0  # since: the pass from which the iterates are averaged
         while steps < maxIter:
             size = min(m, maxIter - steps)
             rows = stream.rng._unif_index(m, size)
             update = stream.rng._unif_index(2, size) if coin else np.empty(0, dtype=np.int64)
             out = np.empty(1)
             written, averaged = K.single_row(kind, data, theta, perm, rows, update, 0.0 if alpha is None else alpha,
-                                             momentum, size, out, s, u, mean, averaged,
-                                             -1 if mean is None or steps < m else 0)
+                                             momentum, size, out, s, u, mean, averaged, -1 if since is None else 0)
             steps += size
-            if mean is not None and steps > m:  # the averaged iterate's loss: what the fit returns
-                record.append(K.mean_squared_residual(data, mean))
-            else:  # the steps' (each residual taken before its step, as scikit-learn's SGD judges an epoch)
+            if since is None:  # the steps' loss (each residual before its step, as scikit-learn's SGD's epoch loss)
                 record.append(out[0] if written else math.nan)
-            if K.stopped(state, record[-1], *rule):
-                converged = math.isfinite(record[-1])
-                break
+                if mean is not None:  # scikit-learn's rule on it: no pass better than the best by tol, p times
+                    stale = 0 if record[-1] < best * (1 - rule[0]) else stale + 1
+                    best = min(best, record[-1])
+                    if stale >= rule[1] or 2 * steps >= maxIter:  # at its floor: from here on, the average
+                        since = len(record)
+                if not math.isfinite(record[-1]) or mean is None and K.stopped(state, record[-1], *rule):
+                    converged = math.isfinite(record[-1])
+                    break
+            else:  # the averaged iterate's loss (what the fit returns), judged with its loss half-way back
+                record.append(K.mean_squared_residual(data, mean))
+                if K.stopped(state, record[-1], *rule, record[since + (len(record) - since) // 2]):
+                    converged = math.isfinite(record[-1])
+                    break
         loss = np.array(record)
     if averaged:
         theta = mean

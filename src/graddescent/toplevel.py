@@ -218,10 +218,11 @@ def learn(dataSet, featureScaling=True, scalingMethod="VARIANCE", learningMethod
         Keyword only, not in R: the stopping rule (see :mod:`graddescent.convergence`);
         maxIter is then the most. None: R's fixed iterations.
     n_iter_no_change : int, default 5
-        Keyword only, not in R: the passes without improvement that end the fit.
+        Keyword only, not in R: the settled passes in a row that end the fit (with ``tol``).
     average : bool or None, default None
-        Keyword only, not in R: whether the single-row methods and MBGD return the average
-        of their iterates after the first pass (None: with ``alpha="auto"``).
+        Keyword only, not in R: whether the single-row methods and MBGD return the running
+        average of their iterates (None: with ``alpha="auto"``); with ``tol``, from where
+        their loss stops falling, else after the first pass (see :mod:`graddescent.convergence`).
 
     Returns
     -------
