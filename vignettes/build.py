@@ -656,8 +656,10 @@ plt.show()
 #%% md
 At R's fixed 100 iterations AGD reaches the closed-form RMSE and GD is still on its way (the
 correlated quadratic features make the problem ill-conditioned). With their defaults, the step
-derived from the data and the stopping rule, the estimators run until the loss stops falling
-(or warn that `max_iter` came first), as scikit-learn's `SGDRegressor` does.
+derived from the data and the stopping rule, the estimators run until what is left to gain is
+within `tol`, and reach the closed-form RMSE. GD, slowed by the same ill-conditioning, says
+(the ConvergenceWarnings above) that its 1000 passes (`max_iter`) ended before its loss
+stopped falling, as scikit-learn's `SGDRegressor` would; SVRG needs no such warning.
 
 The estimators pass scikit-learn's estimator checks (the project's test suite runs them) and
 reproduce `gradDescentR.learn` + `predict` for the same seed:
