@@ -737,8 +737,7 @@ def command_compare(args):
     _control(args, train.shape[0], "GD")  # (checks the options once)
     _check_output(args.plot, args.data)
     show = progress_wanted(args.quiet)
-    optimum = _least_squares_mse(train)
-    results, curves = [], {}
+    results, curves, models = [], {}, []
     from tqdm import tqdm
     for method in tqdm(args.methods, desc="compare", unit="method", file=sys.stderr, delay=PROGRESS_DELAY,
                        disable=not show, leave=False):
@@ -748,9 +747,13 @@ def command_compare(args):
         curves[method] = (model.loss, fit)
         results.append({"method": method, "train_rmse": _rmse(model, train),
                         "test_rmse": None if test is None else _rmse(model, test),
-                        "gap_to_least_squares": _gap(model, train, optimum), "alpha": fit.alpha,
+                        "gap_to_least_squares": None, "alpha": fit.alpha,
                         "n_iter": fit.n_iter, "passes": fit.passes, "converged": fit.converged,
                         "diverged": fit.diverged, "time_seconds": seconds})
+        models.append(model)
+    optimum = _least_squares_mse(train)  # (after the fits: a LAPACK call that Ctrl-C cannot stop)
+    for result, model in zip(results, models):
+        result["gap_to_least_squares"] = _gap(model, train, optimum)
     key = "train_rmse" if test is None else "test_rmse"
     results.sort(key=lambda r: (r["diverged"] or math.isnan(r[key]), r[key]))
     summary = {"data": label, "rows": int(frame.shape[0]), "target": str(frame.columns[-1]),
