@@ -7,11 +7,13 @@ seed. Parameters are R's ``control`` entries in snake_case, with R's defaults.
 :class:`GradDescentRegressor` takes any method by name (to search over methods).
 """
 
+import math
 import numbers
 import textwrap
 import warnings
 
 import numpy as np
+import pandas as pd
 from sklearn.base import BaseEstimator, RegressorMixin, _fit_context
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils._param_validation import Interval, Options, StrOptions
@@ -121,6 +123,14 @@ def _constraints(params):
     return {p: _CONSTRAINTS[p] for p in [*params, "scaling", "random_state"]}
 
 
+def _finite(value):
+    """math.isfinite for any real number (a Fraction too; an integer beyond double's range is not)."""
+    try:
+        return math.isfinite(value)
+    except OverflowError:
+        return False
+
+
 def _scaling_parameter(values, scaling):
     """R's scalingParameter of the whole frame, with scale 1 for a constant column."""
     parameter = scaling_parameter(values, scaling)
@@ -146,6 +156,35 @@ class _BaseGradDescent(RegressorMixin, BaseEstimator):
         if isinstance(self.random_state, np.random.RandomState):
             return int(self.random_state.randint(2**31 - 1))
         return None if self.random_state is None else int(self.random_state)
+
+    def _validate_params(self):
+        """scikit-learn's checks, after two of this package's: numbers as int or float, never booleans.
+
+        (scikit-learn takes True for an int, and fails with a TypeError on a Fraction.)
+        """
+        name = type(self).__name__
+        for param, value in self.get_params(deep=False).items():
+            if isinstance(value, (bool, np.bool_)):
+                raise ValueError(f"The {param!r} parameter of {name} must not be a boolean, got {value!r}.")
+            if isinstance(value, numbers.Number) and not isinstance(value, (int, float, np.integer, np.floating)):
+                raise ValueError(f"The {param!r} parameter of {name} must be an int or a float, got {value!r}.")
+        super()._validate_params()
+
+    def _check_not_boolean(self, X, y):
+        """No input column or target may hold true/false values (as in ``learn`` and the CLI)."""
+        for what, value in (("X", X), ("y", y)):
+            if isinstance(value, pd.DataFrame):
+                flags = [c for c, dtype in zip(value.columns, value.dtypes) if pd.api.types.is_bool_dtype(dtype)]
+                if flags:
+                    raise ValueError(f"{what} column {flags[0]!r} holds true/false values, not numbers; convert it "
+                                     f"(e.g. {what}.astype(float), for 0/1) or drop it.")
+            else:
+                dtype = getattr(value, "dtype", None)
+                if dtype is None and isinstance(value, (list, tuple)):
+                    dtype = np.asarray(value).dtype
+                if dtype is not None and pd.api.types.is_bool_dtype(dtype):
+                    raise ValueError(f"{what} holds true/false values, not numbers; convert it (e.g. "
+                                     f"{what}.astype(float), for 0/1).")
 
     def _check_combinations(self, control, n_samples, method):
         """What the constraints cannot say alone (the methods check it too, under R's names)."""
@@ -182,13 +221,14 @@ class _BaseGradDescent(RegressorMixin, BaseEstimator):
         """
         method = self._method_name()
         control = self._control(method)
+        self._check_not_boolean(X, y)
         for name in ("alpha", "momentum", "lamda", "gamma_s"):
             value = getattr(self, name, None)
-            if R_NAMES[name] in control and not np.isfinite(value):
+            if R_NAMES[name] in control and not _finite(value):
                 raise ValueError(f"The {name!r} parameter of {type(self).__name__} must be finite, got {value!r}.")
         with np.errstate(over="ignore", invalid="ignore"):  # scikit-learn's quick finiteness test sums X
             X, y = validate_data(self, X, y, y_numeric=True, dtype=np.float64, ensure_min_samples=2)
-        if not (np.issubdtype(y.dtype, np.number) or y.dtype == bool):  # y_numeric converts only object arrays
+        if not np.issubdtype(y.dtype, np.number):  # y_numeric converts only object arrays
             raise ValueError(f"y must hold numbers, got an array of {y.dtype}; convert it with .astype(float)")
         self._check_combinations(control, X.shape[0], method)
         data = np.empty((X.shape[0], X.shape[1] + 1), order="C" if method in BY_ROW else "F")  # as the method reads it
