@@ -28,7 +28,6 @@ import csv
 import difflib
 import io
 import math
-import mmap
 import os
 import re
 from concurrent.futures import ThreadPoolExecutor
@@ -119,8 +118,10 @@ class CSVLayout:
 
     @property
     def positions(self):
-        """Each name's field number."""
-        return {name: j for j, name in enumerate(self.names)}
+        """Each name's field number (a dict, made once)."""
+        if getattr(self, "_positions", None) is None:
+            self._positions = {name: j for j, name in enumerate(self.names)}
+        return self._positions
 
 
 # --------------------------------------------------------------------------- the first lines
@@ -164,8 +165,9 @@ def inspect_csv(path, fmt=CSVFormat(), name="DATA"):
                                 + (" (MODEL.json comes first, then DATA.csv)" if name == "DATA" else ""))
         f.seek(len(_BOM) if head.startswith(_BOM) else 0)
         try:
-            first, first_end, first_lines, first_raw = _next_record(f, fmt.sep)
-            second, _, _, _ = _next_record(f, fmt.sep) if first is not None else (None, 0, 0, b"")
+            first, first_raw, skipped = _next_record(f, fmt.sep)
+            first_end, first_lines = f.tell(), skipped + _line_ends(first_raw)
+            second = _next_record(f, fmt.sep)[0] if first is not None else None
         except UnicodeDecodeError:
             raise DataFileError(f"{path!r} is not a UTF-8 text file; save it as UTF-8 CSV") from None
     if first is None:
@@ -175,7 +177,7 @@ def inspect_csv(path, fmt=CSVFormat(), name="DATA"):
     if fmt.header is False:
         names = [f"V{j + 1}" for j in range(len(first))]
         data_start = first_end - len(first_raw)
-        header_lines = first_lines - first_raw.count(b"\n")
+        header_lines = skipped
         unnamed = set()
     else:
         if second is None:
@@ -214,33 +216,54 @@ def inspect_csv(path, fmt=CSVFormat(), name="DATA"):
     return CSVLayout(path, fmt, names, index, unnamed, data_start, header_lines, notes)
 
 
+_LINE_END = re.compile(rb"\r\n|\n|\r")
+
+
 def _next_record(f, sep):
-    """The next non-blank record from a binary file: (fields, end offset, lines read so far, raw bytes)."""
+    """The next non-blank record of a binary file: (fields, its bytes, blank lines skipped before it)."""
+    skipped = 0
     while True:
-        raw = f.readline()
+        raw = _readline(f)
         if not raw:
-            return None, f.tell(), 0, b""
+            return None, b"", skipped
         while raw.count(b'"') % 2:  # a quoted field goes on over the line end
-            more = f.readline()
+            more = _readline(f)
             if not more:
                 break
             raw += more
         text = raw.decode("utf-8")
         if text.strip("\r\n"):
             try:
-                fields = next(csv.reader([text], delimiter=sep, strict=False), [])
+                fields = next(csv.reader(io.StringIO(text, newline=""), delimiter=sep, strict=False), [])
             except csv.Error as exc:
                 raise DataFileError(f"cannot read the first lines as CSV ({exc})") from None
-            return fields, f.tell(), _lines_before(f), raw
+            return fields, raw, skipped
+        skipped += 1
 
 
-def _lines_before(f):
-    """How many lines end before the current position of a small prefix read (first records only)."""
-    position = f.tell()
-    f.seek(0)
-    count = f.read(position).count(b"\n")
-    f.seek(position)
-    return count
+def _readline(f):
+    """One line of a binary file, ended as pandas ends lines: by LF, CRLF or a lone CR."""
+    start, parts = f.tell(), []
+    while True:
+        block = f.read(1 << 16)
+        if not block:
+            break
+        end = _LINE_END.search(block)
+        if end is None:
+            parts.append(block)
+            continue
+        stop = end.end()
+        if end.group() == b"\r" and stop == len(block) and f.read(1) == b"\n":  # a CRLF cut by the block
+            block, stop = block + b"\n", stop + 1
+        parts.append(block[:stop])
+        break
+    line = b"".join(parts)
+    f.seek(start + len(line))
+    return line
+
+
+def _line_ends(raw):
+    return len(_LINE_END.findall(raw))
 
 
 def _names(fields):
@@ -331,17 +354,19 @@ def choose_columns(names, *, label, columns=None, drop=None, target=None, index=
     ------
     DataFileError
     """
+    present = set(names)
+
     def known(name, option):
-        if name in names:
+        if name in present:
             return name
-        if name.strip() in names:
+        if name.strip() in present:
             return name.strip()
         if name in index:
             raise DataFileError(f"{option}: {name!r} holds the row names of {label!r}, not data")
         raise DataFileError(f"{option}: no column {name!r} in {label!r}; {_did_you_mean(name, names)}the columns "
                             f"are: {_listed(names)}")
 
-    if target is not None and target not in names:
+    if target is not None and target not in present:
         if target in index:
             raise DataFileError(f"--target: {target!r} holds the row names of {label!r}, not data")
         raise DataFileError(f"no column {target!r} in {label!r}; {_did_you_mean(target, names)}the columns are: "
@@ -437,7 +462,8 @@ def read_numbers(layout, names, *, dropna=False, label=None, drop_hint=True):
 
 def _check_missing(layout, out, names, label, allowed, fix):
     """Refuse short rows, infinite values and (unless ``allowed``) missing ones, naming the first of each."""
-    where = [layout.positions[n] for n in names]
+    positions = layout.positions
+    where = [positions[n] for n in names]
     missing = [bool(np.isnan(row).any()) for row in out]
     if missing[int(np.argmax(where))]:  # a row too short leaves its last fields missing
         _check_fields(layout, label, needed=max(where) + 1)
@@ -477,10 +503,10 @@ def _parser_options(layout, numeric):
     """
     fmt = layout.format
     extra = len(layout.names)
-    numbers = {*numeric, extra}
+    numbers, missing = {*numeric, extra}, list(NA_VALUES)
     return dict(header=None, names=list(range(extra + 1)),
                 dtype={j: str for j in range(extra) if j not in numbers}, keep_default_na=False,
-                na_values={j: list(NA_VALUES) for j in numbers}, sep=fmt.sep, decimal=fmt.decimal,
+                na_values={j: missing for j in numbers}, sep=fmt.sep, decimal=fmt.decimal,
                 index_col=False, encoding="utf-8", engine="c")
 
 
@@ -515,7 +541,7 @@ def _numbers(layout, where, label, drop_hint):
     rows = _count_lines(layout.path, layout.data_start, size)
     try:
         if len(layout.names) > _ROWWISE_RATIO * max(rows, 1):
-            out = _numbers_by_row(layout, where, rows, label)
+            out = _numbers_by_row(layout, where, rows, label, drop_hint)
         else:
             out = _numbers_in_pieces(layout, where, rows, size)
     except _Unreadable:
@@ -533,20 +559,13 @@ def _count_lines(path, start, size):
     """Line ends from ``start`` on, plus a last line without one: at least the number of data rows."""
     if size <= start:
         return 0
-    count = 0
+    count, last = 0, b""
     with open(path, "rb") as f:
-        if size - start < 1 << 24:
-            f.seek(start)
-            data = f.read()
-            return data.count(b"\n") + (not data.endswith(b"\n"))
-        with mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
-            block = 1 << 24
-            view = np.frombuffer(mapped, dtype=np.uint8)
-            for i in range(start, size, block):
-                count += int(np.count_nonzero(view[i:i + block] == 10))
-            last = int(view[size - 1])
-            del view
-    return count + (last != 10)
+        f.seek(start)
+        while block := f.read(1 << 20):
+            count += block.count(b"\n")
+            last = block[-1:]
+    return count + (last != b"\n")
 
 
 def _numbers_in_pieces(layout, where, rows, size):
@@ -617,7 +636,7 @@ def _place(out, columns, done):
     return done + k
 
 
-def _numbers_by_row(layout, where, rows, label):
+def _numbers_by_row(layout, where, rows, label, drop_hint):
     """A wide file (many more columns than rows): each row's fields parsed as one column by pandas."""
     width, needed = len(layout.names), max(where) + 1
     fmt = layout.format
@@ -635,12 +654,15 @@ def _numbers_by_row(layout, where, rows, label):
                 values = [record[j] if j < len(record) else "" for j in where]
                 if any("\n" in v or "\r" in v for v in values):
                     raise _Unreadable
-                text = "\n".join(values) + "\n"
                 try:
-                    column = pd.read_csv(io.StringIO(text), header=None, names=[0], dtype=np.float64,
-                                         decimal=fmt.decimal, sep="\x1f", quoting=csv.QUOTE_NONE,
-                                         skip_blank_lines=False, engine="c")[0].to_numpy()
-                except (ValueError, pd.errors.ParserError):
+                    column = _as_float(pd.read_csv(io.StringIO("\n".join(values) + "\n"), header=None, names=[0],
+                                                   decimal=fmt.decimal, sep="\x1f", quoting=csv.QUOTE_NONE,
+                                                   skip_blank_lines=False, engine="c")[0])
+                except (ValueError, pd.errors.ParserError, _Unreadable):
+                    bad = np.flatnonzero(_bad_cells(pd.Series(values, dtype=object), fmt.decimal).to_numpy())
+                    if bad.size:
+                        k = int(bad[0])
+                        _text_error(layout, label, where[k], done, values[k], values[k] in _BOOLEANS, drop_hint)
                     raise _Unreadable from None
                 if column.shape[0] != len(where):
                     raise _Unreadable
@@ -723,29 +745,36 @@ def _field_count_error(layout, label, record, line_num):
 def _find_text(layout, numeric, label, drop_hint):
     """Raise the error for the first cell of the ``numeric`` fields that is not a number (row order)."""
     frame = _read_whole(layout, (), label, drop_hint)
-    fmt = layout.format
     first = None
     for j in numeric:
-        values = frame[j]
-        text = values.str.strip()
-        present = values.notna() & ~values.isin(NA_VALUES)
-        infinite = text.str.lower().str.lstrip("+-").isin(("inf", "infinity"))
-        if fmt.decimal != ".":  # (then a point is no decimal mark)
-            text = text.str.replace(".", "#", regex=False).str.replace(fmt.decimal, ".", regex=False)
-        bad = present & ~infinite & pd.to_numeric(text.where(present), errors="coerce").isna()
+        bad = _bad_cells(frame[j], layout.format.decimal)
         if bad.any():
             i = int(np.flatnonzero(bad.to_numpy())[0])
             if first is None or i < first[0]:
-                first = (i, j, values)
-    if first is None:
-        return
-    i, j, values = first
-    name = layout.names[j]
-    present = values[values.notna() & ~values.isin(NA_VALUES)]
-    if len(present) and present.isin(_BOOLEANS).all():
+                first = (i, j)
+    if first is not None:
+        i, j = first
+        values = frame[j]
+        present = values[values.notna() & ~values.isin(NA_VALUES)]
+        _text_error(layout, label, j, i, values.iloc[i], present.isin(_BOOLEANS).all(), drop_hint)
+
+
+def _bad_cells(values, decimal):
+    """Which cells (a Series of text) are neither numbers nor missing-value markers."""
+    text = values.str.strip()
+    present = values.notna() & ~values.isin(NA_VALUES)
+    infinite = text.str.lower().str.lstrip("+-").isin(("inf", "infinity"))
+    if decimal != ".":  # (then a point is no decimal mark)
+        text = text.str.replace(".", "#", regex=False).str.replace(decimal, ".", regex=False)
+    return present & ~infinite & pd.to_numeric(text.where(present), errors="coerce").isna()
+
+
+def _text_error(layout, label, j, i, value, booleans, drop_hint):
+    """The error for the cell of field ``j``, data row ``i`` (0-based), that holds ``value``, not a number."""
+    fmt, name = layout.format, layout.names[j]
+    if booleans:
         raise DataFileError(f"column {name!r} of {label!r} holds true/false values, not numbers; code them as 0/1 "
                             "or drop the column" + (f" (--drop {name!r})" if drop_hint else ""))
-    value = values.iloc[i]
     hint = ""
     if fmt.sep != "," and fmt.decimal == "." and re.fullmatch(r"\s*[+-]?\d*,\d+([eE][+-]?\d+)?\s*", value):
         hint = "; it looks like a decimal comma: add --decimal ','"
@@ -779,7 +808,8 @@ def read_table(layout, numbers, *, label=None):
     label = layout.path if label is None else label
     positions = layout.positions
     numeric = [positions[n] for n in numbers]
-    others = [j for j in range(len(layout.names)) if j not in set(numeric)]
+    numeric_set = set(numeric)
+    others = [j for j in range(len(layout.names)) if j not in numeric_set]
     if not others:
         return read_numbers(layout, layout.names, label=label, drop_hint=False)[0]
     frame = _read_whole(layout, numeric, label, False)
