@@ -18,7 +18,6 @@ import os
 import secrets
 import signal
 import sys
-import tempfile
 import threading
 
 __all__ = ["OutputError", "check_output", "write_atomic"]
@@ -143,84 +142,88 @@ def _write_unnamed(target, folder, current, write, binary):
         write(f)
         f.flush()
         _keep_identity(f.fileno(), current)
-        source = f"/proc/self/fd/{f.fileno()}"
+        source = f"/proc/self/fd/{f.fileno()}"  # (os.link calls linkat, which follows this link, given a dir_fd)
         folder_fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
         try:
             name = os.path.basename(target)
             if current is None:
-                try:  # (dst_dir_fd makes Python call linkat, which follows the /proc link)
+                try:
                     os.link(source, name, dst_dir_fd=folder_fd, follow_symlinks=True)
                     return
                 except FileExistsError:  # created meanwhile: replace it as any existing file
                     pass
-            with _signals_held():  # between the two calls only SIGKILL could leave the temporary name
-                temporary = _link_temporary(source, folder_fd)
-                try:
-                    os.replace(temporary, name, src_dir_fd=folder_fd, dst_dir_fd=folder_fd)
-                except BaseException:
-                    with contextlib.suppress(OSError):
-                        os.unlink(temporary, dir_fd=folder_fd)
-                    raise
+            # an existing file is replaced by a rename, from a name that only SIGKILL could leave behind
+            with _removed_on_signals() as temporary, _removed_on_error(temporary):
+                _create_temporary(temporary, folder, lambda path: os.link(
+                    source, os.path.basename(path), dst_dir_fd=folder_fd, follow_symlinks=True))
+                os.replace(temporary.path, target)
         finally:
             os.close(folder_fd)
 
 
-def _link_temporary(source, folder_fd):
+def _write_named(target, folder, current, write, binary):
+    """Anywhere: write a temporary file beside the output, removed on any failure or catchable signal."""
+    with _removed_on_signals() as temporary, _removed_on_error(temporary):
+        fd = _create_temporary(temporary, folder, lambda path: os.open(
+            path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0),
+            0o600))
+        with _open(fd, binary) as f:
+            write(f)
+            f.flush()
+            if current is None:
+                umask = os.umask(0)
+                os.umask(umask)
+                os.fchmod(f.fileno(), 0o666 & ~umask)
+            else:
+                _keep_identity(f.fileno(), current)
+        os.replace(temporary.path, target)
+
+
+class _Temporary:
+    """The temporary name of an output, known to the signal handlers before the file exists."""
+
+    path = None
+
+
+def _create_temporary(temporary, folder, create):
+    """``create(path)`` at a new temporary name beside the output, the name set first (a signal may come)."""
     while True:
-        name = f"{_TEMPORARY_PREFIX}{secrets.token_hex(6)}.tmp"
+        temporary.path = os.path.join(folder, f"{_TEMPORARY_PREFIX}{secrets.token_hex(6)}.tmp")
         try:
-            os.link(source, name, dst_dir_fd=folder_fd, follow_symlinks=True)
-            return name
+            return create(temporary.path)
         except FileExistsError:
             continue
 
 
 @contextlib.contextmanager
-def _signals_held():
-    """Hold the catchable signals back for a few system calls (they are delivered afterwards)."""
-    if not hasattr(signal, "pthread_sigmask"):
-        yield
-        return
-    held = set(_FATAL_SIGNALS) | {signal.SIGINT}
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+def _removed_on_error(temporary):
+    """Any exception (Ctrl-C's KeyboardInterrupt too) removes the temporary file, wherever it came."""
     try:
         yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
-
-
-def _write_named(target, folder, current, write, binary):
-    """Anywhere: write a temporary file beside the output, removed on any failure or catchable signal."""
-    fd, temporary = tempfile.mkstemp(prefix=_TEMPORARY_PREFIX, suffix=".tmp", dir=folder)
-    with _removed_on_signals(temporary):
-        try:
-            with _open(fd, binary) as f:
-                write(f)
-                f.flush()
-                if current is None:
-                    umask = os.umask(0)
-                    os.umask(umask)
-                    os.fchmod(f.fileno(), 0o666 & ~umask)
-                else:
-                    _keep_identity(f.fileno(), current)
-            os.replace(temporary, target)
-        except BaseException:
+    except BaseException:
+        if temporary.path is not None:
             with contextlib.suppress(OSError):
-                os.unlink(temporary)
-            raise
+                os.unlink(temporary.path)
+        raise
 
 
 @contextlib.contextmanager
-def _removed_on_signals(temporary):
-    """While writing: a fatal signal removes the temporary file, then ends the process as it would have."""
+def _removed_on_signals():
+    """While it lasts, a fatal signal removes the temporary file, then ends the process as it would have.
+
+    (Python runs the handler on the main thread whichever thread the signal reaches, so the
+    other threads need not block anything.)
+    """
+    temporary = _Temporary()
     if threading.current_thread() is not threading.main_thread():
-        yield  # (only the main thread may set handlers)
+        yield temporary  # (only the main thread may set handlers)
         return
     previous = {}
 
     def handler(signum, frame):
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
+        if temporary.path is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary.path)
         for number, action in previous.items():
             signal.signal(number, action)
         signal.signal(signum, signal.SIG_DFL)
@@ -230,7 +233,7 @@ def _removed_on_signals(temporary):
         if signal.getsignal(number) in (signal.SIG_DFL, None):
             previous[number] = signal.signal(number, handler)
     try:
-        yield
+        yield temporary
     finally:
         for number, action in previous.items():
             signal.signal(number, action)
