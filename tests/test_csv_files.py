@@ -392,7 +392,9 @@ def test_problems_deep_in_a_big_file_are_located(tmp_path, small_pieces, monkeyp
     assert words in refused(tmp_path, monkeypatch, capsys, "fit", "big.csv")
 
 
-def test_reading_takes_little_more_memory_than_the_numbers(tmp_path):
+def test_reading_takes_little_more_memory_than_the_numbers(tmp_path, monkeypatch):
+    """The numbers, plus the few pieces being parsed (of 1 MB here, so that a small file has many)."""
+    monkeypatch.setattr(reading, "_PIECE_BYTES", 1 << 20)
     frame = big_frame(200_000)  # 8 MB of float64
     frame.to_csv(tmp_path / "big.csv", index=False)
     layout = reading.inspect_csv(tmp_path / "big.csv")
