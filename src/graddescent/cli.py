@@ -5,9 +5,12 @@ Commands (``graddescent COMMAND --help`` for the options)::
     graddescent fit DATA.csv [--target COL] [--method GD] [control options] [--seed S]
                     [--scaling variance|minmax|none] [--test-rate R | --train-rate R]
                     [--model-out MODEL.json] [--plot LOSS.png] [--json] [--quiet]
-    graddescent predict MODEL.json DATA.csv [-o OUT.csv]
+                    [reading options] [--columns COLS | --drop COLS] [--dropna]
+    graddescent predict MODEL.json DATA.csv [-o OUT.csv] [--quiet] [reading options]
     graddescent compare [DATA.csv] [--methods M1,M2,...] [--plot CURVES.png] [the fit options]
     graddescent datasets [NAME [-o OUT.csv]]
+
+    reading options: [--sep CHAR] [--decimal CHAR] [--header | --no-header] [--index-col COL]
 
 ``fit`` runs :func:`graddescent.learn` exactly as ``gradDescentR.learn(dataSet,
 featureScaling, scalingMethod, learningMethod, control, seed)`` with the target column
