@@ -565,13 +565,22 @@ def _count_lines(path, start, size):
     if size <= start:
         return 0
     count, block = 0, 1 << 20
-    with open(path, "rb") as f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
-        for i in range(start - start % mmap.ALLOCATIONGRANULARITY, size, block):
-            j = min(i + block, size)
-            count += int(np.count_nonzero(np.frombuffer(mapped, np.uint8, j - i, i)[max(start - i, 0):] == 10))
-            if hasattr(mapped, "madvise"):
-                mapped.madvise(mmap.MADV_DONTNEED, i, j - i)
-        last = mapped[size - 1:size]
+    with open(path, "rb") as f:
+        try:
+            mapped = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+        except (OSError, ValueError):  # a file system that cannot map files: read it
+            f.seek(start)
+            while data := f.read(block):
+                count, last = count + data.count(b"\n"), data[-1:]
+            return count + (last != b"\n")
+        with mapped:
+            for i in range(start, size, block):
+                j = min(i + block, size)
+                count += int(np.count_nonzero(np.frombuffer(mapped, np.uint8, j - i, i) == 10))
+                if hasattr(mapped, "madvise"):
+                    page = i - i % mmap.PAGESIZE
+                    mapped.madvise(mmap.MADV_DONTNEED, page, j - page)
+            last = mapped[size - 1:size]
     return count + (last != b"\n")
 
 
@@ -593,7 +602,7 @@ def _numbers_in_pieces(layout, where, rows, size):
         out = np.empty((len(where), rows))
 
         def parse(i):
-            data = os.pread(fd, bounds[i + 1] - bounds[i], bounds[i])
+            data = _read_at(layout.path, fd, bounds[i], bounds[i + 1] - bounds[i])
             try:
                 piece = pd.read_csv(io.BytesIO(data), **options)
             except pd.errors.EmptyDataError:  # blank lines only
@@ -630,6 +639,15 @@ def _release_freed_memory():
         ctypes.CDLL("libc.so.6").malloc_trim(0)
     except (OSError, AttributeError):  # not glibc
         pass
+
+
+def _read_at(path, fd, offset, size):
+    """``size`` bytes at ``offset`` of the file open as ``fd``, from any thread."""
+    if hasattr(os, "pread"):
+        return os.pread(fd, size, offset)
+    with open(path, "rb") as f:  # (no pread, as on Windows: a file object of the thread's own)
+        f.seek(offset)
+        return f.read(size)
 
 
 def _place(out, columns, done):
