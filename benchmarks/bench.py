@@ -361,7 +361,7 @@ def csv_wide(columns):
 
 def sections(args):
     if args.only == "csv":
-        return [(f"8. reading CSV files{' (--quick: 1/10 of the rows and columns)' if args.quick else ''}", lambda: (
+        return [(f"9. reading CSV files{' (--quick: 1/10 of the rows and columns)' if args.quick else ''}", lambda: (
                     csv_tall(170_000 if args.quick else 1_700_000) + csv_wide(10**5 if args.quick else 10**6)))]
     m = 10**5 if args.quick else 10**6
     data = synthetic(m, 10)
@@ -387,7 +387,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="1e5 rows instead of 1e6, no fresh environment")
     parser.add_argument("--only", choices=["speed", "csv"],
-                        help="only the speed sections (1 to 5), or only reading CSV files (8)")
+                        help="only the speed sections (1 to 5), or only reading CSV files (9)")
     parser.add_argument("--json", action="store_true", help="print the tables as JSON")
     parser.add_argument("--baseline", metavar="PYTHON",
                         help="another interpreter whose graddescent to time too (sections 1 to 5), as 'before'")
