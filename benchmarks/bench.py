@@ -4,6 +4,7 @@
     python benchmarks/bench.py --quick         # smaller data, no fresh environment: a smoke run
     python benchmarks/bench.py --baseline PY   # also the speed of the graddescent installed for
                                                # the interpreter PY, side by side ("before")
+    python benchmarks/bench.py --only csv      # only reading CSV files: a 200 MB file and a wide one
 
 Comparisons are ratios against a reference timed in the same process (scikit-learn,
 numpy, R where ``Rscript`` with gradDescent is installed, else R's own timings recorded
@@ -13,6 +14,7 @@ test suite.
 """
 
 import argparse
+import importlib.util
 import json
 import os
 import subprocess
@@ -282,7 +284,120 @@ def peak_memory(m, n):
             for what, mb in eval(out)]
 
 
+CSV_CHILD = """
+import resource, subprocess, sys, time
+start = time.perf_counter()
+subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL)
+print(time.perf_counter() - start, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024)
+"""
+
+
+def in_child(*command):
+    """Wall time and peak resident memory (bytes) of a command in a process of its own."""
+    out = subprocess.run([sys.executable, "-c", CSV_CHILD, *map(str, command)], capture_output=True, text=True,
+                         check=True).stdout.split()
+    return float(out[0]), int(out[1])
+
+
+def write_tall_csv(path, rows, cols=11, seed=0):
+    """A CSV of ``rows`` x ``cols`` numbers as a program writes them (8 significant digits): about 200 MB."""
+    rng = np.random.default_rng(seed)
+    coefficients = rng.standard_normal(cols - 1)
+    with open(path, "w") as f:
+        f.write(",".join([f"x{j}" for j in range(1, cols)] + ["y"]) + "\n")
+        for start in range(0, rows, 100_000):
+            X = rng.standard_normal((min(100_000, rows - start), cols - 1)) * 100
+            np.savetxt(f, np.column_stack([X, X @ coefficients + rng.standard_normal(X.shape[0])]), fmt="%.8g",
+                       delimiter=",")
+
+
+def csv_tall(rows):
+    """``graddescent fit`` on a big CSV against pandas reading it: time (in this process, and whole commands in
+    processes of their own) and peak memory (of those processes), as multiples of the float64 data."""
+    from contextlib import redirect_stdout
+    from io import StringIO
+
+    from graddescent import cli, reading
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "tall.csv"
+        write_tall_csv(path, rows)
+        mb, data = path.stat().st_size / 1e6, rows * 11 * 8
+
+        def fit():
+            with redirect_stdout(StringIO()):
+                assert cli.main(["fit", str(path), "--quiet", "--seed", "1"]) == 0
+
+        def read():
+            layout = reading.inspect_csv(path)
+            return reading.read_numbers(layout, layout.columns)[0]
+
+        frame = read()
+        model = gd.learn(frame, seed=1)
+        times = {name: float("inf") for name in ("pandas", "read", "learn", "rmse", "fit")}
+        for _ in range(3):  # interleaved, best of 3: the machine's speed varies from one second to the next
+            times["pandas"] = min(times["pandas"], best(lambda: pd.read_csv(path), repeat=1))
+            times["read"] = min(times["read"], best(read, repeat=1))
+            times["learn"] = min(times["learn"], best(lambda: gd.learn(frame, seed=1), repeat=1))
+            times["rmse"] = min(times["rmse"], best(lambda: gd.RMSE(frame["y"], gd.predict(model, frame)["V1"]),
+                                                    repeat=1))
+            times["fit"] = min(times["fit"], best(fit, repeat=1))
+        frame = model = None  # (freed before the processes below run)
+        script = Path(sys.executable).with_name("graddescent")
+        children = {
+            "python, imports only": in_child(sys.executable, "-c", "import graddescent.cli"),
+            "pandas.read_csv": in_child(sys.executable, "-c", f"import pandas; pandas.read_csv({str(path)!r})"),
+            "graddescent reading only": in_child(sys.executable, "-c", "from graddescent import reading; "
+                                                 f"l = reading.inspect_csv({str(path)!r}); "
+                                                 "reading.read_numbers(l, l.columns)"),
+            "graddescent fit": in_child(script, "fit", path, "--quiet", "--seed", "1"),
+        }
+        if importlib.util.find_spec("pyarrow"):  # not a dependency: measured where it happens to be installed
+            children["pandas.read_csv(engine='pyarrow')"] = in_child(
+                sys.executable, "-c", f"import pandas; pandas.read_csv({str(path)!r}, engine='pyarrow')")
+            times["pyarrow"] = best(lambda: pd.read_csv(path, engine="pyarrow"))
+    table = [row(f"pandas.read_csv of {rows:,} x 11 ({mb:.0f} MB), in this process", times["pandas"]),
+             row("graddescent's reading of it (reading.read_numbers)", times["read"], times["pandas"], "<= 1.5x"),
+             row("  then learn (GD, 10 iterations), as fit runs it", times["learn"]),
+             row("  then the train RMSE (predict), as fit reports it", times["rmse"]),
+             row("graddescent fit, in this process (cli.main)", times["fit"], times["pandas"], "<= 1.5x")]
+    if "pyarrow" in times:
+        table.append(row("pandas.read_csv(engine='pyarrow')", times["pyarrow"], times["pandas"]))
+    for what, (seconds, peak) in children.items():
+        table.append({"what": f"process: {what}", "graddescent": f"{seconds:.2f} s",
+                      "reference": f"peak {peak / 2**20:,.0f} MB", "ratio": f"{peak / data:.2f}x data",
+                      "target": "<= 3x data" if what == "graddescent fit" else ""})
+    return table
+
+
+def csv_wide(columns):
+    """A CSV of 2 rows and ``columns`` columns: graddescent's reading against pandas', in this process."""
+    from graddescent import reading
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "wide.csv"
+        values = np.random.default_rng(0).integers(0, 10**6, (2, columns))
+        path.write_text(",".join(f"c{j}" for j in range(columns)) + "\n"
+                        + "\n".join(",".join(map(str, r)) for r in values) + "\n")
+        mb = path.stat().st_size / 1e6
+
+        def read():
+            layout = reading.inspect_csv(path)
+            return reading.read_numbers(layout, layout.columns)[0]
+
+        ours = best(read)
+        theirs = best(lambda: pd.read_csv(path), repeat=1)
+        script = Path(sys.executable).with_name("graddescent")
+        fit, _ = in_child(script, "fit", path, "--scaling", "none", "--alpha", "1e-15", "--quiet", "--json")
+    return [row(f"reading 2 x {columns:,} ({mb:.0f} MB) vs pandas.read_csv", ours, theirs),
+            {"what": "graddescent fit on it (--scaling none --json, a process of its own)",
+             "graddescent": f"{fit:.2f} s", "reference": "", "ratio": "", "target": ""}]
+
+
 def sections(args):
+    if args.only == "csv":
+        return [(f"9. reading CSV files{' (--quick: 1/10 of the rows and columns)' if args.quick else ''}", lambda: (
+                    csv_tall(170_000 if args.quick else 1_700_000) + csv_wide(10**5 if args.quick else 10**6)))]
     m = 10**5 if args.quick else 10**6
     data = synthetic(m, 10)
     speed = [
@@ -302,7 +417,7 @@ def sections(args):
              lambda: to_convergence(m // 10))]
     if not args.quick:
         rest.insert(0, ("6. start-up, in a fresh virtual environment", startup))
-    return speed + rest
+    return speed + rest + sections(argparse.Namespace(only="csv", quick=args.quick))
 
 
 def main():
@@ -311,8 +426,9 @@ def main():
     warnings.simplefilter("ignore", category=Warning)
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="1e5 rows instead of 1e6, no fresh environment")
-    parser.add_argument("--only", choices=["speed", "convergence"],
-                        help="only the speed sections (1 to 5), or only section 8")
+    parser.add_argument("--only", choices=["speed", "convergence", "csv"],
+                        help="only the speed sections (1 to 5), only section 8 (to convergence), or only "
+                             "reading CSV files (9)")
     parser.add_argument("--json", action="store_true", help="print the tables as JSON")
     parser.add_argument("--baseline", metavar="PYTHON",
                         help="another interpreter whose graddescent to time too (sections 1 to 5), as 'before'")

@@ -16,7 +16,6 @@ from sklearn.linear_model import LinearRegression
 import graddescent as gd
 from graddescent import _kernels as K
 from graddescent import cli
-from graddescent.methods import BY_ROW
 from conftest import HERE
 
 METHODS = list(gd.toplevel.METHODS)

@@ -5,9 +5,12 @@ Commands (``graddescent COMMAND --help`` for the options)::
     graddescent fit DATA.csv [--target COL] [--method GD] [control options] [--seed S]
                     [--scaling variance|minmax|none] [--test-rate R | --train-rate R]
                     [--model-out MODEL.json] [--plot LOSS.png] [--json] [--quiet]
-    graddescent predict MODEL.json DATA.csv [-o OUT.csv]
+                    [reading options] [--columns COLS | --drop COLS] [--dropna]
+    graddescent predict MODEL.json DATA.csv [-o OUT.csv] [--quiet] [reading options]
     graddescent compare [DATA.csv] [--methods M1,M2,...] [--plot CURVES.png] [the fit options]
     graddescent datasets [NAME [-o OUT.csv]]
+
+    reading options: [--sep CHAR] [--decimal CHAR] [--header | --no-header] [--index-col COL]
 
 ``fit`` runs :func:`graddescent.learn` exactly as ``gradDescentR.learn(dataSet,
 featureScaling, scalingMethod, learningMethod, control, seed)`` with the target column
@@ -17,61 +20,33 @@ R's ``splitData(dataSet, dataTrainRate = 1 - R, seed)``; ``--train-rate R`` pass
 uses seed 1 unless given, so that its table is the same at every run. Times are the wall
 time of each fit. Ctrl-C stops a fit within milliseconds (exit status 130).
 
+Reading DATA.csv (``graddescent.reading``): a header line, fields separated by commas,
+numbers with a decimal point, unless ``--sep``, ``--decimal``, ``--no-header`` say otherwise.
+Row names as R's ``write.csv``/``write.table`` and pandas' ``to_csv`` write them are left out
+of the data (``--index-col`` names such a column), empty unnamed columns are dropped, and
+``--columns``, ``--drop``, ``--dropna`` choose the columns and rows that ``fit`` and
+``compare`` use. What this does is said in notes on stderr (``--quiet`` silences them).
+
 Errors in the input (files, columns, option values, model files) end the command with
 exit status 2 and one line on stderr, ``graddescent: error: ...``. Input files are never
-modified; outputs are written to a temporary file in the same folder and renamed into
-place, so a failure leaves no half-written file.
+modified; outputs appear whole or not at all, whatever stops the command
+(``graddescent.writing``).
 
-Model file (``--model-out``), version 1
----------------------------------------
-A JSON object with exactly these fields:
-
-``format`` : str
-    ``"graddescent-model"``.
-``version`` : int
-    ``1``. A reader refuses a larger version (written by a newer graddescent).
-``method`` : str
-    The learning method, one of the 14 (``"GD"``, ..., ``"SARAHPlus"``).
-``control`` : object
-    R's control list as fitted, all eight entries (``alpha``, ``maxIter``, ``momentum``,
-    ``nBatch``, ``lamda``, ``innerIter``, ``option``, ``gammaS``), numbers.
-``seed`` : int or null
-    The seed given to the fit, null if none was given.
-``feature_scaling`` : bool
-    Whether the columns were scaled before learning.
-``scaling_method`` : str or null
-    ``"VARIANCE"`` or ``"MINMAX"``; null without feature scaling.
-``columns`` : list of str
-    The column names, the inputs in the order of theta, then the target (n names).
-``target`` : str
-    The target column, the last of ``columns``.
-``scaling_parameter`` : list of two lists of n numbers, or null
-    R's scaling parameter: the centres (means or minima), then the scales (standard
-    deviations or ranges, non-zero), one per column; null without feature scaling.
-``theta`` : list of n numbers
-    The coefficients, intercept first, then one per input, in scaled units when
-    ``feature_scaling`` (R's ``model``).
-
-All numbers are finite. Loading refuses a file that is not such an object: not JSON, a
-wrong ``format`` tag, a newer ``version``, a missing, unexpected or wrongly typed field,
-arrays of the wrong length, non-finite numbers or an unknown method.
+The model file (``--model-out``) is described in ``graddescent.modelfile``.
 
 ``predict`` matches the data's columns to the model's by name, in any order. Every input
 column must be present; the target column may be present (its values are ignored and
-kept in the output, so they may be empty) or absent; any other column is an error naming
-it, since a column the model was not fitted on usually means the wrong file or model.
-The output is the data's columns plus ``prediction``.
+kept in the output, so they may be empty) or absent; any other column (an ID, row names)
+is passed through to the output unchanged, as the note on stderr says. The output is the
+data's columns plus ``prediction``, written with the data's separator and decimal mark.
 """
 
 import argparse
-import csv
-import difflib
 import json
 import math
 import os
 import re
 import sys
-import tempfile
 import threading
 import time
 import warnings
@@ -79,17 +54,17 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from . import __version__, datasets
-from .toplevel import CONTROL_DEFAULTS, METHOD_CONTROL, METHODS, GradDescentRObject, RMSE, learn, predict, splitData
+from . import __version__, datasets, reading
 from .convergence import PATIENCE
 from .methods import BY_ROW
-from .toplevel import fit_learn
+from .modelfile import model_from_dict, model_to_dict, read_model, write_model
+from .toplevel import CONTROL_DEFAULTS, METHOD_CONTROL, METHODS, RMSE, fit_learn, predict, splitData
 from .validation import MAX_ITER
+from .writing import check_output as _check_output
+from .writing import write_atomic as _write_atomic
 
 __all__ = ["main", "build_parser", "read_model", "write_model", "model_to_dict", "model_from_dict"]
 
-MODEL_FORMAT = "graddescent-model"
-MODEL_VERSION = 1
 EXIT_ERROR = 2
 EXIT_DIVERGED = 1  # the fit diverged: no model written
 NOT_CONVERGED = 0.01  # a fit 1% above the least-squares fit's training MSE has not converged
@@ -101,6 +76,8 @@ SINGLE_ROW = ("SGD", "SAGD", "ADAGRAD", "ADADELTA", "RMSPROP", "ADAM")
 VARIANCE_REDUCED = ("SVRG", "SSGD", "SARAH", "SARAHPlus")
 SCALINGS = {"variance": "VARIANCE", "minmax": "MINMAX", "none": None}
 PLOT_FORMATS = (".png", ".svg", ".pdf")
+SEED_RANGE = (-(2**31 - 1), 2**31 - 1)  # R's integers, as set.seed takes
+SEPARATOR_NAMES = {"tab": "\t", "\\t": "\t", "comma": ",", "semicolon": ";"}
 # command-line option -> R's control entry
 CONTROL_OPTIONS = {"alpha": "alpha", "max_iter": "maxIter", "momentum": "momentum", "n_batch": "nBatch",
                    "inner_iter": "innerIter", "option": "option", "lamda": "lamda", "gamma_s": "gammaS"}
@@ -187,19 +164,34 @@ def _number(low=None, high=None, low_open=False, high_open=False):
     return parse
 
 
-def _whole(low=None, high=None):
+def _whole(low=None, high=None, span=None):
+    """A whole number, parsed exactly (not through a double); ``span`` names a range checked as a whole."""
     def parse(text):
         try:
-            value = float(text)
-            whole = int(value) if math.isfinite(value) and value == int(value) else None
+            whole = int(text.strip())
         except ValueError:
-            whole = None
+            try:
+                value = float(text)
+                whole = int(value) if math.isfinite(value) and value == int(value) else None
+            except ValueError:
+                whole = None
+        if whole is not None and span is not None and not low <= whole <= high:
+            raise argparse.ArgumentTypeError(f"must be in {span} {low}..{high}, got {text!r}")
         if whole is not None and high is not None and whole > high:
             raise argparse.ArgumentTypeError(f"must be at most {high}, got {text!r}")
         if whole is None or (low is not None and whole < low):
-            bound = "" if low is None else f" >= {low}"
+            bound = "" if low is None or span is not None else f" >= {low}"
             raise argparse.ArgumentTypeError(f"must be a whole number{bound}, got {text!r}")
         return whole
+    return parse
+
+
+def _character(what, names=None):
+    def parse(text):
+        value = (names or {}).get(text.lower(), text)
+        if len(value) != 1 or value in "\"\r\n":
+            raise argparse.ArgumentTypeError(f"must be one character ({what}), got {text!r}")
+        return value
     return parse
 
 
@@ -259,21 +251,25 @@ def build_parser():
     fit = commands.add_parser("fit", help="fit a linear model to a CSV file and report how good it is",
                               description="Fit a linear model to DATA.csv as gradDescentR.learn does; print "
                               "the coefficients, RMSE, iterations and time.")
-    fit.add_argument("data", metavar="DATA.csv", help="comma-separated, a header line, numbers only")
+    fit.add_argument("data", metavar="DATA.csv", help="comma-separated, a header line, numbers (see the "
+                     "reading options)")
     fit.add_argument("--method", type=_method, default="GD", help="learning method (default GD): "
                      + ", ".join(METHODS))
     _add_fit_options(fit, seed_default=None, tol_default=None)
+    _add_reading_options(fit, choosing=True)
     fit.add_argument("--model-out", metavar="MODEL.json", help="write the fitted model (JSON) for 'predict'")
     fit.add_argument("--plot", metavar="LOSS.png", type=_plot_path, help="draw the training loss curve")
     fit.set_defaults(run=command_fit)
 
     pred = commands.add_parser("predict", help="predict the rows of a CSV file with a saved model",
                                description="Predict DATA.csv with MODEL.json (from 'fit --model-out'). Columns "
-                               "are matched by name; the target column may be absent. Writes DATA's columns plus "
-                               "'prediction'.")
+                               "are matched by name; the target column may be absent; other columns are passed "
+                               "through. Writes DATA's columns plus 'prediction'.")
     pred.add_argument("model", metavar="MODEL.json")
     pred.add_argument("data", metavar="DATA.csv")
     pred.add_argument("-o", "--output", metavar="OUT.csv", help="write here instead of to stdout")
+    pred.add_argument("--quiet", action="store_true", help="no notes on stderr")
+    _add_reading_options(pred, choosing=False)
     pred.set_defaults(run=command_predict)
 
     comp = commands.add_parser("compare", help="fit every method with the same settings and rank them",
@@ -286,6 +282,7 @@ def build_parser():
     comp.add_argument("--methods", type=_methods, default=list(METHODS),
                       help="comma-separated methods (default all 14)")
     _add_fit_options(comp, seed_default=COMPARE_SEED, tol_default=COMPARE_TOL)
+    _add_reading_options(comp, choosing=True)
     comp.add_argument("--plot", metavar="CURVES.png", type=_plot_path, help="draw all loss curves on one figure")
     comp.set_defaults(run=command_compare)
 
@@ -321,7 +318,7 @@ def _add_fit_options(parser, seed_default, tol_default):
                       "--max-iter, --inner-iter and --momentum are those of the scikit-learn estimators")
     rule.add_argument("--n-iter-no-change", type=_whole(1), default=PATIENCE, metavar="N",
                       help=f"passes that must stall in a row (default {PATIENCE})")
-    parser.add_argument("--seed", type=_whole(), default=seed_default,
+    parser.add_argument("--seed", type=_whole(*SEED_RANGE, span="R's integer range"), default=seed_default,
                         help="R's seed" + (" (default: none)" if seed_default is None else f" (default {seed_default})"))
     parser.add_argument("--scaling", type=_scaling, default="variance",
                         help="feature scaling: variance (default), minmax or none")
@@ -331,141 +328,83 @@ def _add_fit_options(parser, seed_default, tol_default):
     split.add_argument("--train-rate", type=_number(0, 1, True, True), metavar="R",
                        help="train on this fraction of the rows (R's splitData dataTrainRate), test on the rest")
     parser.add_argument("--json", action="store_true", help="print the results as one JSON object")
-    parser.add_argument("--quiet", action="store_true", help="no progress bar and no warnings on stderr")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar, no warnings or notes on stderr")
+
+
+def _add_reading_options(parser, choosing):
+    group = parser.add_argument_group("reading DATA.csv")
+    group.add_argument("--sep", type=_character("the field separator; 'tab' for a tab", SEPARATOR_NAMES),
+                       default=",", metavar="CHAR", help="field separator (default ','; 'tab' for tabs)")
+    group.add_argument("--decimal", type=_character("the decimal mark"), default=".", metavar="CHAR",
+                       help="decimal mark (default '.'; ',' for decimal commas, with --sep ';')")
+    group.add_argument("--header", action=argparse.BooleanOptionalAction, default=None,
+                       help="whether the first line names the columns (default: it does, and a first line of "
+                       "numbers is refused); with --no-header the columns are named V1, V2, ... as in R")
+    group.add_argument("--index-col", metavar="COL", help="a column of row labels, left out of the inputs "
+                       "(row names as R's write.csv and pandas' to_csv write them are found without it)")
+    if choosing:
+        which = group.add_mutually_exclusive_group()
+        which.add_argument("--columns", metavar="COLS", action="append",
+                           help="use only these columns (comma-separated, in this order; the target is the last "
+                           "unless --target); may be repeated")
+        which.add_argument("--drop", metavar="COLS", action="append",
+                           help="leave these columns out (comma-separated); may be repeated")
+        group.add_argument("--dropna", action="store_true",
+                           help="drop the rows with a missing value in the columns used (saying how many)")
 
 
 # --------------------------------------------------------------------------- reading data
 
-def read_csv(path, name="DATA"):
-    """Read a CSV file as a DataFrame, with one clear error for each way it can be unusable.
-
-    Parameters
-    ----------
-    path : str
-        The file: comma-separated, UTF-8, a header line.
-    name : str
-        How the file is called in messages.
-
-    Returns
-    -------
-    pandas.DataFrame
-        As read, columns not yet checked for numbers.
-
-    Raises
-    ------
-    CLIError
-        Missing, a folder, binary, JSON, empty, header only, or duplicated column names.
-    """
-    if not os.path.exists(path):
-        raise CLIError(f"{name} file {path!r} does not exist; check the path")
-    if os.path.isdir(path):
-        raise CLIError(f"{name} {path!r} is a folder, not a CSV file")
-    with open(path, "rb") as f:
-        head = f.read(65536)
-    if not head.strip():
-        raise CLIError(f"{name} file {path!r} is empty; it needs a header line and rows of numbers")
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise CLIError(f"{path!r} is UTF-16 text; save it as UTF-8 CSV")
-    if b"\0" in head:
-        raise CLIError(f"{path!r} is not a CSV file (it holds binary data); give a comma-separated text file")
-    if head.lstrip().startswith((b"{", b"[")):
-        raise CLIError(f"{path!r} looks like JSON, not CSV; give a comma-separated text file"
-                       + (" (MODEL.json comes first, then DATA.csv)" if name == "DATA" else ""))
-    try:
-        header = _check_fields(path)
-        frame = pd.read_csv(path, encoding="utf-8-sig", low_memory=False)
-    except UnicodeDecodeError:
-        raise CLIError(f"{path!r} is not a UTF-8 text file; save it as UTF-8 CSV") from None
-    except pd.errors.ParserError as exc:
-        raise CLIError(f"{path!r} is not a valid CSV file ({' '.join(str(exc).split())}); "
-                       "check that every row has as many commas as the header") from None
-    except pd.errors.EmptyDataError:
-        raise CLIError(f"{name} file {path!r} is empty; it needs a header line and rows of numbers") from None
-    duplicated = sorted({c for c in header if header.count(c) > 1})
-    if duplicated:
-        raise CLIError(f"{path!r} has duplicated column names {duplicated}; give every column a distinct name")
-    if frame.shape[0] == 0:
-        raise CLIError(f"{path!r} has a header but no data rows")
-    return frame
+def _csv_format(args):
+    """The reading options as a :class:`reading.CSVFormat`."""
+    if args.sep == args.decimal:
+        raise CLIError(f"--sep and --decimal are both {args.sep!r}; a decimal comma needs another separator, "
+                       "e.g. --sep ';' --decimal ','")
+    return reading.CSVFormat(sep=args.sep, decimal=args.decimal, header=args.header, index_col=args.index_col)
 
 
-def _check_fields(path):
-    """The header of a CSV file, after checking that every row has one field per column."""
-    with open(path, newline="", encoding="utf-8-sig") as f:
-        reader = csv.reader(f)
-        header = next(reader, [])
-        for row in reader:
-            if row and len(row) != len(header):
-                raise CLIError(f"{path!r} line {reader.line_num} has {len(row)} field(s) but the header has "
-                               f"{len(header)}; every row needs one value per column, separated by commas")
-    return header
+def _note(text, quiet):
+    if not quiet:
+        print(f"graddescent: note: {text}", file=sys.stderr)
 
 
-def check_numeric(frame, path, columns=None):
-    """Check that the given columns (default all) hold finite numbers; return them as float64.
-
-    Parameters
-    ----------
-    frame : pandas.DataFrame
-    path : str
-        The file, for messages.
-    columns : list, optional
-        The columns to check and return; all when None.
-
-    Returns
-    -------
-    pandas.DataFrame
-        The columns as float64.
-
-    Raises
-    ------
-    CLIError
-        Naming the first non-numeric column and an offending value, or the first empty
-        or NaN cell (column and data row, 1 = first row after the header).
-    """
-    frame = frame if columns is None else frame[columns]
-    for column in frame.columns:
-        values = frame[column]
-        if pd.api.types.is_bool_dtype(values):
-            raise CLIError(f"column {column!r} of {path!r} holds true/false values, not numbers; "
-                           "code them as 0/1 or drop the column")
-        if not pd.api.types.is_numeric_dtype(values):
-            converted = pd.to_numeric(values, errors="coerce")
-            bad = values.notna() & converted.isna()
-            if not bad.any():  # numbers pandas left as objects, e.g. integers beyond 64 bits
-                frame = frame.assign(**{column: converted})
-                continue
-            row = int(np.flatnonzero(bad.to_numpy())[0])
-            raise CLIError(f"column {column!r} of {path!r} is not numeric (data row {row + 1} holds "
-                           f"{values.iloc[row]!r}); every column must hold numbers: fix it or drop the column")
-    numbers = frame.astype(np.float64)
-    bad = ~np.isfinite(numbers.to_numpy())
-    if bad.any():
-        i, j = np.argwhere(bad)[0]
-        raise CLIError(f"{path!r} has {int(bad.sum())} empty, NaN or infinite cell(s); the first is in column "
-                       f"{frame.columns[j]!r} at data row {i + 1}; fill them or drop those rows")
-    return numbers
+def _column_list(values, names):
+    """``--columns``/``--drop`` values: names separated by commas (a value that is a column's name is that name)."""
+    if values is None:
+        return None
+    known = set(names)
+    chosen = []
+    for value in values:
+        chosen += [value] if value in known else [part for part in value.split(",") if part.strip()]
+    if not chosen:
+        raise CLIError(f"expected column names separated by commas, got {', '.join(map(repr, values))}")
+    return chosen
 
 
 def _load_training_data(args):
-    """The data of ``fit``/``compare``: numeric, the target last; and how to call it."""
+    """The data of ``fit``/``compare``: the chosen columns as float64, the target last; and how to call them."""
+    columns, drop = getattr(args, "columns", None), getattr(args, "drop", None)
     if args.data is None:
+        defaults = {"--sep": (args.sep, ","), "--decimal": (args.decimal, "."), "--header": (args.header, None),
+                    "--index-col": (args.index_col, None)}
+        given = [option for option, (value, default) in defaults.items() if value != default]
+        if given:
+            raise CLIError(f"{', '.join(given)} read DATA.csv; give the file, or leave them out for the bundled data")
         frame, label = datasets.load("co2_compressibility"), "co2_compressibility (bundled)"
-    else:
-        frame, label = read_csv(args.data), args.data
-    columns = list(frame.columns)
-    target = columns[-1] if args.target is None else args.target
-    if target not in columns:
-        names = [str(c) for c in columns]
-        close = [c for c in names if c.lower() == target.lower()] or difflib.get_close_matches(target, names, n=1)
-        hint = f"did you mean {close[0]!r}? " if close else ""
-        raise CLIError(f"no column {target!r} in {label!r}; {hint}the columns are: {', '.join(map(str, columns))}")
-    if len(columns) < 2:
-        separator = next((s for s in (";", "\t", "|") if s in str(columns[0])), None)
-        hint = f" (it looks separated by {separator!r}; graddescent reads comma-separated files)" if separator else ""
-        raise CLIError(f"{label!r} has only one column{hint}; fitting needs input column(s) and a target")
-    frame = check_numeric(frame[[c for c in columns if c != target] + [target]], label)
-    return frame, label
+        names = [str(c) for c in frame.columns]
+        chosen = reading.choose_columns(names, label=label, columns=_column_list(columns, names),
+                                        drop=_column_list(drop, names), target=args.target)
+        return frame[chosen].astype(np.float64), label
+    fmt = _csv_format(args)
+    layout = reading.inspect_csv(args.data, fmt)
+    names = layout.columns
+    chosen = reading.choose_columns(names, label=args.data, columns=_column_list(columns, names),
+                                    drop=_column_list(drop, names), target=args.target, index=layout.index,
+                                    unnamed=layout.unnamed)
+    frame, notes = reading.read_numbers(layout, chosen, dropna=args.dropna, label=args.data)
+    for text in layout.notes + notes:
+        _note(text, args.quiet)
+    return frame, args.data
 
 
 def _split(frame, args):
@@ -818,32 +757,38 @@ def command_predict(args):
         0.
     """
     model = read_model(args.model)
-    frame = read_csv(args.data)
+    fmt = _csv_format(args)
+    layout = reading.inspect_csv(args.data, fmt)
     inputs, target = model.columns[:-1], model.columns[-1]
-    columns = [str(c) for c in frame.columns]
-    missing = [c for c in inputs if c not in columns]
+    present = set(layout.columns)
+    missing = [c for c in inputs if c not in present]
     if missing:
         raise CLIError(f"{args.data!r} lacks the input column(s) {missing} that the model needs "
                        f"(the model's inputs: {', '.join(inputs)})")
-    extra = [c for c in columns if c not in inputs and c != target]
-    if extra:
-        raise CLIError(f"{args.data!r} has column(s) {extra} that the model was not fitted on (its inputs: "
-                       f"{', '.join(inputs)}; target {target!r}, optional); drop them or check the model file")
-    frame.columns = columns
-    values = check_numeric(frame, args.data, inputs)
-    out = frame.copy()
+    _check_output(args.output, args.data, args.model)
+    frame = reading.read_table(layout, inputs, label=args.data)
+    used = set(inputs) | {target}
+    passed = [c for c in frame.columns if c not in used]
+    if passed:
+        shown = ", ".join("the row names" if c == "" else repr(c) for c in passed[:20])
+        more = f" and {len(passed) - 20} more" if len(passed) > 20 else ""
+        _note(f"the model does not use {len(passed)} column(s) of {args.data!r}: {shown}{more}; passed through to "
+              "the output unchanged", args.quiet)
     name = "prediction"
-    while name in columns:
+    while name in frame.columns:
         name += "_"
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        out[name] = predict(model, values)["V1"].to_numpy()
+        frame[name] = predict(model, frame[list(inputs)])["V1"].to_numpy()
     _report_warnings(caught, False)
-    _check_output(args.output, args.data, args.model)
+
+    def write(f):
+        frame.to_csv(f, index=False, lineterminator="\n", sep=fmt.sep, decimal=fmt.decimal)
+
     if args.output:
-        _write_atomic(args.output, lambda f: out.to_csv(f, index=False, lineterminator="\n"))
+        _write_atomic(args.output, write)
     else:
-        out.to_csv(sys.stdout, index=False, lineterminator="\n")
+        write(sys.stdout)
     return 0
 
 
@@ -882,226 +827,7 @@ def command_datasets(args):
     return 0
 
 
-# --------------------------------------------------------------------------- model file
-
-def model_to_dict(model, seed=None):
-    """A fitted model as the model-file object (see the module docstring for the schema).
-
-    Parameters
-    ----------
-    model : GradDescentRObject
-        From :func:`graddescent.learn`, with column names.
-    seed : int or None
-        The seed the fit was given.
-
-    Returns
-    -------
-    dict
-        JSON-serialisable.
-    """
-    columns = [str(c) for c in model.columns]
-    return {
-        "format": MODEL_FORMAT, "version": MODEL_VERSION, "method": model.learningMethod,
-        "control": {key: _plain(_taken(model, key)) for key in CONTROL_DEFAULTS},
-        "seed": None if seed is None else int(seed),
-        "feature_scaling": bool(model.featureScaling),
-        "scaling_method": model.scalingMethod if model.featureScaling else None,
-        "columns": columns, "target": columns[-1],
-        "scaling_parameter": None if model.scalingParameter is None else np.asarray(model.scalingParameter).tolist(),
-        "theta": np.asarray(model.model, dtype=np.float64).ravel().tolist(),
-    }
-
-
-def _taken(model, key):
-    """A control entry as the fit took it: for ``alpha="auto"`` the step chosen (R's default
-    for ADADELTA, which takes none)."""
-    value = model.control[key]
-    if key == "alpha" and isinstance(value, str):
-        return CONTROL_DEFAULTS["alpha"] if model.alpha is None else model.alpha
-    return value
-
-
-def _plain(value):
-    return int(value) if isinstance(value, (int, np.integer)) else float(value)
-
-
-def write_model(model, path, seed=None):
-    """Write a fitted model as a JSON model file, atomically.
-
-    Parameters
-    ----------
-    model : GradDescentRObject
-    path : str
-    seed : int or None
-    """
-    document = model_to_dict(model, seed)
-    _write_atomic(path, lambda f: f.write(json.dumps(document, indent=2) + "\n"))
-
-
-def read_model(path):
-    """Read and validate a model file; refuse anything that cannot be trusted.
-
-    Parameters
-    ----------
-    path : str
-
-    Returns
-    -------
-    GradDescentRObject
-        Ready for :func:`graddescent.predict` (its ``loss`` is None).
-
-    Raises
-    ------
-    CLIError
-        Naming what is wrong with the file.
-    """
-    if not os.path.exists(path):
-        raise CLIError(f"MODEL file {path!r} does not exist; write one with 'graddescent fit DATA.csv "
-                       "--model-out MODEL.json'")
-    if os.path.isdir(path):
-        raise CLIError(f"MODEL {path!r} is a folder, not a model file")
-    with open(path, "rb") as f:
-        raw = f.read()
-    try:
-        document = json.loads(raw.decode("utf-8"), parse_constant=_no_constant)
-    except (UnicodeDecodeError, json.JSONDecodeError, ValueError, RecursionError) as exc:
-        reason = ("not UTF-8 text" if isinstance(exc, UnicodeDecodeError) else "nested too deeply"
-                  if isinstance(exc, RecursionError) else f"not valid JSON ({exc})")
-        raise CLIError(f"{path!r} is not a graddescent model file: {reason}; write one with "
-                       "'graddescent fit DATA.csv --model-out MODEL.json'") from None
-    try:
-        return model_from_dict(document)
-    except ValueError as exc:
-        raise CLIError(f"{path!r} is not a usable graddescent model file: {exc}") from None
-
-
-def _no_constant(name):
-    raise ValueError(f"{name} is not a finite number")
-
-
-def model_from_dict(document):
-    """Validate a model-file object and rebuild the model from it.
-
-    Parameters
-    ----------
-    document : object
-        As parsed from the JSON file.
-
-    Returns
-    -------
-    GradDescentRObject
-
-    Raises
-    ------
-    ValueError
-        Naming the first problem.
-    """
-    if not isinstance(document, dict):
-        raise ValueError(f"expected a JSON object, found {type(document).__name__}")
-    if document.get("format") != MODEL_FORMAT:
-        raise ValueError(f"its format tag is {document.get('format')!r}, not {MODEL_FORMAT!r}")
-    version = document.get("version")
-    if not _is_int(version) or version < 1:
-        raise ValueError(f"version must be a whole number >= 1, found {version!r}")
-    if version > MODEL_VERSION:
-        raise ValueError(f"it is version {version}, written by a newer graddescent (this one reads version "
-                         f"{MODEL_VERSION}); upgrade graddescent")
-    fields = ("format", "version", "method", "control", "seed", "feature_scaling", "scaling_method", "columns",
-              "target", "scaling_parameter", "theta")
-    missing = [f for f in fields if f not in document]
-    if missing:
-        raise ValueError(f"missing field(s) {missing}")
-    unexpected = sorted(set(document) - set(fields))
-    if unexpected:
-        raise ValueError(f"unexpected field(s) {unexpected}")
-    d = document
-    if not isinstance(d["method"], str) or d["method"] not in METHODS:
-        raise ValueError(f"unknown method {d['method']!r}; the methods are {', '.join(METHODS)}")
-    control = d["control"]
-    if not isinstance(control, dict) or set(control) != set(CONTROL_DEFAULTS) or not all(
-            _is_number(v) for v in control.values()):
-        raise ValueError(f"control must be an object with the numbers {', '.join(CONTROL_DEFAULTS)}")
-    if d["seed"] is not None and not _is_int(d["seed"]):
-        raise ValueError(f"seed must be a whole number or null, found {d['seed']!r}")
-    if not isinstance(d["feature_scaling"], bool):
-        raise ValueError(f"feature_scaling must be true or false, found {d['feature_scaling']!r}")
-    columns = d["columns"]
-    if (not isinstance(columns, list) or len(columns) < 2 or not all(isinstance(c, str) for c in columns)
-            or len(set(columns)) != len(columns)):
-        raise ValueError("columns must be a list of at least 2 distinct names (the inputs, then the target)")
-    n = len(columns)
-    if d["target"] != columns[-1]:
-        raise ValueError(f"target {d['target']!r} is not the last of columns ({columns[-1]!r})")
-    theta = _finite_array(d["theta"], (n,), "theta")
-    if d["feature_scaling"]:
-        if d["scaling_method"] not in ("VARIANCE", "MINMAX"):
-            raise ValueError(f"scaling_method must be 'VARIANCE' or 'MINMAX', found {d['scaling_method']!r}")
-        parameter = _finite_array(d["scaling_parameter"], (2, n), "scaling_parameter")
-        if np.any(parameter[1] == 0):
-            raise ValueError("scaling_parameter has a zero scale")
-    else:
-        if d["scaling_parameter"] is not None or d["scaling_method"] is not None:
-            raise ValueError("scaling_method and scaling_parameter must be null when feature_scaling is false")
-        parameter = None
-    return GradDescentRObject(d["feature_scaling"], d["scaling_method"] or "VARIANCE", parameter, d["method"],
-                              theta.reshape(1, -1), {k: control[k] for k in CONTROL_DEFAULTS}, list(columns))
-
-
-def _is_int(value):
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-def _is_number(value):
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
-
-
-def _finite_array(value, shape, name):
-    def ok(v, depth):
-        if depth == len(shape):
-            return _is_number(v)
-        return isinstance(v, list) and len(v) == shape[depth] and all(ok(x, depth + 1) for x in v)
-
-    if not ok(value, 0):
-        size = " x ".join(map(str, shape))
-        raise ValueError(f"{name} must be {size} finite numbers (one per column)")
-    return np.asarray(value, dtype=np.float64)
-
-
 # --------------------------------------------------------------------------- output
-
-def _check_output(path, *inputs):
-    """Refuse to write over an input file, before any work is done."""
-    if not path:
-        return
-    for source in inputs:
-        if source and os.path.exists(path) and os.path.exists(source) and os.path.samefile(path, source):
-            raise CLIError(f"refusing to write over the input file {source!r}; choose another output name")
-    if os.path.isdir(path):
-        raise CLIError(f"output {path!r} is a folder; give a file name")
-    folder = os.path.dirname(os.path.abspath(path))
-    if not os.path.isdir(folder):
-        raise CLIError(f"cannot write {path!r}: the folder {folder!r} does not exist")
-
-
-def _write_atomic(path, write, binary=False):
-    """Write through ``write(file)`` into a temporary file beside ``path``, then rename it into place."""
-    folder = os.path.dirname(os.path.abspath(path))
-    try:
-        fd, temporary = tempfile.mkstemp(prefix=".graddescent-", suffix=".tmp", dir=folder)
-    except OSError as exc:
-        raise CLIError(f"cannot write {path!r}: {exc.strerror}") from None
-    try:
-        with os.fdopen(fd, "wb" if binary else "w", **({} if binary else {"encoding": "utf-8", "newline": ""})) as f:
-            write(f)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(temporary, 0o666 & ~umask)
-        os.replace(temporary, path)
-    except BaseException:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
-        raise
-
 
 def _json(value):
     """One JSON object; NaN (a diverged fit) becomes null."""

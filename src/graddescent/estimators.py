@@ -29,6 +29,7 @@ import textwrap
 import warnings
 
 import numpy as np
+import pandas as pd
 from sklearn.base import BaseEstimator, RegressorMixin, _fit_context
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils._param_validation import Interval, Options, StrOptions
@@ -194,6 +195,14 @@ def _constraints(params):
     return {p: _CONSTRAINTS[p] for p in [*params, "scaling", "random_state"]}
 
 
+def _finite(value):
+    """math.isfinite for any real number (a Fraction too; an integer beyond double's range is not)."""
+    try:
+        return math.isfinite(value)
+    except OverflowError:
+        return False
+
+
 def _scaling_parameter(values, scaling):
     """R's scalingParameter of the whole frame, with scale 1 for a constant column."""
     parameter = scaling_parameter(values, scaling)
@@ -235,6 +244,37 @@ class _BaseGradDescent(RegressorMixin, BaseEstimator):
             return int(self.random_state.randint(2**31 - 1))
         return None if self.random_state is None else int(self.random_state)
 
+    def _validate_params(self):
+        """scikit-learn's checks, after two of this package's: numbers as int or float, never booleans.
+
+        (scikit-learn takes True for an int, and fails with a TypeError on a Fraction.)
+        """
+        name = type(self).__name__
+        for param, value in self.get_params(deep=False).items():
+            if param == "average":  # (the one boolean parameter)
+                continue
+            if isinstance(value, (bool, np.bool_)):
+                raise ValueError(f"The {param!r} parameter of {name} must not be a boolean, got {value!r}.")
+            if isinstance(value, numbers.Number) and not isinstance(value, (int, float, np.integer, np.floating)):
+                raise ValueError(f"The {param!r} parameter of {name} must be an int or a float, got {value!r}.")
+        super()._validate_params()
+
+    def _check_not_boolean(self, X, y):
+        """No input column or target may hold true/false values (as in ``learn`` and the CLI)."""
+        for what, value in (("X", X), ("y", y)):
+            if isinstance(value, pd.DataFrame):
+                flags = [c for c, dtype in zip(value.columns, value.dtypes) if pd.api.types.is_bool_dtype(dtype)]
+                if flags:
+                    raise ValueError(f"{what} column {flags[0]!r} holds true/false values, not numbers; convert it "
+                                     f"(e.g. {what}.astype(float), for 0/1) or drop it.")
+            else:
+                dtype = getattr(value, "dtype", None)
+                if dtype is None and isinstance(value, (list, tuple)):
+                    dtype = np.asarray(value).dtype
+                if dtype is not None and pd.api.types.is_bool_dtype(dtype):
+                    raise ValueError(f"{what} holds true/false values, not numbers; convert it (e.g. "
+                                     f"{what}.astype(float), for 0/1).")
+
     def _check_combinations(self, control, n_samples, method):
         """What the constraints cannot say alone (the methods check it too, under R's names)."""
         name = type(self).__name__
@@ -273,13 +313,14 @@ class _BaseGradDescent(RegressorMixin, BaseEstimator):
             When R's batch arithmetic leaves rows out of MBGD's batches.
         """
         method = self._method_name()
+        self._check_not_boolean(X, y)
         for name in ("learning_rate", "momentum", "lamda", "gamma_s"):
             value = getattr(self, name, None)
-            if isinstance(value, numbers.Real) and not np.isfinite(value):
+            if isinstance(value, numbers.Real) and not _finite(value):
                 raise ValueError(f"The {name!r} parameter of {type(self).__name__} must be finite, got {value!r}.")
         with np.errstate(over="ignore", invalid="ignore"):  # scikit-learn's quick finiteness test sums X
             X, y = validate_data(self, X, y, y_numeric=True, dtype=np.float64, ensure_min_samples=2)
-        if not (np.issubdtype(y.dtype, np.number) or y.dtype == bool):  # y_numeric converts only object arrays
+        if not np.issubdtype(y.dtype, np.number):  # y_numeric converts only object arrays
             raise ValueError(f"y must hold numbers, got an array of {y.dtype}; convert it with .astype(float)")
         m = X.shape[0]
         control = self._control(method, m)

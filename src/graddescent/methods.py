@@ -30,7 +30,7 @@ from . import _kernels as K
 from ._sums import FullGradient
 from .convergence import ADAPTIVE, PATIENCE, TRIAL_ALPHAS, TRIAL_STEPS, Fit, auto_alpha, diverged, remedy
 from .rrandom import RRandom
-from .validation import MAX_ITER, check_data, check_iterations, check_number, check_whole
+from .validation import check_data, check_iterations, check_number, check_option, check_whole
 
 __all__ = [
     "GD", "MBGD", "SGD", "SAGD", "MGD", "AGD", "ADAGRAD", "ADADELTA", "RMSPROP", "ADAM",
@@ -123,8 +123,8 @@ def run(method, dataTrain, seed=None, tol=None, n_iter_no_change=PATIENCE, scale
         momentum = check_number("momentum", momentum, low=0, high=1, high_open=True)
     if method in VARIANCE_REDUCED:
         innerIter = check_iterations("innerIter", innerIter)
-    if method == "SVRG" and (isinstance(option, bool) or option not in (1, 2)):
-        raise ValueError(f"option must be 1 (second-to-last inner iterate) or 2 (a random one), got {option!r}")
+    if method == "SVRG":
+        option = check_option(option)
     if method == "SSGD":
         _check_ssgd(alpha, maxIter, innerIter, lamda)
     if method == "SARAHPlus":

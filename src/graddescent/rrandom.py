@@ -15,6 +15,7 @@ import os
 import numpy as np
 
 from ._rrandom import draw_with_replacement, draw_without_replacement, mt_fill
+from .validation import check_whole, is_whole
 
 __all__ = ["RRandom"]
 
@@ -22,14 +23,14 @@ _TWO_POW_M32 = 2.3283064365386963e-10  # 1 / 2^32, R's MT_genrand scale
 _I2_32M1 = 2.328306437080797e-10  # 1 / (2^32 - 1), R's fixup constant
 _N = 624  # Mersenne-Twister state words
 _BLOCK = 1 << 16  # outputs generated ahead at most, so that large draws need little extra memory
+_MAX_COUNT = 4_500_000_000_000_000  # R's do_sample: n > 4.5e15 is an 'invalid first argument'
 
 
 def _check_seed(seed):
-    if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, (numbers.Integral, float, np.floating)):
+    if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, numbers.Real):
         raise ValueError(f"seed must be an integer (as in R's set.seed) or None, got {seed!r}")
-    if isinstance(seed, (float, np.floating)):
-        if not np.isfinite(seed) or seed != int(seed):
-            raise ValueError(f"seed must be a whole number or None, got {seed!r}")
+    if not is_whole(seed):
+        raise ValueError(f"seed must be a whole number or None, got {seed!r}")
     seed = int(seed)
     if not -(2**31) < seed < 2**31:
         raise ValueError(f"seed must lie in R's integer range (-2147483647 .. 2147483647), got {seed}")
@@ -192,8 +193,7 @@ class RRandom:
 
 
 def _check_count(value, name):
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (numbers.Integral, float, np.floating)):
-        raise ValueError(f"{name} must be a whole number, got {value!r}")
-    if not np.isfinite(value) or value != int(value) or value < 0:
-        raise ValueError(f"{name} must be a whole number >= 0, got {value!r}")
-    return int(value)
+    value = check_whole(name, value, low=0)
+    if value > _MAX_COUNT:  # R: 'invalid first argument'; no draw could hold so many values anyway
+        raise ValueError(f"{name} must be at most 4.5e15 (as in R's sample), got {value}")
+    return value

@@ -1,5 +1,6 @@
 """Data checks and conversion: every public entry point validates here, before any work."""
 
+import math
 import numbers
 
 import numpy as np
@@ -96,7 +97,11 @@ def check_number(name, value, *, low=None, high=None, low_open=False, high_open=
     """A finite real number within the given bounds, returned as float."""
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
         raise ValueError(f"{name} must be a number, got {value!r}{hint}")
-    value = float(value)
+    shown = value
+    try:
+        value = float(value)
+    except OverflowError:  # an integer or a fraction beyond double's range
+        value, shown = math.inf, f"a number of {len(str(int(abs(shown))))} digits"
     too_low = low is not None and (value <= low if low_open else value < low)
     too_high = high is not None and (value >= high if high_open else value > high)
     if not np.isfinite(value) or too_low or too_high:
@@ -104,18 +109,35 @@ def check_number(name, value, *, low=None, high=None, low_open=False, high_open=
         hi = "" if high is None else f"{high}" + (")" if high_open else "]")
         where = f"in {lo}, {hi}" if low is not None and high is not None else (
             f"{'>' if low_open else '>='} {low}" if low is not None else f"{'<' if high_open else '<='} {high}")
-        raise ValueError(f"{name} must be a finite number {where}, got {value!r}{hint}")
+        shown = repr(value) if isinstance(shown, numbers.Real) else shown
+        raise ValueError(f"{name} must be a finite number {where}, got {shown}{hint}")
     return value
+
+
+def is_whole(value):
+    """Whether a real number (int, float, numpy scalar, Fraction...) is finite and whole."""
+    if isinstance(value, numbers.Integral):
+        return True
+    try:
+        return math.isfinite(value) and value == int(value)
+    except OverflowError:  # a Fraction beyond double's range: finite
+        return value == int(value)
 
 
 def check_whole(name, value, *, low=1, high=None, hint=""):
     """A whole number within ``low..high``, returned as int (a float such as 10.0 is accepted)."""
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
         raise ValueError(f"{name} must be a whole number, got {value!r}{hint}")
-    if ((not isinstance(value, numbers.Integral) and not np.isfinite(value)) or value != int(value) or value < low
-            or (high is not None and value > high)):
+    if not is_whole(value) or value < low or (high is not None and value > high):
         bounds = f">= {low}" if high is None else f"in {low}..{high}"
         raise ValueError(f"{name} must be a whole number {bounds}, got {value!r}{hint}")
+    return int(value)
+
+
+def check_option(value, name="option"):
+    """SVRG's ``option``: 1 or 2, as a number (not a bool, nor an array holding one), returned as int."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real) or value not in (1, 2):
+        raise ValueError(f"{name} must be 1 (second-to-last inner iterate) or 2 (a random one), got {value!r}")
     return int(value)
 
 

@@ -1,0 +1,307 @@
+"""The JSON model file of the command line (``fit --model-out``, ``predict``), version 1.
+
+A JSON object with exactly these fields:
+
+``format`` : str
+    ``"graddescent-model"``.
+``version`` : int
+    ``1``. A reader refuses a larger version (written by a newer graddescent).
+``method`` : str
+    The learning method, one of the 14 (``"GD"``, ..., ``"SARAHPlus"``).
+``control`` : object
+    R's control list as fitted, all eight entries (``alpha``, ``maxIter``, ``momentum``,
+    ``nBatch``, ``lamda``, ``innerIter``, ``option``, ``gammaS``), numbers.
+``seed`` : int or null
+    The seed given to the fit, null if none was given.
+``feature_scaling`` : bool
+    Whether the columns were scaled before learning.
+``scaling_method`` : str or null
+    ``"VARIANCE"`` or ``"MINMAX"``; null without feature scaling.
+``columns`` : list of str
+    The column names, the inputs in the order of theta, then the target (n names).
+``target`` : str
+    The target column, the last of ``columns``.
+``scaling_parameter`` : list of two lists of n numbers, or null
+    R's scaling parameter: the centres (means or minima), then the scales (standard
+    deviations or ranges, positive normal numbers), one per column; null without feature
+    scaling.
+``theta`` : list of n numbers
+    The coefficients, intercept first, then one per input, in scaled units when
+    ``feature_scaling`` (R's ``model``).
+
+Reading is strict, because a model file may come from anywhere: it refuses a file that is not
+UTF-8 JSON (a byte order mark is allowed), a key given twice in an object, a wrong ``format``
+tag, a newer ``version``, a missing, unexpected or wrongly typed field, arrays of the wrong
+length, numbers that are not finite (or are integers beyond double's range), an unknown
+method, ``control`` values that the library's own checks refuse (``alpha`` > 0, ``maxIter``
+1 to 10^8, ``momentum`` in [0, 1), ``nBatch`` >= 1, ``lamda`` >= 0, ``innerIter`` 1 to 10^8,
+``option`` 1 or 2, ``gammaS`` > 0), a seed outside R's integer range, and a scale that is zero,
+negative or too small to divide by (below 2.2e-308), with which every prediction would be
+infinite.
+"""
+
+import json
+import math
+
+import numpy as np
+
+from .rrandom import _check_seed
+from .toplevel import CONTROL_DEFAULTS, METHODS, GradDescentRObject
+from .validation import check_iterations, check_number, check_option, check_whole
+from .writing import write_atomic
+
+__all__ = ["MODEL_FORMAT", "MODEL_VERSION", "ModelFileError", "model_to_dict", "model_from_dict", "read_model",
+           "write_model"]
+
+MODEL_FORMAT = "graddescent-model"
+MODEL_VERSION = 1
+FIELDS = ("format", "version", "method", "control", "seed", "feature_scaling", "scaling_method", "columns",
+          "target", "scaling_parameter", "theta")
+_HOW_TO_WRITE = "write one with 'graddescent fit DATA.csv --model-out MODEL.json'"
+# each control entry, held to the check the learning methods apply to it (methods.py)
+_CONTROL_CHECKS = {
+    "alpha": lambda v: check_number("alpha", v, low=0, low_open=True),
+    "maxIter": lambda v: check_iterations("maxIter", v),
+    "momentum": lambda v: check_number("momentum", v, low=0, high=1, high_open=True),
+    "nBatch": lambda v: check_whole("nBatch", v, low=1),
+    "lamda": lambda v: check_number("lamda", v, low=0),
+    "innerIter": lambda v: check_iterations("innerIter", v),
+    "option": check_option,
+    "gammaS": lambda v: check_number("gammaS", v, low=0, low_open=True),
+}
+
+
+class ModelFileError(ValueError):
+    """A model file that cannot be trusted; the message (one line) names the file and the problem."""
+
+
+def model_to_dict(model, seed=None):
+    """A fitted model as the model-file object (see the module docstring for the schema).
+
+    Parameters
+    ----------
+    model : GradDescentRObject
+        From :func:`graddescent.learn`, with column names.
+    seed : int or None
+        The seed the fit was given.
+
+    Returns
+    -------
+    dict
+        JSON-serialisable.
+    """
+    columns = [str(c) for c in model.columns]
+    return {
+        "format": MODEL_FORMAT, "version": MODEL_VERSION, "method": model.learningMethod,
+        "control": {key: _plain(_taken(model, key)) for key in CONTROL_DEFAULTS},
+        "seed": None if seed is None else int(seed),
+        "feature_scaling": bool(model.featureScaling),
+        "scaling_method": model.scalingMethod if model.featureScaling else None,
+        "columns": columns, "target": columns[-1],
+        "scaling_parameter": None if model.scalingParameter is None else np.asarray(model.scalingParameter).tolist(),
+        "theta": np.asarray(model.model, dtype=np.float64).ravel().tolist(),
+    }
+
+
+def _taken(model, key):
+    """A control entry as the fit took it: for ``alpha="auto"`` the step chosen (R's default
+    for ADADELTA, which takes none)."""
+    value = model.control[key]
+    if key == "alpha" and isinstance(value, str):
+        return CONTROL_DEFAULTS["alpha"] if getattr(model, "alpha", None) is None else model.alpha
+    return value
+
+
+def _plain(value):
+    return int(value) if isinstance(value, (int, np.integer)) else float(value)
+
+
+def write_model(model, path, seed=None):
+    """Write a fitted model as a JSON model file, whole or not at all (see :mod:`graddescent.writing`).
+
+    Parameters
+    ----------
+    model : GradDescentRObject
+    path : str
+    seed : int or None
+    """
+    document = model_to_dict(model, seed)
+    write_atomic(path, lambda f: f.write(json.dumps(document, indent=2) + "\n"))
+
+
+def read_model(path):
+    """Read and validate a model file; refuse anything that cannot be trusted.
+
+    Parameters
+    ----------
+    path : str
+
+    Returns
+    -------
+    GradDescentRObject
+        Ready for :func:`graddescent.predict` (its ``loss`` is None).
+
+    Raises
+    ------
+    ModelFileError
+        Naming the file and what is wrong with it.
+    """
+    path = str(path)
+    try:
+        with open(path, "rb") as f:
+            raw = f.read()
+    except FileNotFoundError:
+        raise ModelFileError(f"MODEL file {path!r} does not exist; {_HOW_TO_WRITE}") from None
+    except IsADirectoryError:
+        raise ModelFileError(f"MODEL {path!r} is a folder, not a model file") from None
+    try:
+        document = json.loads(raw.decode("utf-8-sig"), parse_constant=_no_constant,
+                              object_pairs_hook=_object_without_duplicates)
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+        reason = ("not UTF-8 text" if isinstance(exc, UnicodeDecodeError) else "nested too deeply"
+                  if isinstance(exc, RecursionError) else str(exc) if isinstance(exc, _DuplicateKey)
+                  else f"not valid JSON ({exc})")
+        raise ModelFileError(f"{path!r} is not a graddescent model file: {reason}; {_HOW_TO_WRITE}") from None
+    try:
+        return model_from_dict(document)
+    except ValueError as exc:
+        raise ModelFileError(f"{path!r} is not a usable graddescent model file: {exc}") from None
+
+
+class _DuplicateKey(ValueError):
+    pass
+
+
+def _object_without_duplicates(pairs):
+    document = dict(pairs)
+    if len(document) != len(pairs):
+        seen = set()
+        key = next(k for k, _ in pairs if k in seen or seen.add(k))
+        raise _DuplicateKey(f"the key {key!r} is given twice in one object (a model file names each field once)")
+    return document
+
+
+def _no_constant(name):
+    raise ValueError(f"{name} is not a finite number")
+
+
+def model_from_dict(document):
+    """Validate a model-file object and rebuild the model from it.
+
+    Parameters
+    ----------
+    document : object
+        As parsed from the JSON file.
+
+    Returns
+    -------
+    GradDescentRObject
+
+    Raises
+    ------
+    ValueError
+        Naming the first problem.
+    """
+    if not isinstance(document, dict):
+        raise ValueError(f"expected a JSON object, found {type(document).__name__}")
+    if document.get("format") != MODEL_FORMAT:
+        raise ValueError(f"its format tag is {_short(document.get('format'))}, not {MODEL_FORMAT!r}")
+    version = document.get("version")
+    if not _is_int(version) or version < 1:
+        raise ValueError(f"version must be a whole number >= 1, found {_short(version)}")
+    if version > MODEL_VERSION:
+        raise ValueError(f"it is version {_short(version)}, written by a newer graddescent (this one reads version "
+                         f"{MODEL_VERSION}); upgrade graddescent")
+    missing = [f for f in FIELDS if f not in document]
+    if missing:
+        raise ValueError(f"missing field(s) {missing}")
+    unexpected = sorted(set(document) - set(FIELDS))
+    if unexpected:
+        raise ValueError(f"unexpected field(s) {unexpected}")
+    d = document
+    if not isinstance(d["method"], str) or d["method"] not in METHODS:
+        raise ValueError(f"unknown method {_short(d['method'])}; the methods are {', '.join(METHODS)}")
+    control = d["control"]
+    if not isinstance(control, dict) or set(control) != set(CONTROL_DEFAULTS):
+        raise ValueError(f"control must be an object with the numbers {', '.join(CONTROL_DEFAULTS)}")
+    for key, check in _CONTROL_CHECKS.items():
+        if not _is_number(control[key]):
+            raise ValueError(f"control must be an object with the numbers {', '.join(CONTROL_DEFAULTS)}; its "
+                             f"{key} is {_short(control[key])}")
+        try:
+            check(control[key])
+        except ValueError as exc:
+            raise ValueError(f"control: {exc}") from None
+    if d["seed"] is not None:
+        if not _is_int(d["seed"]):
+            raise ValueError(f"seed must be a whole number or null, found {_short(d['seed'])}")
+        _check_seed(d["seed"])
+    if not isinstance(d["feature_scaling"], bool):
+        raise ValueError(f"feature_scaling must be true or false, found {_short(d['feature_scaling'])}")
+    columns = d["columns"]
+    if (not isinstance(columns, list) or len(columns) < 2 or not all(isinstance(c, str) for c in columns)
+            or len(set(columns)) != len(columns)):
+        raise ValueError("columns must be a list of at least 2 distinct names (the inputs, then the target)")
+    n = len(columns)
+    if d["target"] != columns[-1]:
+        raise ValueError(f"target {_short(d['target'])} is not the last of columns ({columns[-1]!r})")
+    theta = _finite_array(d["theta"], (n,), "theta")
+    if d["feature_scaling"]:
+        if d["scaling_method"] not in ("VARIANCE", "MINMAX"):
+            raise ValueError(f"scaling_method must be 'VARIANCE' or 'MINMAX', found {_short(d['scaling_method'])}")
+        parameter = _finite_array(d["scaling_parameter"], (2, n), "scaling_parameter")
+        _check_scales(parameter[1], columns)
+    else:
+        if d["scaling_parameter"] is not None or d["scaling_method"] is not None:
+            raise ValueError("scaling_method and scaling_parameter must be null when feature_scaling is false")
+        parameter = None
+    return GradDescentRObject(d["feature_scaling"], d["scaling_method"] or "VARIANCE", parameter, d["method"],
+                              theta.reshape(1, -1), {k: control[k] for k in CONTROL_DEFAULTS}, list(columns))
+
+
+def _check_scales(scales, columns):
+    """Scales divide the data: zero, negative or subnormal ones would make every prediction inf or NaN."""
+    j = int(np.argmin(scales))
+    if scales[j] == 0:
+        raise ValueError(f"scaling_parameter has a zero scale (column {columns[j]!r}); refit the model")
+    if scales[j] < 0:
+        raise ValueError(f"scaling_parameter has a negative scale, {scales[j]:g} (column {columns[j]!r}); scales "
+                         "are standard deviations or ranges: refit the model")
+    if scales[j] < np.finfo(np.float64).tiny:
+        raise ValueError(f"scaling_parameter has a scale of {scales[j]:g} (column {columns[j]!r}), too small to "
+                         "divide by (below 2.2e-308: every prediction would be infinite); refit the model")
+
+
+def _is_int(value):
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_number(value):
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    try:
+        return math.isfinite(value)
+    except OverflowError:  # an integer literal beyond double's range
+        return False
+
+
+def _short(value):
+    """A value for a message: its repr, or what it is when that would be long (a huge integer, say)."""
+    text = repr(value)
+    if len(text) <= 40:
+        return text
+    if _is_int(value):
+        return f"an integer of {len(str(abs(value)))} digits"
+    return f"{text[:30]}... ({type(value).__name__})"
+
+
+def _finite_array(value, shape, name):
+    def ok(v, depth):
+        if depth == len(shape):
+            return _is_number(v)
+        return isinstance(v, list) and len(v) == shape[depth] and all(ok(x, depth + 1) for x in v)
+
+    if not ok(value, 0):
+        size = " x ".join(map(str, shape))
+        raise ValueError(f"{name} must be {size} finite numbers (one per column)")
+    return np.asarray(value, dtype=np.float64)

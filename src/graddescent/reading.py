@@ -1,0 +1,852 @@
+"""Reading CSV files for the command line, as people have them.
+
+What it reads, besides plain comma-separated files with a header line:
+
+- files written by R's ``write.csv`` (a header starting ``""``, row names in the first
+  column), by R's ``write.table`` (a header one name shorter than the rows) and by pandas'
+  ``to_csv`` (an unnamed index column): the row names are recognised and left out of the data;
+  ``index_col`` names such a column when it has a name;
+- files without a header line (``header=False``; the columns are named ``V1, V2, ...`` as R
+  names them); a first line of numbers is refused with that fix, unless ``header=True``;
+- other separators and decimal commas (``sep``, ``decimal``): a file that looks written in
+  another dialect is refused with the options that read it;
+- spreadsheet exports with trailing separators: fully empty unnamed columns are dropped;
+- a UTF-8 byte order mark, CRLF line ends, quoted fields, blank lines.
+
+Numbers are parsed by pandas' C parser, so they are the numbers ``pandas.read_csv`` gives.
+A large file is read once, in pieces cut at line ends and parsed on every core, straight
+into one float64 array (the columns the command uses, in the order it uses them), so that
+reading takes little more memory than the numbers themselves; a file of many columns and
+few rows is parsed row by row. Every check is linear in the size of the file, and what
+goes wrong is reported in one line naming the file, the line or data row, the column and
+the fix. pyarrow is not used, even where installed: on the files measured here (see the
+README) pandas' C parser was faster and needed a third of the memory.
+"""
+
+import collections
+import csv
+import difflib
+import io
+import math
+import mmap
+import os
+import re
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["DataFileError", "CSVFormat", "CSVLayout", "inspect_csv", "choose_columns", "read_numbers",
+           "read_table", "NA_VALUES"]
+
+#: The cells read as missing values: pandas' default markers.
+NA_VALUES = ("", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND", "1.#QNAN", "<NA>",
+             "N/A", "NA", "NULL", "NaN", "None", "n/a", "nan", "null")
+SEPARATORS = {",": "commas", ";": "semicolons", "\t": "tabs", "|": "vertical bars"}
+_BOM = b"\xef\xbb\xbf"
+_NUMBER = r"[+-]?(\d+{d}?\d*|{d}\d+)([eE][+-]?\d+)?"
+_BOOLEANS = {"True", "False", "TRUE", "FALSE", "true", "false"}
+_PIECE_BYTES = 1 << 22  # a piece of a large file parsed at once, 4 MB: parsing it takes about 5 times that
+_ROWWISE_RATIO = 64  # parse row by row when there are this many times more columns than rows
+_MAX_LISTED = 20  # column names listed in a message
+
+
+class DataFileError(ValueError):
+    """A data file that cannot be read as asked; the message (one line) names the file, the problem and the fix."""
+
+
+@dataclass(frozen=True)
+class CSVFormat:
+    """How to read a file: the command line's reading options.
+
+    Attributes
+    ----------
+    sep : str
+        The field separator, one character (``--sep``).
+    decimal : str
+        The decimal mark, one character (``--decimal``).
+    header : bool or None
+        True: the first line names the columns; False: it is data (``--no-header``); None:
+        it names the columns, and a first line of numbers is refused.
+    index_col : str or None
+        A column of row labels, left out of the data (``--index-col``).
+    """
+
+    sep: str = ","
+    decimal: str = "."
+    header: object = None
+    index_col: object = None
+
+
+@dataclass
+class CSVLayout:
+    """What the first lines of a file say: its columns and where its data start.
+
+    Attributes
+    ----------
+    path : str
+    format : CSVFormat
+    names : list of str
+        One name per field of a row, in the file's order: ``""`` for row names found without
+        a name, ``"Unnamed: k"`` (pandas' name) for another unnamed column.
+    index : list of str
+        The columns of row labels (left out of the data).
+    unnamed : set of str
+        The names given to unnamed columns (dropped when they hold nothing).
+    data_start : int
+        The byte offset of the first data row.
+    header_lines : int
+        The lines before it (for line numbers in messages).
+    notes : list of str
+        One-line notes for the user (row names recognised).
+    """
+
+    path: str
+    format: CSVFormat
+    names: list
+    index: list
+    unnamed: set
+    data_start: int
+    header_lines: int
+    notes: list = field(default_factory=list)
+
+    @property
+    def columns(self):
+        """The data columns (all but the row labels), in the file's order."""
+        index = set(self.index)
+        return [name for name in self.names if name not in index]
+
+    @property
+    def positions(self):
+        """Each name's field number (a dict, made once)."""
+        if getattr(self, "_positions", None) is None:
+            self._positions = {name: j for j, name in enumerate(self.names)}
+        return self._positions
+
+
+# --------------------------------------------------------------------------- the first lines
+
+def inspect_csv(path, fmt=CSVFormat(), name="DATA"):
+    """Check a CSV file and read its first lines: its columns, row labels and where its data start.
+
+    Parameters
+    ----------
+    path : str
+    fmt : CSVFormat
+    name : str
+        How the file is called in messages (``DATA``).
+
+    Returns
+    -------
+    CSVLayout
+
+    Raises
+    ------
+    DataFileError
+        Missing, a folder, binary, UTF-16, JSON, not UTF-8, empty, header only, a header of
+        numbers, duplicated column names, an unknown ``index_col``, or written with another
+        separator.
+    """
+    path = str(path)
+    if not os.path.exists(path):
+        raise DataFileError(f"{name} file {path!r} does not exist; check the path")
+    if os.path.isdir(path):
+        raise DataFileError(f"{name} {path!r} is a folder, not a CSV file")
+    with open(path, "rb") as f:
+        head = f.read(65536)
+        if not head.strip():
+            raise DataFileError(f"{name} file {path!r} is empty; it needs a header line and rows of numbers")
+        if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+            raise DataFileError(f"{path!r} is UTF-16 text; save it as UTF-8 CSV")
+        if b"\0" in head:
+            raise DataFileError(f"{path!r} is not a CSV file (it holds binary data); give a comma-separated text file")
+        if head.lstrip(_BOM + b" \t\r\n").startswith((b"{", b"[")):
+            raise DataFileError(f"{path!r} looks like JSON, not CSV; give a comma-separated text file"
+                                + (" (MODEL.json comes first, then DATA.csv)" if name == "DATA" else ""))
+        f.seek(len(_BOM) if head.startswith(_BOM) else 0)
+        try:
+            first, first_raw, skipped = _next_record(f, fmt.sep)
+            first_end, first_lines = f.tell(), skipped + _line_ends(first_raw)
+            second = _next_record(f, fmt.sep)[0] if first is not None else None
+        except UnicodeDecodeError:
+            raise DataFileError(f"{path!r} is not a UTF-8 text file; save it as UTF-8 CSV") from None
+    if first is None:
+        raise DataFileError(f"{name} file {path!r} is empty; it needs a header line and rows of numbers")
+    _check_dialect(path, fmt, first, second)
+    notes, index = [], []
+    if fmt.header is False:
+        names = [f"V{j + 1}" for j in range(len(first))]
+        data_start = first_end - len(first_raw)
+        header_lines = skipped
+        unnamed = set()
+    else:
+        if second is None:
+            raise DataFileError(f"{path!r} has a header but no data rows")
+        if fmt.header is None and _all_numbers(first, first_raw, fmt.decimal):
+            shown = ", ".join(first[:4]) + (", ..." if len(first) > 4 else "")
+            raise DataFileError(f"the first line of {path!r} holds numbers ({shown}), not column names: if the file "
+                                "has no header line, add --no-header (the columns are then named V1, V2, ... as in "
+                                "R); if these numbers are the names, add --header")
+        fields = first
+        if len(second) == len(first) + 1:  # R's write.table: no name above the row names (R's read.table rule)
+            fields = ["", *first]
+            notes.append(f"the rows of {path!r} start with a row name that the header does not name (R's "
+                         "write.table layout): the row names are left out of the data")
+        elif len(first) >= 2 and first[0].strip() == "":  # R's write.csv, pandas' to_csv
+            notes.append(f"the first column of {path!r} has no name: read as row names (as R's write.csv and "
+                         "pandas' to_csv write them) and left out of the data")
+        names, unnamed = _names(fields)
+        if notes:  # row names: the first column, called ""
+            unnamed.discard(names[0])
+            names[0] = ""
+            index.append("")
+        data_start, header_lines = first_end, first_lines
+    counts = collections.Counter(names)
+    duplicated = sorted(n for n, k in counts.items() if k > 1)
+    if duplicated:
+        more = f" and {len(duplicated) - _MAX_LISTED} more" if len(duplicated) > _MAX_LISTED else ""
+        raise DataFileError(f"{path!r} has duplicated column names {duplicated[:_MAX_LISTED]}{more}; give every "
+                            "column a distinct name")
+    if fmt.index_col is not None:
+        if fmt.index_col not in counts:
+            raise DataFileError(f"--index-col: no column {fmt.index_col!r} in {path!r}; "
+                                f"{_did_you_mean(fmt.index_col, names)}the columns are: {_listed(names)}")
+        if fmt.index_col not in index:
+            index.append(fmt.index_col)
+    return CSVLayout(path, fmt, names, index, unnamed, data_start, header_lines, notes)
+
+
+_LINE_END = re.compile(rb"\r\n|\n|\r")
+
+
+def _next_record(f, sep):
+    """The next non-blank record of a binary file: (fields, its bytes, blank lines skipped before it)."""
+    skipped = 0
+    while True:
+        raw = _readline(f)
+        if not raw:
+            return None, b"", skipped
+        while raw.count(b'"') % 2:  # a quoted field goes on over the line end
+            more = _readline(f)
+            if not more:
+                break
+            raw += more
+        text = raw.decode("utf-8")
+        if text.strip("\r\n"):
+            try:
+                fields = next(csv.reader(io.StringIO(text, newline=""), delimiter=sep, strict=False), [])
+            except csv.Error as exc:
+                raise DataFileError(f"cannot read the first lines as CSV ({exc})") from None
+            return fields, raw, skipped
+        skipped += 1
+
+
+def _readline(f):
+    """One line of a binary file, ended as pandas ends lines: by LF, CRLF or a lone CR."""
+    start, parts = f.tell(), []
+    while True:
+        block = f.read(1 << 16)
+        if not block:
+            break
+        end = _LINE_END.search(block)
+        if end is None:
+            parts.append(block)
+            continue
+        stop = end.end()
+        if end.group() == b"\r" and stop == len(block) and f.read(1) == b"\n":  # a CRLF cut by the block
+            block, stop = block + b"\n", stop + 1
+        parts.append(block[:stop])
+        break
+    line = b"".join(parts)
+    f.seek(start + len(line))
+    return line
+
+
+def _line_ends(raw):
+    return len(_LINE_END.findall(raw))
+
+
+def _names(fields):
+    """Column names from header fields: an empty field gets pandas' name for it, 'Unnamed: k'."""
+    names, unnamed = [], set()
+    for j, text in enumerate(fields):
+        if text.strip() == "":
+            text = f"Unnamed: {j}"
+            unnamed.add(text)
+        names.append(text)
+    return names, unnamed
+
+
+def _all_numbers(fields, raw, decimal):
+    if b'"' in raw:  # quoted: names, even if they look like numbers
+        return False
+    pattern = re.compile(r"\s*" + _NUMBER.format(d=re.escape(decimal)) + r"\s*")
+    return all(pattern.fullmatch(text) for text in fields)
+
+
+def _check_dialect(path, fmt, first, second):
+    """Refuse a file whose first lines are one field under ``fmt.sep`` but agree under another separator."""
+    if len(first) != 1:
+        return
+    line = first[0]
+    data = fmt.sep.join(second) if second is not None else ""
+    for sep, what in SEPARATORS.items():
+        if sep == fmt.sep or sep not in line:
+            continue
+        fields = next(csv.reader([line], delimiter=sep), [])
+        row = next(csv.reader([data], delimiter=sep), []) if data else fields
+        if len(fields) < 2 or len(row) != len(fields):
+            continue
+        options = f"--sep {_shown_sep(sep)}"
+        decimals = ""
+        if sep != "," and fmt.decimal == "." and any(re.fullmatch(r"\s*[+-]?\d*,\d+([eE][+-]?\d+)?\s*", v)
+                                                     for v in row):
+            decimals, options = " with decimal commas", options + " --decimal ','"
+        raise DataFileError(f"{path!r} has only one column (it looks separated by {sep!r}{decimals}, not by "
+                            f"{SEPARATORS.get(fmt.sep, repr(fmt.sep))}: read it with {options})")
+
+
+def _shown_sep(sep):
+    return "tab" if sep == "\t" else repr(sep)
+
+
+def _did_you_mean(name, names):
+    close = [c for c in names if c.lower() == name.lower()]
+    if not close and len(names) <= 10000:  # (difflib compares with every name)
+        close = difflib.get_close_matches(name, names, n=1)
+    return f"did you mean {close[0]!r}? " if close else ""
+
+
+def _listed(names):
+    shown = ", ".join(map(str, names[:_MAX_LISTED]))
+    return shown + (f", ... ({len(names)} in all)" if len(names) > _MAX_LISTED else "")
+
+
+# --------------------------------------------------------------------------- choosing columns
+
+def choose_columns(names, *, label, columns=None, drop=None, target=None, index=(), unnamed=()):
+    """The columns a fit uses: the inputs, then the target.
+
+    Parameters
+    ----------
+    names : list of str
+        The data columns, in the file's order.
+    label : str
+        How the data are called in messages.
+    columns : list of str, optional
+        Use only these (``--columns``), in this order; the target is the last of them unless
+        ``target`` names it.
+    drop : list of str, optional
+        Leave these out (``--drop``).
+    target : str, optional
+        The column to predict (``--target``); by default the last named column.
+    index : sequence of str
+        Row-label columns, which may not be chosen.
+    unnamed : set of str
+        Names given to unnamed columns (never the default target).
+
+    Returns
+    -------
+    list of str
+        The inputs, then the target.
+
+    Raises
+    ------
+    DataFileError
+    """
+    present = set(names)
+
+    def known(name, option):
+        if name in present:
+            return name
+        if name.strip() in present:
+            return name.strip()
+        if name in index:
+            raise DataFileError(f"{option}: {name!r} holds the row names of {label!r}, not data")
+        raise DataFileError(f"{option}: no column {name!r} in {label!r}; {_did_you_mean(name, names)}the columns "
+                            f"are: {_listed(names)}")
+
+    if target is not None and target not in present:
+        if target in index:
+            raise DataFileError(f"--target: {target!r} holds the row names of {label!r}, not data")
+        raise DataFileError(f"no column {target!r} in {label!r}; {_did_you_mean(target, names)}the columns are: "
+                            f"{_listed(names)}")
+    if columns is not None:
+        chosen = list(dict.fromkeys(known(c, "--columns") for c in columns))
+    else:
+        dropped = {known(c, "--drop") for c in drop or ()}
+        if target in dropped:
+            raise DataFileError(f"--target {target!r} is also given to --drop; drop it, or predict it, not both")
+        chosen = [c for c in names if c not in dropped]
+    if target is None:
+        named = [c for c in chosen if c not in unnamed] if columns is None else chosen
+        if not named:
+            raise DataFileError(f"{label!r} has no named column left to predict; name one with --target")
+        target = named[-1]
+    inputs = [c for c in chosen if c != target]
+    if not inputs:
+        if columns is None and drop is None:
+            raise DataFileError(f"{label!r} has only one column; fitting needs input column(s) and a target")
+        raise DataFileError(f"only the column {target!r} of {label!r} is left; fitting needs input column(s) and a "
+                            "target: choose more with --columns or drop fewer")
+    return inputs + [target]
+
+
+# --------------------------------------------------------------------------- reading numbers
+
+def read_numbers(layout, names, *, dropna=False, label=None, drop_hint=True):
+    """Read the given columns as float64, once, into one array; checked for missing and infinite values.
+
+    Parameters
+    ----------
+    layout : CSVLayout
+        From :func:`inspect_csv`.
+    names : list of str
+        The columns to read, in the order wanted (the frame's order).
+    dropna : bool, default False
+        Drop the rows with a missing value in these columns (else they are an error).
+    label : str, optional
+        How the file is called in messages (default: its path).
+    drop_hint : bool, default True
+        Whether messages may suggest ``--drop`` for a column of text.
+
+    Returns
+    -------
+    frame : pandas.DataFrame
+        float64, its columns contiguous; unnamed columns that hold nothing are left out.
+    notes : list of str
+        What was done that the user should know (rows dropped).
+
+    Raises
+    ------
+    DataFileError
+        A row with too many or too few fields, a value that is not a number, a missing value
+        (unless ``dropna``) or an infinite one, no data rows; each with its line or data row.
+    """
+    label = layout.path if label is None else label
+    positions = layout.positions
+    where = [positions[name] for name in names]
+    out = _numbers(layout, where, label, drop_hint)
+    names = list(names)
+    empty = [j for j, name in enumerate(names) if name in layout.unnamed and j < len(names) - 1
+             and np.isnan(out[j]).all()]
+    if empty:  # (a spreadsheet's trailing separators): moved out, the array keeps its layout
+        empty = set(empty)
+        keep = [j for j in range(len(names)) if j not in empty]
+        for new, old in enumerate(keep):
+            if new != old:
+                out[new] = out[old]
+        out = out[:len(keep)]
+        names = [names[j] for j in keep]
+    notes = []
+    _check_missing(layout, out, names, label, allowed=dropna, fix=", or drop those rows with --dropna" if drop_hint
+                   else " or drop those rows")
+    keep = ~np.isnan(out).any(axis=0)  # (out holds columns as rows)
+    kept = int(np.count_nonzero(keep))
+    if kept < out.shape[1]:
+        if kept == 0:
+            raise DataFileError(f"every row of {label!r} has a missing value in the columns used; nothing is left "
+                                "to fit")
+        notes.append(f"dropped {out.shape[1] - kept} of {out.shape[1]} rows of {label!r} with missing values "
+                     "(--dropna)")
+        if out.shape[0] <= out.shape[1]:
+            for row in out:  # in place, a column at a time (no copy of the data)
+                row[:kept] = row[keep]
+            out = out[:, :kept]
+        else:  # (a wide file: fewer rows than columns)
+            out = np.ascontiguousarray(out[:, keep])
+    if out.shape[1] == 0:
+        raise DataFileError(f"{label!r} has a header but no data rows")
+    return pd.DataFrame(out.T, columns=names, copy=False), notes
+
+
+def _check_missing(layout, out, names, label, allowed, fix):
+    """Refuse short rows, infinite values and (unless ``allowed``) missing ones, naming the first of each."""
+    positions = layout.positions
+    where = [positions[n] for n in names]
+    missing = np.isnan(out)
+    if missing[int(np.argmax(where))].any():  # a row too short leaves its last fields missing
+        _check_fields(layout, label, needed=max(where) + 1)
+    infinite = np.isinf(out)
+    if infinite.any():
+        i, j = _first(infinite)
+        raise DataFileError(f"{label!r} has {np.count_nonzero(infinite)} infinite cell(s) (or numbers beyond "
+                            f"1.8e308); the first is in column {names[j]!r} at data row {i + 1}; fix them or drop "
+                            "those rows")
+    if not allowed and missing.any():
+        i, j = _first(missing)
+        raise DataFileError(f"{label!r} has {np.count_nonzero(missing)} empty, NaN or missing cell(s); the first is "
+                            f"in column {names[j]!r} at data row {i + 1}; fill them{fix}")
+
+
+def _first(flags):
+    """(row, column) of the first flagged cell of a (columns, rows) array, in row order."""
+    i = int(np.argmax(flags.any(axis=0)))
+    return i, int(np.argmax(flags[:, i]))
+
+
+def _workers():
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        cores = os.cpu_count() or 1
+    return max(1, min(cores, 4))
+
+
+def _parser_options(layout, numeric):
+    """pandas' options for the data rows: the ``numeric`` fields as pandas infers them, the others as text.
+
+    Every field is parsed (pandas does not count the fields it is told to skip), and one
+    more after the last: a row with too many fields fills it. The types are inferred, not
+    imposed, as ``pandas.read_csv`` does by default (with a float64 type imposed, a column of
+    True/False would silently become 1/0).
+    """
+    fmt = layout.format
+    extra = len(layout.names)
+    numbers, missing = {*numeric, extra}, list(NA_VALUES)
+    return dict(header=None, names=list(range(extra + 1)),
+                dtype={j: str for j in range(extra) if j not in numbers}, keep_default_na=False,
+                na_values={j: missing for j in numbers}, sep=fmt.sep, decimal=fmt.decimal,
+                index_col=False, encoding="utf-8", engine="c")
+
+
+def _as_float(column):
+    """A parsed column as float64: numbers of any type; anything else (text, true/false) is :class:`_Unreadable`."""
+    values = column.to_numpy()
+    kind = values.dtype.kind
+    if kind == "f":
+        return values.astype(np.float64, copy=False)
+    if kind in "iu":
+        return values.astype(np.float64)
+    if kind == "O" and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values):
+        return np.array([_float(v) for v in values], dtype=np.float64)  # integers beyond 64 bits
+    raise _Unreadable
+
+
+def _float(value):
+    try:
+        return float(value)
+    except OverflowError:
+        return math.copysign(math.inf, value)
+
+
+def _too_many_fields(layout, frame):
+    """Whether a row of a parsed frame has a value beyond the header's fields (an empty field does not count)."""
+    return bool(frame[len(layout.names)].notna().any())
+
+
+def _numbers(layout, where, label, drop_hint):
+    """The columns at the field numbers ``where`` as a (columns, rows) C-ordered float64 array."""
+    size = os.path.getsize(layout.path)
+    rows = _count_lines(layout.path, layout.data_start, size)
+    try:
+        if len(layout.names) > _ROWWISE_RATIO * max(rows, 1):
+            out = _numbers_by_row(layout, where, rows, label, drop_hint)
+        else:
+            out = _numbers_in_pieces(layout, where, rows, size)
+    except _Unreadable:
+        out = None
+    if out is None:  # an error to locate, or a file the pieces cannot follow (lines ended by a lone CR)
+        out = _numbers_whole(layout, where, label, drop_hint)
+    return out
+
+
+class _Unreadable(Exception):
+    """The fast reading could not read the file as it is: read it whole, which also finds the problem."""
+
+
+def _count_lines(path, start, size):
+    """Line ends from ``start`` on, plus a last line without one: at least the number of data rows.
+
+    The file is mapped and counted 1 MB at a time, each block's pages let go once counted
+    (so that they do not add to the process's memory).
+    """
+    if size <= start:
+        return 0
+    count, block = 0, 1 << 20
+    with open(path, "rb") as f:
+        try:
+            mapped = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+        except (OSError, ValueError):  # a file system that cannot map files: read it
+            f.seek(start)
+            while data := f.read(block):
+                count, last = count + data.count(b"\n"), data[-1:]
+            return count + (last != b"\n")
+        with mapped:
+            for i in range(start, size, block):
+                j = min(i + block, size)
+                count += int(np.count_nonzero(np.frombuffer(mapped, np.uint8, j - i, i) == 10))
+                if hasattr(mapped, "madvise"):
+                    page = i - i % mmap.PAGESIZE
+                    mapped.madvise(mmap.MADV_DONTNEED, page, j - page)
+            last = mapped[size - 1:size]
+    return count + (last != b"\n")
+
+
+def _numbers_in_pieces(layout, where, rows, size):
+    """Pieces of the file cut after a line end, parsed by pandas' C parser on all cores, copied into place."""
+    start = layout.data_start
+    bounds = [start]
+    with open(layout.path, "rb") as f:
+        while bounds[-1] < size:
+            cut = bounds[-1] + _PIECE_BYTES
+            if cut >= size:
+                bounds.append(size)
+                break
+            f.seek(cut)
+            f.readline()
+            bounds.append(min(f.tell(), size))
+        fd = f.fileno()
+        options = _parser_options(layout, where)
+        out = np.empty((len(where), rows))
+
+        def parse(i):
+            data = _read_at(layout.path, fd, bounds[i], bounds[i + 1] - bounds[i])
+            try:
+                piece = pd.read_csv(io.BytesIO(data), **options)
+            except pd.errors.EmptyDataError:  # blank lines only
+                return None
+            except (ValueError, pd.errors.ParserError, UnicodeDecodeError, OverflowError):
+                raise _Unreadable from None
+            if _too_many_fields(layout, piece):
+                raise _Unreadable
+            return [_as_float(piece[j]) for j in where]
+
+        done = 0
+        workers = _workers() if len(bounds) > 2 else 1
+        with ThreadPoolExecutor(workers) as pool:
+            pending = collections.deque()
+            for i in range(len(bounds) - 1):
+                pending.append(pool.submit(parse, i))
+                if len(pending) > workers:
+                    done = _place(out, pending.popleft().result(), done)
+            while pending:
+                done = _place(out, pending.popleft().result(), done)
+    _release_freed_memory()
+    return out[:, :done]
+
+
+def _release_freed_memory():
+    """Give back to the system what the parsers allocated and freed (glibc keeps it, in every thread's arena).
+
+    The read is over by then, but the process's peak memory is still to come (the fit):
+    without this, the tens of MB that glibc keeps would count on top of it.
+    """
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc
+        pass
+
+
+def _read_at(path, fd, offset, size):
+    """``size`` bytes at ``offset`` of the file open as ``fd``, from any thread."""
+    if hasattr(os, "pread"):
+        return os.pread(fd, size, offset)
+    with open(path, "rb") as f:  # (no pread, as on Windows: a file object of the thread's own)
+        f.seek(offset)
+        return f.read(size)
+
+
+def _place(out, columns, done):
+    if columns is None:
+        return done
+    k = columns[0].shape[0] if columns else 0
+    if done + k > out.shape[1]:  # more rows than line ends: lines ended by a lone CR
+        raise _Unreadable
+    for row, values in zip(out, columns):
+        row[done:done + k] = values
+    return done + k
+
+
+def _numbers_by_row(layout, where, rows, label, drop_hint):
+    """A wide file (many more columns than rows): each row's fields parsed as one column by pandas."""
+    width, needed = len(layout.names), max(where) + 1
+    fmt = layout.format
+    out = np.empty((len(where), rows))
+    done = 0
+    with open(layout.path, "rb") as raw:
+        raw.seek(layout.data_start)
+        reader = csv.reader(io.TextIOWrapper(raw, encoding="utf-8", newline=""), delimiter=fmt.sep)
+        try:
+            for record in reader:
+                if not record:
+                    continue
+                if len(record) > width or len(record) < needed:
+                    _field_count_error(layout, label, record, reader.line_num)
+                values = [record[j] if j < len(record) else "" for j in where]
+                if any("\n" in v or "\r" in v for v in values):
+                    raise _Unreadable
+                try:
+                    column = _as_float(pd.read_csv(io.StringIO("\n".join(values) + "\n"), header=None, names=[0],
+                                                   decimal=fmt.decimal, sep="\x1f", quoting=csv.QUOTE_NONE,
+                                                   skip_blank_lines=False, engine="c")[0])
+                except (ValueError, pd.errors.ParserError, _Unreadable):
+                    bad = np.flatnonzero(_bad_cells(pd.Series(values, dtype=object), fmt.decimal).to_numpy())
+                    if bad.size:
+                        k = int(bad[0])
+                        _text_error(layout, label, where[k], done, values[k], values[k] in _BOOLEANS, drop_hint)
+                    raise _Unreadable from None
+                if column.shape[0] != len(where):
+                    raise _Unreadable
+                if done == out.shape[1]:
+                    out = np.concatenate([out, np.empty_like(out)], axis=1)
+                out[:, done] = column
+                done += 1
+        except (UnicodeDecodeError, csv.Error):
+            raise _Unreadable from None
+    return out[:, :done]
+
+
+def _numbers_whole(layout, where, label, drop_hint):
+    """The whole file in one read: locates any problem (field counts, text, encoding), else returns the numbers."""
+    _check_fields(layout, label, needed=max(where) + 1)
+    frame = _read_whole(layout, where, label, drop_hint)
+    return np.stack([_as_float(frame[j]) for j in where])
+
+
+def _read_whole(layout, numeric, label, drop_hint):
+    """pandas' C parser on all the data from ``data_start``: ``numeric`` fields as float64, the others as text."""
+    fmt = layout.format
+    with open(layout.path, "rb") as f:
+        f.seek(layout.data_start)
+        try:
+            frame = pd.read_csv(f, **_parser_options(layout, numeric))
+        except UnicodeDecodeError:
+            raise DataFileError(f"{layout.path!r} is not a UTF-8 text file; save it as UTF-8 CSV") from None
+        except pd.errors.EmptyDataError:
+            raise DataFileError(f"{label!r} has a header but no data rows") from None
+        except pd.errors.ParserError as exc:
+            _check_fields(layout, label, needed=1)
+            raise DataFileError(f"{label!r} is not a valid CSV file ({' '.join(str(exc).split())}); check that "
+                                f"every row has as many {SEPARATORS.get(fmt.sep, 'separators')} as the header"
+                                ) from None
+    if _too_many_fields(layout, frame):
+        _check_fields(layout, label, needed=1)
+    for j in numeric:
+        if frame[j].to_numpy().dtype.kind not in "fiu":
+            try:
+                _as_float(frame[j])
+            except _Unreadable:
+                _find_text(layout, numeric, label, drop_hint)
+                raise DataFileError(f"column {layout.names[j]!r} of {label!r} is not numeric; every column must "
+                                    "hold numbers") from None
+    return frame.drop(columns=len(layout.names))
+
+
+def _check_fields(layout, label, needed):
+    """One pass over the records: the first with more fields than the header, or fewer than ``needed``."""
+    width = len(layout.names)
+    with open(layout.path, "rb") as raw:
+        raw.seek(layout.data_start)
+        reader = csv.reader(io.TextIOWrapper(raw, encoding="utf-8", newline=""), delimiter=layout.format.sep)
+        try:
+            for record in reader:
+                if record and (len(record) > width or len(record) < needed):
+                    _field_count_error(layout, label, record, reader.line_num)
+        except UnicodeDecodeError:
+            raise DataFileError(f"{layout.path!r} is not a UTF-8 text file; save it as UTF-8 CSV") from None
+        except csv.Error as exc:
+            line = layout.header_lines + reader.line_num
+            raise DataFileError(f"{label!r} is not a valid CSV file ({exc}) after line {line}") from None
+
+
+def _field_count_error(layout, label, record, line_num):
+    fmt = layout.format
+    width = len(layout.names)
+    what = "the header has" if fmt.header is not False else "the first row has"
+    separated = SEPARATORS.get(fmt.sep, f"{fmt.sep!r}")
+    hint = ""
+    for sep in SEPARATORS:
+        if sep != fmt.sep and len(record) == 1 and sep in record[0]:
+            hint = f" (it looks separated by {sep!r}: read it with --sep {_shown_sep(sep)})"
+            break
+    raise DataFileError(f"{label!r} line {layout.header_lines + line_num} has {len(record)} field(s) but {what} "
+                        f"{width}; every row needs one value per column, separated by {separated}{hint}")
+
+
+def _find_text(layout, numeric, label, drop_hint):
+    """Raise the error for the first cell of the ``numeric`` fields that is not a number (row order)."""
+    frame = _read_whole(layout, (), label, drop_hint)
+    first = None
+    for j in numeric:
+        bad = _bad_cells(frame[j], layout.format.decimal)
+        if bad.any():
+            i = int(np.flatnonzero(bad.to_numpy())[0])
+            if first is None or i < first[0]:
+                first = (i, j)
+    if first is not None:
+        i, j = first
+        values = frame[j]
+        present = values[values.notna() & ~values.isin(NA_VALUES)]
+        _text_error(layout, label, j, i, values.iloc[i], present.isin(_BOOLEANS).all(), drop_hint)
+
+
+def _bad_cells(values, decimal):
+    """Which cells (a Series of text) are neither numbers nor missing-value markers."""
+    text = values.str.strip()
+    present = values.notna() & ~values.isin(NA_VALUES)
+    infinite = text.str.lower().str.lstrip("+-").isin(("inf", "infinity"))
+    if decimal != ".":  # (then a point is no decimal mark)
+        text = text.str.replace(".", "#", regex=False).str.replace(decimal, ".", regex=False)
+    return present & ~infinite & pd.to_numeric(text.where(present), errors="coerce").isna()
+
+
+def _text_error(layout, label, j, i, value, booleans, drop_hint):
+    """The error for the cell of field ``j``, data row ``i`` (0-based), that holds ``value``, not a number."""
+    fmt, name = layout.format, layout.names[j]
+    if booleans:
+        raise DataFileError(f"column {name!r} of {label!r} holds true/false values, not numbers; code them as 0/1 "
+                            "or drop the column" + (f" (--drop {name!r})" if drop_hint else ""))
+    hint = ""
+    if fmt.sep != "," and fmt.decimal == "." and re.fullmatch(r"\s*[+-]?\d*,\d+([eE][+-]?\d+)?\s*", value):
+        hint = "; it looks like a decimal comma: add --decimal ','"
+    fix = (f"fix it, or leave the column out with --drop {name!r}" if drop_hint else "fix it")
+    raise DataFileError(f"column {name!r} of {label!r} is not numeric (data row {i + 1} holds {value!r}){hint}; "
+                        f"every column must hold numbers: {fix}")
+
+
+# --------------------------------------------------------------------------- reading a table
+
+def read_table(layout, numbers, *, label=None):
+    """Read every data column and the row labels: ``numbers`` as float64, the others as their text, unchanged.
+
+    Parameters
+    ----------
+    layout : CSVLayout
+    numbers : list of str
+        The columns that must hold numbers (missing or infinite values are an error).
+    label : str, optional
+
+    Returns
+    -------
+    pandas.DataFrame
+        The columns in the file's order (the row labels too); unnamed columns that hold
+        nothing are left out. The text of a cell that is missing is ``""``.
+
+    Raises
+    ------
+    DataFileError
+    """
+    label = layout.path if label is None else label
+    positions = layout.positions
+    numeric = [positions[n] for n in numbers]
+    numeric_set = set(numeric)
+    others = [j for j in range(len(layout.names)) if j not in numeric_set]
+    if not others:
+        return read_numbers(layout, layout.names, label=label, drop_hint=False)[0]
+    frame = _read_whole(layout, numeric, label, False)
+    for j in numeric:
+        frame[j] = _as_float(frame[j])
+    frame.columns = [layout.names[j] for j in frame.columns]
+    empty = [n for n in layout.unnamed if n in frame.columns and n not in numbers
+             and frame[n].fillna("").eq("").all()]
+    frame = frame.drop(columns=empty)
+    if numbers:
+        _check_missing(layout, frame[numbers].to_numpy(dtype=np.float64).T, numbers, label, allowed=False,
+                       fix=" or drop those rows")
+    if frame.shape[0] == 0:
+        raise DataFileError(f"{label!r} has a header but no data rows")
+    return frame
