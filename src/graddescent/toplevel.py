@@ -134,6 +134,9 @@ def prediction(model, dataTestInput):
     return out
 
 
+_BLOCK = 1 << 15  # rows of a block of predictions
+
+
 def _linear(inputs, theta):
     """``[1 | inputs] theta``, accumulated column by column as R's ``%*%`` does."""
     with np.errstate(all="ignore"):
@@ -292,14 +295,7 @@ def predict(object, newdata):
     if not isinstance(object, GradDescentRObject):
         raise ValueError(f"object must be the result of learn(), got {type(object).__name__}")
     inputs = _match_inputs(object, newdata)
-    n = object.model.shape[1]
-    if object.featureScaling:
-        p = object.scalingParameter
-        with np.errstate(all="ignore"):  # an overflow is reported below, once
-            scaled = (inputs.to_numpy() - p[0, : n - 1]) / p[1, : n - 1]
-            pred = _linear(scaled, object.model.ravel()) * p[1, n - 1] + p[0, n - 1]
-    else:
-        pred = _linear(inputs.to_numpy(), object.model.ravel())
+    pred = predictions(object, inputs.to_numpy())
     if np.all(np.isfinite(object.model)) and not np.all(np.isfinite(pred)):
         rows = np.flatnonzero(~np.isfinite(pred))
         warnings.warn(f"the prediction overflows to infinity for {rows.size} row(s) of newdata (the first at row "
@@ -307,6 +303,25 @@ def predict(object, newdata):
                       RuntimeWarning, stacklevel=2)
     out = inputs.copy()
     out["V1"] = pred
+    return out
+
+
+def predictions(model, inputs):
+    """R's predictions of a learned model for an m x (n - 1) float64 array of inputs in the
+    model's column order: ``predict``'s column ``V1`` (the same numbers), computed a block of
+    rows at a time, so that a large table needs no scaled copy."""
+    n = model.model.shape[1]
+    theta = model.model.ravel()
+    out = np.empty(inputs.shape[0])
+    with np.errstate(all="ignore"):  # (an overflow is the caller's to report)
+        for lo in range(0, inputs.shape[0], _BLOCK):
+            block = inputs[lo:lo + _BLOCK]
+            if model.featureScaling:
+                p = model.scalingParameter
+                scaled = (block - p[0, : n - 1]) / p[1, : n - 1]
+                out[lo:lo + _BLOCK] = _linear(scaled, theta) * p[1, n - 1] + p[0, n - 1]
+            else:
+                out[lo:lo + _BLOCK] = _linear(block, theta)
     return out
 
 
