@@ -321,7 +321,8 @@ def _add_fit_options(parser, seed_default, tol_default):
     rule.add_argument("--n-iter-no-change", type=_whole(1), default=PATIENCE, metavar="N",
                       help=f"passes that must stall in a row (default {PATIENCE})")
     parser.add_argument("--seed", type=_whole(*SEED_RANGE, span="R's integer range"), default=seed_default,
-                        help="R's seed" + (" (default: none)" if seed_default is None else f" (default {seed_default})"))
+                        help="R's seed" + (" (default: none)" if seed_default is None
+                                           else f" (default {seed_default})"))
     parser.add_argument("--scaling", type=_scaling, default="variance",
                         help="feature scaling: variance (default), minmax or none")
     split = parser.add_mutually_exclusive_group()

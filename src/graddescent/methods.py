@@ -202,7 +202,8 @@ _PARAMETERS = {  # numpydoc for every argument, by R's name
     "momentum": "float\nMomentum, or decay of the running averages, in [0, 1).",
     "nBatch": "int\nNumber of batches, 1..m (a single-row batch works, unlike in R).",
     "innerIter": "int\nNumber of inner steps, >= 1.",
-    "option": "{{1, 2}}\nWhich inner iterate becomes theta: 1 R's ``L[innerIter]`` (the second-to-last), 2 a random one.",
+    "option": "{{1, 2}}\nWhich inner iterate becomes theta: 1 R's ``L[innerIter]`` (the second-to-last), "
+              "2 a random one.",
     "lamda": "float\nSkew of the inner-loop length towards innerIter, >= 0 (R's spelling).",
     "gammaS": "float\nSufficient reduction, > 0.",
     "seed": "int or None\nR's seed (``set.seed``); None draws a fresh one.",
@@ -220,7 +221,8 @@ _FAMILIES = {  # (what maxIter counts, what the loss record holds, what a pass i
                    "a pass: one iteration, nBatch for MBGD"),
     "single row": ("Number of steps, >= 1, one row each (drawn with replacement, as R draws them).",
                    "the mean squared residual of the sampled rows over windows of steps (about 100 values; with "
-                   "``tol``, one per pass of m steps, then, once the iterates are averaged, the average's over all rows)",
+                   "``tol``, one per pass of m steps, then, once the iterates are averaged, the average's over all "
+                   "rows)",
                    "a pass: m steps, its loss their mean squared residual"),
     "variance reduced": ("Number of outer iterations, >= 1, one full gradient each.",
                          "the mean squared residual at the start of each outer iteration, as far as the fit ran",

@@ -253,7 +253,8 @@ def fit_learn(dataSet, featureScaling=True, scalingMethod="VARIANCE", learningMe
     if featureScaling and (not isinstance(scalingMethod, str) or scalingMethod not in SCALINGS):
         raise ValueError(f"unknown scalingMethod {scalingMethod!r}; choose 'VARIANCE' or 'MINMAX'")
     if control is not None and not isinstance(control, dict):
-        raise ValueError(f"control must be a dict such as {{'alpha': 0.1, 'maxIter': 10}}, got {type(control).__name__}")
+        raise ValueError(f"control must be a dict such as {{'alpha': 0.1, 'maxIter': 10}}, "
+                         f"got {type(control).__name__}")
     control = dict(control or {})
     unknown = sorted(set(control) - set(CONTROL_DEFAULTS))
     if unknown:

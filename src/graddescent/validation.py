@@ -33,7 +33,8 @@ def check_data(data, name="dataSet", min_rows=2, min_cols=2):
                     or pd.api.types.is_complex_dtype(dtype)):
                 column = columns[j]
                 kind = ("boolean" if pd.api.types.is_bool_dtype(dtype) else "complex (not real)" if
-                        pd.api.types.is_complex_dtype(dtype) else f"non-numeric ({dtype}){_first_text(data.iloc[:, j])}")
+                        pd.api.types.is_complex_dtype(dtype) else
+                        f"non-numeric ({dtype}){_first_text(data.iloc[:, j])}")
                 raise ValueError(f"{name} column {column!r} is {kind}; every column must hold numbers. "
                                  "Convert it (e.g. pd.to_numeric) or drop it.")
     elif isinstance(data, (np.ndarray, list, tuple)):
@@ -48,7 +49,8 @@ def check_data(data, name="dataSet", min_rows=2, min_cols=2):
                 f"got an array of shape {data.shape}. Reshape it, e.g. array.reshape(-1, 1) for one column."
             )
         if data.dtype == bool or not np.issubdtype(data.dtype, np.number) or np.iscomplexobj(data):
-            raise ValueError(f"{name} must hold real numbers, got an array of {data.dtype}; convert it with .astype(float)")
+            raise ValueError(f"{name} must hold real numbers, got an array of {data.dtype}; "
+                             "convert it with .astype(float)")
         columns, index = pd.Index([f"V{j + 1}" for j in range(data.shape[1])]), pd.RangeIndex(data.shape[0])
     else:
         raise ValueError(f"{name} must be a pandas DataFrame or a 2-D numpy array, got {type(data).__name__}")
