@@ -131,6 +131,19 @@ def test_a_model_fitted_to_a_tolerance_records_the_step_taken(work, tmp_path, me
     assert predicted.returncode == 0, predicted.stderr
 
 
+def test_a_single_row_fit_to_a_tolerance_on_many_rows_writes_a_model_that_reads_back(tmp_path):
+    """--tol: 1000 passes over 120,000 rows are more steps than R's 1e8; the model file keeps them."""
+    rng = np.random.default_rng(5)
+    X = rng.standard_normal((120_000, 2))
+    pd.DataFrame({"a": X[:, 0], "b": X[:, 1], "y": X @ [1.0, 2.0] + rng.standard_normal(120_000)}).to_csv(
+        tmp_path / "many.csv", index=False)
+    result = run("fit", "many.csv", "--method", "SGD", "--tol", "1e-3", "--seed", "1", "--model-out", "m.json",
+                 "--json", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["converged"] is True
+    assert cli.read_model(str(tmp_path / "m.json")).control["maxIter"] == 1000 * 120_000
+
+
 def gd_scaled(frame):
     from graddescent import varianceScaling
     return varianceScaling(frame).scaledDataSet.to_numpy()

@@ -292,3 +292,16 @@ def test_a_stopped_fit_reports_what_ran():
     theta, loss = gd.SGD(scaled("engel"), alpha="auto", maxIter=10**7, seed=2, tol=1e-4, return_loss=True)
     np.testing.assert_array_equal(theta, model.model)
     np.testing.assert_array_equal(loss, model.loss)
+
+
+def test_single_row_estimators_take_their_default_passes_over_many_rows():
+    """1000 passes over 120,000 rows are 1.2e8 steps, beyond R's 1e8 iterations: with a stopping
+    rule the rows are drawn a pass at a time, so the defaults work on a table of any size."""
+    rng = np.random.default_rng(3)
+    X = rng.standard_normal((120_000, 2))
+    y = X @ [2.0, -1.0] + rng.standard_normal(120_000)
+    estimator = gd.SGDRegressor(random_state=1).fit(X, y)
+    assert estimator.converged_ and estimator.n_iter_ < 1000
+    assert np.mean((estimator.predict(X) - y) ** 2) <= 1.01 * least_squares_mse(X, y)
+    with pytest.raises(ValueError, match="'max_iter' parameter of SGDRegressor asks for 120000000 iterations"):
+        gd.SGDRegressor(tol=None).fit(X, y)  # R's iterations, drawn up front, stay within 1e8

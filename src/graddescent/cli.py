@@ -59,7 +59,7 @@ from .convergence import PATIENCE
 from .methods import BY_ROW
 from .modelfile import model_from_dict, model_to_dict, read_model, write_model
 from .toplevel import CONTROL_DEFAULTS, METHOD_CONTROL, METHODS, RMSE, fit_learn, predict, predictions, splitData
-from .validation import MAX_ITER
+from .validation import MAX_ITER, MAX_STEPS
 from .writing import check_output as _check_output
 from .writing import write_atomic as _write_atomic
 
@@ -436,7 +436,7 @@ def _control(args, rows, method):
         control.setdefault("innerIter", rows)
         per_pass = rows if method in BY_ROW else control.get("nBatch", CONTROL_DEFAULTS["nBatch"]) if (
             method == "MBGD") else 1
-        control.setdefault("maxIter", min(CONVERGE_PASSES * per_pass, 10**15 if method in BY_ROW else MAX_ITER))
+        control.setdefault("maxIter", min(CONVERGE_PASSES * per_pass, MAX_STEPS if method in BY_ROW else MAX_ITER))
         if method in ("RMSPROP", "ADADELTA"):
             control.setdefault("momentum", 0.999)  # (see GradDescentRegressor's momentum)
     return control

@@ -47,7 +47,7 @@ from .convergence import PATIENCE
 from .methods import BY_ROW, METHOD_CONTROL, rows_left_out
 from .scaling import check_scaling, scaling_parameter
 from .toplevel import METHODS, _linear
-from .validation import MAX_ITER
+from .validation import MAX_ITER, MAX_STEPS
 
 __all__ = [
     "GradDescentRegressor", "GDRegressor", "MBGDRegressor", "SGDRegressor", "SAGDRegressor", "MGDRegressor",
@@ -233,7 +233,7 @@ class _BaseGradDescent(RegressorMixin, BaseEstimator):
         if control.get("innerIter") == "auto":
             control["innerIter"] = n_samples
         control["maxIter"] = max(1, round(self.max_iter * _per_pass(method, n_samples, control.get("nBatch", 1))))
-        limit = MAX_ITER if self.tol is None or method not in BY_ROW else 10**15  # (rows drawn a pass at a time)
+        limit = MAX_ITER if self.tol is None or method not in BY_ROW else MAX_STEPS  # (rows drawn a pass at a time)
         if control["maxIter"] > limit:
             raise ValueError(f"The 'max_iter' parameter of {type(self).__name__} asks for {control['maxIter']} "
                              f"iterations, more than {limit}; use a smaller max_iter")

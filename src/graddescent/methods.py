@@ -30,7 +30,7 @@ from . import _kernels as K
 from ._sums import FullGradient
 from .convergence import ADAPTIVE, PATIENCE, TRIAL_ALPHAS, TRIAL_STEPS, Fit, auto_alpha, diverged, remedy
 from .rrandom import RRandom
-from .validation import check_data, check_iterations, check_number, check_option, check_whole
+from .validation import MAX_ITER, MAX_STEPS, check_data, check_iterations, check_number, check_option, check_whole
 
 __all__ = [
     "GD", "MBGD", "SGD", "SAGD", "MGD", "AGD", "ADAGRAD", "ADADELTA", "RMSPROP", "ADAM",
@@ -116,7 +116,8 @@ def run(method, dataTrain, seed=None, tol=None, n_iter_no_change=PATIENCE, scale
     scaled, for the remedy of a diverged fit (None: judged from the data). ``average``:
     whether a single-row method averages its iterates (None: with ``alpha="auto"``)."""
     alpha = None if method == "ADADELTA" else _check_alpha(alpha)
-    maxIter = check_iterations("maxIter", maxIter)
+    # (a single-row method with a stopping rule draws its rows a pass at a time)
+    maxIter = check_iterations("maxIter", maxIter, MAX_STEPS if tol is not None and method in BY_ROW else MAX_ITER)
     tol = None if tol is None else check_number("tol", tol, low=0, hint=" (or None: R's fixed iterations)")
     patience = check_whole("n_iter_no_change", n_iter_no_change, low=1)
     if method in ("MGD", "AGD", "ADADELTA", "RMSPROP"):

@@ -45,9 +45,10 @@ import math
 
 import numpy as np
 
+from .methods import BY_ROW
 from .rrandom import _check_seed
 from .toplevel import CONTROL_DEFAULTS, METHODS, GradDescentRObject
-from .validation import check_iterations, check_number, check_option, check_whole
+from .validation import MAX_STEPS, check_iterations, check_number, check_option, check_whole
 from .writing import write_atomic
 
 __all__ = ["MODEL_FORMAT", "MODEL_VERSION", "ModelFileError", "model_to_dict", "model_from_dict", "read_model",
@@ -61,7 +62,7 @@ _HOW_TO_WRITE = "write one with 'graddescent fit DATA.csv --model-out MODEL.json
 # each control entry, held to the check the learning methods apply to it (methods.py)
 _CONTROL_CHECKS = {
     "alpha": lambda v: check_number("alpha", v, low=0, low_open=True),
-    "maxIter": lambda v: check_iterations("maxIter", v),
+    "maxIter": lambda v: check_iterations("maxIter", v),  # (a single-row method's: see _control_check)
     "momentum": lambda v: check_number("momentum", v, low=0, high=1, high_open=True),
     "nBatch": lambda v: check_whole("nBatch", v, low=1),
     "lamda": lambda v: check_number("lamda", v, low=0),
@@ -69,6 +70,13 @@ _CONTROL_CHECKS = {
     "option": check_option,
     "gammaS": lambda v: check_number("gammaS", v, low=0, low_open=True),
 }
+
+
+def _control_check(key, check, method):
+    """A single-row method fitted with a stopping rule may take more steps than R's maxIter."""
+    if key == "maxIter" and method in BY_ROW:
+        return lambda v: check_iterations("maxIter", v, MAX_STEPS)
+    return check
 
 
 class ModelFileError(ValueError):
@@ -229,7 +237,7 @@ def model_from_dict(document):
             raise ValueError(f"control must be an object with the numbers {', '.join(CONTROL_DEFAULTS)}; its "
                              f"{key} is {_short(control[key])}")
         try:
-            check(control[key])
+            _control_check(key, check, d["method"])(control[key])
         except ValueError as exc:
             raise ValueError(f"control: {exc}") from None
     if d["seed"] is not None:

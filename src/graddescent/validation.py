@@ -12,6 +12,9 @@ from ._sums import first_non_finite, non_finite_columns
 #: The most iterations (maxIter, innerIter) a fit takes: a fit keeps a few numbers per iteration,
 #: so far more would need more memory than a fit should (and run for days).
 MAX_ITER = 10**8
+#: The most steps of a single-row method with a stopping rule, which draws its rows a pass at
+#: a time and keeps one number a pass: only time bounds it (a thousand passes over 10^12 rows).
+MAX_STEPS = 10**15
 
 
 def check_data(data, name="dataSet", min_rows=2, min_cols=2):
@@ -143,10 +146,11 @@ def check_option(value, name="option"):
     return int(value)
 
 
-def check_iterations(name, value):
-    """A number of iterations: a whole number in ``1..MAX_ITER``, returned as int."""
+def check_iterations(name, value, high=MAX_ITER):
+    """A number of iterations: a whole number in ``1..high`` (MAX_ITER, or MAX_STEPS for a
+    single-row method with a stopping rule), returned as int."""
     value = check_whole(name, value, low=1)
-    if value > MAX_ITER:
-        raise ValueError(f"{name} must be at most {MAX_ITER}, got {value}: more iterations would need more "
+    if value > high:
+        raise ValueError(f"{name} must be at most {high}, got {value}: more iterations would need more "
                          f"memory than a fit should take; use a smaller {name}")
     return value
