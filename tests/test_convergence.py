@@ -192,6 +192,33 @@ def test_auto_steps_are_the_theory_of_each_family():
         assert fits[method].alpha in gd.convergence.TRIAL_ALPHAS
 
 
+@pytest.mark.parametrize("shape", [(5, 20), (50, 20), (40, 3)], ids=["wide: rows' Gram", "both: Lanczos",
+                                                                       "narrow: columns' Gram"])
+def test_curvature_of_any_shape_is_the_largest_eigenvalue(monkeypatch, shape):
+    """L without a matrix the size of the data's columns squared: for a wide table from the
+    Gram matrix of its rows, for a large one from Lanczos iterations (here made to happen on
+    small data by lowering the largest Gram matrix built); against numpy's SVD."""
+    from graddescent import convergence
+    monkeypatch.setattr(convergence, "_GRAM_SIZE", 8)
+    inputs = np.random.default_rng(shape[0]).standard_normal(shape) * np.linspace(1, 5, shape[1])
+    X = np.column_stack([np.ones(shape[0]), inputs])
+    expected = np.linalg.svd(X, compute_uv=False)[0] ** 2 / shape[0]
+    assert convergence.curvature(inputs) == pytest.approx(expected, rel=1e-5)
+    assert convergence.largest_row_norm(inputs) == pytest.approx(np.max(np.sum(X ** 2, axis=1)), rel=1e-12)
+
+
+def test_a_diverged_fit_on_a_wide_table_names_its_bound(tmp_path, monkeypatch, capsys):
+    """2 rows and 3000 columns: the remedy's bound needs no 3001 x 3001 matrix (it ran out of memory
+    for 10^5 columns)."""
+    values = np.random.default_rng(7).integers(0, 10**6, (2, 3001)).astype(float)
+    pd.DataFrame(values, columns=[f"c{j}" for j in range(3001)]).to_csv(tmp_path / "wide.csv", index=False)
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["fit", "wide.csv", "--scaling", "none", "--alpha", "1e-6", "--quiet"]) == 1
+    X = np.column_stack([np.ones(2), values[:, :-1]])
+    bound = 2 / (np.linalg.svd(X, compute_uv=False)[0] ** 2 / 2)
+    assert f"is above 2/L = {bound:.3g} for this data" in capsys.readouterr().err
+
+
 def test_auto_step_of_mbgd_is_that_of_its_steepest_batch():
     data = scaled("engel")
     perm = gd.RRandom(4).sample(len(data)) - 1

@@ -63,6 +63,7 @@ ADAPTIVE = ("ADAGRAD", "RMSPROP", "ADAM")
 TRIAL_ALPHAS = tuple(10.0 ** k for k in range(-4, 2))
 TRIAL_STEPS = (1_000, 10_000)  # a trial's steps: one pass, but at least and at most these
 _CHUNK = 1 << 16  # rows per piece of a Gram matrix
+_GRAM_SIZE = 2048  # the largest Gram matrix built (of the columns, else of the rows)
 
 
 class Fit(NamedTuple):
@@ -89,26 +90,62 @@ def curvature(inputs, batches=None, starts=None):
 
 
 def _largest_eigenvalue(inputs, rows):
+    """The largest eigenvalue of ``X'X / count`` for the rows (all: None): from the Gram
+    matrix of the columns, or, for a wide table, of the rows (``XX'``, whose nonzero
+    eigenvalues are the same), built a piece at a time; where both are large, by Lanczos
+    iterations on products with X (no matrix beyond the data)."""
     count = inputs.shape[0] if rows is None else rows.size
     k = inputs.shape[1]
-    gram = np.zeros((k + 1, k + 1))
     with np.errstate(all="ignore"):  # (data beyond 1e154 overflows it: then inf)
-        for lo in range(0, count, _CHUNK):  # a piece at a time: no copy of the data
-            piece = inputs[lo:lo + _CHUNK] if rows is None else inputs[rows[lo:lo + _CHUNK]]
-            gram[0, 0] += piece.shape[0]
-            gram[0, 1:] += piece.sum(axis=0)
-            gram[1:, 1:] += piece.T @ piece
-        gram[1:, 0] = gram[0, 1:]
+        if k + 1 <= _GRAM_SIZE:
+            gram = np.zeros((k + 1, k + 1))
+            for lo in range(0, count, _CHUNK):  # a piece at a time: no copy of the data
+                piece = inputs[lo:lo + _CHUNK] if rows is None else inputs[rows[lo:lo + _CHUNK]]
+                gram[0, 0] += piece.shape[0]
+                gram[0, 1:] += piece.sum(axis=0)
+                gram[1:, 1:] += piece.T @ piece
+            gram[1:, 0] = gram[0, 1:]
+        elif count <= _GRAM_SIZE:
+            gram = np.ones((count, count))  # (the intercept's column of ones)
+            step = max(1, _CHUNK // count)
+            for lo in range(0, k, step):
+                piece = inputs[:, lo:lo + step] if rows is None else inputs[rows, lo:lo + step]
+                gram += piece @ piece.T
+        else:
+            return _lanczos(inputs, rows, count, k)
         gram /= count
-    return float(np.linalg.eigvalsh(gram)[-1]) if np.all(np.isfinite(gram)) else math.inf
+        return float(np.linalg.eigvalsh(gram)[-1]) if np.all(np.isfinite(gram)) else math.inf
+
+
+def _lanczos(inputs, rows, count, k):
+    from scipy.sparse.linalg import LinearOperator, eigsh  # (scikit-learn's dependency)
+
+    def product(v):
+        out = np.zeros(k + 1)
+        for lo in range(0, count, _CHUNK):
+            piece = inputs[lo:lo + _CHUNK] if rows is None else inputs[rows[lo:lo + _CHUNK]]
+            u = v[0] + piece @ v[1:]
+            out[0] += u.sum()
+            out[1:] += piece.T @ u
+        return out / count
+
+    value = eigsh(LinearOperator((k + 1, k + 1), matvec=product, dtype=np.float64), k=1, which="LA",
+                  tol=1e-6, return_eigenvectors=False)[0]
+    return float(value) * (1 + 1e-6) if np.isfinite(value) else math.inf
 
 
 def largest_row_norm(inputs):
     """``R2``: the largest ``|x_i|^2 = 1 + sum_j x_ij^2`` over the rows (m x k inputs, any layout)."""
     squares = np.ones(inputs.shape[0])
     with np.errstate(over="ignore"):  # (data beyond 1e154 overflows it: then inf)
-        for j in range(inputs.shape[1]):
-            squares += inputs[:, j] * inputs[:, j]
+        if inputs.shape[1] <= _GRAM_SIZE:
+            for j in range(inputs.shape[1]):
+                squares += inputs[:, j] * inputs[:, j]
+        else:  # a wide table: a piece of rows at a time
+            step = max(1, _CHUNK // inputs.shape[1])
+            for lo in range(0, inputs.shape[0], step):
+                piece = inputs[lo:lo + step]
+                squares[lo:lo + step] += np.einsum("ij,ij->i", piece, piece)
     return float(squares.max())
 
 
