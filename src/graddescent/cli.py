@@ -58,7 +58,8 @@ from . import __version__, datasets, reading
 from .convergence import PATIENCE
 from .methods import BY_ROW
 from .modelfile import model_from_dict, model_to_dict, read_model, write_model
-from .toplevel import CONTROL_DEFAULTS, METHOD_CONTROL, METHODS, RMSE, fit_learn, predict, predictions, splitData
+from .toplevel import _BLOCK, CONTROL_DEFAULTS, METHOD_CONTROL, METHODS, RMSE, fit_learn, predict, predictions
+from .toplevel import splitData
 from .validation import MAX_ITER, MAX_STEPS
 from .writing import check_output as _check_output
 from .writing import write_atomic as _write_atomic
@@ -69,13 +70,10 @@ EXIT_ERROR = 2
 EXIT_DIVERGED = 1  # the fit diverged: no model written
 NOT_CONVERGED = 0.01  # a fit 1% above the least-squares fit's training MSE has not converged
 PROGRESS_DELAY = 1.0  # seconds a fit runs before its progress bar appears
-_BLOCK = 1 << 15  # rows of a block of the least-squares sums
 _GRAM_COLUMNS = 2000  # beyond: the least-squares reference by the SVD of the design
 COMPARE_SEED = 1
 COMPARE_TOL = 1e-4
 CONVERGE_PASSES = 1000  # --max-iter's default with --tol, in passes over the data (the estimators' max_iter)
-SINGLE_ROW = ("SGD", "SAGD", "ADAGRAD", "ADADELTA", "RMSPROP", "ADAM")
-VARIANCE_REDUCED = ("SVRG", "SSGD", "SARAH", "SARAHPlus")
 SCALINGS = {"variance": "VARIANCE", "minmax": "MINMAX", "none": None}
 PLOT_FORMATS = (".png", ".svg", ".pdf")
 SEED_RANGE = (-(2**31 - 1), 2**31 - 1)  # R's integers, as set.seed takes
@@ -532,11 +530,6 @@ def _gap(mse, optimum):
         return max(float(mse / optimum - 1), 0.0) if optimum > 0 else (0.0 if mse == 0 else math.inf)
 
 
-def _status(fit):
-    return ("diverged" if fit.diverged else "converged" if fit.converged else "stopped at max-iter"
-            if fit.converged is False else "no rule (R's fixed iterations)")
-
-
 def _remedy(fit):
     """A diverged fit's remedy, in the command's option names."""
     text = re.sub(r"(?<![-\w])alpha\b(='auto')?", lambda m: "--alpha auto" if m.group(1) else "--alpha", fit.remedy)
@@ -901,13 +894,13 @@ def _table(headers, rows, align):
 
 def _loss_label(scaling, method, tol):
     units = "" if scaling == "none" else ", scaled data"
-    if method in SINGLE_ROW and tol is None:
+    if method in BY_ROW and tol is None:
         return f"training loss (mean squared residual of the steps, over windows of them{units})"
     return f"training loss (mean squared error{units})"
 
 
 def _loss_x(method, tol):
-    if method in SINGLE_ROW:
+    if method in BY_ROW:
         return "progress through the steps (fraction of maxIter)" if tol is None else "pass over the data"
     return "iteration"
 

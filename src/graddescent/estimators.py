@@ -251,7 +251,7 @@ class _BaseGradDescent(RegressorMixin, BaseEstimator):
         """
         name = type(self).__name__
         for param, value in self.get_params(deep=False).items():
-            if param == "average":  # (the one boolean parameter)
+            if "boolean" in _CONSTRAINTS.get(param, ()):
                 continue
             if isinstance(value, (bool, np.bool_)):
                 raise ValueError(f"The {param!r} parameter of {name} must not be a boolean, got {value!r}.")

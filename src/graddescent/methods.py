@@ -127,7 +127,7 @@ def run(method, dataTrain, seed=None, tol=None, n_iter_no_change=PATIENCE, scale
     if method == "SVRG":
         option = check_option(option)
     if method == "SSGD":
-        _check_ssgd(alpha, maxIter, innerIter, lamda)
+        _check_ssgd(alpha, innerIter, lamda)
     if method == "SARAHPlus":
         gammaS = check_number("gammaS", gammaS, low=0, low_open=True)
     if method in ("MGD", "AGD"):  # a heavy ball's loss rises and falls over the momentum's memory
@@ -176,7 +176,7 @@ def _check_alpha(alpha):
     return check_number("alpha", alpha, low=0, low_open=True, hint=" (or 'auto')")
 
 
-def _check_ssgd(alpha, maxIter, innerIter, lamda):
+def _check_ssgd(alpha, innerIter, lamda):
     lamda = check_number("lamda", lamda, low=0)
     if lamda != 0 and alpha != "auto" and lamda * alpha == 1:
         raise ValueError("lamda * alpha must not be 1 (R's randomProb divides by zero); change lamda or alpha")
