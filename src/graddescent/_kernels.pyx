@@ -147,7 +147,7 @@ cdef inline void _agd_look_ahead(double* theta, const double* v, Py_ssize_t n, d
 
 def full_batch(int kind, const double[:, ::1] cols, double[::1] theta, double alpha, Py_ssize_t maxIter,
                double momentum, const int64_t[::1] batches, const int64_t[::1] starts, double[::1] loss,
-               double tol=-1, Py_ssize_t patience=1, double[::1] mean=None):
+               double tol=-1, Py_ssize_t patience=1, double[::1] mean=None, FullGradient gradient=None):
     """GD, MBGD, MGD and AGD: iteration t (from 0) takes the mean gradient over all rows,
     or, for MBGD, over batch ``b = t mod nBatch``: the data rows
     ``batches[starts[b]:starts[b + 1]]`` (nBatch is ``len(starts) - 1``, 0 for all rows).
@@ -160,10 +160,11 @@ def full_batch(int kind, const double[:, ::1] cols, double[::1] theta, double al
     scikit-learn's rule (``patience`` passes in a row none lower than the lowest by ``tol``
     of it), or half-way through maxIter; the stopping rule then judges the average's loss
     over all rows. Returns the iterations run, whether the stopping rule ended the fit, and
-    how many iterates were averaged.
+    how many iterates were averaged. ``gradient``: the full gradients of data held elsewhere
+    (:class:`graddescent._sums.ChunkedGradient`; ``cols`` is then not read).
     """
-    cdef FullGradient gradient = FullGradient(cols)
-    cdef Py_ssize_t n = theta.shape[0], m = cols.shape[1], nBatch = starts.shape[0] - 1, t, b = 0, lo = 0, hi = m
+    gradient = FullGradient(cols) if gradient is None else gradient
+    cdef Py_ssize_t n = theta.shape[0], m = gradient.m, nBatch = starts.shape[0] - 1, t, b = 0, lo = 0, hi = m
     cdef Py_ssize_t j, averaged = 0, done, since = -1, stale = 0, per_pass = max(nBatch, 1)
     cdef const int64_t* rows = &batches[0] if nBatch > 0 else NULL
     cdef double[::1] v = np.zeros(n), g = np.zeros(n), h = np.zeros(n)
@@ -324,15 +325,21 @@ def single_row(int kind, const double[:, ::1] data, double[::1] theta, const int
 def mean_squared_residual(const double[:, ::1] data, const double[::1] theta):
     """The mean squared residual of theta over all rows of data (by row; in row order):
     the loss of the single-row methods' averaged iterate, once a pass."""
+    return squared_residuals(data, theta) / data.shape[0]
+
+
+def squared_residuals(const double[:, ::1] data, const double[::1] theta, double total=0.0):
+    """``total`` plus the squared residuals of theta over the rows of data (by row), added in
+    row order: over data in pieces, each piece's call continues the one before."""
     cdef Py_ssize_t n = theta.shape[0], i
-    cdef double total = 0.0, e
+    cdef double e
     cdef Poll p = new_poll()
     with nogil:
         for i in range(data.shape[0]):
             e = residual(&data[i, 0], 1, n, &theta[0])
             total += e * e
             poll(&p, n)
-    return total / data.shape[0]
+    return total
 
 
 def stopped(double[::1] state, double loss, double tol, Py_ssize_t patience, double halfway=NAN):
@@ -426,15 +433,17 @@ cdef int _sarah(const double* cols, Py_ssize_t m, Py_ssize_t n, const double* th
 def variance_reduced(int kind, const double[:, ::1] cols, const double[::1] theta, const int64_t[::1] perm,
                      const int64_t[::1] rows, const int64_t[::1] lo, const int64_t[::1] hi, const int64_t[::1] keep,
                      double alpha, double gammaS, double[::1] loss, double tol=-1, Py_ssize_t patience=1,
-                     double[::1] state=None):
+                     double[::1] state=None, FullGradient gradient=None):
     """SVRG, SSGD, SARAH, SARAHPlus: outer iteration t takes the full gradient at theta
     (its MSE goes to loss[t]) and runs the inner loop over rows ``rows[lo[t]:hi[t]]`` of
     R's shuffled data (``perm`` maps them to data rows). ``cols`` is the data by column.
     With ``tol >= 0`` the fit stops by :func:`stop_after`, an outer iteration being a pass;
     ``state`` (as :func:`stopped`'s) carries the rule over from an earlier call, so that a
     fit may run on over several. Returns the new theta, the outer iterations run and
-    whether the stopping rule ended the fit."""
-    cdef FullGradient gradient = FullGradient(cols)
+    whether the stopping rule ended the fit. ``gradient``: the full gradients of data held
+    elsewhere (:class:`graddescent._sums.ChunkedGradient`; ``cols`` then holds just the rows
+    the inner loops read)."""
+    gradient = FullGradient(cols) if gradient is None else gradient
     cdef Py_ssize_t n = theta.shape[0], m = cols.shape[1], t, ran = 0
     cdef double[::1] now = np.array(theta), g = np.empty(n), w = np.empty(n), wp = np.empty(n)
     cdef double[::1] out = np.empty(n)
@@ -445,7 +454,7 @@ def variance_reduced(int kind, const double[:, ::1] cols, const double[::1] thet
     cdef bint stopped = False
     with nogil:
         for t in range(loss.shape[0]):
-            loss[t] = gradient.mean(NULL, 0, m, &now[0], &g[0])
+            loss[t] = gradient.mean(NULL, 0, gradient.m, &now[0], &g[0])
             ran = t + 1
             if stop_after(&rule[0], loss[t], tol, patience):  # (theta is where the loss was measured)
                 stopped = True

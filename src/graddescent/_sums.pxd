@@ -41,4 +41,11 @@ cdef class FullGradient:
     cdef double mean(self, const int64_t* rows, Py_ssize_t lo, Py_ssize_t hi, const double* theta,
                      double* g) except? -1 nogil
     cdef int _binned(self, Py_ssize_t lo, Py_ssize_t hi, const double* theta, double guess) except -1 nogil
+    cdef bint _set_grids(self, double guess) noexcept nogil
+    cdef int _accumulate(self, Py_ssize_t lo, Py_ssize_t hi, const double* theta) except -1 nogil
     cdef int _compensated(self, Py_ssize_t lo, Py_ssize_t hi, const double* theta) except -1 nogil
+    cdef int _compensate(self, Py_ssize_t lo, Py_ssize_t hi, const double* theta) except -1 nogil
+
+
+cdef class ChunkedGradient(FullGradient):
+    cdef object chunks              # the pieces' sums, where they are (graddescent.chunked.Chunks)

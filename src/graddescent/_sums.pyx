@@ -328,7 +328,7 @@ cdef class FullGradient:
     for its grids), so a fit makes one and calls it every iteration.
     """
 
-    def __cinit__(self, const double[:, ::1] cols):
+    def __cinit__(self, const double[:, ::1] cols, *args):
         self.cols = cols
         self.n, self.m = cols.shape[0], cols.shape[1]
         self.top = column_bounds(cols)
@@ -398,10 +398,21 @@ cdef class FullGradient:
 
     cdef int _binned(self, Py_ssize_t lo, Py_ssize_t hi, const double* theta, double guess) except -1 nogil:
         """The exact sums over rows lo..hi-1 on grids sized for residuals of norm ``guess``."""
-        cdef Py_ssize_t n = self.n, j, start
+        cdef Py_ssize_t n = self.n
+        if not self._set_grids(guess):
+            return NO_GRID
+        if self._accumulate(lo, hi, theta):
+            return TOO_SMALL  # (or a residual is NaN or infinite)
+        cdef double norm = sqrt(exact_value(&self.acc[n, 0], self.grid[1, n]))
+        return DONE if guess <= LOOSE * norm else TOO_LOOSE
+
+    cdef bint _set_grids(self, double guess) noexcept nogil:
+        """The grids (both levels) of the n + 1 sums for residuals of norm ``guess``, from the
+        columns' bounds; False where one would leave double's range."""
+        cdef Py_ssize_t n = self.n, j
         cdef double s = grid(4.0 * guess * MARGIN)
         if s == 0.0:
-            return NO_GRID
+            return False
         # Every |e_i| <= |e| <= 2 guess fits the residuals' grid, whose terms reach up to
         # half its binade, ``b = 2^(e-1)``, which the other grids are sized from: where a
         # residual stays in its grid's binade (checked for every row), every term fits.
@@ -414,25 +425,35 @@ cdef class FullGradient:
             else:  # e * e
                 self.grid[0, j] = grid(2.0 * b * b * MARGIN)
             if self.grid[0, j] == 0.0:
-                return NO_GRID
+                return False
             self.grid[1, j] = from_word(word(self.grid[0, j]) - SECOND)
+        return True
+
+    cdef int _accumulate(self, Py_ssize_t lo, Py_ssize_t hi, const double* theta) except -1 nogil:
+        """The sums of rows lo..hi-1 on the grids set, from zero, exactly, into ``acc``; 1
+        where a residual left its grid's binade (the grids were too small), else 0."""
+        cdef Py_ssize_t n = self.n, j, start = lo
+        for j in range(n + 1):
             self.acc[j, 0] = self.acc[j, 1] = self.acc[j, 2] = 0
-        start = lo
         while start < hi:
             if block_sums(self, start, min(start + BLOCK, hi), theta):
-                return TOO_SMALL  # (or a residual is NaN or infinite)
+                return 1
             poll(&self.poll, (min(start + BLOCK, hi) - start) * (n + 1))
             start += BLOCK
-        cdef double norm = sqrt(exact_value(&self.acc[n, 0], self.grid[1, n]))
-        return DONE if guess <= LOOSE * norm else TOO_LOOSE
+        return 0
 
     cdef int _compensated(self, Py_ssize_t lo, Py_ssize_t hi, const double* theta) except -1 nogil:
         """The fallback: the same sums over rows lo..hi-1, compensated in double, in row order."""
+        cdef Py_ssize_t i, j
+        for i in range(4):
+            for j in range(self.n + 1):
+                self.comp[i, j] = 0.0
+        return self._compensate(lo, hi, theta)
+
+    cdef int _compensate(self, Py_ssize_t lo, Py_ssize_t hi, const double* theta) except -1 nogil:
+        """Rows lo..hi-1 added, in row order, to the compensated sums in ``comp``."""
         cdef Py_ssize_t n = self.n, i, j, r
         cdef double e, p
-        for i in range(4):
-            for j in range(n + 1):
-                self.comp[i, j] = 0.0
         for i in range(lo, hi):
             r = self.rows[i] if self.rows != NULL else i
             e = residual(&self.cols[0, r], self.m, self.n, theta)
@@ -444,6 +465,92 @@ cdef class FullGradient:
                     two_sum(&self.comp[BIG, j], &self.comp[BIG_ERR, j], p * 2.0 ** -64)
             poll(&self.poll, n + 1)
         return 0
+
+    # ----------------------------------------------------------------------- a piece of the rows
+    # The sums of a data set split into pieces by rows (in other processes, or machines) are
+    # the sums of the pieces: each piece's exact sums on the whole data set's grids (integers,
+    # merged in any order), or its compensated sums continued from the pieces before it (in
+    # row order). :class:`graddescent._chunked.ChunkedGradient` drives them.
+
+    def piece_exact(self, theta, grids, rows=None):
+        """This piece's exact sums at theta on the grids ``grids`` (level 1, n + 1 of them,
+        the whole data set's), over its rows ``rows`` (all: None): the (n + 1) x 3 words of
+        192-bit integers, and whether a residual left its grid's binade."""
+        cdef double[::1] t = np.ascontiguousarray(theta, dtype=np.float64)
+        cdef double[::1] s = np.ascontiguousarray(grids, dtype=np.float64)
+        cdef const int64_t[::1] chosen = np.asarray(rows if rows is not None else [0], dtype=np.int64)
+        cdef Py_ssize_t j, hi = self.m if rows is None else chosen.shape[0]
+        cdef int out = 0
+        for j in range(self.n + 1):
+            self.grid[0, j] = s[j]
+            self.grid[1, j] = from_word(word(s[j]) - SECOND)
+        self.rows = &chosen[0] if rows is not None else NULL
+        if hi > 0:
+            with nogil:
+                out = self._accumulate(0, hi, &t[0])
+        else:
+            self.acc[:, :] = 0
+        return np.array(self.acc), bool(out)
+
+    def piece_compensated(self, theta, comp, rows=None):
+        """This piece's rows (``rows``; all: None) added in row order to the compensated sums
+        ``comp`` (4 x (n + 1), of the pieces before it): the new sums."""
+        cdef double[::1] t = np.ascontiguousarray(theta, dtype=np.float64)
+        cdef const int64_t[::1] chosen = np.asarray(rows if rows is not None else [0], dtype=np.int64)
+        cdef Py_ssize_t hi = self.m if rows is None else chosen.shape[0]
+        self.comp[:, :] = np.asarray(comp, dtype=np.float64)
+        self.rows = &chosen[0] if rows is not None else NULL
+        with nogil:
+            self._compensate(0, hi, &t[0])
+        return np.array(self.comp)
+
+
+cdef class ChunkedGradient(FullGradient):
+    """:class:`FullGradient` of a data set held in pieces elsewhere (``chunks``, a
+    :class:`graddescent.chunked.Chunks`: m rows, the columns' bounds ``top``): the same
+    grids, from the same guesses, and the pieces' sums merged, so the same numbers to the
+    last bit, for any split of the rows. Its ``cols`` is an empty stand-in."""
+
+    def __init__(self, const double[:, ::1] cols, chunks):
+        self.chunks = chunks
+        self.m = chunks.m
+        self.top = np.array(chunks.top, dtype=np.float64)
+
+    cdef int _accumulate(self, Py_ssize_t lo, Py_ssize_t hi, const double* theta) except -1 nogil:
+        with gil:
+            total, out = self.chunks.exact(_array(theta, self.n), np.array(self.grid[0]), _rows(self, lo, hi))
+            self.acc[:, :] = total
+            return 1 if out else 0
+
+    cdef int _compensated(self, Py_ssize_t lo, Py_ssize_t hi, const double* theta) except -1 nogil:
+        with gil:
+            self.comp[:, :] = self.chunks.compensated(_array(theta, self.n), _rows(self, lo, hi))
+        return 0
+
+
+cdef object _array(const double* theta, Py_ssize_t n):
+    return np.array(<double[:n]>theta)
+
+
+cdef object _rows(FullGradient gradient, Py_ssize_t lo, Py_ssize_t hi):
+    """The rows lo..hi-1 (of ``gradient.rows`` where it is set): None for all rows."""
+    if gradient.rows == NULL:
+        return None if lo == 0 and hi == gradient.m else np.arange(lo, hi, dtype=np.int64)
+    return np.array(<int64_t[:hi]>gradient.rows)[lo:]
+
+
+def add_exact(uint64_t[:, ::1] total, const uint64_t[:, ::1] piece):
+    """``total += piece``, each row a 192-bit two's complement integer (3 words, low first)."""
+    cdef Py_ssize_t j
+    cdef uint64_t s0, s1, c0, c1
+    for j in range(total.shape[0]):
+        s0 = total[j, 0] + piece[j, 0]
+        c0 = s0 < piece[j, 0]
+        s1 = total[j, 1] + piece[j, 1]
+        c1 = s1 < piece[j, 1]
+        total[j, 0] = s0
+        total[j, 1] = s1 + c0
+        total[j, 2] += piece[j, 2] + c1 + (total[j, 1] < c0)
 
 
 cdef vector_clones_uint64 block_sums(FullGradient self, Py_ssize_t start, Py_ssize_t stop,
