@@ -270,7 +270,7 @@ cdef inline void _adam(double* theta, Py_ssize_t n, double e, const double* x, d
 def single_row(int kind, const double[:, ::1] data, double[::1] theta, const int64_t[::1] perm,
                const int64_t[::1] rows, const int64_t[::1] update, double alpha, double momentum,
                Py_ssize_t window, double[::1] loss, double[::1] s, double[::1] u, double[::1] mean=None,
-               Py_ssize_t averaged=0, Py_ssize_t average_from=-1):
+               Py_ssize_t averaged=0, Py_ssize_t average_from=-1, double[::1] carry=None):
     """SGD, SAGD (SGD with ``update`` coins), ADAGRAD, ADADELTA, RMSPROP, ADAM.
 
     Step t uses row ``rows[t]`` of R's shuffled data, data row ``perm[rows[t]]``
@@ -279,11 +279,15 @@ def single_row(int kind, const double[:, ::1] data, double[::1] theta, const int
     wrote. Updates theta in place, and R's accumulators ``s`` (3) and ``u`` (ADADELTA's
     last updates, n), so that a fit may run on over several calls. Beyond R, ``mean``
     takes the running average of the iterates from step ``average_from`` on (-1: none),
-    ``averaged`` of them before this call; the count after it is returned too.
+    ``averaged`` of them before this call; the count after it is returned too. ``carry``
+    (the sum of squared residuals and their count, of a window begun by the call before)
+    continues a window across calls: the last window is then left to the caller, in
+    ``carry``, not written (a fit whose rows are fetched a piece at a time).
     """
-    cdef Py_ssize_t n = theta.shape[0], k = data.shape[1], steps = rows.shape[0], t, j, count = 0, written = 0
-    cdef bint always = update.shape[0] == 0
-    cdef double total = 0.0, e
+    cdef Py_ssize_t n = theta.shape[0], k = data.shape[1], steps = rows.shape[0], t, j, written = 0
+    cdef Py_ssize_t count = <Py_ssize_t>carry[1] if carry is not None else 0
+    cdef bint always = update.shape[0] == 0, carried = carry is not None
+    cdef double total = carry[0] if carried else 0.0, e
     cdef const double* x
     cdef Poll p = new_poll()
     with nogil:
@@ -313,12 +317,14 @@ def single_row(int kind, const double[:, ::1] data, double[::1] theta, const int
                 averaged += 1
                 for j in range(n):
                     mean[j] += (theta[j] - mean[j]) / averaged
-            if (t + 1) % window == 0 or t + 1 == steps:
+            if (t + 1) % window == 0 or t + 1 == steps and not carried:
                 if count > 0:
                     loss[written] = total / count
                     written += 1
                 total, count = 0.0, 0
             poll(&p, k)
+    if carried:
+        carry[0], carry[1] = total, count
     return written, averaged
 
 

@@ -113,33 +113,45 @@ def r_mean_sd(const double[:, :] values):
 
     Each column is summed in its row order, as R does, whatever the array's layout.
     """
-    cdef Py_ssize_t m = values.shape[0], k = values.shape[1], i, j
-    cdef long double[::1] s1 = np.zeros(k, dtype=np.longdouble)
-    cdef long double[::1] s2 = np.zeros(k, dtype=np.longdouble)
-    cdef long double[::1] s3 = np.zeros(k, dtype=np.longdouble)
+    return mean_sd(lambda out, centre, power: column_sums(values, out, centre, power), values.shape[0],
+                   values.shape[1])
+
+
+def mean_sd(sums, Py_ssize_t m, Py_ssize_t k):
+    """:func:`r_mean_sd` of m rows and k columns whose passes ``sums(out, centre, power)``
+    runs (:func:`column_sums` over the rows, in row order, however they are held)."""
+    cdef long double[::1] s1 = sums(np.zeros(k, dtype=np.longdouble), None, 0)  # R's first pass: sum x
     cdef double[::1] mean = np.empty(k), sd = np.empty(k)
-    cdef bint by_column = values.strides[0] < values.strides[1]
-    cdef long double d, variance
+    cdef long double variance
     cdef double v
-    with nogil:
-        _column_sums(values, by_column, &s1[0], NULL, 0)           # R's first pass: sum x
-        for j in range(k):
-            s1[j] /= m
-        _column_sums(values, by_column, &s2[0], &s1[0], 1)         # the second: sum (x - mean)
-        for j in range(k):
-            if isfinite(<double>s1[j]):
-                s1[j] += s2[j] / m
-            mean[j] = <double>s1[j]
-            s1[j] = mean[j]  # var's centre: the mean as a double (R's xm), held in long double
-        _column_sums(values, by_column, &s3[0], &s1[0], 2)         # var's pass: sum (x - mean)^2
-        for j in range(k):
-            variance = s3[j] / (m - 1)
-            v = <double>variance
-            if isfinite(v) and (v >= 2.2250738585072014e-308 or variance == 0):
-                sd[j] = sqrt(v)  # R: sqrt(var(x)), in double
-            else:  # the variance overflows or underflows a double: its root does not
-                sd[j] = <double>sqrtl(variance)
+    cdef Py_ssize_t j
+    for j in range(k):
+        s1[j] /= m
+    cdef long double[::1] s2 = sums(np.zeros(k, dtype=np.longdouble), np.asarray(s1), 1)  # the second: x - mean
+    for j in range(k):
+        if isfinite(<double>s1[j]):
+            s1[j] += s2[j] / m
+        mean[j] = <double>s1[j]
+        s1[j] = mean[j]  # var's centre: the mean as a double (R's xm), held in long double
+    cdef long double[::1] s3 = sums(np.zeros(k, dtype=np.longdouble), np.asarray(s1), 2)  # var's: (x - mean)^2
+    for j in range(k):
+        variance = s3[j] / (m - 1)
+        v = <double>variance
+        if isfinite(v) and (v >= 2.2250738585072014e-308 or variance == 0):
+            sd[j] = sqrt(v)  # R: sqrt(var(x)), in double
+        else:  # the variance overflows or underflows a double: its root does not
+            sd[j] = <double>sqrtl(variance)
     return np.asarray(mean), np.asarray(sd)
+
+
+def column_sums(const double[:, :] values, long double[::1] out, centre, int power):
+    """``out[j]`` plus the sum over the rows, in row order, of x, x - centre[j] or
+    (x - centre[j])^2 (power 0, 1, 2), in long double: a pass of :func:`mean_sd`, continued
+    from ``out`` (rows in pieces: each piece's call continues the one before). Returns out."""
+    cdef long double[::1] c = np.zeros(1, dtype=np.longdouble) if centre is None else centre
+    with nogil:
+        _column_sums(values, values.strides[0] < values.strides[1], &out[0], &c[0], power)
+    return np.asarray(out)
 
 
 cdef void _column_sums(const double[:, :] values, bint by_column, long double* out, const long double* centre,
