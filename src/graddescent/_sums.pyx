@@ -501,7 +501,7 @@ cdef class FullGradient:
             with nogil:
                 out = self._accumulate(0, hi, &t[0])
         else:
-            self.acc[:, :] = 0
+            np.asarray(self.acc)[:] = 0
         return np.array(self.acc), bool(out)
 
     def piece_compensated(self, theta, comp, rows=None):
@@ -510,7 +510,7 @@ cdef class FullGradient:
         cdef double[::1] t = np.ascontiguousarray(theta, dtype=np.float64)
         cdef const int64_t[::1] chosen = np.asarray(rows if rows is not None else [0], dtype=np.int64)
         cdef Py_ssize_t hi = self.m if rows is None else chosen.shape[0]
-        self.comp[:, :] = np.asarray(comp, dtype=np.float64)
+        np.asarray(self.comp)[:] = comp
         self.rows = &chosen[0] if rows is not None else NULL
         with nogil:
             self._compensate(0, hi, &t[0])
@@ -531,12 +531,12 @@ cdef class ChunkedGradient(FullGradient):
     cdef int _accumulate(self, Py_ssize_t lo, Py_ssize_t hi, const double* theta) except -1 nogil:
         with gil:
             total, out = self.chunks.exact(_array(theta, self.n), np.array(self.grid[0]), _rows(self, lo, hi))
-            self.acc[:, :] = total
+            np.asarray(self.acc)[:] = total
             return 1 if out else 0
 
     cdef int _compensated(self, Py_ssize_t lo, Py_ssize_t hi, const double* theta) except -1 nogil:
         with gil:
-            self.comp[:, :] = self.chunks.compensated(_array(theta, self.n), _rows(self, lo, hi))
+            np.asarray(self.comp)[:] = self.chunks.compensated(_array(theta, self.n), _rows(self, lo, hi))
         return 0
 
 
@@ -638,3 +638,92 @@ cdef inline inlined_uint64 _block_sums(FullGradient self, Py_ssize_t start, Py_s
         add_block(&self.acc[jb, 0], c1, c2, sc, rc, rows)
     add_block(&self.acc[n, 0], d1, d2, sd, rd, rows)
     return out >> EXPONENT  # the sign and exponent of every sa + e_i are sa's
+
+
+# --------------------------------------------------------------------------- the Gram matrix
+
+def gram_sums(const double[:, ::1] cols, const double[::1] top, rows=None):
+    """The exact sums of ``X'X``, ``X = [1 | inputs]`` (for :func:`graddescent.convergence.curvature`),
+    over the rows of inputs by column (``cols``, k - 1 x m), or over its rows ``rows``: entry
+    (a, b), a <= b < k, on a grid sized from the whole data set's column bounds ``top``
+    (k - 1 of them), as 3 words of a 192-bit integer, in the order of
+    ``numpy.triu_indices(k)``; with the level-2 grids. Exact for the products as rounded, so
+    the same for any split of the rows (pieces' sums add up: :func:`add_exact`). An entry
+    whose products would leave double's range has grid inf (the matrix overflows); one whose
+    products are all below 2^-900 or 0 has grid 0 (the entry is 0)."""
+    cdef Py_ssize_t k = cols.shape[0] + 1, m = cols.shape[1], a, b, e, i, start, stop, count
+    cdef const int64_t[::1] chosen = np.asarray(rows if rows is not None else [0], dtype=np.int64)
+    cdef bint indexed = rows is not None
+    cdef Py_ssize_t total = chosen.shape[0] if indexed else m
+    cdef Py_ssize_t entries = k * (k + 1) // 2
+    cdef uint64_t[:, ::1] acc = np.zeros((entries, 3), dtype=np.uint64)
+    cdef double[:, ::1] grids = np.zeros((2, entries))
+    cdef double[::1] bound = np.ones(k)
+    cdef const double* xa
+    cdef const double* xb
+    cdef const int64_t* idx
+    cdef double s1, s2, p, size
+    cdef uint64_t w1, w2, u, v
+    for a in range(1, k):
+        bound[a] = top[a - 1]
+    e = 0
+    for a in range(k):
+        for b in range(a, k):
+            size = 2.0 * bound[a] * bound[b] * MARGIN
+            s1 = grid(size) if size > 0 else grid(2.0)
+            if s1 == 0.0:
+                grids[0, e] = INFINITY if size >= 1.0 else 0.0
+            else:
+                grids[0, e], grids[1, e] = s1, from_word(word(s1) - SECOND)
+            e += 1
+    cdef Poll p_ = new_poll()
+    with nogil:
+        start = 0
+        while start < total:
+            stop = min(start + BLOCK, total)
+            count = stop - start
+            idx = &chosen[start] if indexed else NULL
+            e = 0
+            for a in range(k):
+                for b in range(a, k):
+                    s1, s2 = grids[0, e], grids[1, e]
+                    if s1 > 0 and s1 < INFINITY:
+                        w1, w2 = 0, 0
+                        if a == 0 and b == 0:
+                            for i in range(count):
+                                u, v = cut(1.0, s1, s2)
+                                w1 += u
+                                w2 += v
+                        elif a == 0:
+                            xb = &cols[b - 1, 0] + (0 if indexed else start)
+                            for i in range(count):
+                                u, v = cut(at(xb, idx, i, indexed), s1, s2)
+                                w1 += u
+                                w2 += v
+                        else:
+                            xa = &cols[a - 1, 0] + (0 if indexed else start)
+                            xb = &cols[b - 1, 0] + (0 if indexed else start)
+                            for i in range(count):
+                                u, v = cut(at(xa, idx, i, indexed) * at(xb, idx, i, indexed), s1, s2)
+                                w1 += u
+                                w2 += v
+                        add_block(&acc[e, 0], w1, w2, s1, s2, count)
+                    e += 1
+            poll(&p_, count * entries)
+            start = stop
+    return np.asarray(acc), np.asarray(grids)
+
+
+def gram_matrix(const uint64_t[:, ::1] acc, const double[:, ::1] grids, Py_ssize_t k, Py_ssize_t count):
+    """``X'X / count`` from the exact sums of :func:`gram_sums` (merged over the pieces): each
+    entry correctly rounded, then divided."""
+    cdef double[:, ::1] out = np.zeros((k, k))
+    cdef Py_ssize_t a, b, e = 0
+    cdef double value
+    for a in range(k):
+        for b in range(a, k):
+            value = INFINITY if grids[0, e] == INFINITY else 0.0 if grids[0, e] == 0 else exact_value(
+                &acc[e, 0], grids[1, e])
+            out[a, b] = out[b, a] = value / count
+            e += 1
+    return np.asarray(out)

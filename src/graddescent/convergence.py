@@ -56,6 +56,8 @@ from typing import NamedTuple, Optional
 
 import numpy as np
 
+from ._sums import column_bounds, gram_matrix, gram_sums
+
 __all__ = []
 
 PATIENCE = 5  # n_iter_no_change's default
@@ -84,6 +86,8 @@ class Fit(NamedTuple):
 def curvature(inputs, batches=None, starts=None):
     """``L``: the largest eigenvalue of ``X'X / m``, ``X = [1 | inputs]`` (m x k inputs, any
     layout), or the largest over MBGD's batches (rows ``batches[starts[b]:starts[b + 1]]``)."""
+    if not isinstance(inputs, np.ndarray):  # data held by Dask (graddescent.chunked)
+        return inputs.curvature(batches, starts)
     if batches is None or batches.size == 0:
         return _largest_eigenvalue(inputs, None)
     return max(_largest_eigenvalue(inputs, batches[starts[b]:starts[b + 1]]) for b in range(starts.size - 1))
@@ -91,21 +95,18 @@ def curvature(inputs, batches=None, starts=None):
 
 def _largest_eigenvalue(inputs, rows):
     """The largest eigenvalue of ``X'X / count`` for the rows (all: None): from the Gram
-    matrix of the columns, or, for a wide table, of the rows (``XX'``, whose nonzero
+    matrix of the columns, exact (:func:`graddescent._sums.gram_sums`, so the same for data
+    in memory and in pieces); or, for a wide table, of the rows (``XX'``, whose nonzero
     eigenvalues are the same), built a piece at a time; where both are large, by Lanczos
     iterations on products with X (no matrix beyond the data)."""
     count = inputs.shape[0] if rows is None else rows.size
     k = inputs.shape[1]
+    if k + 1 <= _GRAM_SIZE:
+        cols = np.ascontiguousarray(inputs.T)  # (a view of the data by column, as the full-batch methods hold it)
+        acc, grids = gram_sums(cols, column_bounds(cols), rows)
+        return eigenvalue(gram_matrix(acc, grids, k + 1, count))
     with np.errstate(all="ignore"):  # (data beyond 1e154 overflows it: then inf)
-        if k + 1 <= _GRAM_SIZE:
-            gram = np.zeros((k + 1, k + 1))
-            for lo in range(0, count, _CHUNK):  # a piece at a time: no copy of the data
-                piece = inputs[lo:lo + _CHUNK] if rows is None else inputs[rows[lo:lo + _CHUNK]]
-                gram[0, 0] += piece.shape[0]
-                gram[0, 1:] += piece.sum(axis=0)
-                gram[1:, 1:] += piece.T @ piece
-            gram[1:, 0] = gram[0, 1:]
-        elif count <= _GRAM_SIZE:
+        if count <= _GRAM_SIZE:
             gram = np.ones((count, count))  # (the intercept's column of ones)
             step = max(1, _CHUNK // count)
             for lo in range(0, k, step):
@@ -113,8 +114,12 @@ def _largest_eigenvalue(inputs, rows):
                 gram += piece @ piece.T
         else:
             return _lanczos(inputs, rows, count, k)
-        gram /= count
-        return float(np.linalg.eigvalsh(gram)[-1]) if np.all(np.isfinite(gram)) else math.inf
+        return eigenvalue(gram / count)
+
+
+def eigenvalue(gram):
+    """The largest eigenvalue of a Gram matrix (inf where it overflowed)."""
+    return float(np.linalg.eigvalsh(gram)[-1]) if np.all(np.isfinite(gram)) else math.inf
 
 
 def _lanczos(inputs, rows, count, k):
@@ -136,6 +141,8 @@ def _lanczos(inputs, rows, count, k):
 
 def largest_row_norm(inputs):
     """``R2``: the largest ``|x_i|^2 = 1 + sum_j x_ij^2`` over the rows (m x k inputs, any layout)."""
+    if not isinstance(inputs, np.ndarray):  # data held by Dask (graddescent.chunked)
+        return inputs.largest_row_norm()
     squares = np.ones(inputs.shape[0])
     with np.errstate(over="ignore"):  # (data beyond 1e154 overflows it: then inf)
         if inputs.shape[1] <= _GRAM_SIZE:
@@ -227,6 +234,8 @@ def remedy(method, alpha, inputs, scaled=None, **bound_args):
 
 
 def _looks_scaled(inputs):
+    if not isinstance(inputs, np.ndarray):  # data held by Dask (graddescent.chunked)
+        return inputs.looks_scaled()
     for j in range(inputs.shape[1]):  # a column at a time: no copy of the data
         column = inputs[:, j]
         with np.errstate(all="ignore"):

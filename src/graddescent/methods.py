@@ -27,6 +27,7 @@ import warnings
 import numpy as np
 
 from . import _kernels as K
+from . import chunked
 from ._sums import FullGradient
 from .convergence import ADAPTIVE, PATIENCE, TRIAL_ALPHAS, TRIAL_STEPS, Fit, auto_alpha, diverged, remedy
 from .rrandom import RRandom
@@ -95,7 +96,12 @@ def _prepare(dataTrain, seed, layout="rows", shuffle=True):
     again before it draws theta. (With ``seed=None`` theta is then drawn from another
     point of a random stream, which is as random.)
     """
-    values = check_data(dataTrain, name="dataTrain")[0]
+    if isinstance(dataTrain, chunked.Chunks):  # (learn's, scaled)
+        values = dataTrain
+    elif chunked.is_dask(dataTrain):  # (its pieces stay where they are: see graddescent.chunked)
+        values = chunked.as_chunks(dataTrain, name="dataTrain")
+    else:
+        values = check_data(dataTrain, name="dataTrain")[0]
     m, n = values.shape
     stream = _Stream(seed)
     stream.reset()
@@ -103,8 +109,25 @@ def _prepare(dataTrain, seed, layout="rows", shuffle=True):
     stream.reset()
     theta = stream.rng.runif(n)  # R's getTheta: an intercept and one per input
     stream.reset()
+    if isinstance(values, chunked.Chunks):
+        return values, perm, theta, stream
     data = np.ascontiguousarray(values if layout == "rows" else values.T)
     return data, perm, theta, stream
+
+
+def _inputs(data, layout):
+    """The inputs of data by row or by column (a view), or of data held by Dask."""
+    if isinstance(data, chunked.Chunks):
+        return data.inputs()
+    return data[:, :-1] if layout == "rows" else data[:-1].T
+
+
+def _fetched(data, perm, rows):
+    """For data held by Dask: the rows ``perm[rows]`` fetched, by row, and the identity as
+    their shuffle and draws (so that the compiled loops read them as they read the data)."""
+    local = data.take(perm[rows])
+    ident = np.arange(rows.size, dtype=np.int64)
+    return local, ident, ident
 
 
 def run(method, dataTrain, seed=None, tol=None, n_iter_no_change=PATIENCE, scaled=None, average=None, alpha=0.1,
@@ -288,21 +311,23 @@ def rows_left_out(m, nBatch):
 
 def _full_batch(method, dataTrain, seed, rule, scaled, alpha, maxIter, momentum, nBatch, average):
     cols, perm, theta, _ = _prepare(dataTrain, seed, "columns", shuffle=nBatch is not None)
+    held = isinstance(cols, chunked.Chunks)
     batches, starts = np.empty(0, np.int64), np.empty(1, np.int64)  # all rows
     if nBatch is not None:  # MBGD
-        nBatch = check_whole("nBatch", nBatch, low=1, high=cols.shape[1],
+        nBatch = check_whole("nBatch", nBatch, low=1, high=cols.shape[0] if held else cols.shape[1],
                              hint=" (the number of batches, at most the number of rows)")
         if nBatch > 1:
             batches, starts = _mbgd_batches(perm, nBatch)
     del perm
-    inputs = cols[:-1].T
+    inputs = _inputs(cols, "columns")
     if alpha == "auto":
         alpha = auto_alpha(method, inputs, batches, starts)
     loss = np.empty(maxIter)
     mean = np.zeros(theta.size) if average else None
     first = theta.copy()
-    ran, converged, averaged = K.full_batch(_KIND[method], cols, theta, alpha, maxIter, momentum, batches, starts,
-                                            loss, *rule, mean)
+    gradient = cols.gradient() if held else None
+    ran, converged, averaged = K.full_batch(_KIND[method], np.empty((theta.size, 0)) if held else cols, theta, alpha,
+                                            maxIter, momentum, batches, starts, loss, *rule, mean, gradient)
     if averaged:
         theta = mean
     exact = method != "MBGD"  # (MBGD's record holds its batches' losses: the whole loss is measured)
@@ -313,7 +338,7 @@ def _full_batch(method, dataTrain, seed, rule, scaled, alpha, maxIter, momentum,
 
 def _whole_loss(cols, theta):
     """The mean squared residual of theta over all rows of data by column (exact)."""
-    return FullGradient(cols)(theta)[1]
+    return (cols.gradient() if isinstance(cols, chunked.Chunks) else FullGradient(cols))(theta)[1]
 
 
 @_document("full batch")
@@ -370,7 +395,7 @@ def _single_row(method, dataTrain, seed, rule, scaled, alpha, maxIter, momentum,
     s, u = np.zeros(3), np.zeros(n)
     if auto:
         alpha = (_trial(kind, data, theta, perm, momentum) if method in ADAPTIVE
-                 else auto_alpha(method, data[:, :-1]))
+                 else auto_alpha(method, _inputs(data, "rows")))
     mean, averaged = (np.zeros(n), 0) if average else (None, 0)
     first = theta.copy()
     stream.reset()
@@ -381,7 +406,7 @@ def _single_row(method, dataTrain, seed, rule, scaled, alpha, maxIter, momentum,
         window = -(-maxIter // _LOSS_POINTS)
         loss = np.empty(-(-maxIter // window))
         start = -1 if mean is None else (m if maxIter >= 2 * m else maxIter // 2)  # averaged after the first pass
-        written, averaged = K.single_row(kind, data, theta, perm, rows, update, 0.0 if alpha is None else alpha,
+        written, averaged = _steps(kind, data, theta, perm, rows, update, 0.0 if alpha is None else alpha,
                                          momentum, window, loss, s, u, mean, 0, start)
         loss, steps, converged = loss[:written], maxIter, None
     else:
@@ -392,7 +417,7 @@ def _single_row(method, dataTrain, seed, rule, scaled, alpha, maxIter, momentum,
             rows = stream.rng._unif_index(m, size)
             update = stream.rng._unif_index(2, size) if coin else np.empty(0, dtype=np.int64)
             out = np.empty(1)
-            written, averaged = K.single_row(kind, data, theta, perm, rows, update, 0.0 if alpha is None else alpha,
+            written, averaged = _steps(kind, data, theta, perm, rows, update, 0.0 if alpha is None else alpha,
                                              momentum, size, out, s, u, mean, averaged, -1 if since is None else 0)
             steps += size
             if since is None:  # the steps' loss (each residual before its step, as scikit-learn's SGD's epoch loss)
@@ -406,15 +431,45 @@ def _single_row(method, dataTrain, seed, rule, scaled, alpha, maxIter, momentum,
                     converged = math.isfinite(record[-1])
                     break
             else:  # the averaged iterate's loss (what the fit returns), judged with its loss half-way back
-                record.append(K.mean_squared_residual(data, mean))
+                record.append(_mean_squared_residual(data, mean))
                 if K.stopped(state, record[-1], *rule, record[since + (len(record) - since) // 2]):
                     converged = math.isfinite(record[-1])
                     break
         loss = np.array(record)
     if averaged:
         theta = mean
-    start, end = K.mean_squared_residual(data, first), K.mean_squared_residual(data, theta)
-    return _outcome(method, theta, loss, steps, steps / m, converged, alpha, data[:, :-1], scaled, start, end, False)
+    start, end = _mean_squared_residual(data, first), _mean_squared_residual(data, theta)
+    return _outcome(method, theta, loss, steps, steps / m, converged, alpha, _inputs(data, "rows"), scaled, start, end,
+                    False)
+
+
+def _mean_squared_residual(data, theta):
+    return data.mean_squared_residual(theta) if isinstance(data, chunked.Chunks) else K.mean_squared_residual(
+        data, theta)
+
+
+def _steps(kind, data, theta, perm, rows, update, alpha, momentum, window, loss, s, u, mean=None, averaged=0,
+           average_from=-1):
+    """:func:`graddescent._kernels.single_row` (its arguments, its result), and for data held
+    by Dask the same steps a stretch at a time (at most ``chunked.FETCH`` rows, and none past
+    the end of a loss window), each on the rows it reads, fetched: the same numbers."""
+    if not isinstance(data, chunked.Chunks):
+        return K.single_row(kind, data, theta, perm, rows, update, alpha, momentum, window, loss, s, u, mean, averaged,
+                            average_from)
+    written, carry, t0 = 0, np.zeros(2), 0
+    while t0 < rows.size:
+        t1 = min(rows.size, (t0 // window + 1) * window, t0 + chunked.FETCH)
+        local, ident, _ = _fetched(data, perm, rows[t0:t1])
+        start = average_from if average_from < 0 else max(average_from - t0, 0)
+        _, averaged = K.single_row(kind, local, theta, ident, ident, update[t0:t1] if update.size else update, alpha,
+                                   momentum, t1 - t0 + 1, np.empty(1), s, u, mean, averaged, start, carry)
+        if t1 % window == 0 or t1 == rows.size:  # the end of a loss window (as the compiled loop ends one)
+            if carry[1] > 0:
+                loss[written] = carry[0] / carry[1]
+                written += 1
+            carry[:] = 0.0
+        t0 = t1
+    return written, averaged
 
 
 def _trial(kind, data, theta, perm, momentum):
@@ -423,6 +478,8 @@ def _trial(kind, data, theta, perm, momentum):
     the rows in R's shuffled order (at least and at most TRIAL_STEPS steps, going round the
     rows again where they are fewer); the smaller on a tie."""
     rows = np.arange(min(max(perm.size, TRIAL_STEPS[0]), TRIAL_STEPS[1]), dtype=np.int64) % perm.size
+    if isinstance(data, chunked.Chunks):  # (at most TRIAL_STEPS[1] rows)
+        data, perm, rows = _fetched(data, perm, rows)
     best, chosen = np.inf, TRIAL_ALPHAS[0]
     for alpha in TRIAL_ALPHAS:
         out = np.empty(1)
@@ -534,10 +591,11 @@ def _variance_reduced(method, dataTrain, seed, rule, scaled, alpha, maxIter, inn
     its inner lengths and rows as it goes; they too depend only on the stream.
     """
     cols, perm, theta, stream = _prepare(dataTrain, seed, "columns")
-    m, rng, inputs = cols.shape[1], stream.rng, cols[:-1].T
+    m, rng, inputs = perm.size, stream.rng, _inputs(cols, "columns")
     if alpha == "auto":
         alpha = auto_alpha(method, inputs, inner_iter=innerIter)
     stream.reset()
+    gradient = cols.gradient() if isinstance(cols, chunked.Chunks) else None
     if method == "SSGD":  # its plan a piece at a time (the draws are the same)
         state, losses, ran, converged = K.rule_state(rule[1]), [], 0, False
         chunk = max(1, _SSGD_PLAN // innerIter)
@@ -546,8 +604,9 @@ def _variance_reduced(method, dataTrain, seed, rule, scaled, alpha, maxIter, inn
             counts, rows = _ssgd_plan(rng, size, innerIter, lamda, alpha, m)
             hi = np.cumsum(counts)
             loss = np.empty(size)
-            theta, done, stopped = K.variance_reduced(_KIND[method], cols, theta, perm, rows, hi - counts, hi,
-                                                      np.zeros(size, np.int64), alpha, gammaS, loss, *rule, state)
+            theta, done, stopped = K.variance_reduced(_KIND[method], *_inner(cols, perm, rows, theta), hi - counts, hi,
+                                                      np.zeros(size, np.int64), alpha, gammaS, loss, *rule, state,
+                                                      gradient)
             losses.append(loss[:done])
             ran += done
             if stopped:
@@ -563,11 +622,20 @@ def _variance_reduced(method, dataTrain, seed, rule, scaled, alpha, maxIter, inn
         elif gammaS == 0:  # SARAH; SARAHPlus keeps its last iterate and draws nothing
             keep[:] = rng.sample(innerIter, maxIter, replace=True) - 1
         loss = np.empty(maxIter)
-        theta, ran, converged = K.variance_reduced(_KIND[method], cols, theta, perm, rows, lo, hi, keep, alpha, gammaS,
-                                                   loss, *rule)
+        theta, ran, converged = K.variance_reduced(_KIND[method], *_inner(cols, perm, rows, theta), lo, hi, keep, alpha,
+                                                   gammaS, loss, *rule, None, gradient)
         loss = loss[:ran]
     return _outcome(method, theta, loss, ran, ran, converged if rule[0] >= 0 else None, alpha, inputs, scaled,
                     loss[0], loss[-1], inner_iter=innerIter)
+
+
+def _inner(cols, perm, rows, theta):
+    """The data (by column), theta, shuffle and rows the inner loops read: for data held by
+    Dask, just the rows they read, fetched, with the identity as their shuffle and rows."""
+    if not isinstance(cols, chunked.Chunks):
+        return cols, theta, perm, rows
+    local, ident, _ = _fetched(cols, perm, rows)
+    return np.ascontiguousarray(local.T), theta, ident, ident
 
 
 @_document("variance reduced")

@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 
 from ._sums import non_finite_columns, r_mean_sd, scale_columns
+from .chunked import Chunks
 from .validation import as_frame
 
 __all__ = ["ScalingResult", "varianceScaling", "varianceDescaling", "minmaxScaling", "minmaxDescaling"]
@@ -40,6 +41,17 @@ def scale(dataSet, method, order="F"):
     """R's scaling of every column (``"variance"`` or ``"minmax"``), the result laid out by
     column (``order="F"``, as a DataFrame holds it and the full gradients read it) or by row
     (``"C"``, as the single-row methods read it): a :class:`ScalingResult`."""
+    if isinstance(dataSet, Chunks):  # data held by Dask: scaled a piece at a time, where it is
+        with np.errstate(over="ignore", invalid="ignore"):
+            if method == "variance":
+                parameter = np.vstack(dataSet.mean_sd())
+            else:
+                low, high = dataSet.min_max()
+                parameter = np.vstack([low, high - low])
+        scaled = dataSet.scaled(parameter[0], parameter[1])
+        check_scaling(parameter, np.atleast_2d(scaled.top), dataSet.columns,
+                      "standard deviation" if method == "variance" else "range")
+        return ScalingResult(scaled, parameter)
     frame = as_frame(dataSet, min_cols=1)
     values = frame.to_numpy()
     parameter = scaling_parameter(values, method)

@@ -8,7 +8,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from . import methods
+from . import chunked, methods
 from .convergence import PATIENCE
 from .methods import METHOD_CONTROL, _Stream
 from .scaling import scale
@@ -260,7 +260,7 @@ def fit_learn(dataSet, featureScaling=True, scalingMethod="VARIANCE", learningMe
     if unknown:
         raise ValueError(f"unknown control entries {unknown}; the entries are {', '.join(CONTROL_DEFAULTS)}")
     control = {**CONTROL_DEFAULTS, **control}
-    frame = as_frame(dataSet)
+    frame = chunked.as_chunks(dataSet) if chunked.is_dask(dataSet) else as_frame(dataSet)
     parameter = None
     if featureScaling:
         # R's varianceScaling / minmaxScaling, laid out as the method reads it (no second copy)

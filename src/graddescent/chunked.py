@@ -1,0 +1,311 @@
+"""Data held by Dask (beyond R): fits of data in pieces of rows, in this machine's processes
+or on a cluster, with the numbers the same data gives in memory, to the last bit.
+
+A ``dask.array`` (rows x columns) or ``dask.dataframe`` is accepted wherever a DataFrame is.
+Nothing gathers the whole data set into one process:
+
+- **Full sums** (the full gradients, the scaling statistics, the checks) are a map over the
+  pieces and a reduction. The gradients' sums are exact and do not depend on the order of
+  the rows (:mod:`graddescent._sums`): each piece's sums, on the whole data set's grids, are
+  192-bit integers that add up in any order, so any split of the rows gives the same sums.
+  The sums that do follow the order of the rows (R's long double mean and sd, a diverged
+  fit's compensated sums, the mean squared residual of the single-row methods' averaged
+  iterate) run through the pieces one after the other, each continuing the one before.
+- **Rows drawn at random** (the single-row methods' steps, the variance-reduced methods'
+  inner loops): the draws come from R's stream and never depend on theta, so the rows of
+  a stretch of steps are fetched from the pieces that hold them, a bounded number at a
+  time, and the compiled loops run on them as on data in memory.
+
+The work runs on Dask's current scheduler: a ``distributed.Client``'s cluster where one is
+active, else Dask's threads. Dask and ``distributed`` form the optional extra ``dask``
+(``pip install 'graddescent[dask]'``).
+"""
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from . import _kernels as K
+from ._sums import ChunkedGradient, FullGradient, add_exact, column_bounds, column_sums, first_non_finite, mean_sd
+from ._sums import gram_matrix, gram_sums, non_finite_columns, scale_columns
+
+__all__ = []
+
+EXTRA = "pip install 'graddescent[dask]'"
+FETCH = 1 << 16  # rows fetched at a time for the steps of the single-row and variance-reduced methods
+
+
+def is_dask(data):
+    """Whether data is a Dask collection (an array or a DataFrame)."""
+    return hasattr(data, "__dask_graph__") and hasattr(data, "ndim")
+
+
+def _dask():
+    try:
+        import dask
+        import dask.array  # noqa: F401
+    except ImportError as error:
+        raise ImportError(f"Dask input needs the optional extra 'dask' (Dask and distributed): {EXTRA}") from error
+    return dask
+
+
+class Chunks:
+    """A data set held by Dask in pieces of whole rows: m rows of k float64 columns (the
+    inputs, then the output), with their names, where each piece starts (``offsets``) and
+    each column's largest magnitude (``top``)."""
+
+    def __init__(self, array, columns, top):
+        self.array, self.columns, self.top = array, columns, top
+        self.offsets = np.concatenate([[0], np.cumsum(array.chunks[0])]).astype(np.int64)
+        self.m, self.k = int(self.offsets[-1]), int(array.shape[1])
+        self.pieces = list(array.to_delayed().ravel())
+        self.shape = (self.m, self.k)
+
+    # ----------------------------------------------------------------------- the pieces' work
+
+    def _split(self, rows):
+        """(piece, its rows counted from its start) for each piece that holds some of rows
+        (sorted or not; each piece's in the order given), or for every piece (rows None)."""
+        if rows is None:
+            return [(c, None) for c in range(len(self.pieces)) if self.offsets[c + 1] > self.offsets[c]]
+        rows = np.asarray(rows, dtype=np.int64)
+        piece = np.searchsorted(self.offsets, rows, side="right") - 1
+        order = np.argsort(piece, kind="stable")
+        cuts = np.searchsorted(piece[order], np.arange(len(self.pieces) + 1))
+        return [(c, rows[order[cuts[c]:cuts[c + 1]]] - self.offsets[c]) for c in range(len(self.pieces))
+                if cuts[c + 1] > cuts[c]]
+
+    def _run(self, *tasks):
+        return _dask().compute(*tasks)
+
+    def exact(self, theta, grids, rows=None):
+        """The exact gradient sums at theta on the grids, over the rows (all: None): the
+        (n + 1) x 3 words of the whole, and whether a residual left its grid's binade."""
+        delayed = _dask().delayed
+        parts = self._run(*[delayed(_piece_exact)(self.pieces[c], self.k, theta, grids, local)
+                            for c, local in self._split(rows)])
+        total, out = np.zeros((self.k + 1, 3), dtype=np.uint64), False
+        for acc, flag in parts:
+            add_exact(total, acc)
+            out |= flag
+        return total, out
+
+    def compensated(self, theta, rows=None):
+        """The compensated gradient sums (a diverging fit's fallback) over the rows (sorted;
+        all: None), piece after piece in row order."""
+        delayed, comp = _dask().delayed, np.zeros((4, self.k + 1))
+        for c, local in self._split(rows):
+            comp = delayed(_piece_compensated)(self.pieces[c], self.k, theta, comp, local)
+        return self._run(comp)[0]
+
+    def take(self, rows):
+        """The data rows ``rows`` (in that order, repeats and all), by row (C order)."""
+        rows = np.asarray(rows, dtype=np.int64)
+        split = self._split(rows)
+        delayed = _dask().delayed
+        parts = self._run(*[delayed(_piece_take)(self.pieces[c], self.k, local) for c, local in split])
+        out = np.empty((rows.size, self.k))
+        piece = np.searchsorted(self.offsets, rows, side="right") - 1
+        order = np.argsort(piece, kind="stable")
+        out[order] = np.concatenate(parts) if parts else np.empty((0, self.k))
+        return out
+
+    def squared_residuals(self, theta):
+        """The sum of squared residuals of theta over all rows, in row order (as
+        :func:`graddescent._kernels.squared_residuals` over the data in memory)."""
+        delayed, total = _dask().delayed, 0.0
+        for c, _ in self._split(None):
+            total = delayed(_piece_squares)(self.pieces[c], self.k, theta, total)
+        return self._run(total)[0]
+
+    def mean_squared_residual(self, theta):
+        return self.squared_residuals(np.asarray(theta, dtype=np.float64)) / self.m
+
+    def gradient(self):
+        """The full gradients of this data (:class:`graddescent._sums.FullGradient`'s numbers)."""
+        return ChunkedGradient(np.empty((self.k, 0)), self)
+
+    def mean_sd(self):
+        """R's mean and sd of every column (:func:`graddescent._sums.r_mean_sd`'s numbers)."""
+        delayed = _dask().delayed
+
+        def sums(out, centre, power):
+            for c, _ in self._split(None):
+                out = delayed(_piece_column_sums)(self.pieces[c], self.k, out, centre, power)
+            return self._run(out)[0]
+
+        return mean_sd(sums, self.m, self.k)
+
+    def min_max(self):
+        delayed = _dask().delayed
+        parts = self._run(*[delayed(_piece_min_max)(self.pieces[c], self.k) for c, _ in self._split(None)])
+        return np.min([p[0] for p in parts], axis=0), np.max([p[1] for p in parts], axis=0)
+
+    def scaled(self, centre, spread):
+        """This data scaled as R scales it, ``(x - centre) / spread`` per column, in pieces (lazily)."""
+        array = self.array.map_blocks(_piece_scaled, centre, spread, dtype=np.float64)
+        top = np.max(self._run(*[_dask().delayed(column_bounds)(_dask().delayed(_by_column)(piece, self.k))
+                                 for piece in array.to_delayed().ravel()]), axis=0)
+        return Chunks(array, self.columns, top)
+
+    def largest_row_norm(self):
+        """:func:`graddescent.convergence.largest_row_norm` of the inputs."""
+        delayed = _dask().delayed
+        return float(max(self._run(*[delayed(_piece_row_norm)(self.pieces[c], self.k) for c, _ in self._split(None)])))
+
+    def curvature(self, batches=None, starts=None):
+        """:func:`graddescent.convergence.curvature` of these inputs: the same exact Gram
+        matrices, so the same number."""
+        from .convergence import _GRAM_SIZE, eigenvalue
+
+        if self.k + 1 > _GRAM_SIZE:
+            raise ValueError(f"the curvature of {self.k} inputs held by Dask is not computed here (at most "
+                             f"{_GRAM_SIZE - 1}); give alpha a number")
+        groups = [None] if batches is None or batches.size == 0 else [
+            batches[starts[b]:starts[b + 1]] for b in range(starts.size - 1)]
+        delayed, top = _dask().delayed, np.asarray(self.top, dtype=np.float64)
+        tasks = [[delayed(_piece_gram)(self.pieces[c], self.k, top, local) for c, local in self._split(rows)]
+                 for rows in groups]
+        found, largest = self._run(*[task for group in tasks for task in group]), -math.inf
+        for rows, group in zip(groups, tasks):
+            parts, found = found[:len(group)], found[len(group):]
+            total = np.zeros_like(parts[0][0])
+            for acc, _ in parts:
+                add_exact(total, acc)
+            largest = max(largest, eigenvalue(gram_matrix(total, parts[0][1], self.k + 1,
+                                                          self.m if rows is None else rows.size)))
+        return largest
+
+    def looks_scaled(self):
+        """Whether every column looks scaled (for the remedy of a diverged fit's message)."""
+        mean, sd = self.mean_sd()
+        low, high = self.min_max()
+        standard = (np.abs(mean) < 0.1) & (np.abs(sd - 1) < 0.1)
+        unit = (np.abs(low) < 1e-9) & (np.abs(high - 1) < 1e-9)
+        return bool(np.all(standard | unit))
+
+    def inputs(self):
+        """The inputs (all columns but the last) as Chunks, for the convergence checks."""
+        return Chunks(self.array[:, :-1], self.columns[:-1], self.top[:-1])
+
+
+# --------------------------------------------------------------------------- the work on a piece
+# (functions of a module, so that the workers find them by name)
+
+def _values(piece, k):
+    """A piece's values as float64, checked: a piece of another width, or of values that
+    are not real numbers, cannot be part of the data set."""
+    values = np.asarray(piece)
+    if values.ndim != 2 or values.shape[1] != k:
+        raise ValueError(f"a piece of the data has shape {values.shape}, where every piece must have {k} columns; "
+                         "make every chunk hold the same columns")
+    if values.dtype == bool or not np.issubdtype(values.dtype, np.number) or np.iscomplexobj(values):
+        raise ValueError(f"a piece of the data holds {values.dtype} values, where every column must hold real "
+                         "numbers; convert the columns (e.g. astype(float))")
+    return np.asarray(values, dtype=np.float64)
+
+
+def _by_column(piece, k):
+    return np.ascontiguousarray(_values(piece, k).T)
+
+
+def _piece_exact(piece, k, theta, grids, rows):
+    return FullGradient(_by_column(piece, k)).piece_exact(theta, grids, rows)
+
+
+def _piece_compensated(piece, k, theta, comp, rows):
+    return FullGradient(_by_column(piece, k)).piece_compensated(theta, comp, rows)
+
+
+def _piece_gram(piece, k, top, rows):
+    return gram_sums(_by_column(piece, k), top, rows)
+
+
+def _piece_take(piece, k, rows):
+    return _values(piece, k)[rows]
+
+
+def _piece_squares(piece, k, theta, total):
+    return K.squared_residuals(np.ascontiguousarray(_values(piece, k)), theta, total)
+
+
+def _piece_column_sums(piece, k, out, centre, power):
+    return column_sums(_values(piece, k), np.array(out), centre, power)
+
+
+def _piece_min_max(piece, k):
+    values = _values(piece, k)
+    return values.min(axis=0), values.max(axis=0)
+
+
+def _piece_scaled(piece, centre, spread):
+    values = np.asarray(piece, dtype=np.float64)
+    out = np.empty(values.shape)
+    with np.errstate(all="ignore"):
+        scale_columns(values, centre, spread, out)
+    return out
+
+
+def _piece_row_norm(piece, k):
+    from .convergence import largest_row_norm
+
+    return largest_row_norm(_values(piece, k)) if len(piece) else 0.0
+
+
+def _piece_check(piece, k):
+    """A piece's non-finite columns, each column's largest magnitude, and its first non-finite value."""
+    values = _values(piece, k)
+    bad = non_finite_columns(values)
+    top = column_bounds(np.ascontiguousarray(values.T)) if not bad.any() else np.full(k, np.nan)
+    return bad, top, (first_non_finite(values) if bad.any() else (-1, -1)), int(np.count_nonzero(
+        ~np.isfinite(values))) if bad.any() else 0
+
+
+# --------------------------------------------------------------------------- input
+
+def as_chunks(data, name="dataSet", min_rows=2, min_cols=2):
+    """A Dask array or DataFrame as :class:`Chunks`, checked as :func:`graddescent.validation.check_data`
+    checks data in memory (one pass over the pieces)."""
+    dask = _dask()
+    import dask.array as da
+
+    if hasattr(data, "dtypes") and hasattr(data, "columns"):  # a Dask DataFrame
+        columns = pd.Index(data.columns)
+        if columns.duplicated().any():
+            dups = sorted({str(c) for c in columns[columns.duplicated()]})
+            raise ValueError(f"{name} has duplicated column names {dups}; give every column a distinct name")
+        for column, dtype in zip(columns, data.dtypes):
+            if (pd.api.types.is_bool_dtype(dtype) or not pd.api.types.is_numeric_dtype(dtype)
+                    or pd.api.types.is_complex_dtype(dtype)):
+                kind = "boolean" if pd.api.types.is_bool_dtype(dtype) else f"non-numeric ({dtype})"
+                raise ValueError(f"{name} column {column!r} is {kind}; every column must hold numbers. "
+                                 "Convert it (e.g. astype(float)) or drop it.")
+        array = data.to_dask_array(lengths=True)
+    elif isinstance(data, da.Array):
+        if data.ndim != 2:
+            raise ValueError(f"{name} must be 2-dimensional (rows x columns, the last column the output); "
+                             f"got a Dask array of shape {data.shape}")
+        if data.dtype == bool or not np.issubdtype(data.dtype, np.number) or np.iscomplexobj(data):
+            raise ValueError(f"{name} must hold real numbers, got a Dask array of {data.dtype}; "
+                             "convert it with .astype(float)")
+        array = data if not any(np.isnan(size) for size in data.chunks[0]) else data.compute_chunk_sizes()
+        columns = pd.Index([f"V{j + 1}" for j in range(array.shape[1])])
+    else:
+        raise ValueError(f"{name} must be a Dask array or DataFrame, got {type(data).__name__}")
+    array = array.rechunk({1: -1}) if len(array.chunks[1]) > 1 else array  # every piece whole rows
+    m, k = array.shape
+    if k < min_cols:
+        raise ValueError(f"{name} has {k} column(s); it needs at least {min_cols} "
+                         "(one or more inputs, then the output as the last column)")
+    if m < min_rows:
+        raise ValueError(f"{name} has {m} row(s); it needs at least {min_rows}")
+    chunks = Chunks(array, columns, None)
+    found = dask.compute(*[dask.delayed(_piece_check)(piece, k) for piece in chunks.pieces])
+    for c, (bad, top, (i, j), count) in enumerate(found):
+        if bad.any():
+            total = sum(part[3] for part in found)
+            raise ValueError(f"{name} has {total} NaN or infinite value(s); the first is in column "
+                             f"{columns[j]!r} at row {int(chunks.offsets[c]) + i}. Drop or fill them (e.g. dropna()).")
+    chunks.top = np.max([part[1] for part in found], axis=0) if found else np.zeros(k)
+    return chunks
