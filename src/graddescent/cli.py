@@ -285,7 +285,8 @@ def build_parser():
                       help="comma-separated methods (default all 14)")
     _add_fit_options(comp, seed_default=COMPARE_SEED, tol_default=COMPARE_TOL)
     _add_reading_options(comp, choosing=True)
-    comp.add_argument("--plot", metavar="CURVES.png", type=_plot_path, help="draw all loss records on one figure, beside the least-squares MSE over all rows")
+    comp.add_argument("--plot", metavar="CURVES.png", type=_plot_path,
+                      help="draw all loss records on one figure, beside the least-squares MSE over all rows")
     comp.set_defaults(run=command_compare)
 
     data = commands.add_parser("datasets", help="list the bundled data sets, or write one as CSV",
