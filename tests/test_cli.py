@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from graddescent import RMSE, cli, datasets, learn, predict, splitData, writing
+from graddescent import RMSE, cli, datasets, learn, predict, splitData, varianceScaling, writing
 from graddescent.methods import BY_ROW
 from graddescent.toplevel import METHODS
 
@@ -221,6 +221,60 @@ def test_scaled_model_file_round_trips_in_process(tmp_path):
     np.testing.assert_array_equal(loaded.model, model.model)
     np.testing.assert_array_equal(loaded.scalingParameter, model.scalingParameter)
     pd.testing.assert_frame_equal(predict(loaded, frame), predict(model, frame))
+
+
+def _figures(monkeypatch):
+    """The figures the command draws (instead of writing them)."""
+    drawn = []
+    monkeypatch.setattr(cli, "_save_figure", lambda figure, path: drawn.append(figure))
+    return drawn
+
+
+def _scaled_design(frame):
+    scaled = varianceScaling(frame).scaledDataSet.to_numpy()
+    return np.column_stack([np.ones(len(scaled)), scaled[:, :-1]]), scaled[:, -1]
+
+
+def test_fit_plot_of_a_single_row_method_says_what_it_draws(tmp_path, monkeypatch):
+    """SGD's loss record is the squared residual of the rows it draws, which dips below the
+    least-squares MSE over all rows: the plot says so, and draws the least-squares MSE and the
+    final theta's MSE over all rows beside it."""
+    frame = datasets.load("co2_compressibility")
+    frame.to_csv(tmp_path / "co2.csv", index=False)
+    drawn = _figures(monkeypatch)
+    assert cli.main(["fit", str(tmp_path / "co2.csv"), "--method", "SGD", "--max-iter", "20000", "--seed", "1",
+                     "--plot", str(tmp_path / "loss.png"), "--quiet"]) == 0
+    (figure,) = drawn
+    axes = figure.axes[0]
+    curve, least, final = axes.get_lines()
+    assert "training loss" not in axes.get_ylabel() and "training loss" not in axes.get_title()
+    assert curve.get_label().startswith("SGD: mean squared residual of the rows drawn,\neach before its step")
+    assert least.get_label().startswith("least squares: MSE over all rows")
+    assert final.get_label() == "SGD's final theta: MSE over all rows"
+    X, y = _scaled_design(frame)
+    best = np.mean((X @ np.linalg.lstsq(X, y, rcond=None)[0] - y) ** 2)
+    model = learn(frame, learningMethod="SGD", control={"maxIter": 20000}, seed=1)
+    np.testing.assert_allclose(least.get_ydata()[0], best, rtol=1e-9)
+    np.testing.assert_allclose(final.get_ydata()[0], np.mean((X @ model.model.ravel() - y) ** 2), rtol=1e-9)
+    np.testing.assert_array_equal(curve.get_ydata(), model.loss)
+    assert curve.get_xdata()[-1] == 20000  # drawn over the steps
+    assert np.min(curve.get_ydata()) < best  # why the label matters: below the least there is over all rows
+
+
+def test_compare_plot_marks_the_single_row_records(tmp_path, monkeypatch):
+    frame = datasets.load("co2_compressibility")
+    frame.to_csv(tmp_path / "co2.csv", index=False)
+    drawn = _figures(monkeypatch)
+    assert cli.main(["compare", str(tmp_path / "co2.csv"), "--methods", "GD,SGD,SVRG", "--max-iter", "30",
+                     "--tol", "none", "--plot", str(tmp_path / "curves.png"), "--quiet"]) == 0
+    (figure,) = drawn
+    axes = figure.axes[0]
+    labels = [line.get_label() for line in axes.get_lines()]
+    assert labels == ["GD", "SGD (rows drawn)", "SVRG", "least squares: MSE over all rows"]
+    assert "'(rows drawn)': the mean squared residual of the rows" in axes.get_title()
+    X, y = _scaled_design(frame)
+    best = np.mean((X @ np.linalg.lstsq(X, y, rcond=None)[0] - y) ** 2)
+    np.testing.assert_allclose(axes.get_lines()[-1].get_ydata()[0], best, rtol=1e-9)
 
 
 # --------------------------------------------------------------------------- compare

@@ -2,10 +2,13 @@
 
 Each notebook is re-executed with nbclient on the ``python3`` kernel, from an in-memory
 copy, with its working folder a scratch copy of the repository layout (``vignettes/``
-beside a link to ``tests/``): the stored notebooks are never rewritten and files the
-notebooks write stay in the scratch folder.
+beside a link to ``tests/``): the stored notebooks are never rewritten. A notebook must
+write only to temporary folders of its own: any file it leaves in its working folder fails
+the test. The time each takes is measured and reported (pytest's ``-rA`` or ``-s`` shows
+it), not asserted: the budget is a minute each on two shared cores.
 """
 
+import importlib.util
 import time
 from pathlib import Path
 
@@ -18,7 +21,6 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 VIGNETTES = sorted((ROOT / "vignettes").glob("*.ipynb"))
 CELL_TIMEOUT = 120  # seconds
-NOTEBOOK_BUDGET = 60  # seconds, on two cores (generous margin in the assertion below)
 
 
 def _code_cells(nb):
@@ -60,7 +62,7 @@ def test_stored_notebook_is_executed(path):
 
 
 @pytest.mark.parametrize("path", VIGNETTES, ids=lambda p: p.stem)
-def test_notebook_runs(path, tmp_path):
+def test_notebook_runs_and_leaves_no_files(path, tmp_path):
     nb = nbformat.read(path, as_version=4)
     for cell in _code_cells(nb):
         cell.outputs, cell.execution_count = [], None
@@ -71,7 +73,38 @@ def test_notebook_runs(path, tmp_path):
     start = time.perf_counter()
     client.execute()  # raises CellExecutionError on any error
     seconds = time.perf_counter() - start
+    print(f"{path.name}: executed in {seconds:.1f} s")
     assert not _errors(nb)
     missing = [i for i, cell in enumerate(_code_cells(nb)) if _draws(cell) and not _has_image(cell)]
     assert not missing, f"figure cells {missing} made no image"
-    assert seconds < 2 * NOTEBOOK_BUDGET, f"{path.name} took {seconds:.0f} s"
+    assert _left_behind(tmp_path) == [], "the notebook left files behind (write to a temporary folder)"
+
+
+def _left_behind(workdir):
+    """Files in a notebook's working folder, or beside it, after it ran."""
+    return sorted([p.name for p in workdir.iterdir() if p.name not in ("tests", "vignettes")]
+                  + [str(p.relative_to(workdir)) for p in (workdir / "vignettes").rglob("*")])
+
+
+def test_a_file_left_behind_is_found(tmp_path):
+    """The check above can fail: a file written beside the notebook, or a folder, is found."""
+    (tmp_path / "vignettes").mkdir()
+    (tmp_path / "tests").symlink_to(ROOT / "tests", target_is_directory=True)
+    assert _left_behind(tmp_path) == []
+    (tmp_path / "vignettes" / "co2.csv").write_text("x\n")
+    (tmp_path / "vignettes" / "out").mkdir()
+    (tmp_path / "stray.json").write_text("{}")
+    assert _left_behind(tmp_path) == ["stray.json", "vignettes/co2.csv", "vignettes/out"]
+
+
+def test_the_stored_notebooks_are_those_build_writes():
+    """vignettes/build.py makes the same cells (source) as the stored notebooks: no stored
+    notebook edited by hand, or left behind by a change to build.py."""
+    spec = importlib.util.spec_from_file_location("vignette_build", ROOT / "vignettes" / "build.py")
+    build = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(build)
+    assert sorted(build.NOTEBOOKS) == [p.name for p in VIGNETTES]
+    for name, sections in build.NOTEBOOKS.items():
+        stored = nbformat.read(ROOT / "vignettes" / name, as_version=4)
+        built = build.notebook(sections)
+        assert [(c.cell_type, c.source) for c in built.cells] == [(c.cell_type, c.source) for c in stored.cells], name

@@ -258,7 +258,9 @@ def build_parser():
     _add_fit_options(fit, seed_default=None, tol_default=None)
     _add_reading_options(fit, choosing=True)
     fit.add_argument("--model-out", metavar="MODEL.json", help="write the fitted model (JSON) for 'predict'")
-    fit.add_argument("--plot", metavar="LOSS.png", type=_plot_path, help="draw the training loss curve")
+    fit.add_argument("--plot", metavar="LOSS.png", type=_plot_path,
+                     help="draw the loss record, beside the least-squares MSE over all rows (a single-row method "
+                     "records the squared residuals of the rows it draws: its final MSE over all rows is drawn too)")
     fit.set_defaults(run=command_fit)
 
     pred = commands.add_parser("predict", help="predict the rows of a CSV file with a saved model",
@@ -283,7 +285,8 @@ def build_parser():
                       help="comma-separated methods (default all 14)")
     _add_fit_options(comp, seed_default=COMPARE_SEED, tol_default=COMPARE_TOL)
     _add_reading_options(comp, choosing=True)
-    comp.add_argument("--plot", metavar="CURVES.png", type=_plot_path, help="draw all loss curves on one figure")
+    comp.add_argument("--plot", metavar="CURVES.png", type=_plot_path,
+                      help="draw all loss records on one figure, beside the least-squares MSE over all rows")
     comp.set_defaults(run=command_compare)
 
     data = commands.add_parser("datasets", help="list the bundled data sets, or write one as CSV",
@@ -634,8 +637,7 @@ def command_fit(args):
         "time_seconds": seconds, "model_out": None if fit.diverged else args.model_out, "plot": args.plot,
     }
     if args.plot:
-        _plot({args.method: model.loss}, args.plot, f"{args.method} on {label}",
-              xlabel=_loss_x(args.method, args.tol), ylabel=_loss_label(args.scaling, args.method, args.tol))
+        _save_figure(_fit_figure(model, fit, train, args, label), args.plot)
     print(_json(result) if args.json else _fit_table(result))
     if fit.diverged:
         written = f"{args.model_out!r} was not written: " if args.model_out else ""
@@ -733,10 +735,7 @@ def command_compare(args):
                "least_squares_train_rmse": math.sqrt(optimum), "sorted_by": key, "results": results,
                "plot": args.plot}
     if args.plot:
-        _plot({m: loss for m, (loss, _) in curves.items()}, args.plot, f"Training loss on {label}",
-              xlabel="passes over the data", ylabel=_loss_label(args.scaling, None, args.tol),
-              passes={m: fit.passes for m, (_, fit) in curves.items()},
-              shown={m for m, (_, fit) in curves.items() if not fit.diverged})
+        _save_figure(_compare_figure(curves, models, train, args, label), args.plot)
     print(_json(summary) if args.json else _compare_table(summary))
     return 0
 
@@ -892,24 +891,73 @@ def _table(headers, rows, align):
     return out
 
 
-def _loss_label(scaling, method, tol):
-    units = "" if scaling == "none" else ", scaled data"
-    if method in BY_ROW and tol is None:
-        return f"training loss (mean squared residual of the steps, over windows of them{units})"
-    return f"training loss (mean squared error{units})"
+def _in_loss_units(model, mse):
+    """An MSE over the training rows (original units) in the units of the loss record: those
+    of the scaled data, where the fit scaled it (the output's scale squared)."""
+    if model.scalingParameter is None:
+        return mse
+    return mse / float(model.scalingParameter[1, -1]) ** 2
 
 
-def _loss_x(method, tol):
+def _units(scaling):
+    return "original units" if scaling == "none" else "scaled data"
+
+
+def _sampled_label(method, tol):
+    """What a single-row method's loss record holds, for a legend."""
+    if tol is None:
+        return f"{method}: mean squared residual of the rows drawn,\neach before its step, over windows of steps"
+    return (f"{method}: per pass, mean squared residual of the rows drawn\n(each before its step); once the iterates "
+            "are averaged,\nthe average's MSE over all rows")
+
+
+def _fit_figure(model, fit, train, args, label):
+    """``fit --plot``: the loss record of the fit, with the least-squares MSE over all rows.
+    A single-row method records the residuals of the rows it draws, not the loss over all
+    rows (it can dip below the least-squares MSE); its final theta's MSE over all rows is
+    drawn beside it."""
+    method, loss = args.method, np.asarray(model.loss, dtype=np.float64)
+    references = {"least squares: MSE over all rows (the least any theta reaches)":
+                  _in_loss_units(model, _least_squares_mse(train))}
     if method in BY_ROW:
-        return "progress through the steps (fraction of maxIter)" if tol is None else "pass over the data"
-    return "iteration"
+        references[f"{method}'s final theta: MSE over all rows"] = _in_loss_units(model, _square(_rmse(model, train)))
+        if args.tol is None:
+            x, xlabel = np.arange(1, loss.size + 1) * (fit.n_iter / max(loss.size, 1)), "step"
+        else:
+            x, xlabel = np.arange(1, loss.size + 1), "pass over the data"
+        curves, ylabel = {_sampled_label(method, args.tol): (x, loss)}, "mean squared residual"
+        title = f"{method} on {label}" + (": residuals of the rows drawn, not the loss over all rows"
+                                          if args.tol is None else "")
+    else:
+        curves = {f"{method}: MSE over all rows" if method != "MBGD" else f"{method}: MSE over each pass's batches":
+                  (np.arange(1, loss.size + 1), loss)}
+        xlabel, ylabel, title = "iteration", "training loss (mean squared error)", f"{method} on {label}"
+    return _loss_figure(curves, title, xlabel, f"{ylabel} ({_units(args.scaling)})", references=references)
 
 
-def _plot(curves, path, title, xlabel, ylabel, passes=None, shown=None):
-    """Loss curves on one figure, log-scale y, written atomically without a display. With
-    ``passes``, each curve is drawn over the passes its fit made; the y-axis covers the
-    curves in ``shown`` (the fits that did not diverge), so that one blow-up does not flatten
-    the others, which are drawn all the same."""
+def _compare_figure(curves, models, train, args, label):
+    """``compare --plot``: each method's loss record over the passes its fit made, with the
+    least-squares MSE over all rows; the single-row methods' records are the residuals of
+    the rows they draw (so said in the legend)."""
+    drawn = {}
+    for method, (loss, fit) in curves.items():
+        loss = np.asarray(loss, dtype=np.float64)
+        name = f"{method} (rows drawn)" if method in BY_ROW else method
+        drawn[name] = (np.arange(1, loss.size + 1) * (fit.passes / max(loss.size, 1)), loss)
+    shown = {name for name, (method, (_, fit)) in zip(drawn, curves.items()) if not fit.diverged}
+    references = {"least squares: MSE over all rows": _in_loss_units(models[0], _least_squares_mse(train))}
+    note = ("the training MSE over all rows, but '(rows drawn)': the mean squared residual of the rows\n"
+            "a single-row method draws, each before its step (then, once averaged, the average's MSE over all rows)")
+    return _loss_figure(drawn, f"Training loss on {label}", "passes over the data",
+                        f"training loss ({_units(args.scaling)})", shown=shown, references=references,
+                        note=note, log_x=True)
+
+
+def _loss_figure(curves, title, xlabel, ylabel, shown=None, references=None, note=None, log_x=False):
+    """Loss curves (name -> (x, loss)) on one figure, log-scale y, legend outside the data,
+    with horizontal reference lines (name -> value). The y-axis covers the curves in
+    ``shown`` (the fits that did not diverge; all when None) and the references, so that one
+    blow-up does not flatten the others, which are drawn all the same."""
     import matplotlib
     from matplotlib.figure import Figure
 
@@ -917,27 +965,36 @@ def _plot(curves, path, title, xlabel, ylabel, passes=None, shown=None):
     axes = figure.add_subplot()
     colours = matplotlib.colormaps["tab20" if len(curves) > 10 else "tab10"]
     low, high = math.inf, 0.0
-    for i, (name, loss) in enumerate(curves.items()):
+    for i, (name, (x, loss)) in enumerate(curves.items()):
         y = np.asarray(loss, dtype=np.float64)
         y = np.where(np.isfinite(y) & (y > 0), y, np.nan)
-        x = np.arange(1, y.size + 1) * ((passes[name] / max(y.size, 1)) if passes else 1)
         plotted = y.size > 0 and not np.all(np.isnan(y))
         if plotted and (shown is None or name in shown):
             low, high = min(low, np.nanmin(y)), max(high, np.nanmax(y))
         label = name if plotted else f"{name} (no finite loss)"
         if shown is not None and name not in shown:
             label += " (diverged)"
-        axes.plot(x, y if plotted else np.full_like(x, np.nan), marker="." if y.size <= 30 else None,
-                  color=colours(i), linestyle=("-", "--", ":")[i % 3] if len(curves) > 1 else "-", label=label)
+        axes.plot(x, y if plotted else np.full_like(x, np.nan, dtype=np.float64),
+                  marker="." if y.size <= 30 else None, color=colours(i),
+                  linestyle=("-", "--", ":")[i % 3] if len(curves) > 1 else "-", label=label)
+    for (name, value), style in zip((references or {}).items(), ("--", ":")):
+        if math.isfinite(value) and value > 0:
+            axes.axhline(value, color="black", linestyle=style, linewidth=1.5, label=name)
+            low, high = min(low, value), max(high, value)
     axes.set_yscale("log")
     if 0 < low <= high < math.inf:
         axes.set_ylim(low / 1.5, high * 1.5)
-    if passes:
+    if log_x:
         axes.set_xscale("log")
     axes.set_xlabel(xlabel)
     axes.set_ylabel(ylabel)
-    axes.set_title(title)
+    axes.set_title(title if note is None else f"{title}\n{note}", fontsize="medium")
     axes.grid(True, which="both", alpha=0.3)
-    axes.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize="small", title="method")
+    axes.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize="small")
+    return figure
+
+
+def _save_figure(figure, path):
+    """Write the figure, in the format its name says, atomically and without a display."""
     image_format = os.path.splitext(path)[1].lower().lstrip(".")
     _write_atomic(path, lambda f: figure.savefig(f, format=image_format), binary=True)
