@@ -456,19 +456,24 @@ def _steps(kind, data, theta, perm, rows, update, alpha, momentum, window, loss,
     if not isinstance(data, chunked.Chunks):
         return K.single_row(kind, data, theta, perm, rows, update, alpha, momentum, window, loss, s, u, mean, averaged,
                             average_from)
-    written, carry, t0 = 0, np.zeros(2), 0
-    while t0 < rows.size:
-        t1 = min(rows.size, (t0 // window + 1) * window, t0 + chunked.FETCH)
-        local, ident, _ = _fetched(data, perm, rows[t0:t1])
-        start = average_from if average_from < 0 else max(average_from - t0, 0)
-        _, averaged = K.single_row(kind, local, theta, ident, ident, update[t0:t1] if update.size else update, alpha,
-                                   momentum, t1 - t0 + 1, np.empty(1), s, u, mean, averaged, start, carry)
-        if t1 % window == 0 or t1 == rows.size:  # the end of a loss window (as the compiled loop ends one)
-            if carry[1] > 0:
-                loss[written] = carry[0] / carry[1]
-                written += 1
-            carry[:] = 0.0
-        t0 = t1
+    written, carry, lo = 0, np.zeros(2), 0
+    while lo < rows.size:  # a stretch of rows fetched,
+        hi = min(rows.size, lo + chunked.FETCH)
+        local, ident, _ = _fetched(data, perm, rows[lo:hi])
+        t0 = lo
+        while t0 < hi:  # its steps run a loss window at a time
+            t1 = min(hi, (t0 // window + 1) * window)
+            start = average_from if average_from < 0 else max(average_from - t0, 0)
+            _, averaged = K.single_row(kind, local, theta, ident, ident[t0 - lo:t1 - lo],
+                                       update[t0:t1] if update.size else update, alpha, momentum, t1 - t0 + 1,
+                                       np.empty(1), s, u, mean, averaged, start, carry)
+            if t1 % window == 0 or t1 == rows.size:  # the end of a loss window (as the compiled loop ends one)
+                if carry[1] > 0:
+                    loss[written] = carry[0] / carry[1]
+                    written += 1
+                carry[:] = 0.0
+            t0 = t1
+        lo = hi
     return written, averaged
 
 

@@ -1,0 +1,223 @@
+"""Data held by Dask: the in-memory numbers, to the last bit, for any chunking and any number
+of workers (a real distributed.LocalCluster of two worker processes), R's goldens through the
+Dask path, and the errors."""
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.exceptions import ConvergenceWarning
+
+import graddescent as gd
+from conftest import GOLDENS, load, r_values
+from graddescent import gradDescentR
+
+da = pytest.importorskip("dask.array", reason="Dask input needs the optional extra 'dask' (pip install '.[dask]')")
+dd = pytest.importorskip("dask.dataframe", reason="Dask input needs the optional extra 'dask' (pip install '.[dask]')")
+distributed = pytest.importorskip("distributed", reason="the cluster tests need the optional extra 'dask'")
+
+METHODS = ["GD", "MBGD", "MGD", "AGD", "SGD", "SAGD", "ADAGRAD", "ADADELTA", "RMSPROP", "ADAM", "SVRG", "SSGD",
+           "SARAH", "SARAHPlus"]
+
+
+def chunkings(m):
+    """Three ways to cut m rows: even pieces, uneven ones, and many small ones with a piece of one row."""
+    uneven = (m // 2, m // 3, m - m // 2 - m // 3)
+    small = [1] + [m // 17] * 15
+    return [m // 4 + 1, uneven, tuple(small + [m - sum(small)])]
+
+
+def bits(x):
+    """The bytes of a result (NaN equal to NaN, -0 different from 0)."""
+    return np.ascontiguousarray(np.asarray(x, dtype=np.float64)).tobytes()
+
+
+@pytest.fixture(scope="module")
+def client():
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
+                                  silence_logs=40) as cluster, distributed.Client(cluster) as c:
+        yield c
+
+
+@pytest.fixture(scope="module")
+def diabetes():
+    from sklearn.datasets import load_diabetes
+
+    X, y = load_diabetes(return_X_y=True)
+    return pd.DataFrame(np.column_stack([X, y]), columns=[f"x{j}" for j in range(X.shape[1])] + ["y"])
+
+
+def fits(client, data, method, **kwargs):
+    """The fit of data in memory and of it held by the cluster in three chunkings (theta, loss)."""
+    fn = getattr(gd, method)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        reference = fn(data, **kwargs, return_loss=True)
+        held = []
+        for chunks in chunkings(len(data)):
+            array = client.persist(da.from_array(data.to_numpy(), chunks=(chunks, -1)))
+            held.append(fn(array, **kwargs, return_loss=True))
+    return reference, held
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_r_mode_on_a_cluster_is_bit_identical(client, method):
+    """R's fixed iterations on the unscaled CO2 data (several methods diverge: their sums take
+    the compensated fallback, in row order through the pieces)."""
+    data = gd.datasets.load("co2_compressibility")
+    kwargs = dict(maxIter=40, seed=7) if method == "ADADELTA" else dict(alpha=0.01, maxIter=40, seed=7)
+    (theta, loss), held = fits(client, data, method, **kwargs)
+    for got_theta, got_loss in held:
+        assert bits(got_theta) == bits(theta) and bits(got_loss) == bits(loss)
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_auto_and_stopping_rule_on_a_cluster_are_bit_identical(client, diabetes, method):
+    """alpha='auto' (the exact curvature, the row norms, the adaptive methods' trial pass) and
+    the stopping rule with averaging, on scaled real data (scikit-learn's diabetes)."""
+    data = gd.varianceScaling(diabetes).scaledDataSet
+    kwargs = dict(maxIter=200 if method not in methods_by_row() else 50 * len(data), tol=1e-4, seed=3)
+    if method != "ADADELTA":
+        kwargs["alpha"] = "auto"
+    (theta, loss), held = fits(client, data, method, **kwargs)
+    assert np.isfinite(theta).all() and loss.size > 1
+    for got_theta, got_loss in held:
+        assert bits(got_theta) == bits(theta) and bits(got_loss) == bits(loss)
+
+
+def methods_by_row():
+    from graddescent.methods import BY_ROW
+
+    return BY_ROW
+
+
+def test_learn_with_a_dask_dataframe_on_a_cluster(client, diabetes):
+    """learn's scaling (R's long double mean and sd, through the pieces in order) and fit."""
+    control = {"alpha": "auto", "maxIter": 300}
+    reference = gradDescentR.learn(diabetes, learningMethod="AGD", control=control, seed=1, tol=1e-5)
+    for parts in (2, 5, 11):
+        frame = client.persist(dd.from_pandas(diabetes, npartitions=parts))
+        model = gradDescentR.learn(frame, learningMethod="AGD", control=control, seed=1, tol=1e-5)
+        assert bits(model.model) == bits(reference.model)
+        assert bits(model.scalingParameter) == bits(reference.scalingParameter)
+        assert model.converged and model.passes == reference.passes and model.alpha == reference.alpha
+
+
+def test_a_single_row_fit_longer_than_a_fetch(client, diabetes, monkeypatch):
+    """Rows fetched a stretch at a time: windows of the loss record across the stretches."""
+    monkeypatch.setattr(gd.chunked, "FETCH", 97)
+    data = gd.varianceScaling(diabetes).scaledDataSet
+    for method, kwargs in [("SGD", dict(alpha=0.01, maxIter=5000)), ("ADAM", dict(alpha="auto", maxIter=3000,
+                                                                                      tol=1e-3))]:
+        (theta, loss), held = fits(client, data, method, seed=2, **kwargs)
+        for got_theta, got_loss in held:
+            assert bits(got_theta) == bits(theta) and bits(got_loss) == bits(loss)
+
+
+# --------------------------------------------------------------------------- R's goldens through Dask
+
+def golden_cases(kind):
+    return pytest.mark.parametrize("case", [c for c in GOLDENS if c["kind"] == kind])
+
+
+def held(frame, parts=3):
+    """A DataFrame held by Dask (the threaded scheduler: R's numbers do not depend on where)."""
+    return dd.from_pandas(frame, npartitions=min(parts, len(frame)))
+
+
+@golden_cases("method")
+def test_r_goldens_of_the_methods_through_dask(case):
+    from test_parity import scaled
+
+    data = scaled(case["data"], case["scaling"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        theta = getattr(gd, case["method"])(held(data), **case["params"], seed=case["seed"])
+    np.testing.assert_allclose(theta.ravel(), r_values(case["theta"]), rtol=1e-9, atol=0, equal_nan=True)
+
+
+@golden_cases("learn")
+def test_r_goldens_of_learn_through_dask(case):
+    data = load(case["data"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model = gradDescentR.learn(held(data, 4), case["featureScaling"], case["scalingMethod"], case["method"],
+                                   case["control"], seed=case["seed"])
+    np.testing.assert_allclose(model.model.ravel(), r_values(case["model"]), rtol=1e-9, atol=0, equal_nan=True)
+
+
+# --------------------------------------------------------------------------- errors
+
+def test_dask_input_without_the_extra(monkeypatch):
+    import builtins
+
+    real = builtins.__import__
+
+    def no_dask(name, *args, **kwargs):
+        if name == "dask" or name.startswith("dask."):
+            raise ImportError("No module named 'dask'")
+        return real(name, *args, **kwargs)
+
+    array = da.from_array(np.ones((4, 2)), chunks=2)
+    monkeypatch.setattr(builtins, "__import__", no_dask)
+    with pytest.raises(ImportError, match=r"optional extra 'dask'.*pip install 'graddescent\[dask\]'"):
+        gd.GD(array)
+
+
+def test_pieces_of_different_widths_are_refused():
+    import dask
+
+    pieces = [da.from_delayed(dask.delayed(np.ones)((3, 3)), shape=(3, 3), dtype=float),
+              da.from_delayed(dask.delayed(np.ones)((3, 2)), shape=(3, 3), dtype=float)]
+    with pytest.raises(ValueError, match=r"a piece of the data has shape \(3, 2\), where every piece must have 3 "
+                                         r"columns"):
+        gd.GD(da.concatenate(pieces))
+
+
+def test_pieces_of_different_dtypes_are_refused():
+    import dask
+
+    text = dask.delayed(lambda: np.array([["a", "b"], ["c", "d"]]))()
+    pieces = [da.from_array(np.ones((2, 2)), chunks=2), da.from_delayed(text, shape=(2, 2), dtype=float)]
+    with pytest.raises(ValueError, match="a piece of the data holds <U1 values, where every column must hold real"):
+        gd.GD(da.concatenate(pieces))
+
+
+def test_bad_values_are_named_with_their_row():
+    values = np.arange(40.0).reshape(20, 2)
+    values[13, 1] = np.nan
+    with pytest.raises(ValueError, match=r"1 NaN or infinite value\(s\); the first is in column 'V2' at row 13"):
+        gd.SGD(da.from_array(values, chunks=(6, 2)))
+
+
+@pytest.mark.parametrize("make, message", [
+    (lambda: dd.from_pandas(pd.DataFrame({"a": ["x", "y"], "b": [1.0, 2.0]}), npartitions=1),
+     "column 'a' is non-numeric"),
+    (lambda: da.from_array(np.ones(5), chunks=2), "must be 2-dimensional"),
+    (lambda: da.from_array(np.ones((5, 1)), chunks=2), "it needs at least 2"),
+    (lambda: da.from_array(np.ones((5, 2), dtype=bool), chunks=2), "must hold real numbers"),
+])
+def test_bad_dask_data(make, message):
+    with pytest.raises(ValueError, match=message):
+        gd.GD(make())
+
+
+def test_a_worker_that_dies_mid_fit_is_replaced_and_the_numbers_are_the_same():
+    """Dask reruns a lost worker's pieces on the other (the pieces' work is pure): the same
+    numbers, or, where no worker is left, an error; never a wrong number."""
+    import os
+    import threading
+
+    data = gd.varianceScaling(gd.datasets.load("co2_compressibility")).scaledDataSet
+    reference = gd.GD(data, alpha=0.1, maxIter=400, seed=1)
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
+                                  silence_logs=50) as cluster, distributed.Client(cluster) as c:
+        array = c.persist(da.from_array(data.to_numpy(), chunks=(300, -1)))
+        victim = sorted(c.scheduler_info()["workers"])[0]
+        killer = threading.Timer(0.5, lambda: c.run(os._exit, 1, workers=[victim]))
+        killer.start()
+        theta = gd.GD(array, alpha=0.1, maxIter=400, seed=1)
+        killer.join()
+        assert victim not in c.scheduler_info()["workers"]  # (it died during the fit)
+    assert bits(theta) == bits(reference)
