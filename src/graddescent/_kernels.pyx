@@ -13,8 +13,9 @@ published rule, the departure is kept and marked "R's".
 
 Beyond R, each method that departs from the published rule also has that rule (its
 ``variant="textbook"``), a few lines under its own name right after R's (``_adagrad`` then
-``_adagrad_textbook``), run by the same driver. Methods are chosen by the small integer codes below. The loops run without the GIL and
-handle Ctrl-C every millisecond or so (``_signals.pxd``).
+``_adagrad_textbook``), run by the same driver. Methods are chosen by the small integer
+codes below. The loops run without the GIL and handle Ctrl-C every millisecond or so
+(``_signals.pxd``).
 """
 
 from libc.math cimport INFINITY, NAN, fabs, fmax, isfinite, pow, sqrt
@@ -616,8 +617,8 @@ def variance_reduced(int kind, const double[:, ::1] cols, const double[::1] thet
                      double alpha, double gammaS, double[::1] loss, double tol=-1, Py_ssize_t patience=1,
                      double[::1] state=None):
     """SVRG, SSGD, SARAH, SARAHPlus (R's, or SSGD_TEXTBOOK, SARAHPLUS_TEXTBOOK; SVRG's
-    option 1 as published keeps the last iterate, ``keep[t]`` = its inner steps): outer iteration t takes the full gradient at theta
-    (its MSE goes to loss[t]) and runs the inner loop over rows ``rows[lo[t]:hi[t]]`` of
+    option 1 as published keeps the last iterate, ``keep[t]`` = its inner steps): outer
+    iteration t takes the full gradient at theta (its MSE goes to loss[t]) and runs the inner loop over rows ``rows[lo[t]:hi[t]]`` of
     R's shuffled data (``perm`` maps them to data rows). ``cols`` is the data by column.
     With ``tol >= 0`` the fit stops by :func:`stop_after`, an outer iteration being a pass;
     ``state`` (as :func:`stopped`'s) carries the rule over from an earlier call, so that a

@@ -289,7 +289,8 @@ _FAMILIES = {  # (what maxIter counts, what the loss record holds, what a pass i
 _PUBLISHED = {  # what variant="textbook" is, by method (see each function's docstring)
     "AGD": "``'textbook'``: Nesterov momentum as torch.optim.SGD(nesterov=True).",
     "SAGD": "``'textbook'``: SAG (Schmidt, Le Roux and Bach 2017).",
-    "ADAGRAD": "``'textbook'``: one accumulator per coefficient, as torch.optim.Adagrad (Duchi, Hazan and Singer 2011).",
+    "ADAGRAD": "``'textbook'``: one accumulator per coefficient, as torch.optim.Adagrad (Duchi, Hazan and Singer "
+               "2011).",
     "ADADELTA": "``'textbook'``: per coefficient, as torch.optim.Adadelta with learning rate 1 (Zeiler 2012).",
     "RMSPROP": "``'textbook'``: per coefficient, as torch.optim.RMSprop (Tieleman and Hinton 2012).",
     "ADAM": "``'textbook'``: per coefficient, corrected by ``1 - beta^t``, as torch.optim.Adam (Kingma and Ba 2015); "
