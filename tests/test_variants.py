@@ -11,6 +11,7 @@ below. R's variant stays R's (the goldens), and every entry point takes the vari
 
 import json
 import math
+import re
 import warnings
 
 import numpy as np
@@ -19,7 +20,7 @@ import pytest
 from sklearn.exceptions import ConvergenceWarning
 
 import graddescent as gd
-from graddescent import cli
+from graddescent import cli, estimators
 from conftest import GOLDENS, load, r_values
 
 RTOL = 1e-12
@@ -309,3 +310,202 @@ def test_variant_r_is_rs_numbers(case):
         warnings.simplefilter("ignore", ConvergenceWarning)
         theta = getattr(gd, case["method"])(data, **case["params"], seed=case["seed"], variant="R")
     np.testing.assert_allclose(theta.ravel(), r_values(case["theta"]), rtol=1e-9, atol=0, equal_nan=True)
+
+
+# --------------------------------------------------------------------------- errors
+
+@pytest.mark.parametrize("method", list(gd.methods.VARIANTS))
+def test_a_variant_a_method_lacks_is_a_value_error_naming_those_it_has(method):
+    frame = scaled("stackloss")
+    have = gd.methods.VARIANTS[method]
+    for wrong in ("textbook", "amsgrad", "r", "", None, 1):
+        if wrong in have:
+            continue
+        with pytest.raises(ValueError) as caught:
+            getattr(gd, method)(frame, seed=1, variant=wrong)
+        message = str(caught.value)
+        assert f"{method} has no variant {wrong!r}" in message
+        assert all(repr(v) in message for v in have), message
+    if have == ("R",):
+        assert "only R's rule" in message
+
+
+@pytest.mark.parametrize("method, kwargs, match", [
+    ("ADAM", {"epsilon": 1e-3}, r"epsilon is a constant of the published rule.*variant='textbook'"),
+    ("ADAM", {"beta1": 0.5}, r"beta1 is a constant of the published rule"),
+    ("ADAGRAD", {"epsilon": 1e-6}, r"epsilon is a constant of the published rule"),
+    ("ADAM", {"variant": "textbook", "beta1": 1.0}, r"beta1"),
+    ("ADAM", {"variant": "amsgrad", "beta2": -0.1}, r"beta2"),
+    ("RMSPROP", {"variant": "textbook", "epsilon": 0.0}, r"epsilon"),
+    ("ADADELTA", {"variant": "textbook", "epsilon": float("nan")}, r"epsilon"),
+])
+def test_bad_constants_are_value_errors_naming_them(method, kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        getattr(gd, method)(scaled("stackloss"), seed=1, **kwargs)
+    # (the defaults with R's rule are fine: R's rule fixes its own)
+    getattr(gd, method)(scaled("stackloss"), seed=1, **{k: v for k, v in kwargs.items() if k == "variant"})
+
+
+# --------------------------------------------------------------------------- every entry point
+
+def test_learn_takes_the_variant_and_constants_in_control():
+    data = load("stackloss")
+    model = gd.learn(data, learningMethod="ADAM", control={"variant": "amsgrad", "beta1": 0.8, "alpha": 0.05,
+                                                           "maxIter": 200}, seed=4)
+    direct = gd.ADAM(gd.varianceScaling(data).scaledDataSet, alpha=0.05, maxIter=200, seed=4, variant="amsgrad",
+                     beta1=0.8)
+    np.testing.assert_array_equal(model.model, direct)
+    assert model.control["variant"] == "amsgrad" and model.control["beta1"] == 0.8
+    assert "variant" not in gd.learn(data, learningMethod="ADAM", seed=4).control  # (R's list, as before)
+    with pytest.raises(ValueError, match="GD has no variant 'textbook'"):
+        gd.learn(data, learningMethod="GD", control={"variant": "textbook"})
+    with pytest.raises(ValueError, match="unknown control entries.*variant, beta1, beta2, epsilon"):
+        gd.learn(data, learningMethod="ADAM", control={"beta3": 0.9})
+
+
+@pytest.mark.parametrize("method, variant", TEXTBOOK)
+def test_estimators_take_the_variant_and_fit_what_learn_fits(method, variant):
+    data = load("stackloss")
+    X, y = data.iloc[:, :-1], data.iloc[:, -1]
+    control = {"maxIter": 3 if method not in gd.methods.BY_ROW else 3 * len(y), "innerIter": 5, "option": 1,
+               "gammaS": 1.5}  # (R's SARAHPlus then stays put; the published rule takes its first step)
+    if method != "ADADELTA":
+        control["alpha"] = 0.02
+    params = {estimators._SNAKE[k]: v for k, v in control.items() if k in gd.toplevel.METHOD_CONTROL[method]}
+    params["max_iter"] = 3
+    if method in gd.methods.BY_ROW:
+        params["average"] = False
+    if method in gd.methods.VARIANCE_REDUCED:
+        params["inner_iter"] = 5
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        est = getattr(gd, f"{method}Regressor")(**params, tol=None, variant=variant, random_state=2).fit(X, y)
+        generic = gd.GradDescentRegressor(method, **params, tol=None, variant=variant, random_state=2).fit(X, y)
+        model = gd.learn(data, learningMethod=method, control={**control, "variant": variant,
+                                                               **({"momentum": est.momentum}
+                                                                  if hasattr(est, "momentum") else {})}, seed=2)
+    np.testing.assert_array_equal(est.theta_, model.model)
+    np.testing.assert_array_equal(generic.theta_, model.model)
+    r_rule = getattr(gd, f"{method}Regressor")(**params, tol=None, random_state=2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        different = not np.array_equal(r_rule.fit(X, y).theta_, est.theta_)
+    assert different
+
+
+def test_estimators_refuse_a_variant_the_method_lacks_and_constants_of_rs_rule():
+    X, y = load("stackloss").iloc[:, :-1], load("stackloss").iloc[:, -1]
+    with pytest.raises(ValueError, match="'variant' parameter of GDRegressor must be one of 'R' for GD"):
+        gd.GDRegressor(variant="textbook").fit(X, y)
+    with pytest.raises(ValueError, match="'variant' parameter of GradDescentRegressor must be one of 'R', "
+                                         "'textbook' for SAGD, got 'amsgrad'"):
+        gd.GradDescentRegressor("SAGD", variant="amsgrad").fit(X, y)
+    with pytest.raises(ValueError, match="'variant' parameter"):
+        gd.ADAMRegressor(variant="adamw").fit(X, y)
+    with pytest.raises(ValueError, match="'epsilon' parameter of ADAMRegressor sets the published rule's"):
+        gd.ADAMRegressor(epsilon=1e-3).fit(X, y)
+    with pytest.raises(ValueError, match="'beta1' parameter"):
+        gd.ADAMRegressor(variant="textbook", beta1=1.0).fit(X, y)
+
+
+def test_command_line_fit_and_compare_take_the_variant(tmp_path, capsys):
+    data = load("stackloss")
+    data.to_csv(tmp_path / "s.csv", index=False)
+    assert cli.main(["fit", str(tmp_path / "s.csv"), "--method", "ADAM", "--variant", "textbook", "--epsilon", "1e-6",
+                     "--alpha", "0.05", "--max-iter", "300", "--seed", "3", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    expected = gd.learn(data, learningMethod="ADAM", control={"variant": "textbook", "epsilon": 1e-6, "alpha": 0.05,
+                                                              "maxIter": 300}, seed=3)
+    assert out["variant"] == "textbook" and out["control"]["epsilon"] == 1e-6
+    assert out["theta"] == expected.model.ravel().tolist()
+
+    assert cli.main(["compare", str(tmp_path / "s.csv"), "--methods", "ADAM,GD,SAGD", "--variant", "R,textbook,amsgrad",
+                     "--json", "--quiet"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    fitted = sorted((r["method"], r["variant"]) for r in out["results"])
+    assert fitted == [("ADAM", "R"), ("ADAM", "amsgrad"), ("ADAM", "textbook"), ("GD", "R"), ("SAGD", "R"),
+                      ("SAGD", "textbook")]
+    sag = next(r for r in out["results"] if r["name"] == "SAGD (textbook)")
+    model = gd.learn(data, learningMethod="SAGD", control={"variant": "textbook", "alpha": "auto", "innerIter": 21,
+                                                           "maxIter": 21000}, seed=1, tol=1e-4, average=True)
+    assert sag["train_rmse"] == gd.RMSE(data.iloc[:, -1], gd.predict(model, data)["V1"])
+
+    assert cli.main(["compare", str(tmp_path / "s.csv"), "--variant", "textbook", "--tol", "none", "--quiet"]) == 0
+    table = capsys.readouterr().out
+    assert "9 fit(s)" in table and "ADAM (textbook)" in table and not re.search(r"\d  (GD|SGD|MGD|MBGD|SARAH) ", table)
+
+    for argv, message in [
+        (["fit", str(tmp_path / "s.csv"), "--method", "GD", "--variant", "textbook"], "GD has no variant 'textbook'"),
+        (["fit", str(tmp_path / "s.csv"), "--method", "ADAM", "--epsilon", "1e-3"], "--variant textbook"),
+        (["fit", str(tmp_path / "s.csv"), "--variant", "nesterov"], "unknown variant 'nesterov'"),
+        (["compare", str(tmp_path / "s.csv"), "--methods", "GD,ADAM", "--variant", "textbook"],
+         "GD has no variant textbook; it has R"),
+        (["compare", str(tmp_path / "s.csv"), "--epsilon", "1e-3"], "add them to --variant"),
+    ]:
+        with pytest.raises(SystemExit) if "unknown variant" in message else _no_exit():
+            assert cli.main(argv) == 2
+        assert message in capsys.readouterr().err
+
+
+class _no_exit:
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+
+def test_model_file_round_trip_with_a_variant_and_old_files_read_as_rs_rule(tmp_path):
+    data = load("stackloss")
+    data.to_csv(tmp_path / "s.csv", index=False)
+    assert cli.main(["fit", str(tmp_path / "s.csv"), "--method", "ADAM", "--variant", "amsgrad", "--beta2", "0.99",
+                     "--seed", "1", "--model-out", str(tmp_path / "m.json"), "--quiet"]) == 0
+    document = json.loads((tmp_path / "m.json").read_text())
+    assert document["variant"] == {"name": "amsgrad", "beta1": 0.9, "beta2": 0.99, "epsilon": 1e-8}
+    model = cli.read_model(str(tmp_path / "m.json"))
+    assert model.control["variant"] == "amsgrad" and model.control["beta2"] == 0.99
+    assert cli.model_to_dict(model, 1) == document
+    # R's rule: no field, exactly the file of before (which reads as R's rule)
+    assert cli.main(["fit", str(tmp_path / "s.csv"), "--method", "ADAM", "--seed", "1", "--model-out",
+                     str(tmp_path / "r.json"), "--quiet"]) == 0
+    old = json.loads((tmp_path / "r.json").read_text())
+    assert set(old) == set(gd.modelfile.FIELDS)
+    assert "variant" not in cli.model_from_dict(old).control
+    bad = [({"name": "textbook"}, "exactly the keys name, beta1, beta2, epsilon"),
+           ({**document["variant"], "name": "R"}, "ADAM has no variant 'R'"),
+           ({**document["variant"], "name": "nadam"}, "no variant 'nadam'"),
+           ({**document["variant"], "lr": 0.1}, "exactly the keys"),
+           ({**document["variant"], "epsilon": 0}, "epsilon"),
+           ({**document["variant"], "beta1": 1}, "beta1"),
+           ({**document["variant"], "beta2": "0.9"}, "beta2 must be a finite number"),
+           ("textbook", "must be an object")]
+    for variant, message in bad:
+        with pytest.raises(ValueError, match=message):
+            cli.model_from_dict({**document, "variant": variant})
+    with pytest.raises(ValueError, match="GD has no variant 'textbook'; it has only R's rule"):
+        cli.model_from_dict({**old, "method": "GD", "variant": {"name": "textbook"}})
+
+
+# --------------------------------------------------------------------------- convergence beyond R
+
+@pytest.mark.parametrize("method, variant", TEXTBOOK)
+def test_published_rules_with_the_stopping_rule_and_auto_step_converge_on_diabetes(method, variant):
+    from sklearn.datasets import load_diabetes
+    from sklearn.linear_model import LinearRegression
+
+    X, y = load_diabetes(return_X_y=True, as_frame=True)
+    optimum = np.mean((LinearRegression().fit(X, y).predict(X) - y) ** 2)
+    params = {"inner_iter": 10, "option": 1} if method == "SVRG" else {}
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        est = getattr(gd, f"{method}Regressor")(variant=variant, random_state=1, **params).fit(X, y)
+    gap = np.mean((est.predict(X) - y) ** 2) / optimum - 1
+    warned = [w for w in caught if issubclass(w.category, ConvergenceWarning)]
+    # (the issue asks for within 1% or a warning; every published rule does the former here)
+    assert gap <= 0.01 and est.converged_ and not warned, (method, variant, gap, est.converged_, warned)
+    if method != "ADADELTA":
+        assert est.learning_rate_ > 0
+    if (method, variant) == ("SAGD", "textbook"):  # SAG's auto step, 1 / (16 R2): the paper's
+        data = gd.varianceScaling(pd.concat([X, y], axis=1)).scaledDataSet.to_numpy()
+        r2 = np.max(1 + np.sum(data[:, :-1] ** 2, axis=1))
+        assert est.learning_rate_ == pytest.approx(1 / (16 * r2), rel=1e-12)
