@@ -361,8 +361,10 @@ cdef inline void _sag(double* theta, Py_ssize_t n, double e, const double* x, do
     theta -= (alpha / m) d``. The table keeps row i's gradient ``y_i = r_i x_i`` as its
     residual ``r_i`` (``*y``: O(m) scalars, not O(m n)); ``step`` is alpha / m."""
     cdef Py_ssize_t j
+    cdef double old = y[0], xj
     for j in range(n):
-        d[j] = d[j] - y[0] * x_(x, 1, j) + e * x_(x, 1, j)
+        xj = x_(x, 1, j)
+        d[j] = d[j] - old * xj + e * xj
         theta[j] -= step * d[j]
     y[0] = e
 
@@ -412,6 +414,8 @@ def single_row(int kind, const double[:, ::1] data, double[::1] theta, const int
                 x = &data[perm[rows[t + AHEAD]], 0]
                 prefetch(x)
                 prefetch(x + k - 1)  # (a row may span two cache lines)
+                if kind == SAG:
+                    prefetch(&table[perm[rows[t + AHEAD]]])
             if always or update[t]:
                 x = &data[perm[rows[t]], 0]
                 e = residual(x, 1, n, &theta[0])
