@@ -622,8 +622,9 @@ def variance_reduced(int kind, const double[:, ::1] cols, const double[::1] thet
                      double[::1] state=None):
     """SVRG, SSGD, SARAH, SARAHPlus (R's, or SSGD_TEXTBOOK, SARAHPLUS_TEXTBOOK; SVRG's
     option 1 as published keeps the last iterate, ``keep[t]`` = its inner steps): outer
-    iteration t takes the full gradient at theta (its MSE goes to loss[t]) and runs the inner loop over rows ``rows[lo[t]:hi[t]]`` of
-    R's shuffled data (``perm`` maps them to data rows). ``cols`` is the data by column.
+    iteration t takes the full gradient at theta (its MSE goes to loss[t]) and runs the
+    inner loop over rows ``rows[lo[t]:hi[t]]`` of R's shuffled data (``perm`` maps them to
+    data rows). ``cols`` is the data by column.
     With ``tol >= 0`` the fit stops by :func:`stop_after`, an outer iteration being a pass;
     ``state`` (as :func:`stopped`'s) carries the rule over from an earlier call, so that a
     fit may run on over several. Returns the new theta, the outer iterations run and

@@ -19,9 +19,9 @@ moved last. ``--test-rate R`` holds out the fraction R of the rows for testing: 
 R's ``splitData(dataSet, dataTrainRate = 1 - R, seed)``; ``--train-rate R`` passes R as
 ``dataTrainRate`` itself. ``--variant textbook`` (``amsgrad`` for ADAM) fits the
 published rule where the method's R rule departs from it (``graddescent.methods.VARIANTS``);
-``compare --variant R,textbook`` fits each method in each listed variant it has. ``fit`` takes no seed unless given (``--seed``); ``compare``
-uses seed 1 unless given, so that its table is the same at every run. Times are the wall
-time of each fit. Ctrl-C stops a fit within milliseconds (exit status 130).
+``compare --variant R,textbook`` fits each method in each listed variant it has. ``fit``
+takes no seed unless given (``--seed``); ``compare`` uses seed 1 unless given, so that its
+table is the same at every run. Times are the wall time of each fit. Ctrl-C stops a fit within milliseconds (exit status 130).
 
 Reading DATA.csv (``graddescent.reading``): a header line, fields separated by commas,
 numbers with a decimal point, unless ``--sep``, ``--decimal``, ``--no-header`` say otherwise.
@@ -815,7 +815,8 @@ def _compare_table(s):
             f"tol={s['tol']:g} (each method until n_iter_no_change={s['n_iter_no_change']} passes stall)")
     if s["variants"] != ["R"]:
         given = f"variant {','.join(s['variants'])}" + (", " + given if given else "")
-    lines = [f"{len(s['results'])} {'method(s)' if s['variants'] == ['R'] else 'fit(s)'} on {s['data']}: {s['rows']} rows, target {s['target']!r}",
+    fits = "method(s)" if s["variants"] == ["R"] else "fit(s)"
+    lines = [f"{len(s['results'])} {fits} on {s['data']}: {s['rows']} rows, target {s['target']!r}",
              f"settings: {given + '; ' if given else ''}{rule}; scaling {s['scaling']}; seed {s['seed']}",
              ("" if s["test_rows"] is None else f"trained on {s['train_rows']} rows, tested on {s['test_rows']}; ")
              + f"sorted by {s['sorted_by'].replace('_rmse', ' RMSE')}; the least-squares fit's train RMSE is "

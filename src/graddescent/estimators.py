@@ -19,7 +19,11 @@ R's numbers stay reachable from every estimator: with ``learning_rate`` R's alph
 ``momentum``, and ``max_iter`` R's maxIter in passes (maxIter itself for GD, MGD, AGD and the
 variance-reduced methods, ``maxIter / n_batch`` for MBGD, ``maxIter / n_samples`` for the
 single-row methods), a fit is ``gradDescentR.learn(..., seed=random_state)``'s: the same theta
-and predictions (the test suite checks each of R's ``learn`` results this way).
+and predictions (the test suite checks each of R's ``learn`` results this way). Every
+estimator takes ``variant`` ("R", the default: R's rule; "textbook", and "amsgrad" for ADAM,
+the published rule where the method has one, see :data:`graddescent.methods.VARIANTS`) and
+the published rule's constants (``beta1``, ``beta2``, ``epsilon``, torch.optim's defaults)
+where the method has them.
 :class:`GradDescentRegressor` takes any method by name (to search over methods).
 """
 

@@ -52,7 +52,8 @@ class GradDescentRObject:
     model : numpy.ndarray, shape (1, n)
         theta, intercept first, in scaled units when featureScaling.
     control : dict
-        R's control list with its defaults filled in.
+        R's control list with its defaults filled in; beyond R, ``variant`` and the
+        published rule's constants, where given.
     columns : list
         The data set's column names, the output last (not in R: used to match ``newdata``).
     loss : numpy.ndarray
