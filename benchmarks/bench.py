@@ -5,6 +5,7 @@
     python benchmarks/bench.py --baseline PY   # also the speed of the graddescent installed for
                                                # the interpreter PY, side by side ("before")
     python benchmarks/bench.py --only csv      # only reading CSV files: a 200 MB file and a wide one
+    python benchmarks/bench.py --only variants # only the published rules against R's, per step
 
 Comparisons are ratios against a reference timed in the same process (scikit-learn,
 numpy, R where ``Rscript`` with gradDescent is installed, else R's own timings recorded
@@ -77,6 +78,65 @@ def methods_table(data, steps, outer, inner):
             args["alpha"] = 0.01  # R's 0.1 diverges for some methods on these unscaled columns
         fn(data[:1000], **{k: min(v, 5) for k, v in args.items()}, seed=1)  # (first call: numba compiled here)
         table.append(row(f"{name} ({what})", best(lambda: fn(data, **args, seed=1))))
+    return table
+
+
+def variants_table(data, steps, outer, inner, repeat=7):
+    """Each published rule (``variant="textbook"``, ``"amsgrad"``) against R's rule of the same
+    method: the compiled driver alone (no preamble), on the same data, rows and starting
+    theta, R's rule and the published one timed in turn, best of ``repeat``; the time per
+    step (per full-batch iteration; per inner step of the variance-reduced methods, their
+    full gradients included: ``inner`` steps, a tenth of a pass, after each). R's SAGD updates
+    on half its steps (its coins), so SAG is also timed per update; SARAHPlus runs
+    with gammaS 1e-12 here, so that neither rule ends its inner loops early."""
+    from graddescent import _kernels as K
+    from graddescent.methods import _KIND, _TEXTBOOK
+
+    rng = np.random.default_rng(1)
+    m, n = data.shape
+    by_row, by_column = np.ascontiguousarray(data), np.ascontiguousarray(data.T)
+    perm, theta = rng.permutation(m).astype(np.int64), rng.random(n) * 0.1
+    rows, coins = rng.integers(0, m, steps), rng.integers(0, 2, steps)
+    inner_rows = rng.integers(0, m, outer * inner)
+    none, table = np.empty(0, np.int64), []
+
+    def call(name, variant):
+        kind = _KIND[name] if variant == "R" else K.SingleRow.AMSGRAD if variant == "amsgrad" else _TEXTBOOK[name]
+        if name in FULL_BATCH:
+            return 20, lambda: K.full_batch(kind, by_column, theta.copy(), 0.01, 20, 0.9, none, np.zeros(1, np.int64),
+                                            np.empty(20))
+        if name in SINGLE_ROW:
+            extra = {} if variant == "R" else {"state": np.zeros((3, n)), "table": np.zeros(m)}
+            update = coins if name == "SAGD" and variant == "R" else none
+            return steps, lambda: K.single_row(kind, by_row, theta.copy(), perm, rows, update, 0.001, 0.9, steps,
+                                               np.empty(1), np.zeros(3), np.zeros(n), **extra)
+        alpha = 1e-5 if name == "SSGD" else 0.001  # (R's SSGD grows along its rows: a small step)
+        lo = np.arange(outer, dtype=np.int64) * (inner if name == "SSGD" else 0)
+        keep = np.full(outer, inner - 1 if variant == "R" else inner, np.int64)  # (SVRG's option 1)
+        return outer * inner, lambda: K.variance_reduced(kind, by_column, theta, perm, inner_rows, lo, lo + inner,
+                                                         keep, alpha, 1e-12, np.empty(outer))
+
+    # (the single-row methods first: after any full gradient has run, in this process, the
+    # single-row driver runs about 1.8 times slower, R's rules and the published alike)
+    order = sorted(gd.methods.VARIANTS, key=lambda name: (name not in SINGLE_ROW, name in FULL_BATCH))
+    for name in order:
+        for variant in gd.methods.VARIANTS[name][1:]:
+            (count, r_rule), (_, published) = call(name, "R"), call(name, variant)
+            times = {"R": [], variant: []}
+            for _ in range(repeat):  # in turn, so that both meet the machine in the same state
+                for rule, fn in (("R", r_rule), (variant, published)):
+                    start = time.perf_counter()
+                    fn()
+                    times[rule].append(time.perf_counter() - start)
+            ours, theirs = min(times[variant]) / count, min(times["R"]) / count
+            what = "iteration" if name in FULL_BATCH else "step" if name in SINGLE_ROW else "inner step"
+            table.append({"what": f"{name} {variant} vs R's, per {what}", "graddescent": f"{ours * 1e9:,.1f} ns",
+                          "reference": f"{theirs * 1e9:,.1f} ns", "ratio": f"{ours / theirs:.2f}x",
+                          "target": "<= 1.3x"})
+            if name == "SAGD":  # (R's updates on about half its steps)
+                theirs /= np.count_nonzero(coins) / steps
+                table.append({"what": "SAGD textbook vs R's, per update", "graddescent": f"{ours * 1e9:,.1f} ns",
+                              "reference": f"{theirs * 1e9:,.1f} ns", "ratio": f"{ours / theirs:.2f}x", "target": ""})
     return table
 
 
@@ -400,6 +460,9 @@ def sections(args):
                     csv_tall(170_000 if args.quick else 1_700_000) + csv_wide(10**5 if args.quick else 10**6)))]
     m = 10**5 if args.quick else 10**6
     data = synthetic(m, 10)
+    if args.only == "variants":
+        return [(f"10. the published rules against R's, per step, on {m:,} x 10 synthetic data",
+                 lambda: variants_table(data, m, 5, m // 10))]
     speed = [
         (f"1. the 14 methods on {m:,} x 10 synthetic data", lambda: methods_table(data, m, 20, 1000)),
         ("2. SGD against scikit-learn (same number of updates)", lambda: sgd_vs_sklearn(data)),
@@ -417,7 +480,8 @@ def sections(args):
              lambda: to_convergence(m // 10))]
     if not args.quick:
         rest.insert(0, ("6. start-up, in a fresh virtual environment", startup))
-    return speed + rest + sections(argparse.Namespace(only="csv", quick=args.quick))
+    return (speed + rest + sections(argparse.Namespace(only="csv", quick=args.quick))
+            + sections(argparse.Namespace(only="variants", quick=args.quick)))
 
 
 def main():
@@ -426,9 +490,9 @@ def main():
     warnings.simplefilter("ignore", category=Warning)
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="1e5 rows instead of 1e6, no fresh environment")
-    parser.add_argument("--only", choices=["speed", "convergence", "csv"],
-                        help="only the speed sections (1 to 5), only section 8 (to convergence), or only "
-                             "reading CSV files (9)")
+    parser.add_argument("--only", choices=["speed", "convergence", "csv", "variants"],
+                        help="only the speed sections (1 to 5), only section 8 (to convergence), only "
+                             "reading CSV files (9), or only the published rules against R's (10)")
     parser.add_argument("--json", action="store_true", help="print the tables as JSON")
     parser.add_argument("--baseline", metavar="PYTHON",
                         help="another interpreter whose graddescent to time too (sections 1 to 5), as 'before'")

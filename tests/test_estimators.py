@@ -32,11 +32,14 @@ def test_every_method_has_an_estimator_importable_from_the_package():
 def test_parameters_are_scikit_learns_and_the_methods_control_entries(method):
     params = METHOD_OF[method]().get_params()
     control = {estimators._SNAKE[key] for key in gd.toplevel.METHOD_CONTROL[method]}
+    control |= {"variant", *gd.methods.CONSTANTS.get(method, ())}  # (beyond R: the published rules)
     averaged = {"average"} if method in gd.methods.BY_ROW or method == "MBGD" else set()
     assert set(params) == control | averaged | {"tol", "n_iter_no_change", "scaling", "random_state"}
     beyond_r = {"learning_rate": "auto", "max_iter": 1000, "inner_iter": "auto", "n_iter_no_change": 5,
                 "tol": 1e-3 if averaged else 1e-4,  # (scikit-learn's SGDRegressor's where the iterates are averaged)
-                "average": True, "momentum": 0.999 if method in ("RMSPROP", "ADADELTA") else 0.9}
+                "average": True, "momentum": 0.999 if method in ("RMSPROP", "ADADELTA") else 0.9,
+                "variant": "R", "beta1": 0.9, "beta2": 0.999,  # (torch.optim's defaults for the published rules)
+                "epsilon": {"ADAGRAD": 1e-10, "ADADELTA": 1e-6}.get(method, 1e-8)}
     for name in set(params) - {"scaling", "random_state"}:
         r_default = gd.toplevel.CONTROL_DEFAULTS.get(gd.estimators.R_NAMES.get(name))
         assert params[name] == beyond_r.get(name, r_default), name
@@ -121,7 +124,8 @@ def _check_instances():
                   **({"average": False} if m in gd.methods.BY_ROW or m == "MBGD" else {}),
                   **({"inner_iter": 10} if m in gd.methods.VARIANCE_REDUCED else {}))
               for m, cls in METHOD_OF.items() if m in ("GD", "SGD", "SVRG")]
-    return defaults + r_like
+    published = [cls(variant=v) for m, cls in METHOD_OF.items() for v in gd.methods.VARIANTS[m] if v != "R"]
+    return defaults + r_like + published
 
 
 @parametrize_with_checks(_check_instances())

@@ -11,11 +11,14 @@ expression, evaluated left to right as R evaluates it, and the extension is comp
 without fused multiply-add or fast-math (``setup.py``). Where R departs from the
 published rule, the departure is kept and marked "R's".
 
-Methods are chosen by the small integer codes below. The loops run without the GIL and
-handle Ctrl-C every millisecond or so (``_signals.pxd``).
+Beyond R, each method that departs from the published rule also has that rule (its
+``variant="textbook"``), a few lines under its own name right after R's (``_adagrad`` then
+``_adagrad_textbook``), run by the same driver. Methods are chosen by the small integer
+codes below. The loops run without the GIL and handle Ctrl-C every millisecond or so
+(``_signals.pxd``).
 """
 
-from libc.math cimport INFINITY, NAN, fabs, isfinite, sqrt
+from libc.math cimport INFINITY, NAN, fabs, fmax, isfinite, pow, sqrt
 from libc.stdint cimport int64_t, uint32_t
 from libc.string cimport memcpy
 
@@ -45,6 +48,7 @@ cpdef enum FullBatch:
     GD = 0
     MGD = 1
     AGD = 2
+    AGD_TEXTBOOK = 3
 
 cpdef enum SingleRow:
     SGD = 0
@@ -52,11 +56,19 @@ cpdef enum SingleRow:
     ADADELTA = 2
     RMSPROP = 3
     ADAM = 4
+    ADAGRAD_TEXTBOOK = 5
+    ADADELTA_TEXTBOOK = 6
+    RMSPROP_TEXTBOOK = 7
+    ADAM_TEXTBOOK = 8
+    AMSGRAD = 9
+    SAG = 10
 
 cpdef enum VarianceReduced:  # SARAHPlus is SARAH with gammaS > 0
     SVRG = 0
     SSGD = 1
     SARAH = 2
+    SSGD_TEXTBOOK = 3  # S2GD
+    SARAHPLUS_TEXTBOOK = 4
 
 cdef inline void prefetch_row(const double* cols, Py_ssize_t m, Py_ssize_t n, const int64_t* perm,
                               const int64_t* rows, Py_ssize_t k, Py_ssize_t count) noexcept nogil:
@@ -145,10 +157,20 @@ cdef inline void _agd_look_ahead(double* theta, const double* v, Py_ssize_t n, d
         theta[j] -= momentum * v[j]  # R's: the look-ahead point is kept in theta, not only evaluated
 
 
+cdef inline void _agd_textbook(double* theta, double* v, const double* g, Py_ssize_t n, double alpha,
+                               double momentum) noexcept nogil:
+    """Nesterov momentum as torch.optim.SGD(nesterov=True, dampening=0): the gradient at
+    theta itself, ``b = momentum b + g; theta -= alpha (g + momentum b)``."""
+    cdef Py_ssize_t j
+    for j in range(n):
+        v[j] = momentum * v[j] + g[j]
+        theta[j] -= alpha * (g[j] + momentum * v[j])
+
+
 def full_batch(int kind, const double[:, ::1] cols, double[::1] theta, double alpha, Py_ssize_t maxIter,
                double momentum, const int64_t[::1] batches, const int64_t[::1] starts, double[::1] loss,
                double tol=-1, Py_ssize_t patience=1, double[::1] mean=None, FullGradient gradient=None):
-    """GD, MBGD, MGD and AGD: iteration t (from 0) takes the mean gradient over all rows,
+    """GD, MBGD, MGD and AGD (R's, or ``AGD_TEXTBOOK``): iteration t (from 0) takes the mean gradient over all rows,
     or, for MBGD, over batch ``b = t mod nBatch``: the data rows
     ``batches[starts[b]:starts[b + 1]]`` (nBatch is ``len(starts) - 1``, 0 for all rows).
     loss[t] is iteration t's batch MSE. ``cols`` is the data by column. Updates theta in place.
@@ -182,6 +204,8 @@ def full_batch(int kind, const double[:, ::1] cols, double[::1] theta, double al
             loss[t] = gradient.mean(rows, lo, hi, &theta[0], &g[0])
             if kind == GD:
                 _gd(&theta[0], &v[0], &g[0], n, alpha, momentum)
+            elif kind == AGD_TEXTBOOK:
+                _agd_textbook(&theta[0], &v[0], &g[0], n, alpha, momentum)
             else:
                 _mgd(&theta[0], &v[0], &g[0], n, alpha, momentum)
             if average and (since >= 0 if rule else t + 1 >= per_pass):  # Polyak-Ruppert averaging (beyond R)
@@ -210,8 +234,10 @@ def full_batch(int kind, const double[:, ::1] cols, double[::1] theta, double al
 
 
 # --------------------------------------------------------------------------- single row rules
-# Each updates theta in place from data row x and its residual e; s holds R's scalar
-# accumulators, u ADADELTA's per-column last updates.
+# Each updates theta in place from data row x and its residual e (the row's gradient is
+# e x, R's scale); s holds R's scalar accumulators, u ADADELTA's per-column last updates.
+# The published rules keep one accumulator per coefficient instead (a, b, c: n each, rows
+# of single_row's ``state``); Adam's count its steps in s[0].
 
 cdef inline void _sgd(double* theta, Py_ssize_t n, double e, const double* x, double* s, double* u,
                       double alpha, double momentum) noexcept nogil:
@@ -230,6 +256,17 @@ cdef inline void _adagrad(double* theta, Py_ssize_t n, double e, const double* x
         theta[j] -= alpha * g / sqrt(s[0])  # 0 / 0 is NaN, as in R
 
 
+cdef inline void _adagrad_textbook(double* theta, Py_ssize_t n, double e, const double* x, double* G, double alpha,
+                                   double eps) noexcept nogil:
+    """Duchi, Hazan and Singer 2011, as torch.optim.Adagrad: one sum of squares per coefficient."""
+    cdef Py_ssize_t j
+    cdef double g
+    for j in range(n):
+        g = e * x_(x, 1, j)
+        G[j] += g * g
+        theta[j] -= alpha * g / (sqrt(G[j]) + eps)
+
+
 cdef inline void _adadelta(double* theta, Py_ssize_t n, double e, const double* x, double* s, double* u,
                            double alpha, double momentum) noexcept nogil:
     cdef Py_ssize_t j
@@ -244,6 +281,20 @@ cdef inline void _adadelta(double* theta, Py_ssize_t n, double e, const double* 
         s[2] = sqrt(s[1] + 1e-7)
 
 
+cdef inline void _adadelta_textbook(double* theta, Py_ssize_t n, double e, const double* x, double* Eg, double* Eu,
+                                    double rho, double eps) noexcept nogil:
+    """Zeiler 2012, as torch.optim.Adadelta (learning rate 1): running means of the squared
+    gradients and updates per coefficient, decay ``rho`` (R's momentum)."""
+    cdef Py_ssize_t j
+    cdef double g, delta
+    for j in range(n):
+        g = e * x_(x, 1, j)
+        Eg[j] = rho * Eg[j] + (1 - rho) * g * g
+        delta = sqrt(Eu[j] + eps) / sqrt(Eg[j] + eps) * g
+        Eu[j] = rho * Eu[j] + (1 - rho) * delta * delta
+        theta[j] -= delta
+
+
 cdef inline void _rmsprop(double* theta, Py_ssize_t n, double e, const double* x, double* s, double* u,
                           double alpha, double momentum) noexcept nogil:
     cdef Py_ssize_t j
@@ -252,6 +303,18 @@ cdef inline void _rmsprop(double* theta, Py_ssize_t n, double e, const double* x
         g = e * x_(x, 1, j)
         s[0] = momentum * s[0] + (1 - momentum) * g * g
         theta[j] -= alpha * g / sqrt(s[0] + 1e-7)
+
+
+cdef inline void _rmsprop_textbook(double* theta, Py_ssize_t n, double e, const double* x, double* Eg, double alpha,
+                                   double momentum, double eps) noexcept nogil:
+    """Tieleman and Hinton 2012, as torch.optim.RMSprop (its ``alpha`` is our momentum): one
+    running mean of squared gradients per coefficient."""
+    cdef Py_ssize_t j
+    cdef double g
+    for j in range(n):
+        g = e * x_(x, 1, j)
+        Eg[j] = momentum * Eg[j] + (1 - momentum) * g * g
+        theta[j] -= alpha * g / (sqrt(Eg[j]) + eps)
 
 
 cdef inline void _adam(double* theta, Py_ssize_t n, double e, const double* x, double* s, double* u,
@@ -267,11 +330,55 @@ cdef inline void _adam(double* theta, Py_ssize_t n, double e, const double* x, d
         theta[j] -= alpha * mh / (sqrt(vh) + 1e-7)
 
 
+cdef inline void _adam_textbook(double* theta, Py_ssize_t n, double e, const double* x, double* s, double* M,
+                                double* V, double* top, double alpha, double b1, double b2, double eps) noexcept nogil:
+    """Kingma and Ba 2015, as torch.optim.Adam: moments per coefficient, corrected by
+    ``1 - b^t`` at step t (``s[0]``; ``s[1]``, ``s[2]`` hold the corrections, which stay
+    at 1 once they get there). AMSGrad (Reddi, Kale and Kumar 2018; ``amsgrad=True``)
+    divides by the running maximum of the second moment, ``top`` (NULL: Adam)."""
+    cdef Py_ssize_t j
+    cdef double g, step, root
+    s[0] += 1
+    if s[1] < 1:
+        s[1] = 1 - pow(b1, s[0])
+    if s[2] < 1:
+        s[2] = 1 - pow(b2, s[0])
+    step, root = alpha / s[1], sqrt(s[2])
+    for j in range(n):
+        g = e * x_(x, 1, j)
+        M[j] = b1 * M[j] + (1 - b1) * g
+        V[j] = b2 * V[j] + (1 - b2) * g * g
+        if top == NULL:
+            theta[j] -= step * M[j] / (sqrt(V[j]) / root + eps)
+        else:
+            top[j] = fmax(top[j], V[j])
+            theta[j] -= step * M[j] / (sqrt(top[j]) / root + eps)
+
+
+cdef inline void _sag(double* theta, Py_ssize_t n, double e, const double* x, double* d, double* y, double step
+                      ) noexcept nogil:
+    """SAG (Schmidt, Le Roux and Bach 2017, Algorithm 1) for row i, where R's SAGD is SGD
+    that skips steps on a coin: ``d = d - y_i + f'_i(theta); y_i = f'_i(theta);
+    theta -= (alpha / m) d``. The table keeps row i's gradient ``y_i = r_i x_i`` as its
+    residual ``r_i`` (``*y``: O(m) scalars, not O(m n)); ``step`` is alpha / m."""
+    cdef Py_ssize_t j
+    cdef double old = y[0], xj
+    for j in range(n):
+        xj = x_(x, 1, j)
+        d[j] = d[j] - old * xj + e * xj
+        theta[j] -= step * d[j]
+    y[0] = e
+
+
 def single_row(int kind, const double[:, ::1] data, double[::1] theta, const int64_t[::1] perm,
                const int64_t[::1] rows, const int64_t[::1] update, double alpha, double momentum,
                Py_ssize_t window, double[::1] loss, double[::1] s, double[::1] u, double[::1] mean=None,
-               Py_ssize_t averaged=0, Py_ssize_t average_from=-1, double[::1] carry=None):
-    """SGD, SAGD (SGD with ``update`` coins), ADAGRAD, ADADELTA, RMSPROP, ADAM.
+               Py_ssize_t averaged=0, Py_ssize_t average_from=-1, double[:, ::1] state=None,
+               double[::1] table=None, double beta1=0.9, double beta2=0.999, double epsilon=1e-8,
+               double[::1] carry=None, const int64_t[::1] table_rows=None):
+    """SGD, SAGD (SGD with ``update`` coins), ADAGRAD, ADADELTA, RMSPROP, ADAM; and the
+    published rules: ADAGRAD_TEXTBOOK, ADADELTA_TEXTBOOK, RMSPROP_TEXTBOOK, ADAM_TEXTBOOK,
+    AMSGRAD, SAG.
 
     Step t uses row ``rows[t]`` of R's shuffled data, data row ``perm[rows[t]]``
     (0-based), skipped where ``update[t]`` is 0 (an empty ``update`` means always). Writes
@@ -283,13 +390,32 @@ def single_row(int kind, const double[:, ::1] data, double[::1] theta, const int
     (the sum of squared residuals and their count, of a window begun by the call before)
     continues a window across calls: the last window is then left to the caller, in
     ``carry``, not written (a fit whose rows are fetched a piece at a time).
+
+    The published rules keep their per-coefficient accumulators in ``state`` (3 x n, zeros
+    to start; with ``s``, whose s[0] counts Adam's steps, carried from call to call), with
+    the constants ``beta1``, ``beta2`` (Adam) and ``epsilon``; RMSprop's and Adadelta's decay
+    is ``momentum``. SAG keeps its running sum of gradients in ``state[0]`` and each data
+    row's last residual in ``table`` (one per row of the whole data set, zeros to start; where
+    ``data`` holds just the rows fetched for these steps, ``table_rows`` gives each one's row
+    of the whole data set).
     """
-    cdef Py_ssize_t n = theta.shape[0], k = data.shape[1], steps = rows.shape[0], t, j, written = 0
+    cdef Py_ssize_t n = theta.shape[0], k = data.shape[1], steps = rows.shape[0], t, j, i, written = 0
     cdef Py_ssize_t count = <Py_ssize_t>carry[1] if carry is not None else 0
     cdef bint always = update.shape[0] == 0, carried = carry is not None
     cdef double total = carry[0] if carried else 0.0, e
+    cdef double step = alpha / (table.shape[0] if table is not None else data.shape[0])
+    cdef const int64_t* where = &table_rows[0] if table_rows is not None and table_rows.shape[0] > 0 else NULL
     cdef const double* x
+    cdef double* a = NULL
+    cdef double* b = NULL
+    cdef double* c = NULL
     cdef Poll p = new_poll()
+    if kind >= ADAGRAD_TEXTBOOK:
+        if state is None or state.shape[0] != 3 or state.shape[1] != n:
+            raise ValueError(f"the published rules need a 3 x {n} state")
+        if kind == SAG and (table is None or table_rows is None and table.shape[0] != data.shape[0]):
+            raise ValueError(f"SAG needs a table of {data.shape[0]} residuals")
+        a, b, c = &state[0, 0], &state[1, 0], &state[2, 0]
     with nogil:
         for t in range(steps):
             if t + 2 * AHEAD < steps:
@@ -298,6 +424,8 @@ def single_row(int kind, const double[:, ::1] data, double[::1] theta, const int
                 x = &data[perm[rows[t + AHEAD]], 0]
                 prefetch(x)
                 prefetch(x + k - 1)  # (a row may span two cache lines)
+                if kind == SAG:
+                    prefetch(&table[perm[rows[t + AHEAD]] if where == NULL else where[perm[rows[t + AHEAD]]]])
             if always or update[t]:
                 x = &data[perm[rows[t]], 0]
                 e = residual(x, 1, n, &theta[0])
@@ -309,8 +437,21 @@ def single_row(int kind, const double[:, ::1] data, double[::1] theta, const int
                     _adadelta(&theta[0], n, e, x, &s[0], &u[0], alpha, momentum)
                 elif kind == RMSPROP:
                     _rmsprop(&theta[0], n, e, x, &s[0], &u[0], alpha, momentum)
-                else:
+                elif kind == ADAM:
                     _adam(&theta[0], n, e, x, &s[0], &u[0], alpha, momentum)
+                elif kind == ADAGRAD_TEXTBOOK:
+                    _adagrad_textbook(&theta[0], n, e, x, a, alpha, epsilon)
+                elif kind == ADADELTA_TEXTBOOK:
+                    _adadelta_textbook(&theta[0], n, e, x, a, b, momentum, epsilon)
+                elif kind == RMSPROP_TEXTBOOK:
+                    _rmsprop_textbook(&theta[0], n, e, x, a, alpha, momentum, epsilon)
+                elif kind == ADAM_TEXTBOOK:
+                    _adam_textbook(&theta[0], n, e, x, &s[0], a, b, NULL, alpha, beta1, beta2, epsilon)
+                elif kind == AMSGRAD:
+                    _adam_textbook(&theta[0], n, e, x, &s[0], a, b, c, alpha, beta1, beta2, epsilon)
+                else:
+                    i = perm[rows[t]] if where == NULL else where[perm[rows[t]]]
+                    _sag(&theta[0], n, e, x, a, &table[i], step)
                 total += e * e
                 count += 1
             if 0 <= average_from <= t:  # Polyak-Ruppert averaging (beyond R)
@@ -400,6 +541,26 @@ cdef int _ssgd(const double* cols, Py_ssize_t m, Py_ssize_t n, const double* the
     return 0
 
 
+cdef int _ssgd_textbook(const double* cols, Py_ssize_t m, Py_ssize_t n, const double* theta, const double* mu,
+                        const int64_t* perm, const int64_t* rows, Py_ssize_t count, double alpha, double* out,
+                        Poll* p) except -1 nogil:
+    """S2GD's inner loop (Konecny and Richtarik 2017, Algorithm 1): ``y -= h (g + f'_i(y) -
+    f'_i(x))``, SVRG's sign; keeps the last iterate."""
+    cdef Py_ssize_t j, k
+    cdef const double* x
+    cdef double e_w, e_0
+    memcpy(out, theta, n * sizeof(double))
+    for k in range(count):
+        prefetch_row(cols, m, n, perm, rows, k, count)
+        x = cols + perm[rows[k]]
+        e_w = residual(x, m, n, out)
+        e_0 = residual(x, m, n, theta)
+        for j in range(n):
+            out[j] -= alpha * (mu[j] + e_w * x_(x, m, j) - e_0 * x_(x, m, j))
+        poll(p, 2 * n)
+    return 0
+
+
 cdef int _sarah(const double* cols, Py_ssize_t m, Py_ssize_t n, const double* theta, double* v,
                 const int64_t* perm, const int64_t* rows, Py_ssize_t count, double alpha, Py_ssize_t keep,
                 double gammaS, double* wp, double* w, double* out, Poll* p) except -1 nogil:
@@ -436,13 +597,52 @@ cdef int _sarah(const double* cols, Py_ssize_t m, Py_ssize_t n, const double* th
     return 0
 
 
+cdef inline double _squares(const double* v, Py_ssize_t n) noexcept nogil:
+    cdef double total = 0.0
+    cdef Py_ssize_t j
+    for j in range(n):
+        total += v[j] * v[j]
+    return total
+
+
+cdef int _sarahplus_textbook(const double* cols, Py_ssize_t m, Py_ssize_t n, const double* theta, double* v,
+                             const int64_t* perm, const int64_t* rows, Py_ssize_t count, double alpha, double gammaS,
+                             double* wp, double* w, double* out, Poll* p) except -1 nogil:
+    """SARAH+'s inner loop (Nguyen et al. 2017, Algorithm 2): ``w_1 = w_0 - alpha v_0``, then,
+    for t = 1, 2, ... while ``|v_(t-1)|^2 > gammaS |v_0|^2`` (the whole vector's norm) and
+    ``t < innerIter``: ``v_t = f'_i(w_t) - f'_i(w_(t-1)) + v_(t-1); w_(t+1) = w_t - alpha v_t``;
+    keeps the last iterate, ``w_t`` (w_1 where the loop does not run)."""
+    cdef Py_ssize_t j, k
+    cdef const double* x
+    cdef double e_w, e_p, limit = gammaS * _squares(v, n)
+    memcpy(wp, theta, n * sizeof(double))
+    for j in range(n):
+        w[j] = wp[j] - alpha * v[j]
+    for k in range(1, count):
+        if not _squares(v, n) > limit:
+            break
+        prefetch_row(cols, m, n, perm, rows, k - 1, count)
+        x = cols + perm[rows[k - 1]]
+        e_w = residual(x, m, n, w)
+        e_p = residual(x, m, n, wp)
+        memcpy(wp, w, n * sizeof(double))
+        for j in range(n):
+            v[j] = e_w * x_(x, m, j) - e_p * x_(x, m, j) + v[j]
+            w[j] -= alpha * v[j]
+        poll(p, 2 * n)
+    memcpy(out, w, n * sizeof(double))
+    return 0
+
+
 def variance_reduced(int kind, const double[:, ::1] cols, const double[::1] theta, const int64_t[::1] perm,
                      const int64_t[::1] rows, const int64_t[::1] lo, const int64_t[::1] hi, const int64_t[::1] keep,
                      double alpha, double gammaS, double[::1] loss, double tol=-1, Py_ssize_t patience=1,
                      double[::1] state=None, FullGradient gradient=None):
-    """SVRG, SSGD, SARAH, SARAHPlus: outer iteration t takes the full gradient at theta
-    (its MSE goes to loss[t]) and runs the inner loop over rows ``rows[lo[t]:hi[t]]`` of
-    R's shuffled data (``perm`` maps them to data rows). ``cols`` is the data by column.
+    """SVRG, SSGD, SARAH, SARAHPlus (R's, or SSGD_TEXTBOOK, SARAHPLUS_TEXTBOOK; SVRG's
+    option 1 as published keeps the last iterate, ``keep[t]`` = its inner steps): outer
+    iteration t takes the full gradient at theta (its MSE goes to loss[t]) and runs the
+    inner loop over rows ``rows[lo[t]:hi[t]]`` of R's shuffled data (``perm`` maps them to
+    data rows). ``cols`` is the data by column.
     With ``tol >= 0`` the fit stops by :func:`stop_after`, an outer iteration being a pass;
     ``state`` (as :func:`stopped`'s) carries the rule over from an earlier call, so that a
     fit may run on over several. Returns the new theta, the outer iterations run and
@@ -470,6 +670,11 @@ def variance_reduced(int kind, const double[:, ::1] cols, const double[::1] thet
                 _svrg(base, m, n, &now[0], &g[0], &perm[0], inner, hi[t] - lo[t], alpha, keep[t], &w[0], &out[0], &p)
             elif kind == SSGD:
                 _ssgd(base, m, n, &now[0], &g[0], &perm[0], inner, hi[t] - lo[t], alpha, &out[0], &p)
+            elif kind == SSGD_TEXTBOOK:
+                _ssgd_textbook(base, m, n, &now[0], &g[0], &perm[0], inner, hi[t] - lo[t], alpha, &out[0], &p)
+            elif kind == SARAHPLUS_TEXTBOOK:
+                _sarahplus_textbook(base, m, n, &now[0], &g[0], &perm[0], inner, hi[t] - lo[t], alpha, gammaS,
+                                    &wp[0], &w[0], &out[0], &p)
             else:
                 _sarah(base, m, n, &now[0], &g[0], &perm[0], inner, hi[t] - lo[t], alpha, keep[t], gammaS, &wp[0],
                        &w[0], &out[0], &p)

@@ -2,12 +2,13 @@
 
 Commands (``graddescent COMMAND --help`` for the options)::
 
-    graddescent fit DATA.csv [--target COL] [--method GD] [control options] [--seed S]
+    graddescent fit DATA.csv [--target COL] [--method GD] [--variant R] [control options] [--seed S]
                     [--scaling variance|minmax|none] [--test-rate R | --train-rate R]
                     [--model-out MODEL.json] [--plot LOSS.png] [--json] [--quiet]
                     [reading options] [--columns COLS | --drop COLS] [--dropna]
     graddescent predict MODEL.json DATA.csv [-o OUT.csv] [--quiet] [reading options]
-    graddescent compare [DATA.csv] [--methods M1,M2,...] [--plot CURVES.png] [the fit options]
+    graddescent compare [DATA.csv] [--methods M1,M2,...] [--variant R,textbook,...] [--plot CURVES.png]
+                        [the fit options]
     graddescent datasets [NAME [-o OUT.csv]]
 
     reading options: [--sep CHAR] [--decimal CHAR] [--header | --no-header] [--index-col COL]
@@ -16,9 +17,11 @@ Commands (``graddescent COMMAND --help`` for the options)::
 featureScaling, scalingMethod, learningMethod, control, seed)`` with the target column
 moved last. ``--test-rate R`` holds out the fraction R of the rows for testing: it is
 R's ``splitData(dataSet, dataTrainRate = 1 - R, seed)``; ``--train-rate R`` passes R as
-``dataTrainRate`` itself. ``fit`` takes no seed unless given (``--seed``); ``compare``
-uses seed 1 unless given, so that its table is the same at every run. Times are the wall
-time of each fit. Ctrl-C stops a fit within milliseconds (exit status 130).
+``dataTrainRate`` itself. ``--variant textbook`` (``amsgrad`` for ADAM) fits the
+published rule where the method's R rule departs from it (``graddescent.methods.VARIANTS``);
+``compare --variant R,textbook`` fits each method in each listed variant it has. ``fit``
+takes no seed unless given (``--seed``); ``compare`` uses seed 1 unless given, so that its
+table is the same at every run. Times are the wall time of each fit. Ctrl-C stops a fit within milliseconds (exit status 130).
 
 Reading DATA.csv (``graddescent.reading``): a header line, fields separated by commas,
 numbers with a decimal point, unless ``--sep``, ``--decimal``, ``--no-header`` say otherwise.
@@ -56,7 +59,7 @@ import pandas as pd
 
 from . import __version__, datasets, reading
 from .convergence import PATIENCE
-from .methods import BY_ROW
+from .methods import BY_ROW, CONSTANTS, VARIANTS
 from .modelfile import model_from_dict, model_to_dict, read_model, write_model
 from .toplevel import _BLOCK, CONTROL_DEFAULTS, METHOD_CONTROL, METHODS, RMSE, fit_learn, predict, predictions
 from .toplevel import splitData
@@ -80,7 +83,9 @@ SEED_RANGE = (-(2**31 - 1), 2**31 - 1)  # R's integers, as set.seed takes
 SEPARATOR_NAMES = {"tab": "\t", "\\t": "\t", "comma": ",", "semicolon": ";"}
 # command-line option -> R's control entry
 CONTROL_OPTIONS = {"alpha": "alpha", "max_iter": "maxIter", "momentum": "momentum", "n_batch": "nBatch",
-                   "inner_iter": "innerIter", "option": "option", "lamda": "lamda", "gamma_s": "gammaS"}
+                   "inner_iter": "innerIter", "option": "option", "lamda": "lamda", "gamma_s": "gammaS",
+                   "beta1": "beta1", "beta2": "beta2", "epsilon": "epsilon"}
+ALL_VARIANTS = ("R", "textbook", "amsgrad")
 # R's names in the library's messages -> the options a command-line user types
 _MESSAGE_NAMES = {"featureScaling=False": "--scaling none",
                   "(featureScaling=True / varianceScaling)": "(--scaling variance)",
@@ -136,6 +141,7 @@ def _message(exc):
     text = str(exc) or type(exc).__name__
     for r_name, option in _MESSAGE_NAMES.items():
         text = text.replace(r_name, option)
+    text = re.sub(r"\bvariant='(\w+)'", r"--variant \1", text)
     return " ".join(text.split())
 
 
@@ -202,6 +208,21 @@ def _method(text):
     return by_upper[text.upper()]
 
 
+def _variant(text):
+    by_lower = {name.lower(): name for name in ALL_VARIANTS}
+    if text.lower() not in by_lower:
+        raise argparse.ArgumentTypeError(f"unknown variant {text!r}; choose {', '.join(ALL_VARIANTS)} (which a method "
+                                         "has: graddescent.methods.VARIANTS)")
+    return by_lower[text.lower()]
+
+
+def _variants(text):
+    names = [_variant(part.strip()) for part in text.split(",") if part.strip()]
+    if not names:
+        raise argparse.ArgumentTypeError(f"expected variant names separated by commas, got {text!r}")
+    return list(dict.fromkeys(names))
+
+
 def _methods(text):
     names = [_method(part.strip()) for part in text.split(",") if part.strip()]
     if not names:
@@ -255,6 +276,9 @@ def build_parser():
                      "reading options)")
     fit.add_argument("--method", type=_method, default="GD", help="learning method (default GD): "
                      + ", ".join(METHODS))
+    fit.add_argument("--variant", type=_variant, default="R", help="the rule: R (default; R's numbers), or the "
+                     "published one, textbook (ADAGRAD, ADADELTA, RMSPROP, ADAM, AGD, SAGD, SSGD, SVRG, SARAHPlus) or "
+                     "amsgrad (ADAM)")
     _add_fit_options(fit, seed_default=None, tol_default=None)
     _add_reading_options(fit, choosing=True)
     fit.add_argument("--model-out", metavar="MODEL.json", help="write the fitted model (JSON) for 'predict'")
@@ -281,8 +305,11 @@ def build_parser():
                                "(else train) RMSE, with the passes over the data, the time, the gap to the "
                                "least-squares fit and whether each converged. The seed is 1 unless --seed is given.")
     comp.add_argument("data", metavar="DATA.csv", nargs="?", help="default: the bundled co2_compressibility")
-    comp.add_argument("--methods", type=_methods, default=list(METHODS),
-                      help="comma-separated methods (default all 14)")
+    comp.add_argument("--methods", type=_methods, help="comma-separated methods (default all 14, or with --variant "
+                      "those that have one of its variants)")
+    comp.add_argument("--variant", type=_variants, default=["R"], metavar="VARIANTS",
+                      help="comma-separated rules, e.g. R,textbook: each method is fitted in each listed variant it "
+                      "has (default R)")
     _add_fit_options(comp, seed_default=COMPARE_SEED, tol_default=COMPARE_TOL)
     _add_reading_options(comp, choosing=True)
     comp.add_argument("--plot", metavar="CURVES.png", type=_plot_path,
@@ -313,6 +340,12 @@ def _add_fit_options(parser, seed_default, tol_default):
     group.add_argument("--option", type=int, choices=(1, 2), help=f"SVRG's option (default {d['option']})")
     group.add_argument("--lamda", type=_number(0), help=f"SSGD's lamda, >= 0 (default {d['lamda']})")
     group.add_argument("--gamma-s", type=_number(0, low_open=True), help=f"SARAHPlus's gammaS (default {d['gammaS']})")
+    published = parser.add_argument_group("the published rules' constants (beyond R; with --variant textbook or "
+                                          "amsgrad; torch.optim's defaults)")
+    published.add_argument("--beta1", type=_number(0, 1, high_open=True), help="ADAM's first-moment decay (0.9)")
+    published.add_argument("--beta2", type=_number(0, 1, high_open=True), help="ADAM's second-moment decay (0.999)")
+    published.add_argument("--epsilon", type=_number(0, low_open=True), help="ADAGRAD's (1e-10), ADADELTA's (1e-6), "
+                           "RMSPROP's and ADAM's (1e-8) epsilon")
     rule = parser.add_argument_group("the stopping rule (beyond R)")
     rule.add_argument("--tol", type=_tol, default=tol_default, metavar="TOL",
                       help="stop once --n-iter-no-change passes over the data stall, a pass stalling where what is "
@@ -425,11 +458,17 @@ def _split(frame, args):
     return splitData(frame, rate, args.seed)
 
 
-def _control(args, rows, method):
+def _control(args, rows, method, variant="R"):
     """The control entries given on the command line for this method (learn fills in R's
-    defaults); with --tol, those not given are the scikit-learn estimators' defaults."""
+    defaults) and the variant; with --tol, those not given are the scikit-learn estimators'
+    defaults. The published rules' constants go to the published rules only where the
+    command fits several variants (compare)."""
     control = {entry: getattr(args, option) for option, entry in CONTROL_OPTIONS.items()
                if getattr(args, option) is not None}
+    if variant != "R":
+        control["variant"] = variant
+    elif not isinstance(args.variant, str):  # (compare)
+        control = {k: v for k, v in control.items() if k not in CONSTANTS["ADAM"]}
     if control.get("nBatch", 1) > rows:
         raise CLIError(f"--n-batch {control['nBatch']} is more than the {rows} training rows; use at most {rows}")
     if args.tol is not None:
@@ -611,10 +650,10 @@ def command_fit(args):
     """
     frame, label = _load_training_data(args)
     train, test = _split(frame, args)
-    control = _control(args, train.shape[0], args.method)
+    control = _control(args, train.shape[0], args.method, args.variant)
     given = {entry for option, entry in CONTROL_OPTIONS.items() if getattr(args, option) is not None}
-    unused = [f"--{o.replace('_', '-')}" for o, e in CONTROL_OPTIONS.items()
-              if e in given and e not in METHOD_CONTROL[args.method]]
+    takes = (*METHOD_CONTROL[args.method], *CONSTANTS.get(args.method, ()))
+    unused = [f"--{o.replace('_', '-')}" for o, e in CONTROL_OPTIONS.items() if e in given and e not in takes]
     if unused and not args.quiet:
         print(f"graddescent: note: {args.method} does not use {', '.join(unused)}; ignored", file=sys.stderr)
     _check_output(args.model_out, args.data)
@@ -624,7 +663,8 @@ def command_fit(args):
     train_rmse = _rmse(model, train)
     result = {
         "data": label, "rows": int(frame.shape[0]), "target": str(frame.columns[-1]), "method": args.method,
-        "control": {e: model.control[e] for e in METHOD_CONTROL[args.method]},
+        "variant": args.variant,
+        "control": {e: model.control[e] for e in takes if e in model.control},
         "tol": args.tol, "n_iter_no_change": args.n_iter_no_change if args.tol is not None else None,
         "alpha": fit.alpha, "scaling": args.scaling, "seed": args.seed,
         "train_rows": int(train.shape[0]), "test_rows": None if test is None else int(test.shape[0]),
@@ -662,7 +702,8 @@ def _fit_table(r):
     settings = ", ".join(f"{k}={v:g}" if k != "alpha" or v != "auto" else f"alpha=auto ({r['alpha']:.3g})"
                          for k, v in r["control"].items())
     rule = "no stopping rule" if r["tol"] is None else f"tol={r['tol']:g}, n_iter_no_change={r['n_iter_no_change']}"
-    lines.append(f"settings: {settings}; {rule}; scaling {r['scaling']}"
+    variant = "" if r["variant"] == "R" else f"variant {r['variant']}; "
+    lines.append(f"settings: {variant}{settings}; {rule}; scaling {r['scaling']}"
                  + ("" if r["seed"] is None else f"; seed {r['seed']}"))
     lines.append("")
     names = ["(intercept)"] + r["columns"][:-1]
@@ -706,17 +747,19 @@ def command_compare(args):
     frame, label = _load_training_data(args)
     train, test = _split(frame, args)
     _control(args, train.shape[0], "GD")  # (checks the options once)
+    fits = _compare_fits(args)
     _check_output(args.plot, args.data)
     show = progress_wanted(args.quiet)
     results, curves, models = [], {}, []
     from tqdm import tqdm
-    for method in tqdm(args.methods, desc="compare", unit="method", file=sys.stderr, delay=PROGRESS_DELAY,
-                       disable=not show, leave=False):
-        model, seconds, fit = _fit(train, method, args, _control(args, train.shape[0], method))
+    for method, variant in tqdm(fits, desc="compare", unit="fit", file=sys.stderr, delay=PROGRESS_DELAY,
+                                disable=not show, leave=False):
+        name = method if variant == "R" else f"{method} ({variant})"
+        model, seconds, fit = _fit(train, method, args, _control(args, train.shape[0], method, variant))
         if fit.diverged and not args.quiet:
-            print(f"graddescent: warning: {method} diverged; {_remedy(fit)}", file=sys.stderr)
-        curves[method] = (model.loss, fit)
-        results.append({"method": method, "train_rmse": _rmse(model, train),
+            print(f"graddescent: warning: {name} diverged; {_remedy(fit)}", file=sys.stderr)
+        curves[name] = (model.loss, fit)
+        results.append({"method": method, "variant": variant, "name": name, "train_rmse": _rmse(model, train),
                         "test_rmse": None if test is None else _rmse(model, test),
                         "gap_to_least_squares": None, "alpha": fit.alpha,
                         "n_iter": fit.n_iter, "passes": fit.passes, "converged": fit.converged,
@@ -727,7 +770,7 @@ def command_compare(args):
         result["gap_to_least_squares"] = _gap(_square(result["train_rmse"]), optimum)
     key = "train_rmse" if test is None else "test_rmse"
     results.sort(key=lambda r: (r["diverged"] or math.isnan(r[key]), r[key]))
-    summary = {"data": label, "rows": int(frame.shape[0]), "target": str(frame.columns[-1]),
+    summary = {"data": label, "rows": int(frame.shape[0]), "target": str(frame.columns[-1]), "variants": args.variant,
                "control": {e: getattr(args, o) for o, e in CONTROL_OPTIONS.items() if getattr(args, o) is not None},
                "tol": args.tol, "n_iter_no_change": args.n_iter_no_change if args.tol is not None else None,
                "scaling": args.scaling, "seed": args.seed,
@@ -740,6 +783,26 @@ def command_compare(args):
     return 0
 
 
+def _compare_fits(args):
+    """(method, variant) of each fit of ``compare``: each method in each listed variant it
+    has. A method named in --methods that has none of them is an error; by default the
+    methods that have one are fitted."""
+    published = [f"--{o}" for o in CONSTANTS["ADAM"] if getattr(args, o) is not None]
+    if published and args.variant == ["R"]:
+        raise CLIError(f"{', '.join(published)} set the published rules' constants; add them to --variant "
+                       "(e.g. --variant R,textbook)")
+    methods = args.methods or list(METHODS)
+    fits = [(m, v) for m in methods for v in args.variant if v in VARIANTS[m]]
+    if args.methods:
+        lacking = [m for m in methods if not any(v in VARIANTS[m] for v in args.variant)]
+        if lacking:
+            raise CLIError(f"{lacking[0]} has no variant {' or '.join(args.variant)}; it has "
+                           f"{', '.join(VARIANTS[lacking[0]])}")
+    elif not fits:
+        raise CLIError(f"no method has the variant(s) {', '.join(args.variant)}")
+    return fits
+
+
 def _passes(passes):
     """Passes over the data for a table: whole from 10 on (1000, not 1e+03), else 3 digits."""
     return f"{passes:.0f}" if passes >= 10 else f"{passes:.3g}"
@@ -749,7 +812,10 @@ def _compare_table(s):
     given = ", ".join(f"{k}={v:g}" if k != "alpha" or v != "auto" else "alpha=auto" for k, v in s["control"].items())
     rule = ("no stopping rule: R's fixed iterations" if s["tol"] is None else
             f"tol={s['tol']:g} (each method until n_iter_no_change={s['n_iter_no_change']} passes stall)")
-    lines = [f"{len(s['results'])} method(s) on {s['data']}: {s['rows']} rows, target {s['target']!r}",
+    if s["variants"] != ["R"]:
+        given = f"variant {','.join(s['variants'])}" + (", " + given if given else "")
+    fits = "method(s)" if s["variants"] == ["R"] else "fit(s)"
+    lines = [f"{len(s['results'])} {fits} on {s['data']}: {s['rows']} rows, target {s['target']!r}",
              f"settings: {given + '; ' if given else ''}{rule}; scaling {s['scaling']}; seed {s['seed']}",
              ("" if s["test_rows"] is None else f"trained on {s['train_rows']} rows, tested on {s['test_rows']}; ")
              + f"sorted by {s['sorted_by'].replace('_rmse', ' RMSE')}; the least-squares fit's train RMSE is "
@@ -759,7 +825,7 @@ def _compare_table(s):
                + ["vs least squares", "passes", "time", "converged"])
     rows = []
     for rank, r in enumerate(s["results"], 1):
-        row = [str(rank), r["method"], _g(r["train_rmse"])]
+        row = [str(rank), r["name"], _g(r["train_rmse"])]
         if s["test_rows"] is not None:
             row.append(_g(r["test_rmse"]))
         converged = ("DIVERGED" if r["diverged"] else {True: "yes", False: "no (max-iter)", None: "-"}[r["converged"]])

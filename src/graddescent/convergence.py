@@ -40,14 +40,31 @@ R's methods run a fixed number of iterations at a fixed step and report nothing.
   ``ln 2 / (innerIter R2)``, which keeps that growth below two. ADAGRAD, RMSPROP and ADAM
   normalise their steps by the gradients' size, so no curvature bound applies: the best of
   ``alpha = 10^-4 .. 10`` over a trial of one pass (at most 10^4 rows of the shuffle), then
-  averaging as for SGD.
+  averaging as for SGD; the same for their published rules (``variant="textbook"``,
+  ``"amsgrad"``), whose trial runs the published rule.
+  The published rules (``variant="textbook"``) where the theory differs:
+
+  ============================  ==================  ============================================
+  method, variant="textbook"    alpha="auto"        from
+  ============================  ==================  ============================================
+  SAGD (SAG)                    ``1 / (16 R2)``     Schmidt, Le Roux and Bach 2017, Theorem 1
+                                                    (``L`` of each row's loss is ``|x_i|^2``)
+  SSGD (S2GD, SVRG's sign)      ``1 / (4 R2)``      as SVRG (Johnson and Zhang 2013): its inner
+                                                    loop is SVRG's, of random length
+  AGD (torch's Nesterov form)   ``1 / L``           as R's AGD: the same method, written with
+                                                    the gradient at theta
+  SVRG, SARAHPlus               ``1 / (4 R2)``      as R's (the rule changes only which iterate
+                                                    is kept, or when the inner loop stops)
+  ============================  ==================  ============================================
+
 - **Divergence**: a fit diverged if its coefficients or loss are not finite, or its loss
   over all rows ends more than 10 times where it started; where the loss record is exact
   (full batch but MBGD, variance reduced), also if it ends 1000 times its lowest, or rose
   over its last ten values to twice where it started. The remedy names the step bound of the
   method for this data (``2 / L`` for GD, ``2 (1 + momentum) / L`` for MGD's heavy ball,
-  ``2 (1 + momentum) / ((1 + 2 momentum) L)`` for AGD's Nesterov form, ``2 / R2`` for the
-  single-row and variance-reduced steps), and suggests scaling only where the data is not
+  ``2 (1 + momentum) / ((1 + 2 momentum) L)`` for AGD's Nesterov form, either variant, ``2 / R2``
+  for the single-row and variance-reduced steps, SSGD's published rule too; none for SAG),
+  and suggests scaling only where the data is not
   scaled.
 """
 
@@ -158,11 +175,13 @@ def largest_row_norm(inputs):
 
 # --------------------------------------------------------------------------- steps
 
-def auto_alpha(method, inputs, batches=None, starts=None, inner_iter=None):
+def auto_alpha(method, inputs, batches=None, starts=None, inner_iter=None, variant="R"):
     """The step ``alpha="auto"`` stands for (not for the adaptive methods: :func:`trial`)."""
     if method in ("GD", "MGD", "AGD", "MBGD"):
         alpha = 1.0 / curvature(inputs, batches if method == "MBGD" else None, starts)
-    elif method == "SSGD":
+    elif method == "SAGD" and variant != "R":  # SAG
+        alpha = 1.0 / (16.0 * largest_row_norm(inputs))
+    elif method == "SSGD" and variant == "R":
         alpha = math.log(2.0) / (inner_iter * largest_row_norm(inputs))
     else:
         alpha = 1.0 / (4.0 * largest_row_norm(inputs))
@@ -172,9 +191,13 @@ def auto_alpha(method, inputs, batches=None, starts=None, inner_iter=None):
     return alpha
 
 
-def stable_bound(method, inputs, momentum=0.0, batches=None, starts=None, inner_iter=None):
+def stable_bound(method, inputs, momentum=0.0, batches=None, starts=None, inner_iter=None, variant="R"):
     """The largest step at which the method is stable on this data (None: no such bound),
     and how it is written."""
+    if variant != "R" and method == "SAGD":
+        return None, ""
+    if variant != "R" and method == "SSGD":
+        method = "SVRG"  # (S2GD: SVRG's inner loop)
     if method in ("GD", "MBGD"):
         return 2.0 / curvature(inputs, batches if method == "MBGD" else None, starts), "2/L"
     if method == "MGD":
@@ -207,7 +230,7 @@ def diverged(theta, start, end, record=None):
     return last.size == 11 and bool(np.all(np.diff(last) > 0)) and record[-1] > 2 * record[0]
 
 
-def remedy(method, alpha, inputs, scaled=None, **bound_args):
+def remedy(method, alpha, inputs, scaled=None, variant="R", **bound_args):
     """What to do about a diverged fit of this method at this step, for its message.
 
     ``scaled``: whether the data was scaled (None: judge from the data, whose columns are
@@ -216,14 +239,14 @@ def remedy(method, alpha, inputs, scaled=None, **bound_args):
     if alpha is None:  # ADADELTA
         advice = "use a smaller momentum (the decay of its running averages)"
     else:
-        bound, how = stable_bound(method, inputs, **bound_args)
+        bound, how = stable_bound(method, inputs, variant=variant, **bound_args)
         if bound is None or not bound > 0:  # (no bound, or data whose squares overflow)
             advice = f"use a smaller alpha (now {alpha:g}) or alpha='auto'"
         elif alpha > bound:
             advice = f"alpha {alpha:g} is above {how} = {bound:.3g} for this data; use alpha below it, or alpha='auto'"
         else:
             advice = f"use a smaller alpha (now {alpha:g}, below {how} = {bound:.3g}) or alpha='auto'"
-        if method == "SSGD":
+        if method == "SSGD" and variant == "R":
             advice = ("R's SSGD adds its correction with the opposite sign of SVRG's, so its inner loop grows "
                       f"along the rows it draws; {advice}, or fewer inner steps (innerIter)")
     if scaled is None:

@@ -19,7 +19,11 @@ R's numbers stay reachable from every estimator: with ``learning_rate`` R's alph
 ``momentum``, and ``max_iter`` R's maxIter in passes (maxIter itself for GD, MGD, AGD and the
 variance-reduced methods, ``maxIter / n_batch`` for MBGD, ``maxIter / n_samples`` for the
 single-row methods), a fit is ``gradDescentR.learn(..., seed=random_state)``'s: the same theta
-and predictions (the test suite checks each of R's ``learn`` results this way).
+and predictions (the test suite checks each of R's ``learn`` results this way). Every
+estimator takes ``variant`` ("R", the default: R's rule; "textbook", and "amsgrad" for ADAM,
+the published rule where the method has one, see :data:`graddescent.methods.VARIANTS`) and
+the published rule's constants (``beta1``, ``beta2``, ``epsilon``, torch.optim's defaults)
+where the method has them.
 :class:`GradDescentRegressor` takes any method by name (to search over methods).
 """
 
@@ -44,7 +48,7 @@ except ImportError:  # scikit-learn < 1.6
 from . import methods
 from ._sums import scale_columns
 from .convergence import PATIENCE
-from .methods import BY_ROW, METHOD_CONTROL, rows_left_out
+from .methods import _PUBLISHED, _TORCH, BY_ROW, CONSTANTS, METHOD_CONTROL, VARIANTS, rows_left_out
 from .scaling import check_scaling, scaling_parameter
 from .toplevel import METHODS, _linear
 from .validation import MAX_ITER, MAX_STEPS
@@ -57,7 +61,8 @@ __all__ = [
 
 #: estimator parameter -> R's ``control`` entry
 R_NAMES = {"learning_rate": "alpha", "max_iter": "maxIter", "momentum": "momentum", "n_batch": "nBatch",
-           "lamda": "lamda", "inner_iter": "innerIter", "option": "option", "gamma_s": "gammaS"}
+           "lamda": "lamda", "inner_iter": "innerIter", "option": "option", "gamma_s": "gammaS",
+           "variant": "variant", "beta1": "beta1", "beta2": "beta2", "epsilon": "epsilon"}
 _SNAKE = {r: s for s, r in R_NAMES.items()}
 TOL = 1e-4  # tol's default, for the methods of exact gradients (and for GradDescentRegressor)
 #: tol's default for the methods whose iterates are averaged (the single-row methods and
@@ -66,7 +71,7 @@ TOL = 1e-4  # tol's default, for the methods of exact gradients (and for GradDes
 AVERAGED_TOL = 1e-3
 MAX_PASSES = 1000  # max_iter's default
 GENERIC = ["learning_rate", "max_iter", "tol", "n_iter_no_change", "average", "momentum", "n_batch", "lamda",
-           "inner_iter", "option", "gamma_s"]
+           "inner_iter", "option", "gamma_s", "variant", "beta1", "beta2", "epsilon"]
 #: momentum defaults other than R's 0.9: RMSPROP's and ADADELTA's scalar running averages of
 #: squared gradients, over the last ten steps at 0.9, scale each row's step by that row's own
 #: size and so settle off the least-squares optimum; over a thousand steps they do not.
@@ -84,6 +89,10 @@ _CONSTRAINTS = {
     "inner_iter": [Interval(numbers.Integral, 1, MAX_ITER, closed="both"), StrOptions({"auto"})],
     "option": [Options(numbers.Integral, {1, 2})],
     "gamma_s": [Interval(numbers.Real, 0, None, closed="neither")],
+    "variant": [StrOptions({"R", "textbook", "amsgrad"})],
+    "beta1": [Interval(numbers.Real, 0, 1, closed="left")],
+    "beta2": [Interval(numbers.Real, 0, 1, closed="left")],
+    "epsilon": [Interval(numbers.Real, 0, None, closed="neither"), None],
     "scaling": [StrOptions({"variance", "minmax"}), None],
     # R's set.seed takes R integers; a RandomState gives one (see _seed)
     "random_state": [None, Interval(numbers.Integral, -(2**31 - 1), 2**31 - 1, closed="both"),
@@ -118,6 +127,14 @@ _PARAM_DOCS = {
                   "``innerIter``, 10 in R); ``'auto'``: the number of samples, a pass.",
     "option": "option : {1, 2}, default=2\n    SVRG: which inner iterate becomes theta (R's ``option``).",
     "gamma_s": "gamma_s : float, default=0.125\n    SARAH+'s sufficient reduction, > 0 (R's ``gammaS``).",
+    "variant": "variant : {{{variants}}}, default='R'\n    Which rule (not in R): 'R', R's rule and R's numbers; "
+               "{published}",
+    "beta1": "beta1 : float, default=0.9\n    ADAM's published rules' decay of the first moment, in [0, 1) "
+             "(torch.optim.Adam's default; not in R, whose rule fixes 0.9).",
+    "beta2": "beta2 : float, default=0.999\n    ADAM's published rules' decay of the second moment, in [0, 1) "
+             "(torch.optim.Adam's default; not in R, whose rule fixes 0.999).",
+    "epsilon": "epsilon : float{none}, default={epsilon}\n    The published rule's epsilon, > 0 ({torch}; not in R, "
+               "whose rules fix their own).",
     "scaling": "scaling : {'variance', 'minmax'} or None, default='variance'\n    How ``[X | y]`` is scaled before "
                "learning, as R's ``featureScaling``/``scalingMethod`` select (None: no scaling). A constant "
                "column gets scale 1 (as ``StandardScaler``), where R fails.",
@@ -175,6 +192,17 @@ def _docstring(summary, method, params):
         text = _PARAM_DOCS[p]
         if p == "momentum":
             text = text.format(momentum=momentum, why=why, none="" if method else " or None")
+        if p == "variant":
+            text = text.format(variants=", ".join(map(repr, VARIANTS[method] if method else ("R", "textbook",
+                                                                                                "amsgrad"))),
+                               published=_PUBLISHED.get(method, "the only one this method has.") if method else
+                               "'textbook' (and 'amsgrad' for ADAM): the published rule, for the methods that have "
+                               "one (see each method's estimator).")
+        if p == "epsilon":
+            text = text.format(none="" if method else " or None", epsilon=CONSTANTS[method]["epsilon"] if method
+                               else None, torch=f"torch.optim.{_TORCH[method]}'s default" if method else
+                               "None: torch.optim's default for the method, 1e-10 for ADAGRAD, 1e-6 for ADADELTA, "
+                               "1e-8 for RMSPROP and ADAM")
         if p == "tol":
             text = text.format(tol=f"{_tol(method):.0e}".replace("e-0", "e-"), why=(
                 " The default is scikit-learn's SGDRegressor's for the methods whose iterates are averaged, "
@@ -230,6 +258,8 @@ class _BaseGradDescent(RegressorMixin, BaseEstimator):
         control = {key: getattr(self, _SNAKE[key]) for key in METHOD_CONTROL[method] if key != "maxIter"}
         if control.get("momentum", 0) is None:  # (GradDescentRegressor's default: the method's estimator's)
             control["momentum"] = _MOMENTUM.get(method, 0.9)
+        control["variant"] = self.variant
+        control.update({key: getattr(self, key) for key in CONSTANTS.get(method, ())})
         if control.get("innerIter") == "auto":
             control["innerIter"] = n_samples
         control["maxIter"] = max(1, round(self.max_iter * _per_pass(method, n_samples, control.get("nBatch", 1))))
@@ -278,6 +308,15 @@ class _BaseGradDescent(RegressorMixin, BaseEstimator):
     def _check_combinations(self, control, n_samples, method):
         """What the constraints cannot say alone (the methods check it too, under R's names)."""
         name = type(self).__name__
+        if control["variant"] not in VARIANTS[method]:
+            have = ", ".join(map(repr, VARIANTS[method]))
+            raise ValueError(f"The 'variant' parameter of {name} must be one of {have} for {method}, got "
+                             f"{control['variant']!r}.")
+        for key, default in CONSTANTS.get(method, {}).items():
+            if control["variant"] == "R" and control[key] is not None and control[key] != default:
+                raise ValueError(f"The {key!r} parameter of {name} sets the published rule's constant, which R's "
+                                 f"{method} (variant='R') does not take; use variant={VARIANTS[method][1]!r}, or leave "
+                                 f"{key} at {default:g}.")
         if control.get("nBatch", 1) > n_samples:
             raise ValueError(f"The 'n_batch' parameter of {name} must be at most the number of samples "
                              f"({n_samples}), got {control['nBatch']}.")
@@ -400,257 +439,280 @@ class _BaseGradDescent(RegressorMixin, BaseEstimator):
 
 class GDRegressor(_BaseGradDescent):
     __doc__ = _docstring("Gradient Descent on all rows.", "GD",
-                         ["learning_rate", "max_iter", "tol", "n_iter_no_change"])
+                         ["learning_rate", "max_iter", "tol", "n_iter_no_change", "variant"])
     _method = "GD"
     _parameter_constraints = _constraints(
-        ["learning_rate", "max_iter", "tol", "n_iter_no_change"])
+        ["learning_rate", "max_iter", "tol", "n_iter_no_change", "variant"])
 
     def __init__(self, *, learning_rate="auto", max_iter=MAX_PASSES, tol=TOL, n_iter_no_change=PATIENCE,
-                 scaling="variance", random_state=None):
+                 variant="R", scaling="variance", random_state=None):
         self.learning_rate = learning_rate
         self.max_iter = max_iter
         self.tol = tol
         self.n_iter_no_change = n_iter_no_change
+        self.variant = variant
         self.scaling = scaling
         self.random_state = random_state
 
 
 class MBGDRegressor(_BaseGradDescent):
     __doc__ = _docstring("Mini-Batch Gradient Descent: GD steps on consecutive slices of the shuffled rows.", "MBGD",
-                         ["learning_rate", "max_iter", "tol", "n_iter_no_change", "average", "n_batch"])
+                         ["learning_rate", "max_iter", "tol", "n_iter_no_change", "average", "n_batch", "variant"])
     _method = "MBGD"
     _parameter_constraints = _constraints(
-        ["learning_rate", "max_iter", "tol", "n_iter_no_change", "average", "n_batch"])
+        ["learning_rate", "max_iter", "tol", "n_iter_no_change", "average", "n_batch", "variant"])
 
     def __init__(self, *, learning_rate="auto", max_iter=MAX_PASSES, tol=AVERAGED_TOL, n_iter_no_change=PATIENCE,
-                 average=True, n_batch=2, scaling="variance", random_state=None):
+                 average=True, n_batch=2, variant="R", scaling="variance", random_state=None):
         self.learning_rate = learning_rate
         self.max_iter = max_iter
         self.tol = tol
         self.n_iter_no_change = n_iter_no_change
         self.average = average
         self.n_batch = n_batch
+        self.variant = variant
         self.scaling = scaling
         self.random_state = random_state
 
 
 class SGDRegressor(_BaseGradDescent):
     __doc__ = _docstring("Stochastic Gradient Descent: one random row per step.", "SGD",
-                         ["learning_rate", "max_iter", "tol", "n_iter_no_change", "average"])
+                         ["learning_rate", "max_iter", "tol", "n_iter_no_change", "average", "variant"])
     _method = "SGD"
     _parameter_constraints = _constraints(
-        ["learning_rate", "max_iter", "tol", "n_iter_no_change", "average"])
+        ["learning_rate", "max_iter", "tol", "n_iter_no_change", "average", "variant"])
 
     def __init__(self, *, learning_rate="auto", max_iter=MAX_PASSES, tol=AVERAGED_TOL, n_iter_no_change=PATIENCE,
-                 average=True, scaling="variance", random_state=None):
+                 average=True, variant="R", scaling="variance", random_state=None):
         self.learning_rate = learning_rate
         self.max_iter = max_iter
         self.tol = tol
         self.n_iter_no_change = n_iter_no_change
         self.average = average
+        self.variant = variant
         self.scaling = scaling
         self.random_state = random_state
 
 
 class SAGDRegressor(_BaseGradDescent):
     __doc__ = _docstring("Stochastic Average Gradient Descent (R's: SGD that skips each step on a coin flip).", "SAGD",
-                         ["learning_rate", "max_iter", "tol", "n_iter_no_change", "average"])
+                         ["learning_rate", "max_iter", "tol", "n_iter_no_change", "average", "variant"])
     _method = "SAGD"
     _parameter_constraints = _constraints(
-        ["learning_rate", "max_iter", "tol", "n_iter_no_change", "average"])
+        ["learning_rate", "max_iter", "tol", "n_iter_no_change", "average", "variant"])
 
     def __init__(self, *, learning_rate="auto", max_iter=MAX_PASSES, tol=AVERAGED_TOL, n_iter_no_change=PATIENCE,
-                 average=True, scaling="variance", random_state=None):
+                 average=True, variant="R", scaling="variance", random_state=None):
         self.learning_rate = learning_rate
         self.max_iter = max_iter
         self.tol = tol
         self.n_iter_no_change = n_iter_no_change
         self.average = average
+        self.variant = variant
         self.scaling = scaling
         self.random_state = random_state
 
 
 class MGDRegressor(_BaseGradDescent):
     __doc__ = _docstring("Momentum Gradient Descent.", "MGD",
-                         ["learning_rate", "max_iter", "tol", "n_iter_no_change", "momentum"])
+                         ["learning_rate", "max_iter", "tol", "n_iter_no_change", "momentum", "variant"])
     _method = "MGD"
     _parameter_constraints = _constraints(
-        ["learning_rate", "max_iter", "tol", "n_iter_no_change", "momentum"])
+        ["learning_rate", "max_iter", "tol", "n_iter_no_change", "momentum", "variant"])
 
     def __init__(self, *, learning_rate="auto", max_iter=MAX_PASSES, tol=TOL, n_iter_no_change=PATIENCE,
-                 momentum=0.9, scaling="variance", random_state=None):
+                 momentum=0.9, variant="R", scaling="variance", random_state=None):
         self.learning_rate = learning_rate
         self.max_iter = max_iter
         self.tol = tol
         self.n_iter_no_change = n_iter_no_change
         self.momentum = momentum
+        self.variant = variant
         self.scaling = scaling
         self.random_state = random_state
 
 
 class AGDRegressor(_BaseGradDescent):
     __doc__ = _docstring("Accelerated (Nesterov) Gradient Descent.", "AGD",
-                         ["learning_rate", "max_iter", "tol", "n_iter_no_change", "momentum"])
+                         ["learning_rate", "max_iter", "tol", "n_iter_no_change", "momentum", "variant"])
     _method = "AGD"
     _parameter_constraints = _constraints(
-        ["learning_rate", "max_iter", "tol", "n_iter_no_change", "momentum"])
+        ["learning_rate", "max_iter", "tol", "n_iter_no_change", "momentum", "variant"])
 
     def __init__(self, *, learning_rate="auto", max_iter=MAX_PASSES, tol=TOL, n_iter_no_change=PATIENCE,
-                 momentum=0.9, scaling="variance", random_state=None):
+                 momentum=0.9, variant="R", scaling="variance", random_state=None):
         self.learning_rate = learning_rate
         self.max_iter = max_iter
         self.tol = tol
         self.n_iter_no_change = n_iter_no_change
         self.momentum = momentum
+        self.variant = variant
         self.scaling = scaling
         self.random_state = random_state
 
 
 class ADAGRADRegressor(_BaseGradDescent):
     __doc__ = _docstring("Adaptive Gradient (R's variant: one accumulator for all columns).", "ADAGRAD",
-                         ["learning_rate", "max_iter", "tol", "n_iter_no_change", "average"])
+                         ["learning_rate", "max_iter", "tol", "n_iter_no_change", "average", "variant", "epsilon"])
     _method = "ADAGRAD"
     _parameter_constraints = _constraints(
-        ["learning_rate", "max_iter", "tol", "n_iter_no_change", "average"])
+        ["learning_rate", "max_iter", "tol", "n_iter_no_change", "average", "variant", "epsilon"])
 
     def __init__(self, *, learning_rate="auto", max_iter=MAX_PASSES, tol=AVERAGED_TOL, n_iter_no_change=PATIENCE,
-                 average=True, scaling="variance", random_state=None):
+                 average=True, variant="R", epsilon=1e-10, scaling="variance", random_state=None):
         self.learning_rate = learning_rate
         self.max_iter = max_iter
         self.tol = tol
         self.n_iter_no_change = n_iter_no_change
         self.average = average
+        self.variant = variant
+        self.epsilon = epsilon
         self.scaling = scaling
         self.random_state = random_state
 
 
 class ADADELTARegressor(_BaseGradDescent):
     __doc__ = _docstring("ADADELTA (no learning rate; R's scalar running averages).", "ADADELTA",
-                         ["max_iter", "tol", "n_iter_no_change", "average", "momentum"])
+                         ["max_iter", "tol", "n_iter_no_change", "average", "momentum", "variant", "epsilon"])
     _method = "ADADELTA"
     _parameter_constraints = _constraints(
-        ["max_iter", "tol", "n_iter_no_change", "average", "momentum"])
+        ["max_iter", "tol", "n_iter_no_change", "average", "momentum", "variant", "epsilon"])
 
     def __init__(self, *, max_iter=MAX_PASSES, tol=AVERAGED_TOL, n_iter_no_change=PATIENCE, average=True,
                  momentum=0.999,
-                 scaling="variance", random_state=None):
+                 variant="R", epsilon=1e-6, scaling="variance", random_state=None):
         self.max_iter = max_iter
         self.tol = tol
         self.n_iter_no_change = n_iter_no_change
         self.average = average
         self.momentum = momentum
+        self.variant = variant
+        self.epsilon = epsilon
         self.scaling = scaling
         self.random_state = random_state
 
 
 class RMSPROPRegressor(_BaseGradDescent):
     __doc__ = _docstring("RMSprop (R's variant: one running mean for all columns).", "RMSPROP",
-                         ["learning_rate", "max_iter", "tol", "n_iter_no_change", "average", "momentum"])
+                         ["learning_rate", "max_iter", "tol", "n_iter_no_change",
+                          "average", "momentum", "variant", "epsilon"])
     _method = "RMSPROP"
     _parameter_constraints = _constraints(
-        ["learning_rate", "max_iter", "tol", "n_iter_no_change", "average", "momentum"])
+        ["learning_rate", "max_iter", "tol", "n_iter_no_change", "average", "momentum", "variant", "epsilon"])
 
     def __init__(self, *, learning_rate="auto", max_iter=MAX_PASSES, tol=AVERAGED_TOL, n_iter_no_change=PATIENCE,
-                 average=True, momentum=0.999, scaling="variance", random_state=None):
+                 average=True, momentum=0.999, variant="R", epsilon=1e-8, scaling="variance", random_state=None):
         self.learning_rate = learning_rate
         self.max_iter = max_iter
         self.tol = tol
         self.n_iter_no_change = n_iter_no_change
         self.average = average
         self.momentum = momentum
+        self.variant = variant
+        self.epsilon = epsilon
         self.scaling = scaling
         self.random_state = random_state
 
 
 class ADAMRegressor(_BaseGradDescent):
     __doc__ = _docstring("Adam (R's variant: scalar moments, constant bias correction).", "ADAM",
-                         ["learning_rate", "max_iter", "tol", "n_iter_no_change", "average"])
+                         ["learning_rate", "max_iter", "tol", "n_iter_no_change",
+                          "average", "variant", "beta1", "beta2", "epsilon"])
     _method = "ADAM"
     _parameter_constraints = _constraints(
-        ["learning_rate", "max_iter", "tol", "n_iter_no_change", "average"])
+        ["learning_rate", "max_iter", "tol", "n_iter_no_change", "average", "variant", "beta1", "beta2", "epsilon"])
 
     def __init__(self, *, learning_rate="auto", max_iter=MAX_PASSES, tol=AVERAGED_TOL, n_iter_no_change=PATIENCE,
-                 average=True, scaling="variance", random_state=None):
+                 average=True,
+                 variant="R", beta1=0.9, beta2=0.999, epsilon=1e-8, scaling="variance", random_state=None):
         self.learning_rate = learning_rate
         self.max_iter = max_iter
         self.tol = tol
         self.n_iter_no_change = n_iter_no_change
         self.average = average
+        self.variant = variant
+        self.beta1 = beta1
+        self.beta2 = beta2
+        self.epsilon = epsilon
         self.scaling = scaling
         self.random_state = random_state
 
 
 class SVRGRegressor(_BaseGradDescent):
     __doc__ = _docstring("Stochastic Variance Reduced Gradient.", "SVRG",
-                         ["learning_rate", "max_iter", "tol", "n_iter_no_change", "inner_iter", "option"])
+                         ["learning_rate", "max_iter", "tol", "n_iter_no_change", "inner_iter", "option", "variant"])
     _method = "SVRG"
     _parameter_constraints = _constraints(
-        ["learning_rate", "max_iter", "tol", "n_iter_no_change", "inner_iter", "option"])
+        ["learning_rate", "max_iter", "tol", "n_iter_no_change", "inner_iter", "option", "variant"])
 
     def __init__(self, *, learning_rate="auto", max_iter=MAX_PASSES, tol=TOL, n_iter_no_change=PATIENCE,
-                 inner_iter="auto", option=2, scaling="variance", random_state=None):
+                 inner_iter="auto", option=2, variant="R", scaling="variance", random_state=None):
         self.learning_rate = learning_rate
         self.max_iter = max_iter
         self.tol = tol
         self.n_iter_no_change = n_iter_no_change
         self.inner_iter = inner_iter
         self.option = option
+        self.variant = variant
         self.scaling = scaling
         self.random_state = random_state
 
 
 class SSGDRegressor(_BaseGradDescent):
     __doc__ = _docstring("Semi Stochastic Gradient Descent (R's sign).", "SSGD",
-                         ["learning_rate", "max_iter", "tol", "n_iter_no_change", "lamda", "inner_iter"])
+                         ["learning_rate", "max_iter", "tol", "n_iter_no_change", "lamda", "inner_iter", "variant"])
     _method = "SSGD"
     _parameter_constraints = _constraints(
-        ["learning_rate", "max_iter", "tol", "n_iter_no_change", "lamda", "inner_iter"])
+        ["learning_rate", "max_iter", "tol", "n_iter_no_change", "lamda", "inner_iter", "variant"])
 
     def __init__(self, *, learning_rate="auto", max_iter=MAX_PASSES, tol=TOL, n_iter_no_change=PATIENCE, lamda=0,
-                 inner_iter="auto", scaling="variance", random_state=None):
+                 inner_iter="auto", variant="R", scaling="variance", random_state=None):
         self.learning_rate = learning_rate
         self.max_iter = max_iter
         self.tol = tol
         self.n_iter_no_change = n_iter_no_change
         self.lamda = lamda
         self.inner_iter = inner_iter
+        self.variant = variant
         self.scaling = scaling
         self.random_state = random_state
 
 
 class SARAHRegressor(_BaseGradDescent):
     __doc__ = _docstring("StochAstic Recursive grAdient algoritHm.", "SARAH",
-                         ["learning_rate", "max_iter", "tol", "n_iter_no_change", "inner_iter"])
+                         ["learning_rate", "max_iter", "tol", "n_iter_no_change", "inner_iter", "variant"])
     _method = "SARAH"
     _parameter_constraints = _constraints(
-        ["learning_rate", "max_iter", "tol", "n_iter_no_change", "inner_iter"])
+        ["learning_rate", "max_iter", "tol", "n_iter_no_change", "inner_iter", "variant"])
 
     def __init__(self, *, learning_rate="auto", max_iter=MAX_PASSES, tol=TOL, n_iter_no_change=PATIENCE,
-                 inner_iter="auto", scaling="variance", random_state=None):
+                 inner_iter="auto", variant="R", scaling="variance", random_state=None):
         self.learning_rate = learning_rate
         self.max_iter = max_iter
         self.tol = tol
         self.n_iter_no_change = n_iter_no_change
         self.inner_iter = inner_iter
+        self.variant = variant
         self.scaling = scaling
         self.random_state = random_state
 
 
 class SARAHPlusRegressor(_BaseGradDescent):
     __doc__ = _docstring("SARAH+: SARAH whose inner loop stops early.", "SARAHPlus",
-                         ["learning_rate", "max_iter", "tol", "n_iter_no_change", "inner_iter", "gamma_s"])
+                         ["learning_rate", "max_iter", "tol", "n_iter_no_change", "inner_iter", "gamma_s", "variant"])
     _method = "SARAHPlus"
     _parameter_constraints = _constraints(
-        ["learning_rate", "max_iter", "tol", "n_iter_no_change", "inner_iter", "gamma_s"])
+        ["learning_rate", "max_iter", "tol", "n_iter_no_change", "inner_iter", "gamma_s", "variant"])
 
     def __init__(self, *, learning_rate="auto", max_iter=MAX_PASSES, tol=TOL, n_iter_no_change=PATIENCE,
-                 inner_iter="auto", gamma_s=0.125, scaling="variance", random_state=None):
+                 inner_iter="auto", gamma_s=0.125, variant="R", scaling="variance", random_state=None):
         self.learning_rate = learning_rate
         self.max_iter = max_iter
         self.tol = tol
         self.n_iter_no_change = n_iter_no_change
         self.inner_iter = inner_iter
         self.gamma_s = gamma_s
+        self.variant = variant
         self.scaling = scaling
         self.random_state = random_state
 
@@ -662,7 +724,8 @@ class GradDescentRegressor(_BaseGradDescent):
 
     def __init__(self, method="GD", *, learning_rate="auto", max_iter=MAX_PASSES, tol=TOL,
                  n_iter_no_change=PATIENCE, average=True, momentum=None, n_batch=2, lamda=0,
-                 inner_iter="auto", option=2, gamma_s=0.125, scaling="variance", random_state=None):
+                 inner_iter="auto", option=2, gamma_s=0.125, variant="R", beta1=0.9, beta2=0.999, epsilon=None,
+                 scaling="variance", random_state=None):
         self.method = method
         self.learning_rate = learning_rate
         self.max_iter = max_iter
@@ -675,6 +738,10 @@ class GradDescentRegressor(_BaseGradDescent):
         self.inner_iter = inner_iter
         self.option = option
         self.gamma_s = gamma_s
+        self.variant = variant
+        self.beta1 = beta1
+        self.beta2 = beta2
+        self.epsilon = epsilon
         self.scaling = scaling
         self.random_state = random_state
 

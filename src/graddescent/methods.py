@@ -13,6 +13,12 @@ the reference: R's ``set.seed(NULL)`` calls inside the package are no-ops, so wi
 integer seed every draw continues the stream that seed started (this makes SAGD,
 SVRG option 2 and SARAH reproducible, which R is not).
 
+Beyond R, the methods whose R rule departs from the published one also have that rule:
+``variant="textbook"`` (and ``"amsgrad"`` for ADAM), with the published constants as
+keyword-only arguments (torch.optim's defaults); ``variant="R"``, the default, is R's rule
+and R's numbers. :data:`VARIANTS` lists each method's; the README has a table of the two
+rules side by side, with the references.
+
 Beyond R (:mod:`graddescent.convergence` says how): a stopping rule (``tol``,
 ``n_iter_no_change``), automatic steps (``alpha="auto"``), and a ConvergenceWarning with
 the remedy for a fit that diverged or stopped before it converged. With ``tol=None`` and a
@@ -57,6 +63,18 @@ _KIND = {"GD": K.FullBatch.GD, "MBGD": K.FullBatch.GD, "MGD": K.FullBatch.MGD, "
          "ADADELTA": K.SingleRow.ADADELTA, "RMSPROP": K.SingleRow.RMSPROP, "ADAM": K.SingleRow.ADAM,
          "SVRG": K.VarianceReduced.SVRG, "SSGD": K.VarianceReduced.SSGD, "SARAH": K.VarianceReduced.SARAH,
          "SARAHPlus": K.VarianceReduced.SARAH}
+#: The rules each method has: "R" (R's rule and numbers: the default) first, then the published ones.
+VARIANTS = {**{name: ("R",) for name in __all__}, "ADAM": ("R", "textbook", "amsgrad"),
+            **{name: ("R", "textbook") for name in ("ADAGRAD", "ADADELTA", "RMSPROP", "AGD", "SAGD", "SSGD", "SVRG",
+                                                    "SARAHPlus")}}
+#: The published rules' constants (keyword-only), with torch.optim's defaults; RMSprop's and
+#: Adadelta's decay is ``momentum``. R's rules fix their own (epsilon 1e-7, beta1 0.9, beta2 0.999).
+CONSTANTS = {"ADAGRAD": {"epsilon": 1e-10}, "ADADELTA": {"epsilon": 1e-6}, "RMSPROP": {"epsilon": 1e-8},
+             "ADAM": {"beta1": 0.9, "beta2": 0.999, "epsilon": 1e-8}}
+_TEXTBOOK = {"AGD": K.FullBatch.AGD_TEXTBOOK, "SAGD": K.SingleRow.SAG, "ADAGRAD": K.SingleRow.ADAGRAD_TEXTBOOK,
+             "ADADELTA": K.SingleRow.ADADELTA_TEXTBOOK, "RMSPROP": K.SingleRow.RMSPROP_TEXTBOOK,
+             "ADAM": K.SingleRow.ADAM_TEXTBOOK, "SVRG": K.VarianceReduced.SVRG,
+             "SSGD": K.VarianceReduced.SSGD_TEXTBOOK, "SARAHPlus": K.VarianceReduced.SARAHPLUS_TEXTBOOK}
 _LOSS_POINTS = 100  # single-row methods record about this many loss values (without a stopping rule)
 _FLT_EPSILON = 1.1920928955078125e-07  # R's tolerance in the ':' operator (seq_colon)
 _SSGD_PLAN = 1 << 16  # SSGD draws the inner rows of about this many steps at a time
@@ -131,13 +149,17 @@ def _fetched(data, perm, rows):
 
 
 def run(method, dataTrain, seed=None, tol=None, n_iter_no_change=PATIENCE, scaled=None, average=None, alpha=0.1,
-        maxIter=10, momentum=0.9, nBatch=2, innerIter=10, option=2, lamda=0, gammaS=0.125):
-    """Fit with one of the 14 methods (R's control entries by their R names) and return
+        maxIter=10, momentum=0.9, nBatch=2, innerIter=10, option=2, lamda=0, gammaS=0.125, variant="R",
+        beta1=None, beta2=None, epsilon=None):
+    """Fit with one of the 14 methods (R's control entries by their R names; beyond R, the
+    ``variant`` and its constants, None for the default: see :data:`CONSTANTS`) and return
     what happened, a :class:`convergence.Fit`, without a warning: the callers word them
     (:func:`report`, ``learn``, the estimators, the command line), so that no warning is
     caught and re-issued, which is not safe in threads. ``scaled``: whether the data was
     scaled, for the remedy of a diverged fit (None: judged from the data). ``average``:
     whether a single-row method averages its iterates (None: with ``alpha="auto"``)."""
+    constants = _check_variant(method, variant, {"beta1": beta1, "beta2": beta2, "epsilon": epsilon})
+    kind = _KIND[method] if variant == "R" else K.SingleRow.AMSGRAD if variant == "amsgrad" else _TEXTBOOK[method]
     alpha = None if method == "ADADELTA" else _check_alpha(alpha)
     # (a single-row method with a stopping rule draws its rows a pass at a time)
     maxIter = check_iterations("maxIter", maxIter, MAX_STEPS if tol is not None and method in BY_ROW else MAX_ITER)
@@ -160,12 +182,38 @@ def run(method, dataTrain, seed=None, tol=None, n_iter_no_change=PATIENCE, scale
     if not isinstance(average, (bool, np.bool_)):
         raise ValueError(f"average must be True or False (or None: with alpha='auto'), got {average!r}")
     if method in FULL_BATCH:
-        return _full_batch(method, dataTrain, seed, rule, scaled, alpha, maxIter, momentum,
-                           nBatch if method == "MBGD" else None, average and method == "MBGD")
+        return _full_batch(method, kind, dataTrain, seed, rule, scaled, alpha, maxIter, momentum,
+                           nBatch if method == "MBGD" else None, average and method == "MBGD", variant)
     if method in BY_ROW:
-        return _single_row(method, dataTrain, seed, rule, scaled, alpha, maxIter, momentum, bool(average))
-    return _variance_reduced(method, dataTrain, seed, rule, scaled, alpha, maxIter, innerIter, option,
-                             lamda if method == "SSGD" else 0.0, gammaS if method == "SARAHPlus" else 0.0)
+        return _single_row(method, kind, dataTrain, seed, rule, scaled, alpha, maxIter, momentum, bool(average),
+                           variant, constants)
+    return _variance_reduced(method, kind, dataTrain, seed, rule, scaled, alpha, maxIter, innerIter, option,
+                             lamda if method == "SSGD" else 0.0, gammaS if method == "SARAHPlus" else 0.0, variant)
+
+
+def _check_variant(method, variant, given):
+    """The variant's constants (the published rule's, by name), checked: a variant the method
+    has, and no constant set away from its default for R's rule, which fixes its own."""
+    have = VARIANTS[method]
+    if not isinstance(variant, str) or variant not in have:
+        rules = "only R's rule, 'R'" if len(have) == 1 else f"the variants {', '.join(map(repr, have))}"
+        raise ValueError(f"{method} has no variant {variant!r}; it has {rules}")
+    constants = dict(CONSTANTS.get(method, {}))
+    for name, value in given.items():
+        if value is None:
+            continue
+        if name not in constants:
+            raise ValueError(f"{method} has no constant {name}; " + (
+                f"its published rule's are {', '.join(constants)}" if constants else "it takes none"))
+        if name == "epsilon":
+            value = check_number(name, value, low=0, low_open=True)
+        else:
+            value = check_number(name, value, low=0, high=1, high_open=True)
+        if variant == "R" and value != constants[name]:
+            raise ValueError(f"{name} is a constant of the published rule, which R's {method} does not take (it "
+                             f"fixes its own); pass variant={have[1]!r} to use {name}={value:g}, or leave it out")
+        constants[name] = value
+    return constants
 
 
 def report(fit, method, return_loss, stacklevel=3):
@@ -231,6 +279,13 @@ _PARAMETERS = {  # numpydoc for every argument, by R's name
     "lamda": "float\nSkew of the inner-loop length towards innerIter, >= 0 (R's spelling).",
     "gammaS": "float\nSufficient reduction, > 0.",
     "seed": "int or None\nR's seed (``set.seed``); None draws a fresh one.",
+    "variant": "{{{variants}}}\nKeyword only, not in R: which rule. ``'R'``: R's rule and R's numbers. {published}",
+    "epsilon": "float\nKeyword only, not in R: the published rule's epsilon, > 0 (torch.optim.{torch}'s default); "
+               "R's rule fixes its own, {r_epsilon}.",
+    "beta1": "float\nKeyword only, not in R: the published rule's decay of the first moment, in [0, 1) "
+             "(torch.optim.Adam's default); R's rule fixes 0.9.",
+    "beta2": "float\nKeyword only, not in R: the published rule's decay of the second moment, in [0, 1) "
+             "(torch.optim.Adam's default); R's rule fixes 0.999.",
     "tol": "float or None\nKeyword only, not in R: the stopping rule, judged once a pass ({pass_}): stop once "
            "``n_iter_no_change`` passes in a row have settled, where what is left to gain at the rate the loss "
            "falls is at most ``tol`` times the loss (:mod:`graddescent.convergence` says exactly); maxIter is then "
@@ -254,14 +309,35 @@ _FAMILIES = {  # (what maxIter counts, what the loss record holds, what a pass i
 }
 
 
+_PUBLISHED = {  # what variant="textbook" is, by method (see each function's docstring)
+    "AGD": "``'textbook'``: Nesterov momentum as torch.optim.SGD(nesterov=True).",
+    "SAGD": "``'textbook'``: SAG (Schmidt, Le Roux and Bach 2017).",
+    "ADAGRAD": "``'textbook'``: one accumulator per coefficient, as torch.optim.Adagrad (Duchi, Hazan and Singer "
+               "2011).",
+    "ADADELTA": "``'textbook'``: per coefficient, as torch.optim.Adadelta with learning rate 1 (Zeiler 2012).",
+    "RMSPROP": "``'textbook'``: per coefficient, as torch.optim.RMSprop (Tieleman and Hinton 2012).",
+    "ADAM": "``'textbook'``: per coefficient, corrected by ``1 - beta^t``, as torch.optim.Adam (Kingma and Ba 2015); "
+            "``'amsgrad'``: with the running maximum of the second moment, as torch.optim.Adam(amsgrad=True) (Reddi, "
+            "Kale and Kumar 2018).",
+    "SVRG": "``'textbook'``: option 1 keeps the last inner iterate (Johnson and Zhang 2013).",
+    "SSGD": "``'textbook'``: S2GD's sign of the correction (Konecny and Richtarik 2017).",
+    "SARAHPlus": "``'textbook'``: the test on the whole gradient vector's norm (Nguyen et al. 2017).",
+}
+_TORCH = {"ADAGRAD": "Adagrad", "ADADELTA": "Adadelta", "RMSPROP": "RMSprop", "ADAM": "Adam"}
+
+
 def _document(family):
     """Complete a method's docstring: its parameters in R's order with R's defaults, and what it returns."""
     iterations, loss, pass_ = _FAMILIES[family]
 
     def decorate(fn):
+        method = fn.__name__
         lines = [inspect.cleandoc(fn.__doc__), "", "Parameters", "----------"]
         for name, parameter in inspect.signature(fn).parameters.items():
-            kind, text = _PARAMETERS[name].format(iterations=iterations, loss=loss, pass_=pass_).split("\n", 1)
+            kind, text = _PARAMETERS[name].format(
+                iterations=iterations, loss=loss, pass_=pass_, variants=", ".join(map(repr, VARIANTS[method])),
+                published=_PUBLISHED.get(method, "The only one this method has."), torch=_TORCH.get(method),
+                r_epsilon="none" if method == "ADAGRAD" else "1e-7").split("\n", 1)
             default = "" if parameter.default is inspect.Parameter.empty else f", default {parameter.default!r}"
             lines += [f"{name} : {kind}{default}", *textwrap.wrap(text, 88, initial_indent="    ",
                                                                    subsequent_indent="    ")]
@@ -309,7 +385,7 @@ def rows_left_out(m, nBatch):
     return 0 if nBatch <= 1 else m - sum(count for _, count in _batch_slices(m, nBatch))
 
 
-def _full_batch(method, dataTrain, seed, rule, scaled, alpha, maxIter, momentum, nBatch, average):
+def _full_batch(method, kind, dataTrain, seed, rule, scaled, alpha, maxIter, momentum, nBatch, average, variant):
     cols, perm, theta, _ = _prepare(dataTrain, seed, "columns", shuffle=nBatch is not None)
     held = isinstance(cols, chunked.Chunks)
     batches, starts = np.empty(0, np.int64), np.empty(1, np.int64)  # all rows
@@ -326,14 +402,15 @@ def _full_batch(method, dataTrain, seed, rule, scaled, alpha, maxIter, momentum,
     mean = np.zeros(theta.size) if average else None
     first = theta.copy()
     gradient = cols.gradient() if held else None
-    ran, converged, averaged = K.full_batch(_KIND[method], np.empty((theta.size, 0)) if held else cols, theta, alpha,
-                                            maxIter, momentum, batches, starts, loss, *rule, mean, gradient)
+    ran, converged, averaged = K.full_batch(kind, np.empty((theta.size, 0)) if held else cols, theta, alpha, maxIter,
+                                            momentum, batches, starts, loss, *rule, mean, gradient)
     if averaged:
         theta = mean
     exact = method != "MBGD"  # (MBGD's record holds its batches' losses: the whole loss is measured)
     start, end = (loss[0], loss[ran - 1]) if exact else (_whole_loss(cols, first), _whole_loss(cols, theta))
     return _outcome(method, theta, loss[:ran], ran, ran / max(starts.size - 1, 1), converged if rule[0] >= 0 else None,
-                    alpha, inputs, scaled, start, end, exact, momentum=momentum, batches=batches, starts=starts)
+                    alpha, inputs, scaled, start, end, exact, momentum=momentum, batches=batches, starts=starts,
+                    variant=variant)
 
 
 def _whole_loss(cols, theta):
@@ -342,14 +419,15 @@ def _whole_loss(cols, theta):
 
 
 @_document("full batch")
-def GD(dataTrain, alpha=0.1, maxIter=10, seed=None, *, tol=None, n_iter_no_change=PATIENCE, return_loss=False):
+def GD(dataTrain, alpha=0.1, maxIter=10, seed=None, *, variant="R", tol=None, n_iter_no_change=PATIENCE,
+       return_loss=False):
     """Gradient Descent (R's ``GD``): ``theta -= alpha * X'(X theta - y) / m`` on all rows.
     """
-    return report(run("GD", dataTrain, seed, tol, n_iter_no_change, alpha=alpha, maxIter=maxIter), "GD", return_loss)
-
+    return report(run("GD", dataTrain, seed, tol, n_iter_no_change, alpha=alpha, maxIter=maxIter, variant=variant),
+                  "GD", return_loss)
 
 @_document("full batch")
-def MBGD(dataTrain, alpha=0.1, maxIter=10, nBatch=2, seed=None, *, tol=None, n_iter_no_change=PATIENCE,
+def MBGD(dataTrain, alpha=0.1, maxIter=10, nBatch=2, seed=None, *, variant="R", tol=None, n_iter_no_change=PATIENCE,
          return_loss=False):
     """Mini-Batch Gradient Descent (R's ``MBGD``): GD steps on consecutive slices of the rows.
 
@@ -357,45 +435,49 @@ def MBGD(dataTrain, alpha=0.1, maxIter=10, nBatch=2, seed=None, *, tol=None, n_i
     sequence arithmetic, so with fractional sizes a row may be left out); iteration
     ``t`` uses slice ``(t - 1) mod nBatch``.
     """
-    return report(run("MBGD", dataTrain, seed, tol, n_iter_no_change, alpha=alpha, maxIter=maxIter, nBatch=nBatch),
-                  "MBGD", return_loss)
-
+    return report(run("MBGD", dataTrain, seed, tol, n_iter_no_change, alpha=alpha, maxIter=maxIter, nBatch=nBatch,
+                      variant=variant), "MBGD", return_loss)
 
 @_document("full batch")
-def MGD(dataTrain, alpha=0.1, maxIter=10, momentum=0.9, seed=None, *, tol=None, n_iter_no_change=PATIENCE,
+def MGD(dataTrain, alpha=0.1, maxIter=10, momentum=0.9, seed=None, *, variant="R", tol=None, n_iter_no_change=PATIENCE,
         return_loss=False):
     """Momentum Gradient Descent (R's ``MGD``): ``v = momentum v + alpha g; theta -= v``.
     """
-    return report(run("MGD", dataTrain, seed, tol, n_iter_no_change, alpha=alpha, maxIter=maxIter, momentum=momentum),
-                  "MGD", return_loss)
-
+    return report(run("MGD", dataTrain, seed, tol, n_iter_no_change, alpha=alpha, maxIter=maxIter, momentum=momentum,
+                      variant=variant), "MGD", return_loss)
 
 @_document("full batch")
-def AGD(dataTrain, alpha=0.1, maxIter=10, momentum=0.9, seed=None, *, tol=None, n_iter_no_change=PATIENCE,
+def AGD(dataTrain, alpha=0.1, maxIter=10, momentum=0.9, seed=None, *, variant="R", tol=None, n_iter_no_change=PATIENCE,
         return_loss=False):
     """Accelerated (Nesterov) Gradient Descent (R's ``AGD``).
 
     Each iteration moves theta to the look-ahead point ``theta - momentum v`` (R keeps
     it there), takes the gradient there, then ``v = momentum v + alpha g; theta -= v``.
+    ``variant="textbook"``: Nesterov momentum as ``torch.optim.SGD(nesterov=True)``
+    (dampening 0), the gradient ``g`` at theta itself, ``b = momentum b + g;
+    theta -= alpha (g + momentum b)``.
     """
-    return report(run("AGD", dataTrain, seed, tol, n_iter_no_change, alpha=alpha, maxIter=maxIter, momentum=momentum),
-                  "AGD", return_loss)
-
+    return report(run("AGD", dataTrain, seed, tol, n_iter_no_change, alpha=alpha, maxIter=maxIter, momentum=momentum,
+                      variant=variant), "AGD", return_loss)
 
 # --------------------------------------------------------------------------- single row
 
-def _single_row(method, dataTrain, seed, rule, scaled, alpha, maxIter, momentum, average):
+def _single_row(method, kind, dataTrain, seed, rule, scaled, alpha, maxIter, momentum, average, variant, constants):
     """The single-row methods. Without a stopping rule, R's draws are made up front as R
     makes them: maxIter rows, then (SAGD) maxIter coins. With one, a pass of m rows (and,
     for SAGD, then its m coins) is drawn at a time, so that a long fit needs no memory for
-    draws it never uses (the rows are R's all the same; SAGD's coins are not)."""
+    draws it never uses (the rows are R's all the same; SAGD's coins are not). The published
+    rules keep their accumulators in ``state`` (and SAG its table of residuals), carried
+    from pass to pass; SAG draws no coins."""
     data, perm, theta, stream = _prepare(dataTrain, seed)
     m, n = data.shape
-    kind, coin, auto = _KIND[method], method == "SAGD", alpha == "auto"
+    coin, auto = method == "SAGD" and variant == "R", alpha == "auto"
     s, u = np.zeros(3), np.zeros(n)
+    extra = {"state": np.zeros((3, n)), "table": np.zeros(m) if method == "SAGD" else None,
+             **constants} if variant != "R" else {}
     if auto:
-        alpha = (_trial(kind, data, theta, perm, momentum) if method in ADAPTIVE
-                 else auto_alpha(method, _inputs(data, "rows")))
+        alpha = (_trial(kind, data, theta, perm, momentum, extra) if method in ADAPTIVE
+                 else auto_alpha(method, _inputs(data, "rows"), variant=variant))
     mean, averaged = (np.zeros(n), 0) if average else (None, 0)
     first = theta.copy()
     stream.reset()
@@ -407,7 +489,7 @@ def _single_row(method, dataTrain, seed, rule, scaled, alpha, maxIter, momentum,
         loss = np.empty(-(-maxIter // window))
         start = -1 if mean is None else (m if maxIter >= 2 * m else maxIter // 2)  # averaged after the first pass
         written, averaged = _steps(kind, data, theta, perm, rows, update, 0.0 if alpha is None else alpha,
-                                         momentum, window, loss, s, u, mean, 0, start)
+                                   momentum, window, loss, s, u, mean, 0, start, extra)
         loss, steps, converged = loss[:written], maxIter, None
     else:
         record, state, steps, converged = [], K.rule_state(rule[1]), 0, False
@@ -418,7 +500,7 @@ def _single_row(method, dataTrain, seed, rule, scaled, alpha, maxIter, momentum,
             update = stream.rng._unif_index(2, size) if coin else np.empty(0, dtype=np.int64)
             out = np.empty(1)
             written, averaged = _steps(kind, data, theta, perm, rows, update, 0.0 if alpha is None else alpha,
-                                             momentum, size, out, s, u, mean, averaged, -1 if since is None else 0)
+                                       momentum, size, out, s, u, mean, averaged, -1 if since is None else 0, extra)
             steps += size
             if since is None:  # the steps' loss (each residual before its step, as scikit-learn's SGD's epoch loss)
                 record.append(out[0] if written else math.nan)
@@ -440,7 +522,7 @@ def _single_row(method, dataTrain, seed, rule, scaled, alpha, maxIter, momentum,
         theta = mean
     start, end = _mean_squared_residual(data, first), _mean_squared_residual(data, theta)
     return _outcome(method, theta, loss, steps, steps / m, converged, alpha, _inputs(data, "rows"), scaled, start, end,
-                    False)
+                    False, variant=variant)
 
 
 def _mean_squared_residual(data, theta):
@@ -449,13 +531,16 @@ def _mean_squared_residual(data, theta):
 
 
 def _steps(kind, data, theta, perm, rows, update, alpha, momentum, window, loss, s, u, mean=None, averaged=0,
-           average_from=-1):
+           average_from=-1, extra=None):
     """:func:`graddescent._kernels.single_row` (its arguments, its result), and for data held
     by Dask the same steps a stretch at a time (at most ``chunked.FETCH`` rows, and none past
-    the end of a loss window), each on the rows it reads, fetched: the same numbers."""
+    the end of a loss window), each on the rows it reads, fetched: the same numbers.
+    ``extra``: a published rule's state and constants (SAG's table stays whole: the fetched
+    rows are told their rows of the whole data set)."""
+    extra = extra or {}
     if not isinstance(data, chunked.Chunks):
         return K.single_row(kind, data, theta, perm, rows, update, alpha, momentum, window, loss, s, u, mean, averaged,
-                            average_from)
+                            average_from, **extra)
     written, carry, lo = 0, np.zeros(2), 0
     while lo < rows.size:  # a stretch of rows fetched,
         hi = min(rows.size, lo + chunked.FETCH)
@@ -466,7 +551,8 @@ def _steps(kind, data, theta, perm, rows, update, alpha, momentum, window, loss,
             start = average_from if average_from < 0 else max(average_from - t0, 0)
             _, averaged = K.single_row(kind, local, theta, ident, ident[t0 - lo:t1 - lo],
                                        update[t0:t1] if update.size else update, alpha, momentum, t1 - t0 + 1,
-                                       np.empty(1), s, u, mean, averaged, start, carry)
+                                       np.empty(1), s, u, mean, averaged, start, carry=carry,
+                                       table_rows=perm[rows[lo:hi]], **extra)
             if t1 % window == 0 or t1 == rows.size:  # the end of a loss window (as the compiled loop ends one)
                 if carry[1] > 0:
                     loss[written] = carry[0] / carry[1]
@@ -477,84 +563,104 @@ def _steps(kind, data, theta, perm, rows, update, alpha, momentum, window, loss,
     return written, averaged
 
 
-def _trial(kind, data, theta, perm, momentum):
+def _trial(kind, data, theta, perm, momentum, extra):
     """ADAGRAD's, RMSPROP's and ADAM's step for ``alpha="auto"``: the one of TRIAL_ALPHAS
     with the lowest mean squared residual over a trial pass from the starting theta through
     the rows in R's shuffled order (at least and at most TRIAL_STEPS steps, going round the
-    rows again where they are fewer); the smaller on a tie."""
+    rows again where they are fewer); the smaller on a tie. ``extra``: a published rule's
+    state and constants (a fresh state for each trial)."""
     rows = np.arange(min(max(perm.size, TRIAL_STEPS[0]), TRIAL_STEPS[1]), dtype=np.int64) % perm.size
     if isinstance(data, chunked.Chunks):  # (at most TRIAL_STEPS[1] rows)
         data, perm, rows = _fetched(data, perm, rows)
     best, chosen = np.inf, TRIAL_ALPHAS[0]
     for alpha in TRIAL_ALPHAS:
         out = np.empty(1)
+        fresh = {**extra, "state": np.zeros((3, theta.size))} if extra else {}
         K.single_row(kind, data, theta.copy(), perm, rows, np.empty(0, np.int64), alpha, momentum, rows.size, out,
-                     np.zeros(3), np.zeros(theta.size))
+                     np.zeros(3), np.zeros(theta.size), **fresh)
         if out[0] < best:
             best, chosen = out[0], alpha
     return chosen
 
 
 @_document("single row")
-def SGD(dataTrain, alpha=0.1, maxIter=10, seed=None, *, tol=None, n_iter_no_change=PATIENCE, return_loss=False):
+def SGD(dataTrain, alpha=0.1, maxIter=10, seed=None, *, variant="R", tol=None, n_iter_no_change=PATIENCE,
+        return_loss=False):
     """Stochastic Gradient Descent (R's ``SGD``): ``theta -= alpha * e_i x_i``, one row per step."""
-    return report(run("SGD", dataTrain, seed, tol, n_iter_no_change, alpha=alpha, maxIter=maxIter), "SGD", return_loss)
-
+    return report(run("SGD", dataTrain, seed, tol, n_iter_no_change, alpha=alpha, maxIter=maxIter, variant=variant),
+                  "SGD", return_loss)
 
 @_document("single row")
-def SAGD(dataTrain, alpha=0.1, maxIter=10, seed=None, *, tol=None, n_iter_no_change=PATIENCE, return_loss=False):
+def SAGD(dataTrain, alpha=0.1, maxIter=10, seed=None, *, variant="R", tol=None, n_iter_no_change=PATIENCE,
+         return_loss=False):
     """Stochastic Average Gradient Descent (R's ``SAGD``): SGD that skips each step on a coin flip.
 
     R draws the coin (``sample(0:1, 1)``) at every step and updates only on a 1.
+    ``variant="textbook"``: SAG (Schmidt, Le Roux and Bach 2017, Algorithm 1) on R's rows,
+    no coins: a table of each row's last gradient ``y_i`` (kept as its residual, O(m)), and
+    per step ``d = d - y_i + e_i x_i; y_i = e_i x_i; theta -= (alpha / m) d``. As in the
+    paper's Algorithm 1 the table starts at zero and the step divides by m from the first
+    pass on (not by the rows seen so far, the paper's Section 4.6 remedy for early steps).
     """
-    return report(run("SAGD", dataTrain, seed, tol, n_iter_no_change, alpha=alpha, maxIter=maxIter), "SAGD",
-                  return_loss)
-
+    return report(run("SAGD", dataTrain, seed, tol, n_iter_no_change, alpha=alpha, maxIter=maxIter, variant=variant),
+                  "SAGD", return_loss)
 
 @_document("single row")
-def ADAGRAD(dataTrain, alpha=0.1, maxIter=10, seed=None, *, tol=None, n_iter_no_change=PATIENCE, return_loss=False):
+def ADAGRAD(dataTrain, alpha=0.1, maxIter=10, seed=None, *, variant="R", epsilon=1e-10, tol=None,
+            n_iter_no_change=PATIENCE, return_loss=False):
     """Adaptive Gradient (R's ``ADAGRAD``): ``theta_j -= alpha g_j / sqrt(G)``.
 
     As in R, ``G`` is one running sum of every squared gradient component of every step,
-    shared by all columns (textbook ADAGRAD keeps one per column).
+    shared by all columns. ``variant="textbook"`` (Duchi, Hazan and Singer 2011, as
+    ``torch.optim.Adagrad``): one sum per coefficient, ``G_j += g_j^2; theta_j -= alpha g_j /
+    (sqrt(G_j) + epsilon)``, with ``g = e_i x_i`` (R's scale of a row's gradient).
     """
-    return report(run("ADAGRAD", dataTrain, seed, tol, n_iter_no_change, alpha=alpha, maxIter=maxIter), "ADAGRAD",
-                  return_loss)
-
+    return report(run("ADAGRAD", dataTrain, seed, tol, n_iter_no_change, alpha=alpha, maxIter=maxIter, variant=variant,
+                      epsilon=epsilon), "ADAGRAD", return_loss)
 
 @_document("single row")
-def ADADELTA(dataTrain, maxIter=10, momentum=0.9, seed=None, *, tol=None, n_iter_no_change=PATIENCE,
-             return_loss=False):
+def ADADELTA(dataTrain, maxIter=10, momentum=0.9, seed=None, *, variant="R", epsilon=1e-6, tol=None,
+             n_iter_no_change=PATIENCE, return_loss=False):
     """ADADELTA (R's ``ADADELTA``): step sizes from running RMS of gradients and updates.
 
     No learning rate. As in R, the running averages are scalars carried from column to
-    column and step to step; epsilon is 1e-7.
+    column and step to step; epsilon is 1e-7. ``variant="textbook"`` (Zeiler 2012, as
+    ``torch.optim.Adadelta`` with learning rate 1, decay ``rho = momentum``): per coefficient,
+    ``Eg_j = rho Eg_j + (1 - rho) g_j^2; d_j = sqrt(Eu_j + epsilon) / sqrt(Eg_j + epsilon) g_j;
+    Eu_j = rho Eu_j + (1 - rho) d_j^2; theta_j -= d_j``, with ``g = e_i x_i``.
     """
-    return report(run("ADADELTA", dataTrain, seed, tol, n_iter_no_change, maxIter=maxIter, momentum=momentum),
-                  "ADADELTA", return_loss)
-
+    return report(run("ADADELTA", dataTrain, seed, tol, n_iter_no_change, maxIter=maxIter, momentum=momentum,
+                      variant=variant, epsilon=epsilon), "ADADELTA", return_loss)
 
 @_document("single row")
-def RMSPROP(dataTrain, alpha=0.1, maxIter=10, momentum=0.9, seed=None, *, tol=None, n_iter_no_change=PATIENCE,
-            return_loss=False):
+def RMSPROP(dataTrain, alpha=0.1, maxIter=10, momentum=0.9, seed=None, *, variant="R", epsilon=1e-8, tol=None,
+            n_iter_no_change=PATIENCE, return_loss=False):
     """RMSprop (R's ``RMSPROP``): ``theta_j -= alpha g_j / sqrt(Eg + 1e-7)``.
 
-    As in R, ``Eg`` (the running mean of squared gradients) is one scalar shared by all columns.
+    As in R, ``Eg`` (the running mean of squared gradients) is one scalar shared by all
+    columns. ``variant="textbook"`` (Tieleman and Hinton 2012, as ``torch.optim.RMSprop``,
+    whose ``alpha`` is the decay ``momentum`` here): one per coefficient, ``Eg_j = momentum
+    Eg_j + (1 - momentum) g_j^2; theta_j -= alpha g_j / (sqrt(Eg_j) + epsilon)``, with
+    ``g = e_i x_i``.
     """
     return report(run("RMSPROP", dataTrain, seed, tol, n_iter_no_change, alpha=alpha, maxIter=maxIter,
-                      momentum=momentum), "RMSPROP", return_loss)
-
+                      momentum=momentum, variant=variant, epsilon=epsilon), "RMSPROP", return_loss)
 
 @_document("single row")
-def ADAM(dataTrain, alpha=0.1, maxIter=10, seed=None, *, tol=None, n_iter_no_change=PATIENCE, return_loss=False):
+def ADAM(dataTrain, alpha=0.1, maxIter=10, seed=None, *, variant="R", beta1=0.9, beta2=0.999, epsilon=1e-8, tol=None,
+         n_iter_no_change=PATIENCE, return_loss=False):
     """Adam (R's ``ADAM``): beta1 0.9, beta2 0.999, epsilon 1e-7.
 
     As in R, the two moments are scalars shared by all columns and the bias correction is
-    the constant ``1 / (1 - beta)`` rather than ``1 / (1 - beta^t)``.
+    the constant ``1 / (1 - beta)`` rather than ``1 / (1 - beta^t)``. ``variant="textbook"``
+    (Kingma and Ba 2015, as ``torch.optim.Adam``): moments per coefficient, ``m_j = beta1 m_j
+    + (1 - beta1) g_j; v_j = beta2 v_j + (1 - beta2) g_j^2; theta_j -= alpha / (1 - beta1^t)
+    m_j / (sqrt(v_j) / sqrt(1 - beta2^t) + epsilon)`` at step t (counted over the whole fit),
+    with ``g = e_i x_i``. ``variant="amsgrad"`` (Reddi, Kale and Kumar 2018, as
+    ``torch.optim.Adam(amsgrad=True)``): the same, dividing by the running maximum of ``v_j``.
     """
-    return report(run("ADAM", dataTrain, seed, tol, n_iter_no_change, alpha=alpha, maxIter=maxIter), "ADAM",
-                  return_loss)
-
+    return report(run("ADAM", dataTrain, seed, tol, n_iter_no_change, alpha=alpha, maxIter=maxIter, variant=variant,
+                      beta1=beta1, beta2=beta2, epsilon=epsilon), "ADAM", return_loss)
 
 # --------------------------------------------------------------------------- variance reduced
 
@@ -587,7 +693,8 @@ def _ssgd_plan(rng, maxIter, innerIter, lamda, alpha, m, size=None):
         size *= 2
 
 
-def _variance_reduced(method, dataTrain, seed, rule, scaled, alpha, maxIter, innerIter, option, lamda, gammaS):
+def _variance_reduced(method, kind, dataTrain, seed, rule, scaled, alpha, maxIter, innerIter, option, lamda, gammaS,
+                      variant):
     """SVRG, SSGD, SARAH and SARAHPlus: R's draws made up front, then one compiled loop.
 
     SVRG, SARAH and SARAHPlus draw their inner rows once for the whole fit; SVRG and
@@ -598,7 +705,7 @@ def _variance_reduced(method, dataTrain, seed, rule, scaled, alpha, maxIter, inn
     cols, perm, theta, stream = _prepare(dataTrain, seed, "columns")
     m, rng, inputs = perm.size, stream.rng, _inputs(cols, "columns")
     if alpha == "auto":
-        alpha = auto_alpha(method, inputs, inner_iter=innerIter)
+        alpha = auto_alpha(method, inputs, inner_iter=innerIter, variant=variant)
     stream.reset()
     gradient = cols.gradient() if isinstance(cols, chunked.Chunks) else None
     if method == "SSGD":  # its plan a piece at a time (the draws are the same)
@@ -609,7 +716,7 @@ def _variance_reduced(method, dataTrain, seed, rule, scaled, alpha, maxIter, inn
             counts, rows = _ssgd_plan(rng, size, innerIter, lamda, alpha, m)
             hi = np.cumsum(counts)
             loss = np.empty(size)
-            theta, done, stopped = K.variance_reduced(_KIND[method], *_inner(cols, perm, rows, theta), hi - counts, hi,
+            theta, done, stopped = K.variance_reduced(kind, *_inner(cols, perm, rows, theta), hi - counts, hi,
                                                       np.zeros(size, np.int64), alpha, gammaS, loss, *rule, state,
                                                       gradient)
             losses.append(loss[:done])
@@ -622,16 +729,18 @@ def _variance_reduced(method, dataTrain, seed, rule, scaled, alpha, maxIter, inn
         keep = np.zeros(maxIter, dtype=np.int64)
         rows = rng._unif_index(m, innerIter)
         lo, hi = np.zeros(maxIter, np.int64), np.full(maxIter, innerIter, np.int64)
-        if method == "SVRG":  # R's option 1 keeps L[innerIter], the second-to-last iterate
-            keep[:] = innerIter - 1 if option == 1 else rng.sample(innerIter, maxIter, replace=True) - 1
+        if method == "SVRG" and option == 1:  # R's keeps L[innerIter], the second-to-last iterate; published: the last
+            keep[:] = innerIter - 1 if variant == "R" else innerIter
+        elif method == "SVRG":
+            keep[:] = rng.sample(innerIter, maxIter, replace=True) - 1
         elif gammaS == 0:  # SARAH; SARAHPlus keeps its last iterate and draws nothing
             keep[:] = rng.sample(innerIter, maxIter, replace=True) - 1
         loss = np.empty(maxIter)
-        theta, ran, converged = K.variance_reduced(_KIND[method], *_inner(cols, perm, rows, theta), lo, hi, keep, alpha,
-                                                   gammaS, loss, *rule, None, gradient)
+        theta, ran, converged = K.variance_reduced(kind, *_inner(cols, perm, rows, theta), lo, hi, keep, alpha, gammaS,
+                                                   loss, *rule, None, gradient)
         loss = loss[:ran]
     return _outcome(method, theta, loss, ran, ran, converged if rule[0] >= 0 else None, alpha, inputs, scaled,
-                    loss[0], loss[-1], inner_iter=innerIter)
+                    loss[0], loss[-1], inner_iter=innerIter, variant=variant)
 
 
 def _inner(cols, perm, rows, theta):
@@ -644,36 +753,38 @@ def _inner(cols, perm, rows, theta):
 
 
 @_document("variance reduced")
-def SVRG(dataTrain, alpha=0.1, maxIter=10, innerIter=10, option=2, seed=None, *, tol=None, n_iter_no_change=PATIENCE,
-         return_loss=False):
+def SVRG(dataTrain, alpha=0.1, maxIter=10, innerIter=10, option=2, seed=None, *, variant="R", tol=None,
+         n_iter_no_change=PATIENCE, return_loss=False):
     """Stochastic Variance Reduced Gradient (R's ``SVRG``).
 
     Each outer iteration takes the full gradient ``mu`` at a snapshot ``w0 = theta`` and runs
     ``innerIter`` steps ``w -= alpha (e_i(w) x_i - e_i(w0) x_i + mu)`` over rows drawn once
     for the whole fit. ``option=1`` then keeps R's ``L[innerIter]``, the second-to-last
     iterate; ``option=2`` keeps a random one of ``w0, w1, ..., w_(innerIter-1)``.
+    ``variant="textbook"``: option 1 keeps the last iterate, as Johnson and Zhang 2013
+    (option 2 is theirs already).
     """
     return report(run("SVRG", dataTrain, seed, tol, n_iter_no_change, alpha=alpha, maxIter=maxIter,
-                      innerIter=innerIter, option=option), "SVRG", return_loss)
-
+                      innerIter=innerIter, option=option, variant=variant), "SVRG", return_loss)
 
 @_document("variance reduced")
-def SSGD(dataTrain, alpha=0.1, maxIter=10, lamda=0, innerIter=10, seed=None, *, tol=None, n_iter_no_change=PATIENCE,
-         return_loss=False):
+def SSGD(dataTrain, alpha=0.1, maxIter=10, lamda=0, innerIter=10, seed=None, *, variant="R", tol=None,
+         n_iter_no_change=PATIENCE, return_loss=False):
     """Semi Stochastic Gradient Descent (R's ``SSGD``).
 
     Each outer iteration takes the full gradient ``mu`` at theta, draws an inner-loop length
     ``K`` (R's ``randomProb``: uniform on ``1..innerIter`` when ``lamda`` is 0, skewed by
     ``(1 - lamda alpha)^-k`` otherwise) and runs ``K`` steps on fresh random rows of
     ``w -= alpha (mu - e_r(w) x_r + e_r(theta) x_r)``: R's sign, the opposite of SVRG's correction.
+    ``variant="textbook"``: S2GD's sign (Konecny and Richtarik 2017, Algorithm 1),
+    ``w -= alpha (mu + e_r(w) x_r - e_r(theta) x_r)``, with R's draws of K and the rows.
     """
     return report(run("SSGD", dataTrain, seed, tol, n_iter_no_change, alpha=alpha, maxIter=maxIter, lamda=lamda,
-                      innerIter=innerIter), "SSGD", return_loss)
-
+                      innerIter=innerIter, variant=variant), "SSGD", return_loss)
 
 @_document("variance reduced")
-def SARAH(dataTrain, alpha=0.1, maxIter=10, innerIter=10, seed=None, *, tol=None, n_iter_no_change=PATIENCE,
-          return_loss=False):
+def SARAH(dataTrain, alpha=0.1, maxIter=10, innerIter=10, seed=None, *, variant="R", tol=None,
+          n_iter_no_change=PATIENCE, return_loss=False):
     """StochAstic Recursive grAdient algoritHm (R's ``SARAH``).
 
     Each outer iteration starts from the full gradient ``v`` at theta, steps ``w = theta -
@@ -682,17 +793,19 @@ def SARAH(dataTrain, alpha=0.1, maxIter=10, innerIter=10, seed=None, *, tol=None
     of theta and the iterates after the first step (R's list).
     """
     return report(run("SARAH", dataTrain, seed, tol, n_iter_no_change, alpha=alpha, maxIter=maxIter,
-                      innerIter=innerIter), "SARAH", return_loss)
-
+                      innerIter=innerIter, variant=variant), "SARAH", return_loss)
 
 @_document("variance reduced")
-def SARAHPlus(dataTrain, alpha=0.1, maxIter=10, innerIter=10, gammaS=0.125, seed=None, *, tol=None,
+def SARAHPlus(dataTrain, alpha=0.1, maxIter=10, innerIter=10, gammaS=0.125, seed=None, *, variant="R", tol=None,
               n_iter_no_change=PATIENCE, return_loss=False):
     """SARAH+ (R's ``SARAHPlus``): SARAH whose inner loop stops early.
 
     The inner loop runs while ``(|v_1| / 3)^2 > gammaS (|v0_1| / 3)^2`` (R compares only the
     intercept's component) and fewer than ``innerIter`` steps have run; theta becomes the
     last iterate. With ``gammaS >= 1`` the loop never runs and theta never changes (as in R).
+    ``variant="textbook"`` (Nguyen et al. 2017, Algorithm 2): the test is on the whole
+    vector, ``|v_(t-1)|^2 > gammaS |v_0|^2``, and theta becomes the last iterate, at least
+    the first step's ``w_1 = theta - alpha v_0``.
     """
     return report(run("SARAHPlus", dataTrain, seed, tol, n_iter_no_change, alpha=alpha, maxIter=maxIter,
-                      innerIter=innerIter, gammaS=gammaS), "SARAHPlus", return_loss)
+                      innerIter=innerIter, gammaS=gammaS, variant=variant), "SARAHPlus", return_loss)

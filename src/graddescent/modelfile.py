@@ -29,9 +29,19 @@ A JSON object with exactly these fields:
     The coefficients, intercept first, then one per input, in scaled units when
     ``feature_scaling`` (R's ``model``).
 
+and one optional field, written only for a model fitted with a published rule
+(``--variant``), so that a file of R's rule reads as before, and files without it are read
+as R's rule:
+
+``variant`` : object
+    ``name``, the variant (``"textbook"``, or ``"amsgrad"`` for ADAM: one the method has),
+    and the published rule's constants the method takes, as fitted, numbers: ``epsilon``
+    (> 0) for ADAGRAD, ADADELTA, RMSPROP and ADAM, ``beta1`` and ``beta2`` (in [0, 1)) for
+    ADAM; no other key.
+
 Reading is strict, because a model file may come from anywhere: it refuses a file that is not
 UTF-8 JSON (a byte order mark is allowed), a key given twice in an object, a wrong ``format``
-tag, a newer ``version``, a missing, unexpected or wrongly typed field, arrays of the wrong
+tag, a newer ``version``, a missing, unexpected or wrongly typed field (``variant`` too), arrays of the wrong
 length, numbers that are not finite (or are integers beyond double's range), an unknown
 method, ``control`` values that the library's own checks refuse (``alpha`` > 0, ``maxIter``
 1 to 10^8, ``momentum`` in [0, 1), ``nBatch`` >= 1, ``lamda`` >= 0, ``innerIter`` 1 to 10^8,
@@ -45,7 +55,7 @@ import math
 
 import numpy as np
 
-from .methods import BY_ROW
+from .methods import BY_ROW, CONSTANTS, VARIANTS
 from .rrandom import _check_seed
 from .toplevel import CONTROL_DEFAULTS, METHODS, GradDescentRObject
 from .validation import MAX_STEPS, check_iterations, check_number, check_option, check_whole
@@ -58,6 +68,7 @@ MODEL_FORMAT = "graddescent-model"
 MODEL_VERSION = 1
 FIELDS = ("format", "version", "method", "control", "seed", "feature_scaling", "scaling_method", "columns",
           "target", "scaling_parameter", "theta")
+OPTIONAL = ("variant",)  # (beyond the first files of version 1: read as R's rule where absent)
 _HOW_TO_WRITE = "write one with 'graddescent fit DATA.csv --model-out MODEL.json'"
 # each control entry, held to the check the learning methods apply to it (methods.py)
 _CONTROL_CHECKS = {
@@ -99,6 +110,10 @@ def model_to_dict(model, seed=None):
         JSON-serialisable.
     """
     columns = [str(c) for c in model.columns]
+    method, variant = model.learningMethod, model.control.get("variant", "R")
+    published = {} if variant == "R" else {"variant": {"name": variant, **{
+        key: float(default if model.control.get(key) is None else model.control[key])
+        for key, default in CONSTANTS.get(method, {}).items()}}}
     return {
         "format": MODEL_FORMAT, "version": MODEL_VERSION, "method": model.learningMethod,
         "control": {key: _plain(_taken(model, key)) for key in CONTROL_DEFAULTS},
@@ -108,6 +123,7 @@ def model_to_dict(model, seed=None):
         "columns": columns, "target": columns[-1],
         "scaling_parameter": None if model.scalingParameter is None else np.asarray(model.scalingParameter).tolist(),
         "theta": np.asarray(model.model, dtype=np.float64).ravel().tolist(),
+        **published,
     }
 
 
@@ -223,7 +239,7 @@ def model_from_dict(document):
     missing = [f for f in FIELDS if f not in document]
     if missing:
         raise ValueError(f"missing field(s) {missing}")
-    unexpected = sorted(set(document) - set(FIELDS))
+    unexpected = sorted(set(document) - set(FIELDS) - set(OPTIONAL))
     if unexpected:
         raise ValueError(f"unexpected field(s) {unexpected}")
     d = document
@@ -240,6 +256,7 @@ def model_from_dict(document):
             _control_check(key, check, d["method"])(control[key])
         except ValueError as exc:
             raise ValueError(f"control: {exc}") from None
+    published = _variant(d["variant"], d["method"]) if "variant" in d else {}
     if d["seed"] is not None:
         if not _is_int(d["seed"]):
             raise ValueError(f"seed must be a whole number or null, found {_short(d['seed'])}")
@@ -264,7 +281,30 @@ def model_from_dict(document):
             raise ValueError("scaling_method and scaling_parameter must be null when feature_scaling is false")
         parameter = None
     return GradDescentRObject(d["feature_scaling"], d["scaling_method"] or "VARIANCE", parameter, d["method"],
-                              theta.reshape(1, -1), {k: control[k] for k in CONTROL_DEFAULTS}, list(columns))
+                              theta.reshape(1, -1), {**{k: control[k] for k in CONTROL_DEFAULTS}, **published},
+                              list(columns))
+
+
+def _variant(variant, method):
+    """The optional ``variant`` field, checked: a published rule the method has, with exactly
+    its constants, each held to the library's checks. Returns them as control entries."""
+    have = [v for v in VARIANTS[method] if v != "R"]
+    constants = CONSTANTS.get(method, {})
+    keys = ", ".join(["name", *constants])
+    if not isinstance(variant, dict) or set(variant) != {"name", *constants}:
+        raise ValueError(f"variant must be an object with exactly the keys {keys} for {method}")
+    if variant["name"] not in have:
+        rules = f"it has {', '.join(map(repr, have))}" if have else "it has only R's rule (no variant field)"
+        raise ValueError(f"variant: {method} has no variant {_short(variant['name'])}; {rules}")
+    for key in constants:
+        value = variant[key]
+        if not _is_number(value):
+            raise ValueError(f"variant: {key} must be a finite number, found {_short(value)}")
+        if key == "epsilon":
+            check_number(key, value, low=0, low_open=True)
+        else:
+            check_number(key, value, low=0, high=1, high_open=True)
+    return {"variant": variant["name"], **{key: variant[key] for key in constants}}
 
 
 def _check_scales(scales, columns):

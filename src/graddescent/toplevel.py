@@ -23,6 +23,10 @@ CONTROL_DEFAULTS = {"alpha": 0.1, "maxIter": 10, "momentum": 0.9, "nBatch": 2, "
                     "innerIter": 10, "option": 2, "gammaS": 0.125}
 
 
+#: Beyond R: the control entries that choose the rule (``methods.VARIANTS``) and set the
+#: published rule's constants (``methods.CONSTANTS``; None: the method's default).
+VARIANT_CONTROL = {"variant": "R", "beta1": None, "beta2": None, "epsilon": None}
+
 SCALINGS = {"VARIANCE": "variance", "MINMAX": "minmax"}  # R's scalingMethod -> :func:`scaling.scale`'s
 
 
@@ -48,7 +52,8 @@ class GradDescentRObject:
     model : numpy.ndarray, shape (1, n)
         theta, intercept first, in scaled units when featureScaling.
     control : dict
-        R's control list with its defaults filled in.
+        R's control list with its defaults filled in; beyond R, ``variant`` and the
+        published rule's constants, where given.
     columns : list
         The data set's column names, the output last (not in R: used to match ``newdata``).
     loss : numpy.ndarray
@@ -214,7 +219,11 @@ def learn(dataSet, featureScaling=True, scalingMethod="VARIANCE", learningMethod
     control : dict, optional
         R's control list: ``alpha`` (0.1; beyond R, ``"auto"``), ``maxIter`` (10),
         ``momentum`` (0.9), ``nBatch`` (2), ``lamda`` (0), ``innerIter`` (10), ``option``
-        (2), ``gammaS`` (0.125). Each method uses the entries it takes.
+        (2), ``gammaS`` (0.125). Each method uses the entries it takes. Beyond R,
+        ``variant`` ("R"; "textbook", and "amsgrad" for ADAM, where the method has them:
+        see each method) and the published rule's constants ``beta1``, ``beta2`` (ADAM),
+        ``epsilon`` (ADAGRAD, ADADELTA, RMSPROP, ADAM), torch.optim's defaults unless given;
+        these appear in the result's ``control`` only where given.
     seed : int or None, default None
         R's seed.
     tol : float or None, default None
@@ -256,9 +265,10 @@ def fit_learn(dataSet, featureScaling=True, scalingMethod="VARIANCE", learningMe
         raise ValueError(f"control must be a dict such as {{'alpha': 0.1, 'maxIter': 10}}, "
                          f"got {type(control).__name__}")
     control = dict(control or {})
-    unknown = sorted(set(control) - set(CONTROL_DEFAULTS))
+    unknown = sorted(set(control) - set(CONTROL_DEFAULTS) - set(VARIANT_CONTROL))
     if unknown:
-        raise ValueError(f"unknown control entries {unknown}; the entries are {', '.join(CONTROL_DEFAULTS)}")
+        raise ValueError(f"unknown control entries {unknown}; the entries are "
+                         f"{', '.join([*CONTROL_DEFAULTS, *VARIANT_CONTROL])}")
     control = {**CONTROL_DEFAULTS, **control}
     frame = chunked.as_chunks(dataSet) if chunked.is_dask(dataSet) else as_frame(dataSet)
     parameter = None
@@ -266,6 +276,8 @@ def fit_learn(dataSet, featureScaling=True, scalingMethod="VARIANCE", learningMe
         # R's varianceScaling / minmaxScaling, laid out as the method reads it (no second copy)
         frame, parameter = scale(frame, SCALINGS[scalingMethod], "C" if learningMethod in methods.BY_ROW else "F")
     args = {key: control[key] for key in METHOD_CONTROL[learningMethod]}
+    beyond_r = ("variant", *methods.CONSTANTS.get(learningMethod, ()))  # (the published rules')
+    args.update({key: control[key] for key in beyond_r if key in control})
     fit = methods.run(learningMethod, frame, seed, tol, n_iter_no_change, scaled=True if featureScaling else None,
                       average=average if learningMethod in methods.BY_ROW or learningMethod == "MBGD" else None, **args)
     result = GradDescentRObject(bool(featureScaling), scalingMethod, parameter, learningMethod, fit.theta, control,
