@@ -77,7 +77,7 @@ def test_auto_and_stopping_rule_on_a_cluster_are_bit_identical(client, diabetes,
     """alpha='auto' (the exact curvature, the row norms, the adaptive methods' trial pass) and
     the stopping rule with averaging, on scaled real data (scikit-learn's diabetes)."""
     data = gd.varianceScaling(diabetes).scaledDataSet
-    kwargs = dict(maxIter=200 if method not in methods_by_row() else 50 * len(data), tol=1e-4, seed=3)
+    kwargs = dict(maxIter=40 if method not in methods_by_row() else 8 * len(data), tol=1e-4, seed=3)
     if method != "ADADELTA":
         kwargs["alpha"] = "auto"
     (theta, loss), held = fits(client, data, method, **kwargs)
@@ -95,13 +95,46 @@ def methods_by_row():
 def test_learn_with_a_dask_dataframe_on_a_cluster(client, diabetes):
     """learn's scaling (R's long double mean and sd, through the pieces in order) and fit."""
     control = {"alpha": "auto", "maxIter": 300}
-    reference = gradDescentR.learn(diabetes, learningMethod="AGD", control=control, seed=1, tol=1e-5)
-    for parts in (2, 5, 11):
+    reference = gradDescentR.learn(diabetes, learningMethod="GD", control=control, seed=1, tol=1e-4)
+    for parts in (2, 11):
         frame = client.persist(dd.from_pandas(diabetes, npartitions=parts))
-        model = gradDescentR.learn(frame, learningMethod="AGD", control=control, seed=1, tol=1e-5)
+        model = gradDescentR.learn(frame, learningMethod="GD", control=control, seed=1, tol=1e-4)
         assert bits(model.model) == bits(reference.model)
         assert bits(model.scalingParameter) == bits(reference.scalingParameter)
         assert model.converged and model.passes == reference.passes and model.alpha == reference.alpha
+
+
+@pytest.mark.parametrize("estimator", [gd.SGDRegressor(max_iter=4), gd.GDRegressor(max_iter=30),
+                                       gd.SVRGRegressor(max_iter=5, scaling="minmax"),
+                                       gd.ADAMRegressor(max_iter=3, variant="amsgrad")], ids=type)
+def test_estimators_fit_and_predict_on_a_cluster(client, diabetes, estimator):
+    """An estimator's fit of X and y held by Dask (a DataFrame and a Series, or arrays) is its
+    fit of them in memory, bit for bit; predict gives a lazy Dask array of the same numbers."""
+    from sklearn.base import clone
+
+    X, y = diabetes.iloc[:, :-1], diabetes.iloc[:, -1]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        reference = clone(estimator).set_params(random_state=4).fit(X, y)
+        frame = client.persist(dd.from_pandas(diabetes, npartitions=3))
+        held = clone(estimator).set_params(random_state=4).fit(frame.iloc[:, :-1], frame["y"])
+        arrays = clone(estimator).set_params(random_state=4).fit(
+            da.from_array(X.to_numpy(), chunks=(100, 4)), da.from_array(y.to_numpy(), chunks=150))
+    for fitted in (held, arrays):
+        assert bits(fitted.coef_) == bits(reference.coef_) and fitted.intercept_ == reference.intercept_
+        assert fitted.n_iter_ == reference.n_iter_ and fitted.converged_ == reference.converged_
+    assert list(held.feature_names_in_) == list(X.columns)
+    predicted = held.predict(frame.iloc[:, :-1])
+    assert isinstance(predicted, da.Array)
+    assert bits(predicted.compute()) == bits(reference.predict(X))
+
+
+def test_estimator_errors_with_dask():
+    X = da.from_array(np.ones((10, 2)), chunks=5)
+    with pytest.raises(ValueError, match="X and y must both be held by Dask, or both be in memory"):
+        gd.GDRegressor().fit(X, np.ones(10))
+    with pytest.raises(ValueError, match=r"with as many rows: got shapes \(10, 2\) and \(9,\)"):
+        gd.GDRegressor().fit(X, da.from_array(np.ones(9), chunks=5))
 
 
 def test_a_single_row_fit_longer_than_a_fetch(client, diabetes, monkeypatch):

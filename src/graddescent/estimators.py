@@ -45,7 +45,7 @@ except ImportError:  # scikit-learn < 1.6
     def validate_data(estimator, *args, **kwargs):
         return estimator._validate_data(*args, **kwargs)
 
-from . import methods
+from . import chunked, methods
 from ._sums import scale_columns
 from .convergence import PATIENCE
 from .methods import _PUBLISHED, _TORCH, BY_ROW, CONSTANTS, METHOD_CONTROL, VARIANTS, rows_left_out
@@ -357,23 +357,29 @@ class _BaseGradDescent(RegressorMixin, BaseEstimator):
             value = getattr(self, name, None)
             if isinstance(value, numbers.Real) and not _finite(value):
                 raise ValueError(f"The {name!r} parameter of {type(self).__name__} must be finite, got {value!r}.")
-        with np.errstate(over="ignore", invalid="ignore"):  # scikit-learn's quick finiteness test sums X
-            X, y = validate_data(self, X, y, y_numeric=True, dtype=np.float64, ensure_min_samples=2)
-        if not np.issubdtype(y.dtype, np.number):  # y_numeric converts only object arrays
-            raise ValueError(f"y must hold numbers, got an array of {y.dtype}; convert it with .astype(float)")
-        m = X.shape[0]
-        control = self._control(method, m)
-        self._check_combinations(control, m, method)
-        data = np.empty((m, X.shape[1] + 1), order="C" if method in BY_ROW else "F")  # as the method reads it
-        data[:, :-1], data[:, -1] = X, y
-        if self.scaling is None:
-            parameter = None
+        if chunked.is_dask(X) or chunked.is_dask(y):  # held by Dask: fitted where it is (graddescent.chunked)
+            data, parameter = self._held(X, y)
+            m = data.m
+            control = self._control(method, m)
+            self._check_combinations(control, m, method)
         else:
-            parameter = _scaling_parameter(data, self.scaling)
-            scale_columns(data, parameter[0], parameter[1], data)  # in place
-            names = getattr(self, "feature_names_in_", [f"X[:, {j}]" for j in range(X.shape[1])])
-            check_scaling(parameter, data, [*map(str, names), "y"], self.scaling == "variance" and
-                          "standard deviation" or "range")
+            with np.errstate(over="ignore", invalid="ignore"):  # scikit-learn's quick finiteness test sums X
+                X, y = validate_data(self, X, y, y_numeric=True, dtype=np.float64, ensure_min_samples=2)
+            if not np.issubdtype(y.dtype, np.number):  # y_numeric converts only object arrays
+                raise ValueError(f"y must hold numbers, got an array of {y.dtype}; convert it with .astype(float)")
+            m = X.shape[0]
+            control = self._control(method, m)
+            self._check_combinations(control, m, method)
+            data = np.empty((m, X.shape[1] + 1), order="C" if method in BY_ROW else "F")  # as the method reads it
+            data[:, :-1], data[:, -1] = X, y
+            if self.scaling is None:
+                parameter = None
+            else:
+                parameter = _scaling_parameter(data, self.scaling)
+                scale_columns(data, parameter[0], parameter[1], data)  # in place
+                names = getattr(self, "feature_names_in_", [f"X[:, {j}]" for j in range(X.shape[1])])
+                check_scaling(parameter, data, [*map(str, names), "y"], self.scaling == "variance" and
+                              "standard deviation" or "range")
         average = self.average if method in BY_ROW or method == "MBGD" else None
         fit = methods.run(method, data, self._seed(), self.tol, self.n_iter_no_change,
                           scaled=True if self.scaling else None, average=average, **control)
@@ -394,6 +400,40 @@ class _BaseGradDescent(RegressorMixin, BaseEstimator):
                 self.coef_ = slope * scale[-1]
                 self.intercept_ = float(centre[-1] + scale[-1] * (t[0] - slope @ centre[:-1]))
         return self
+
+    def _held(self, X, y):
+        """``[X | y]`` held by Dask (arrays, or a DataFrame and a Series, cut into the same rows),
+        scaled a piece at a time as in memory: the :class:`graddescent.chunked.Chunks` and the
+        scaling parameter (None without scaling)."""
+        import dask.array as da
+
+        if not (chunked.is_dask(X) and chunked.is_dask(y)):
+            raise ValueError("X and y must both be held by Dask, or both be in memory; got one of each")
+        if hasattr(X, "columns"):
+            self.feature_names_in_ = np.asarray(X.columns, dtype=object)
+        elif hasattr(self, "feature_names_in_"):
+            del self.feature_names_in_
+        X = X.to_dask_array(lengths=True) if hasattr(X, "to_dask_array") else X
+        y = y.to_dask_array(lengths=True) if hasattr(y, "to_dask_array") else y
+        if X.ndim != 2 or y.ndim != 1 or X.shape[0] != y.shape[0]:
+            raise ValueError(f"X must be 2-dimensional and y 1-dimensional, with as many rows: got shapes {X.shape} "
+                             f"and {y.shape}")
+        self.n_features_in_ = X.shape[1]
+        y = y.rechunk((X.chunks[0],)) if y.chunks[0] != X.chunks[0] else y
+        names = [*map(str, getattr(self, "feature_names_in_", [f"X[:, {j}]" for j in range(X.shape[1])])), "y"]
+        data = chunked.as_chunks(da.concatenate([X.rechunk({1: -1}), y[:, None]], axis=1), name="[X | y]")
+        data.columns = pd.Index(names)
+        if self.scaling is None:
+            return data, None
+        with np.errstate(over="ignore", invalid="ignore"):
+            low, high = data.min_max()
+            parameter = np.vstack(data.mean_sd()) if self.scaling == "variance" else np.vstack([low, high - low])
+            constant = (high - low == 0) | (parameter[1] == 0)  # (as _scaling_parameter)
+        parameter[1, constant] = 1.0
+        scaled = data.scaled(parameter[0], parameter[1])
+        check_scaling(parameter, np.atleast_2d(scaled.top), names, self.scaling == "variance" and
+                      "standard deviation" or "range")
+        return scaled, parameter
 
     def _warn(self, fit, method, control, n_samples):
         """The warnings of a fit, in this estimator's names, issued here: none is caught and
@@ -425,8 +465,18 @@ class _BaseGradDescent(RegressorMixin, BaseEstimator):
         y_pred : ndarray of shape (n_samples,)
         """
         check_is_fitted(self)
+        if chunked.is_dask(X):  # held by Dask: predicted a piece at a time, lazily (a Dask array)
+            X = X.to_dask_array(lengths=True) if hasattr(X, "to_dask_array") else X
+            if X.ndim != 2 or X.shape[1] != self.n_features_in_:
+                raise ValueError(f"X has shape {X.shape}, but {type(self).__name__} is expecting "
+                                 f"{self.n_features_in_} features as input.")
+            return X.rechunk({1: -1}).map_blocks(self._predict, drop_axis=1, dtype=np.float64)
         with np.errstate(over="ignore", invalid="ignore"):
             X = validate_data(self, X, reset=False, dtype=np.float64)
+        return self._predict(X)
+
+    def _predict(self, X):
+        X = np.asarray(X, dtype=np.float64)
         theta = self.theta_.ravel()
         p = self.scaling_parameter_
         if p is None:
