@@ -270,7 +270,8 @@ def fit_learn(dataSet, featureScaling=True, scalingMethod="VARIANCE", learningMe
         raise ValueError(f"unknown control entries {unknown}; the entries are "
                          f"{', '.join([*CONTROL_DEFAULTS, *VARIANT_CONTROL])}")
     control = {**CONTROL_DEFAULTS, **control}
-    frame = chunked.as_chunks(dataSet) if chunked.is_dask(dataSet) else as_frame(dataSet)
+    held = chunked.is_dask(dataSet) or isinstance(dataSet, chunked.Chunks)
+    frame = chunked.as_chunks(dataSet) if held else as_frame(dataSet)
     parameter = None
     if featureScaling:
         # R's varianceScaling / minmaxScaling, laid out as the method reads it (no second copy)
