@@ -35,7 +35,7 @@ def bits(x):
 
 @pytest.fixture(scope="module")
 def client():
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0",
                                   silence_logs=40) as cluster, distributed.Client(cluster) as c:
         yield c
 
@@ -269,7 +269,7 @@ def test_a_worker_that_dies_mid_fit_is_replaced_and_the_numbers_are_the_same():
 
     data = gd.varianceScaling(gd.datasets.load("co2_compressibility")).scaledDataSet
     reference = gd.GD(data, alpha=0.1, maxIter=400, seed=1)
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0",
                                   silence_logs=50) as cluster, distributed.Client(cluster) as c:
         array = c.persist(da.from_array(data.to_numpy(), chunks=(300, -1)))
         victim = sorted(c.scheduler_info()["workers"])[0]
@@ -383,3 +383,27 @@ def test_cli_dask_options_refused_where_they_cannot_work(csv_file, capsys, monke
     monkeypatch.setattr(builtins, "__import__", no_distributed)
     status, _, err = run_cli(["fit", csv_file, "--dask"], capsys)
     assert status == 2 and "--dask and --scheduler need the optional extra 'dask': pip install" in err
+
+
+def test_cli_predict_dask_writes_what_predict_writes(csv_file, tmp_path, capsys):
+    """Text passed through, a spreadsheet's empty unnamed column left out, the header once: the
+    same bytes as without --dask, from blocks written in order."""
+    frame = pd.read_csv(csv_file)
+    frame.insert(1, "label", [f"row {i}" for i in range(len(frame))])
+    frame[""] = ""
+    frame.to_csv(csv_file, index=False)
+    model = tmp_path / "model.json"
+    assert run_cli(["fit", csv_file, "--drop", "label", "--seed", "1", "--model-out", model, "--quiet"], capsys)[0] == 0
+    status, _, err = run_cli(["predict", model, csv_file, "-o", tmp_path / "memory.csv"], capsys)
+    assert status == 0
+    status, _, held_err = run_cli(["predict", model, csv_file, "-o", tmp_path / "held.csv", "--dask", "--workers", "2"],
+                                  capsys)
+    assert status == 0 and held_err == err
+    assert (tmp_path / "held.csv").read_bytes() == (tmp_path / "memory.csv").read_bytes()
+    assert (tmp_path / "held.csv").read_text().count("prediction") == 1
+    lines = csv_file.read_text().splitlines()
+    lines[2900] = lines[2900].replace(lines[2900].split(",")[2], "x", 1)
+    csv_file.write_text("\n".join(lines) + "\n")
+    status, _, err = run_cli(["predict", model, csv_file, "--dask", "--workers", "1"], capsys)
+    assert status == 2 and err.strip().splitlines() == [
+        f"graddescent: error: {str(csv_file)!r} line 2901: column 'b' holds 'x', not a number; fix the cell"]

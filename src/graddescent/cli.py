@@ -298,6 +298,7 @@ def build_parser():
     pred.add_argument("data", metavar="DATA.csv")
     pred.add_argument("-o", "--output", metavar="OUT.csv", help="write here instead of to stdout")
     pred.add_argument("--quiet", action="store_true", help="no notes on stderr")
+    _add_cluster_options(pred)
     _add_reading_options(pred, choosing=False)
     pred.set_defaults(run=command_predict)
 
@@ -513,7 +514,7 @@ def _cluster(args):
             yield client
         return
     workers = args.workers or reading._workers_all()
-    with distributed.LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
+    with distributed.LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0",
                                   silence_logs=logging.ERROR) as cluster, distributed.Client(cluster) as client:
         yield client
 
@@ -963,6 +964,12 @@ def command_predict(args):
         raise CLIError(f"{args.data!r} lacks the input column(s) {missing} that the model needs "
                        f"(the model's inputs: {', '.join(inputs)})")
     _check_output(args.output, args.data, args.model)
+    if _held(args):
+        if args.persist:
+            raise CLIError("--persist keeps a file read for many passes; predict reads it twice, once to check it "
+                           "and once to write: leave --persist out")
+        with _cluster(args):
+            return _predict_held(args, model, layout, fmt)
     frame = reading.read_table(layout, inputs, label=args.data)
     used = set(inputs) | {target}
     passed = [c for c in frame.columns if c not in used]
@@ -987,6 +994,62 @@ def command_predict(args):
     else:
         write(sys.stdout)
     return 0
+
+
+def _predict_held(args, model, layout, fmt):
+    """``predict --dask``/``--scheduler``: the file a block at a time on the cluster, twice: to
+    check it (and find the unnamed columns that hold nothing, left out as in memory), then
+    to write each block's rows with their predictions, in order, a few blocks in flight."""
+    import dask
+
+    inputs = list(model.columns[:-1])
+    bounds = reading.block_bounds(layout, args.data)
+    blocks = list(zip(bounds[:-1], np.diff(bounds)))
+    found = dask.compute(*[dask.delayed(_held_block_facts)(layout, start, size, inputs, args.data)
+                           for start, size in blocks])
+    filled = set().union(*[f[1] for f in found])
+    drop = [n for n in layout.unnamed if n not in filled and n not in inputs]
+    names = [n for n in layout.names if n not in drop]
+    used = set(inputs) | {model.columns[-1]}
+    passed = [c for c in names if c not in used]
+    if passed:
+        shown = ", ".join("the row names" if c == "" else repr(c) for c in passed[:20])
+        more = f" and {len(passed) - 20} more" if len(passed) > 20 else ""
+        _note(f"the model does not use {len(passed)} column(s) of {args.data!r}: {shown}{more}; passed through to "
+              "the output unchanged", args.quiet)
+    name = "prediction"
+    while name in names:
+        name += "_"
+    ahead = 2 * max(len(_client().scheduler_info()["workers"]), 1)
+
+    def write(f):
+        for lo in range(0, len(blocks), ahead):  # (at most `ahead` blocks' text held at once)
+            texts = dask.compute(*[dask.delayed(_predict_block)(layout, start, size, model, drop, name, fmt,
+                                                               lo + i == 0, args.data)
+                                   for i, (start, size) in enumerate(blocks[lo:lo + ahead])])
+            for text in texts:
+                f.write(text)
+
+    if args.output:
+        _write_atomic(args.output, write)
+    else:
+        write(sys.stdout)
+    return 0
+
+
+def _held_block_facts(layout, start, size, inputs, label):
+    """A block's rows and the unnamed columns that hold something in it (and its errors)."""
+    frame = reading.table_block(layout, start, size, inputs, label)
+    return len(frame), {n for n in layout.unnamed if n in frame.columns and frame[n].ne("").any()}
+
+
+def _predict_block(layout, start, size, model, drop, name, fmt, header, label):
+    """A block's rows, with their predictions, as CSV text (with the header line for the first block)."""
+    frame = reading.table_block(layout, start, size, list(model.columns[:-1]), label).drop(columns=drop)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        frame[name] = predict(model, frame[list(model.columns[:-1])])["V1"].to_numpy() if len(frame) else []
+    return frame.to_csv(index=False, header=header, lineterminator="\n", sep=fmt.sep, decimal=fmt.decimal)
 
 
 # --------------------------------------------------------------------------- datasets

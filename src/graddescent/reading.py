@@ -893,8 +893,18 @@ def held_numbers(layout, names, *, dropna=False, label=None, block_bytes=None):
     import dask.array as da
 
     label = layout.path if label is None else label
-    block_bytes = HELD_BLOCK_BYTES if block_bytes is None else block_bytes
     where = [layout.positions[name] for name in names]
+    bounds = block_bounds(layout, label, block_bytes)
+    options = _parser_options(layout, where)
+    blocks = [da.from_delayed(dask.delayed(_held_block)(layout.path, bounds[i], bounds[i + 1] - bounds[i], options,
+                                                        where, list(names), dropna, label),
+                              shape=(math.nan, len(where)), dtype=np.float64) for i in range(len(bounds) - 1)]
+    return da.concatenate(blocks, axis=0)
+
+
+def block_bounds(layout, label, block_bytes=None):
+    """Where the blocks of a file start, cut after line ends (the last entry its size)."""
+    block_bytes = HELD_BLOCK_BYTES if block_bytes is None else block_bytes
     size = os.path.getsize(layout.path)
     bounds = [layout.data_start]
     with open(layout.path, "rb") as f:
@@ -908,11 +918,47 @@ def held_numbers(layout, names, *, dropna=False, label=None, block_bytes=None):
             bounds.append(min(f.tell(), size))
     if len(bounds) < 2 or bounds[-1] <= bounds[0]:
         raise DataFileError(f"{label!r} has a header but no data rows")
-    options = _parser_options(layout, where)
-    blocks = [da.from_delayed(dask.delayed(_held_block)(layout.path, bounds[i], bounds[i + 1] - bounds[i], options,
-                                                        where, list(names), dropna, label),
-                              shape=(math.nan, len(where)), dtype=np.float64) for i in range(len(bounds) - 1)]
-    return da.concatenate(blocks, axis=0)
+    return bounds
+
+
+def table_block(layout, start, size, numbers, label):
+    """A block of a file as :func:`read_table` reads the whole (every column; ``numbers`` as
+    float64, checked, the others as their text), unnamed columns all kept: for ``predict``
+    on a file larger than memory."""
+    positions = layout.positions
+    numeric = [positions[n] for n in numbers]
+    options = _parser_options(layout, numeric)
+    with open(layout.path, "rb") as f:
+        f.seek(start)
+        data = f.read(size)
+    try:
+        frame = pd.read_csv(io.BytesIO(data), **options)
+    except pd.errors.EmptyDataError:  # blank lines only
+        frame = pd.DataFrame({j: pd.Series(dtype=float if j in numeric else object) for j in options["names"]})
+    extra = len(options["names"]) - 1
+    if frame[extra].notna().any():
+        row = int(np.flatnonzero(frame[extra].notna().to_numpy())[0])
+        raise DataFileError(f"{label!r} line {_line_of(layout.path, start) + row}: more fields than the header's "
+                            f"{extra}; make every row as long as the header")
+    frame = frame.drop(columns=[extra])
+    for name, j in zip(numbers, numeric):
+        try:
+            frame[j] = _as_float(frame[j])
+        except _Unreadable:
+            column = frame[j]
+            row = int(np.flatnonzero((pd.to_numeric(column, errors="coerce").isna() & column.notna()).to_numpy())[0])
+            raise DataFileError(f"{label!r} line {_line_of(layout.path, start) + row}: column {name!r} holds "
+                                f"{column.iloc[row]!r}, not a number; fix the cell") from None
+        bad = ~np.isfinite(frame[j].to_numpy())
+        if bad.any():
+            row = int(np.flatnonzero(bad)[0])
+            raise DataFileError(f"{label!r} line {_line_of(layout.path, start) + row}: column {name!r} is empty, NaN "
+                                "or infinite there; fill those cells or drop those rows")
+    for j in frame.columns:
+        if j not in numeric:
+            frame[j] = frame[j].fillna("")
+    frame.columns = [layout.names[j] for j in frame.columns]
+    return frame
 
 
 def _held_block(path, start, size, options, where, names, dropna, label):
