@@ -339,6 +339,8 @@ class _BaseGradDescent(RegressorMixin, BaseEstimator):
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
+            Or held by Dask (a Dask array or DataFrame), with y too: fitted where they are,
+            with the numbers of the same data in memory (:mod:`graddescent.chunked`).
         y : array-like of shape (n_samples,)
 
         Returns

@@ -332,7 +332,9 @@ def _outcome(method, theta, loss, n_iter, passes, converged, alpha, inputs, scal
 
 
 _PARAMETERS = {  # numpydoc for every argument, by R's name
-    "dataTrain": "pandas.DataFrame or numpy.ndarray, shape (m, n)\nNumbers only; the last column is the output.",
+    "dataTrain": "pandas.DataFrame, numpy.ndarray, dask.array.Array or dask.dataframe.DataFrame, shape (m, n)\n"
+                 "Numbers only; the last column is the output. Data held by Dask is fitted where it is, with the "
+                 "numbers of the same data in memory (:mod:`graddescent.chunked`).",
     "alpha": "float or 'auto'\nLearning rate, > 0; ``'auto'`` (not in R) derives it from the data, and for the "
              "single-row methods and MBGD averages the iterates (:mod:`graddescent.convergence` says how).",
     "maxIter": "int\n{iterations}",

@@ -208,8 +208,9 @@ def learn(dataSet, featureScaling=True, scalingMethod="VARIANCE", learningMethod
 
     Parameters
     ----------
-    dataSet : pandas.DataFrame or numpy.ndarray, shape (m, n)
-        Numbers only; the last column is the output.
+    dataSet : pandas.DataFrame, numpy.ndarray, or a Dask array or DataFrame, shape (m, n)
+        Numbers only; the last column is the output. Data held by Dask is scaled and fitted
+        where it is, with the numbers of the same data in memory (:mod:`graddescent.chunked`).
     featureScaling : bool, default True
         Scale every column (the output too) before learning.
     scalingMethod : {"VARIANCE", "MINMAX"}, default "VARIANCE"
