@@ -957,7 +957,7 @@ def command_predict(args):
     model = read_model(args.model)
     fmt = _csv_format(args)
     layout = reading.inspect_csv(args.data, fmt)
-    inputs, target = model.columns[:-1], model.columns[-1]
+    inputs = model.columns[:-1]
     present = set(layout.columns)
     missing = [c for c in inputs if c not in present]
     if missing:
@@ -971,16 +971,7 @@ def command_predict(args):
         with _cluster(args):
             return _predict_held(args, model, layout, fmt)
     frame = reading.read_table(layout, inputs, label=args.data)
-    used = set(inputs) | {target}
-    passed = [c for c in frame.columns if c not in used]
-    if passed:
-        shown = ", ".join("the row names" if c == "" else repr(c) for c in passed[:20])
-        more = f" and {len(passed) - 20} more" if len(passed) > 20 else ""
-        _note(f"the model does not use {len(passed)} column(s) of {args.data!r}: {shown}{more}; passed through to "
-              "the output unchanged", args.quiet)
-    name = "prediction"
-    while name in frame.columns:
-        name += "_"
+    name = _prediction_column(list(frame.columns), model, args)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         frame[name] = predict(model, frame[list(inputs)])["V1"].to_numpy()
@@ -994,6 +985,22 @@ def command_predict(args):
     else:
         write(sys.stdout)
     return 0
+
+
+def _prediction_column(names, model, args):
+    """The name of predict's new column (``prediction``, with ``_`` added while DATA has it),
+    after a note on the columns of DATA that the model does not use."""
+    used = set(model.columns)
+    passed = [c for c in names if c not in used]
+    if passed:
+        shown = ", ".join("the row names" if c == "" else repr(c) for c in passed[:20])
+        more = f" and {len(passed) - 20} more" if len(passed) > 20 else ""
+        _note(f"the model does not use {len(passed)} column(s) of {args.data!r}: {shown}{more}; passed through to "
+              "the output unchanged", args.quiet)
+    name = "prediction"
+    while name in names:
+        name += "_"
+    return name
 
 
 def _predict_held(args, model, layout, fmt):
@@ -1010,16 +1017,7 @@ def _predict_held(args, model, layout, fmt):
     filled = set().union(*[f[1] for f in found])
     drop = [n for n in layout.unnamed if n not in filled and n not in inputs]
     names = [n for n in layout.names if n not in drop]
-    used = set(inputs) | {model.columns[-1]}
-    passed = [c for c in names if c not in used]
-    if passed:
-        shown = ", ".join("the row names" if c == "" else repr(c) for c in passed[:20])
-        more = f" and {len(passed) - 20} more" if len(passed) > 20 else ""
-        _note(f"the model does not use {len(passed)} column(s) of {args.data!r}: {shown}{more}; passed through to "
-              "the output unchanged", args.quiet)
-    name = "prediction"
-    while name in names:
-        name += "_"
+    name = _prediction_column(names, model, args)
     ahead = 2 * max(len(_client().scheduler_info()["workers"]), 1)
 
     def write(f):

@@ -594,17 +594,8 @@ def _count_lines(path, start, size):
 
 def _numbers_in_pieces(layout, where, rows, size):
     """Pieces of the file cut after a line end, parsed by pandas' C parser on all cores, copied into place."""
-    start = layout.data_start
-    bounds = [start]
+    bounds = _cuts(layout.path, layout.data_start, size, _PIECE_BYTES)
     with open(layout.path, "rb") as f:
-        while bounds[-1] < size:
-            cut = bounds[-1] + _PIECE_BYTES
-            if cut >= size:
-                bounds.append(size)
-                break
-            f.seek(cut)
-            f.readline()
-            bounds.append(min(f.tell(), size))
         fd = f.fileno()
         options = _parser_options(layout, where)
         out = np.empty((len(where), rows))
@@ -633,6 +624,22 @@ def _numbers_in_pieces(layout, where, rows, size):
                 done = _place(out, pending.popleft().result(), done)
     _release_freed_memory()
     return out[:, :done]
+
+
+def _cuts(path, start, size, piece):
+    """Where pieces of about ``piece`` bytes of a file start, from ``start`` on, each cut after a
+    line end (the last entry ``size``)."""
+    bounds = [start]
+    with open(path, "rb") as f:
+        while bounds[-1] < size:
+            cut = bounds[-1] + piece
+            if cut >= size:
+                bounds.append(size)
+                break
+            f.seek(cut)
+            f.readline()
+            bounds.append(min(f.tell(), size))
+    return bounds
 
 
 def _release_freed_memory():
@@ -904,18 +911,8 @@ def held_numbers(layout, names, *, dropna=False, label=None, block_bytes=None):
 
 def block_bounds(layout, label, block_bytes=None):
     """Where the blocks of a file start, cut after line ends (the last entry its size)."""
-    block_bytes = HELD_BLOCK_BYTES if block_bytes is None else block_bytes
-    size = os.path.getsize(layout.path)
-    bounds = [layout.data_start]
-    with open(layout.path, "rb") as f:
-        while bounds[-1] < size:
-            cut = bounds[-1] + block_bytes
-            if cut >= size:
-                bounds.append(size)
-                break
-            f.seek(cut)
-            f.readline()
-            bounds.append(min(f.tell(), size))
+    bounds = _cuts(layout.path, layout.data_start, os.path.getsize(layout.path),
+                   HELD_BLOCK_BYTES if block_bytes is None else block_bytes)
     if len(bounds) < 2 or bounds[-1] <= bounds[0]:
         raise DataFileError(f"{label!r} has a header but no data rows")
     return bounds
