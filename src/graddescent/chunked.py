@@ -298,7 +298,7 @@ def _piece_min_max(piece, k):
 
 def _piece_scaled(piece, centre, spread):
     values = np.asarray(piece, dtype=np.float64)
-    out = np.empty(values.shape)
+    out = np.empty(values.shape, order="F")  # (by column: what the full sums read)
     with np.errstate(all="ignore"):
         scale_columns(values, centre, spread, out)
     return out
