@@ -66,7 +66,7 @@ def test_r_mode_on_a_cluster_is_bit_identical(client, method):
     """R's fixed iterations on the unscaled CO2 data (several methods diverge: their sums take
     the compensated fallback, in row order through the pieces)."""
     data = gd.datasets.load("co2_compressibility")
-    kwargs = dict(maxIter=40, seed=7) if method == "ADADELTA" else dict(alpha=0.01, maxIter=40, seed=7)
+    kwargs = dict(maxIter=25, seed=7) if method == "ADADELTA" else dict(alpha=0.01, maxIter=25, seed=7)
     (theta, loss), held = fits(client, data, method, **kwargs)
     for got_theta, got_loss in held:
         assert bits(got_theta) == bits(theta) and bits(got_loss) == bits(loss)
@@ -94,7 +94,7 @@ def methods_by_row():
 
 def test_learn_with_a_dask_dataframe_on_a_cluster(client, diabetes):
     """learn's scaling (R's long double mean and sd, through the pieces in order) and fit."""
-    control = {"alpha": "auto", "maxIter": 300}
+    control = {"alpha": "auto", "maxIter": 60}
     reference = gradDescentR.learn(diabetes, learningMethod="GD", control=control, seed=1, tol=1e-4)
     for parts in (2, 11):
         frame = client.persist(dd.from_pandas(diabetes, npartitions=parts))
@@ -161,8 +161,8 @@ def test_published_rules_through_dask(diabetes, monkeypatch, method, variant):
     monkeypatch.setattr(gd.chunked, "FETCH", 211)
     data = gd.varianceScaling(diabetes).scaledDataSet
     fn = getattr(gd, method)
-    kwargs = dict(variant=variant, seed=5, tol=1e-4, maxIter=100 if method in ("AGD", "SSGD", "SVRG", "SARAHPlus")
-                  else 20 * len(data))
+    kwargs = dict(variant=variant, seed=5, tol=1e-4, maxIter=25 if method in ("AGD", "SSGD", "SVRG", "SARAHPlus")
+                  else 4 * len(data))
     if method != "ADADELTA":
         kwargs["alpha"] = "auto"
     with warnings.catch_warnings():
