@@ -1240,7 +1240,8 @@ def methods_published_losses():
 
 The same seed, so the same rows in the same order, at R's $\alpha = 0.1$ and at $\alpha = 0.01$
 (ADADELTA has no $\alpha$): the MSE over all rows above the optimum, relative to it, after each
-number of passes (refits with a growing `maxIter`, as in the figure of all fourteen):
+number of passes (refits with a growing `maxIter`, as in the figure of all fourteen); ADAM's
+AMSGrad (`variant="amsgrad"`) is in the table under the figure:
 #%% code
 RULE_STYLE = {("R", 0.1): ("#1f4e9c", "-"), ("textbook", 0.1): ("#d62728", "--"),
               ("R", 0.01): ("#6baed6", ":"), ("textbook", 0.01): ("#ff7f0e", "-.")}
@@ -1256,8 +1257,10 @@ def rule_gaps(method, variant, alpha):
                                                          **settings)) / best - 1 for p in PASSES])
 
 
+VARIANTS = {"ADAGRAD": ["R", "textbook"], "ADADELTA": ["R", "textbook"], "RMSPROP": ["R", "textbook"],
+            "ADAM": ["R", "textbook", "amsgrad"]}
 rule_curves = {(method, variant, alpha): rule_gaps(method, variant, alpha)
-               for method in ADAPTIVE for variant in ["R", "textbook", "amsgrad"] if variant != "amsgrad" or method == "ADAM"
+               for method in ADAPTIVE for variant in VARIANTS[method]
                for alpha in ([0.1] if method == "ADADELTA" else [0.1, 0.01])}
 fig, axes = plt.subplots(1, 4, figsize=(19, 4.8), sharey=True, layout="constrained")
 for ax, method in zip(axes, ADAPTIVE):
@@ -1342,11 +1345,11 @@ What the figure and the table show, on this table:
   moment (the two fits' second moments differ, as they are at different $\theta$).
 - So **the same $\alpha$ is not the same step** under the two rules, which is most of what the loss
   curves above show: at $\alpha = 0.1$ the textbook ADAGRAD, with the larger steps, ends closer to the
-  optimum, and the textbook ADAM, with steps about twice R's, ends further (the table under the loss figure); at $\alpha = 0.01$ ADAM's
-  rules end close together. RMSPROP's steps, about 0.1 under both rules at $\alpha = 0.1$, multiply a
-  row's gradient as SGD's $\alpha$ does, and they are above this table's single-row bound
-  $2/\max_i\lVert x_i\rVert^2$ ([notebook 2](02_feature_scaling.ipynb)): both rules hover far above the
-  optimum there, as SGD does.
+  optimum, and the textbook ADAM, with steps about twice R's, ends further (the table under the loss
+  figure); at $\alpha = 0.01$ ADAM's rules end close together. RMSPROP's steps, about 0.1 under both
+  rules at $\alpha = 0.1$, multiply a row's gradient as SGD's $\alpha$ does, and they are above this
+  table's single-row bound $2/\max_i\lVert x_i\rVert^2$ ([notebook 2](02_feature_scaling.ipynb)): both
+  rules hover far above the optimum there, as SGD does.
 #%% code
 single_row_bound = step_bounds(data)["single-row bound 2/max|x_i|^2"]
 ratio = rows["ADAGRAD"]["R / textbook (means over the coefficients)"]
@@ -1864,6 +1867,247 @@ out in [notebook 3](03_fourteen_methods.ipynb). Beyond R: `return_loss=True` on 
 
 
 
+# ====================================================================================== 06
+def large_data_intro():
+    return r'''
+#%% md
+# 6. Large data: the same fit in memory and on a Dask cluster
+
+Every learning function, `gradDescentR.learn` and the estimators accept data held by Dask (a
+`dask.array` of rows x columns, or a `dask.dataframe`) wherever they accept a DataFrame. The data
+stay in pieces of rows where they are, on the workers of a cluster or in this machine's
+processes; nothing gathers them into one process. The result is **the number the same data give
+in memory, to the last bit**, whatever the pieces and however many workers: this notebook shows
+it on 200,000 rows, small enough to run in seconds and to fit in memory for the comparison, and
+shows why it holds (the package's module `graddescent.chunked` says how it works).
+
+It needs Dask's array and dataframe parts and `distributed`:
+`pip install "dask[array,dataframe]" distributed`. Everything it writes goes to a temporary folder
+that it removes at the end.
+'''
+
+
+def large_data_setup():
+    return setup(r'''
+import math
+import tempfile
+from fractions import Fraction
+from pathlib import Path
+
+import dask.array as da
+import dask.dataframe as dd
+import distributed
+from sklearn.exceptions import ConvergenceWarning
+
+started = time.perf_counter()
+scratch = tempfile.TemporaryDirectory(prefix="graddescent-dask-")
+folder = Path(scratch.name)
+''')
+
+
+def large_data_data():
+    return r'''
+#%% md
+## The data
+
+A regression table of 200,000 rows made with numpy's generator (seeded): five inputs on different
+scales, two of them correlated, and an output that is a linear function of them plus noise. In
+memory it is a pandas DataFrame; the same rows are also written to a CSV file in the temporary
+folder, to be read by Dask as a file too large for memory would be.
+#%% code
+rng = np.random.default_rng(2026)
+m = 200_000
+inputs = rng.normal(size=(m, 5)) * [1.0, 3.0, 10.0, 0.5, 2.0] + [0.0, 5.0, -2.0, 1.0, 0.0]
+inputs[:, 1] += 2.4 * inputs[:, 0]                       # x2 correlated with x1
+output = 1.5 + inputs @ [2.0, -1.0, 0.3, 4.0, 0.0] + rng.normal(scale=0.5, size=m)
+table = pd.DataFrame(np.column_stack([inputs, output]), columns=["x1", "x2", "x3", "x4", "x5", "y"])
+table.to_csv(folder / "table.csv", index=False)
+print(f"{table.shape[0]} rows x {table.shape[1]} columns, {table.memory_usage().sum() / 1e6:.1f} MB in memory; "
+      f"table.csv {(folder / 'table.csv').stat().st_size / 1e6:.1f} MB")
+table.head(3)
+'''
+
+
+def large_data_cluster():
+    return r'''
+#%% md
+## A cluster
+
+A `distributed.LocalCluster` of two worker processes on this machine stands for a real cluster:
+with a `Client` connected, Dask runs the work there (on a real cluster, `Client("scheduler-address")`
+instead; nothing else changes).
+#%% code
+with warnings.catch_warnings():   # (a port taken by another program: Dask picks another and says so)
+    warnings.filterwarnings("ignore", message="Port .* is already in use")
+    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
+                                       silence_logs=40)
+client = distributed.Client(cluster)
+print(f"{len(client.scheduler_info()['workers'])} workers, started in {time.perf_counter() - started:.1f} s "
+      "since the notebook began")
+'''
+
+
+def large_data_same_fit():
+    return r'''
+#%% md
+## The same fit, bit for bit
+
+One method of each family (GD: full gradients; SGD: one row per step; SVRG: full gradients and
+single-row inner steps), with the step derived from the data (`alpha="auto"`) and a stopping rule
+(`tol`), fitted to the variance-scaled table in memory, then to the same rows held by the
+cluster in three chunkings: four even pieces, two uneven ones, and ten pieces of 20,001 rows (the
+last one shorter). `client.persist` puts the pieces in the workers' memory before the fit. SVRG's
+inner loop is a pass over the rows (`innerIter = m`; R's 10 is meant for small tables). The last
+column says how far each fit ends from the least-squares optimum:
+#%% code
+data = gd.varianceScaling(table).scaledDataSet
+values = data.to_numpy()
+CHUNKINGS = {"4 x 50,000 rows": 50_000, "120,000 + 80,000 rows": (120_000, 80_000), "pieces of 20,001 rows": 20_001}
+SETTINGS = {"GD": dict(alpha="auto", maxIter=500, tol=1e-8),
+            "SGD": dict(alpha="auto", maxIter=2 * m, tol=1e-6),
+            "SVRG": dict(alpha="auto", maxIter=10, innerIter=m)}
+X1 = np.column_stack([np.ones(m), values[:, :-1]])
+best = np.mean((X1 @ np.linalg.lstsq(X1, values[:, -1], rcond=None)[0] - values[:, -1]) ** 2)
+
+rows = []
+for method, settings in SETTINGS.items():
+    fit = getattr(gd, method)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        start = time.perf_counter()
+        theta_memory, loss_memory = fit(data, seed=1, return_loss=True, **settings)
+        memory_seconds = time.perf_counter() - start
+        for name, chunks in CHUNKINGS.items():
+            held = client.persist(da.from_array(values, chunks=(chunks, -1)))
+            start = time.perf_counter()
+            theta_cluster, loss_cluster = fit(held, seed=1, return_loss=True, **settings)
+            rows.append({"method": method, "pieces": name, "number of pieces": held.numblocks[0],
+                         "theta_memory.tobytes() == theta_cluster.tobytes()":
+                             theta_memory.tobytes() == theta_cluster.tobytes(),
+                         "loss curves bit for bit": loss_memory.tobytes() == loss_cluster.tobytes(),
+                         "in memory (s)": memory_seconds, "on the cluster (s)": time.perf_counter() - start,
+                         "(MSE - least-squares MSE) / least-squares MSE":
+                             np.mean((X1 @ theta_memory.ravel() - values[:, -1]) ** 2) / best - 1})
+    print(f"{method:4s} theta: {np.array2string(theta_memory.ravel(), precision=6)}")
+same = pd.DataFrame(rows).set_index(["method", "pieces"])
+formats = {"in memory (s)": "{:.2f}", "on the cluster (s)": "{:.2f}",
+           "(MSE - least-squares MSE) / least-squares MSE": "{:.1e}"}
+same.apply(lambda column: column.map(formats[column.name].format) if column.name in formats else column)
+'''
+
+
+def large_data_learn_csv():
+    return r'''
+#%% md
+## learn on a CSV file read by Dask
+
+`dask.dataframe.read_csv` reads the file in blocks (here of 2 MB, so several pieces); the workers
+parse them. `gradDescentR.learn` scales every column on the cluster (R's mean and standard
+deviation, whose sums run through the pieces in order, as R's run through the rows) and fits; the
+model is the one `learn` makes from `pandas.read_csv` of the same file:
+#%% code
+frame = client.persist(dd.read_csv(folder / "table.csv", blocksize=2_000_000))
+control = {"alpha": "auto", "maxIter": 500}
+model_cluster = gd.gradDescentR.learn(frame, learningMethod="GD", control=control, seed=1, tol=1e-8)
+model_memory = gd.gradDescentR.learn(pd.read_csv(folder / "table.csv"), learningMethod="GD", control=control,
+                                     seed=1, tol=1e-8)
+print(f"{frame.npartitions} pieces; converged {model_cluster.converged} after {model_cluster.n_iter} iterations")
+print("model bit for bit:", model_memory.model.tobytes() == model_cluster.model.tobytes())
+print("scaling parameters bit for bit:",
+      model_memory.scalingParameter.tobytes() == model_cluster.scalingParameter.tobytes())
+'''
+
+
+def large_data_estimator():
+    return r'''
+#%% md
+## An estimator on Dask input
+
+The estimators take X and y held by Dask (a Dask DataFrame and Series, or arrays), scale them a
+piece at a time and fit; `predict` of Dask input returns a lazy Dask array, computed on the
+cluster when asked:
+#%% code
+X_held, y_held = frame[["x1", "x2", "x3", "x4", "x5"]], frame["y"]
+estimator_cluster = gd.SVRGRegressor(random_state=1).fit(X_held, y_held)
+estimator_memory = gd.SVRGRegressor(random_state=1).fit(table.iloc[:, :5], table["y"])
+predicted = estimator_cluster.predict(X_held)
+print("predict gives", type(predicted).__name__, "of", predicted.numblocks[0], "pieces (lazy)")
+print(f"passes {estimator_cluster.n_iter_}, learning_rate_ {estimator_cluster.learning_rate_:.4g}, "
+      f"converged_ {estimator_cluster.converged_}")
+print("coef_ bit for bit:", estimator_memory.coef_.tobytes() == estimator_cluster.coef_.tobytes(),
+      "| intercept_:", estimator_memory.intercept_ == estimator_cluster.intercept_)
+print("predictions bit for bit:",
+      predicted.compute().tobytes() == estimator_memory.predict(table.iloc[:, :5]).tobytes())
+'''
+
+
+def large_data_why():
+    return r'''
+#%% md
+## Why the numbers do not depend on the pieces
+
+A floating-point sum rounds after every addition, so its value depends on the order of its terms:
+#%% code
+print("(0.1 + 0.2) + 0.3 =", (0.1 + 0.2) + 0.3, "   0.1 + (0.2 + 0.3) =", 0.1 + (0.2 + 0.3))
+#%% md
+A full gradient is a sum over the rows. Summed in a different order, or piece by piece with each
+piece's sum added to the others, it can come out differently in its last bits, and a fit that
+takes such sums can drift apart over its iterations. Here the gradient's first component at the
+fits' starting point, $\sum_i e_i$ with $e_i = x_i^\top\theta - y_i$, summed in row order, by numpy
+(pairwise), and by numpy per piece for the chunkings above:
+#%% code
+theta0 = gd.RRandom(1).runif(values.shape[1])
+residuals = np.column_stack([np.ones(m), values[:, :-1]]) @ theta0 - values[:, -1]
+
+
+def by_pieces(terms, chunks):
+    """Each piece's float sum, then the sum of those: what a plain map-reduce computes."""
+    return sum(float(np.sum(piece)) for piece in np.split(terms, np.cumsum(chunks)[:-1]))
+
+
+pieces_of = {"4 x 50,000 rows": [50_000] * 4, "120,000 + 80,000 rows": [120_000, 80_000],
+             "pieces of 20,001 rows": [20_001] * 9 + [m - 9 * 20_001]}
+print(f"{'in row order':22s} float sum: {sum(residuals.tolist())!r}")
+print(f"{'numpy, all rows':22s} float sum: {float(np.sum(residuals))!r}")
+for name, chunks in pieces_of.items():
+    print(f"{name:22s} float sums: {by_pieces(residuals, chunks)!r}")
+#%% md
+The package does not add floats. Each piece's sum is **exact**: its terms are added as integers
+(192-bit words) on grids chosen for the whole data set, and exact sums add up to the same total in
+any order and any grouping; the total is rounded to a float at the end. The same idea with
+Python's exact fractions (slower, but plain to read): each piece's exact sum, added, rounded once,
+gives one answer for every chunking, the correctly rounded sum (which `math.fsum` also computes):
+#%% code
+for name, chunks in pieces_of.items():
+    exact = sum(sum(map(Fraction, piece.tolist())) for piece in np.split(residuals, np.cumsum(chunks)[:-1]))
+    print(f"{name:22s} exact sums, rounded once: {float(exact)!r}")
+print(f"{'math.fsum':22s} {math.fsum(residuals)!r}")
+#%% md
+The rest follows from it: with every sum over all rows the same, every step is the same, and so
+is theta. The other work is exact too: the sums that must follow the order of the rows (R's mean
+and standard deviation in `learn`, kept for R's numbers) run through the pieces one after the
+other, each continuing the one before, as they would run through the rows in memory; and the rows
+the single-row methods draw come from R's random stream, which does not depend on the data, so they
+are fetched from the pieces that hold them, a stretch at a time, and the compiled loops run on them
+as on data in memory.
+'''
+
+
+def large_data_close():
+    return r'''
+#%% md
+## Closing the cluster
+
+Close the client and the cluster (their worker processes end), and remove the temporary folder:
+#%% code
+client.close()
+cluster.close()
+print("files written:", sorted(p.name for p in folder.iterdir()))
+scratch.cleanup()
+print(f"the notebook ran in {time.perf_counter() - started:.1f} s")
+'''
+
+
 # ====================================================================================== the notebooks
 NOTEBOOKS = {
     "01_getting_started.ipynb": [
@@ -1886,6 +2130,10 @@ NOTEBOOKS = {
     ],
     "05_coming_from_r.ipynb": [
         coming_from_r_intro, coming_from_r_setup, coming_from_r_examples, coming_from_r_differences,
+    ],
+    "06_large_data.ipynb": [
+        large_data_intro, large_data_setup, large_data_data, large_data_cluster, large_data_same_fit,
+        large_data_learn_csv, large_data_estimator, large_data_why, large_data_close,
     ],
 }
 
