@@ -1965,7 +1965,7 @@ values = data.to_numpy()
 CHUNKINGS = {"4 x 50,000 rows": 50_000, "120,000 + 80,000 rows": (120_000, 80_000), "pieces of 20,001 rows": 20_001}
 SETTINGS = {"GD": dict(alpha="auto", maxIter=500, tol=1e-8),
             "SGD": dict(alpha="auto", maxIter=2 * m, tol=1e-6),
-            "SVRG": dict(alpha="auto", maxIter=10, innerIter=m)}
+            "SVRG": dict(alpha="auto", maxIter=10, innerIter=m, tol=1e-8)}
 X1 = np.column_stack([np.ones(m), values[:, :-1]])
 best = np.mean((X1 @ np.linalg.lstsq(X1, values[:, -1], rcond=None)[0] - values[:, -1]) ** 2)
 
