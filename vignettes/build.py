@@ -1305,7 +1305,7 @@ def per_pass(effective):
 colours = plt.cm.tab20(np.linspace(0, 1, 20))[::2][:n - 1]
 lines = ["-", "--", "-.", ":"]
 passes_axis = np.arange(1, T // m + 1)
-fig, axes = plt.subplots(1, 4, figsize=(19, 5), layout="constrained")
+fig, axes = plt.subplots(1, 4, figsize=(17, 4.6), dpi=64, layout="constrained")
 for ax, method in zip(axes, ADAPTIVE):
     textbook, shared = per_pass(by_hand[(method, "textbook")][1]), per_pass(by_hand[(method, "R")][1])
     for j in range(n):
@@ -1378,7 +1378,7 @@ frame = bmi_model("min-max")
 m2 = len(frame)
 PATH_ALPHA = {"ADAGRAD": 0.5, "RMSPROP": 0.02, "ADAM": 0.02}
 box = ((-1.6, 1.0), (-0.4, 3.8))
-fig, axes = plt.subplots(1, 3, figsize=(18, 5.8), sharey=True, layout="constrained")
+fig, axes = plt.subplots(1, 3, figsize=(17, 5.6), dpi=64, sharey=True, layout="constrained")
 for ax, (method, alpha) in zip(axes, PATH_ALPHA.items()):
     draw_contours(ax, frame, box)
     for variant, colour, line in [("R", STYLE[method][0], "-"), ("textbook", "black", "--")]:
