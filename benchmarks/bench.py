@@ -18,6 +18,7 @@ import argparse
 import importlib.util
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -454,7 +455,106 @@ def csv_wide(columns):
              "graddescent": f"{fit:.2f} s", "reference": "", "ratio": "", "target": ""}]
 
 
+def tree_rss(pid):
+    """The resident memory (bytes) of a process and all its descendants, from /proc (Linux)."""
+    total, stack = 0, [pid]
+    while stack:
+        p = stack.pop()
+        try:
+            with open(f"/proc/{p}/status") as f:
+                total += next(int(line.split()[1]) * 1024 for line in f if line.startswith("VmRSS:"))
+            for task in os.listdir(f"/proc/{p}/task"):
+                with open(f"/proc/{p}/task/{task}/children") as f:
+                    stack += [int(c) for c in f.read().split()]
+        except (OSError, StopIteration, ValueError):
+            pass
+    return total
+
+
+def in_tree(*command):
+    """Wall time, peak resident memory of the whole process tree (sampled every 50 ms) and the
+    JSON the command printed."""
+    import threading
+
+    start = time.perf_counter()
+    child = subprocess.Popen([*map(str, command)], stdout=subprocess.PIPE, text=True)
+    peak, done = [0], threading.Event()
+
+    def sample():
+        while not done.wait(0.05):
+            peak[0] = max(peak[0], tree_rss(child.pid))
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    out = child.communicate()[0]
+    done.set()
+    sampler.join()
+    if child.returncode != 0:
+        raise RuntimeError(f"{command} failed with status {child.returncode}")
+    return time.perf_counter() - start, peak[0], json.loads(out)
+
+
+def big_csv(path, gigabytes):
+    """A CSV of 10 inputs and y, 8 significant digits, of at least ``gigabytes`` GB (made once)."""
+    if path.exists() and path.stat().st_size >= gigabytes * 1e9:
+        return
+    rows = 0
+    with open(path, "w") as f:
+        f.write(",".join([f"x{j}" for j in range(1, 11)] + ["y"]) + "\n")
+    while path.stat().st_size < gigabytes * 1e9:
+        write_tall_csv(path.with_suffix(".part"), 1_000_000, seed=rows)
+        with open(path.with_suffix(".part"), "rb") as part, open(path, "ab") as f:
+            part.readline()
+            shutil.copyfileobj(part, f, 1 << 24)
+        rows += 1_000_000
+    path.with_suffix(".part").unlink()
+
+
+def dask_fits(gigabytes, folder):
+    """``graddescent fit --dask`` on a file larger than this benchmark lets the processes hold:
+    peak memory of all processes together, time per pass against an in-memory fit of a file
+    that fits, and the speed-up from one worker to two."""
+    script = Path(sys.executable).with_name("graddescent")
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    big, small = folder / "big.csv", folder / "small.csv"
+    big_csv(big, gigabytes)
+    if not small.exists():
+        write_tall_csv(small, 2_000_000)
+    gb, small_mb = big.stat().st_size / 1e9, small.stat().st_size / 1e6
+    fit = ["fit", "--alpha", "0.1", "--seed", "1", "--quiet", "--json"]
+
+    def per_pass(path, *options):  # the time of 10 more passes, over 10: the fixed costs cancel
+        t1, _, r1 = in_tree(script, *fit, path, "--max-iter", "2", *options)
+        t2, _, r2 = in_tree(script, *fit, path, "--max-iter", "12", *options)
+        assert r1["theta"] != r2["theta"] and r2["data_passes"] - r1["data_passes"] == 10
+        return (t2 - t1) / 10
+
+    from graddescent import reading
+
+    layout = reading.inspect_csv(small)
+    frame = gd.varianceScaling(reading.read_numbers(layout, layout.columns)[0]).scaledDataSet
+    memory = best(lambda: gd.GD(frame, maxIter=100, seed=1), repeat=3) / 100  # an iteration: a pass
+    frame = None
+    seconds, peak, result = in_tree(script, *fit, big, "--max-iter", "3", "--dask", "--workers", "2")
+    one, two = per_pass(small, "--dask", "--workers", "1"), per_pass(small, "--dask", "--workers", "2")
+    return [{"what": f"fit --dask --workers 2 on a {gb:.1f} GB CSV ({result['rows']:,} x 11), 3 GD iterations",
+             "graddescent": f"{seconds:.0f} s", "reference": f"{result['data_passes']:.0f} passes over the file",
+             "ratio": f"{seconds / result['data_passes']:.1f} s/pass", "target": ""},
+            {"what": "  its peak memory, all processes together (scheduler, workers, command)",
+             "graddescent": f"{peak / 2**30:.2f} GB", "reference": f"file {gb:.1f} GB", "ratio": "",
+             "target": "< 1.5 GB"},
+            {"what": f"a pass over a {small_mb:.0f} MB CSV: fit --dask --workers 2 (reading it), against GD in memory",
+             "graddescent": f"{two:.2f} s", "reference": f"{memory * 1e3:.1f} ms", "ratio": f"{two / memory:.0f}x",
+             "target": ""},
+            {"what": "  fit --dask --workers 2 against --workers 1 (speed-up)", "graddescent": f"{two:.2f} s",
+             "reference": f"{one:.2f} s", "ratio": f"{one / two:.2f}x faster", "target": ""}]
+
+
 def sections(args):
+    if args.only == "dask":
+        return [(f"11. files larger than memory: fit --dask on a {args.gigabytes:g} GB CSV",
+                 lambda: dask_fits(args.gigabytes, args.folder))]
     if args.only == "csv":
         return [(f"9. reading CSV files{' (--quick: 1/10 of the rows and columns)' if args.quick else ''}", lambda: (
                     csv_tall(170_000 if args.quick else 1_700_000) + csv_wide(10**5 if args.quick else 10**6)))]
@@ -490,9 +590,14 @@ def main():
     warnings.simplefilter("ignore", category=Warning)
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="1e5 rows instead of 1e6, no fresh environment")
-    parser.add_argument("--only", choices=["speed", "convergence", "csv", "variants"],
+    parser.add_argument("--only", choices=["speed", "convergence", "csv", "variants", "dask"],
                         help="only the speed sections (1 to 5), only section 8 (to convergence), only "
-                             "reading CSV files (9), or only the published rules against R's (10)")
+                             "reading CSV files (9), only the published rules against R's (10), or only "
+                             "section 11, fit --dask on a file of --gigabytes (not part of a full run: it writes "
+                             "the file, and takes minutes)")
+    parser.add_argument("--gigabytes", type=float, default=5.0, help="section 11's file size (default 5)")
+    parser.add_argument("--folder", default=os.path.join(tempfile.gettempdir(), "graddescent-bench"),
+                        help="where section 11 keeps its files (made once)")
     parser.add_argument("--json", action="store_true", help="print the tables as JSON")
     parser.add_argument("--baseline", metavar="PYTHON",
                         help="another interpreter whose graddescent to time too (sections 1 to 5), as 'before'")

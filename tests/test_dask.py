@@ -35,7 +35,7 @@ def bits(x):
 
 @pytest.fixture(scope="module")
 def client():
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0",
                                   silence_logs=40) as cluster, distributed.Client(cluster) as c:
         yield c
 
@@ -66,7 +66,7 @@ def test_r_mode_on_a_cluster_is_bit_identical(client, method):
     """R's fixed iterations on the unscaled CO2 data (several methods diverge: their sums take
     the compensated fallback, in row order through the pieces)."""
     data = gd.datasets.load("co2_compressibility")
-    kwargs = dict(maxIter=40, seed=7) if method == "ADADELTA" else dict(alpha=0.01, maxIter=40, seed=7)
+    kwargs = dict(maxIter=25, seed=7) if method == "ADADELTA" else dict(alpha=0.01, maxIter=25, seed=7)
     (theta, loss), held = fits(client, data, method, **kwargs)
     for got_theta, got_loss in held:
         assert bits(got_theta) == bits(theta) and bits(got_loss) == bits(loss)
@@ -94,14 +94,15 @@ def methods_by_row():
 
 def test_learn_with_a_dask_dataframe_on_a_cluster(client, diabetes):
     """learn's scaling (R's long double mean and sd, through the pieces in order) and fit."""
-    control = {"alpha": "auto", "maxIter": 300}
+    control = {"alpha": "auto", "maxIter": 60}
     reference = gradDescentR.learn(diabetes, learningMethod="GD", control=control, seed=1, tol=1e-4)
     for parts in (2, 11):
         frame = client.persist(dd.from_pandas(diabetes, npartitions=parts))
         model = gradDescentR.learn(frame, learningMethod="GD", control=control, seed=1, tol=1e-4)
         assert bits(model.model) == bits(reference.model)
         assert bits(model.scalingParameter) == bits(reference.scalingParameter)
-        assert model.converged and model.passes == reference.passes and model.alpha == reference.alpha
+        assert model.converged == reference.converged and model.passes == reference.passes
+        assert model.alpha == reference.alpha
 
 
 @pytest.mark.parametrize("estimator", [gd.SGDRegressor(max_iter=4), gd.GDRegressor(max_iter=30),
@@ -160,8 +161,8 @@ def test_published_rules_through_dask(diabetes, monkeypatch, method, variant):
     monkeypatch.setattr(gd.chunked, "FETCH", 211)
     data = gd.varianceScaling(diabetes).scaledDataSet
     fn = getattr(gd, method)
-    kwargs = dict(variant=variant, seed=5, tol=1e-4, maxIter=100 if method in ("AGD", "SSGD", "SVRG", "SARAHPlus")
-                  else 20 * len(data))
+    kwargs = dict(variant=variant, seed=5, tol=1e-4, maxIter=25 if method in ("AGD", "SSGD", "SVRG", "SARAHPlus")
+                  else 4 * len(data))
     if method != "ADADELTA":
         kwargs["alpha"] = "auto"
     with warnings.catch_warnings():
@@ -268,7 +269,7 @@ def test_a_worker_that_dies_mid_fit_is_replaced_and_the_numbers_are_the_same():
 
     data = gd.varianceScaling(gd.datasets.load("co2_compressibility")).scaledDataSet
     reference = gd.GD(data, alpha=0.1, maxIter=400, seed=1)
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0",
                                   silence_logs=50) as cluster, distributed.Client(cluster) as c:
         array = c.persist(da.from_array(data.to_numpy(), chunks=(300, -1)))
         victim = sorted(c.scheduler_info()["workers"])[0]
@@ -278,3 +279,131 @@ def test_a_worker_that_dies_mid_fit_is_replaced_and_the_numbers_are_the_same():
         killer.join()
         assert victim not in c.scheduler_info()["workers"]  # (it died during the fit)
     assert bits(theta) == bits(reference)
+
+
+# --------------------------------------------------------------------------- the command line
+
+def run_cli(argv, capsys):
+    from graddescent import cli
+
+    status = cli.main([str(a) for a in argv])
+    out = capsys.readouterr()
+    return status, out.out, out.err
+
+
+@pytest.fixture
+def csv_file(tmp_path, monkeypatch):
+    """A CSV of 3000 rows, read by --dask in blocks of about 20 kB (7 blocks)."""
+    from graddescent import reading
+
+    monkeypatch.setattr(reading, "HELD_BLOCK_BYTES", 20_000)
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(3000, 3)) * [1, 10, 100]
+    frame = pd.DataFrame({"a": X[:, 0], "b": X[:, 1], "c": X[:, 2], "y": X @ [1, 0.5, 0.01] + rng.normal(size=3000)})
+    path = tmp_path / "data.csv"
+    frame.to_csv(path, index=False)
+    return path
+
+
+@pytest.mark.parametrize("options", [["--tol", "1e-4"], ["--method", "SGD", "--tol", "1e-3", "--persist"],
+                                     ["--method", "SVRG", "--alpha", "auto", "--max-iter", "20"]])
+def test_cli_fit_dask_gives_the_in_memory_numbers(csv_file, capsys, options):
+    import json
+
+    status, out, _ = run_cli(["fit", csv_file, "--seed", "1", "--json", "--quiet", *options], capsys)
+    assert status == 0
+    memory = json.loads(out)
+    status, out, _ = run_cli(["fit", csv_file, "--seed", "1", "--json", "--quiet", "--dask", "--workers", "2",
+                              *options], capsys)
+    assert status == 0
+    held = json.loads(out)
+    assert held["theta"] == memory["theta"] and held["n_iter"] == memory["n_iter"]
+    assert held["rows"] == memory["rows"] == 3000
+    assert held["train_rmse"] == pytest.approx(memory["train_rmse"], rel=1e-12)
+    assert held["gap_to_least_squares"] == pytest.approx(memory["gap_to_least_squares"], abs=1e-9)
+    assert held["data_passes"] >= memory["passes"]
+
+
+def test_cli_fit_dask_bad_cell_names_its_line(csv_file, capsys):
+    lines = csv_file.read_text().splitlines()
+    lines[2500] = lines[2500].replace(lines[2500].split(",")[1], "oops", 1)
+    csv_file.write_text("\n".join(lines) + "\n")
+    status, _, err = run_cli(["fit", csv_file, "--dask", "--workers", "1"], capsys)
+    assert status == 2
+    assert err.strip().splitlines() == [f"graddescent: error: {str(csv_file)!r} line 2501: column 'b' holds 'oops', "
+                                        "not a number; fix the cell, or leave the column out (--drop)"]
+
+
+def test_cli_fit_dask_missing_values(csv_file, capsys):
+    import json
+
+    lines = csv_file.read_text().splitlines()
+    lines[1700] = ",".join(lines[1700].split(",")[:2] + ["", lines[1700].split(",")[3]])
+    csv_file.write_text("\n".join(lines) + "\n")
+    status, _, err = run_cli(["fit", csv_file, "--dask", "--workers", "1"], capsys)
+    assert err.strip().splitlines() == [f"graddescent: error: {str(csv_file)!r} has 1 empty, NaN or missing cell(s); "
+                                        "the first is in column 'c' at data row 1700; fill them, or drop those rows "
+                                        "with --dropna"]
+    status, _, memory_err = run_cli(["fit", csv_file], capsys)
+    assert memory_err == err  # (the same words as without --dask)
+    status, out, _ = run_cli(["fit", csv_file, "--dask", "--dropna", "--seed", "2", "--json", "--quiet"], capsys)
+    held = json.loads(out)
+    status, out, _ = run_cli(["fit", csv_file, "--dropna", "--seed", "2", "--json", "--quiet"], capsys)
+    assert held["theta"] == json.loads(out)["theta"] and held["rows"] == 2999
+
+
+def test_cli_scheduler_that_does_not_answer(csv_file, capsys, monkeypatch):
+    import socket
+
+    from graddescent import cli
+
+    monkeypatch.setattr(cli, "SCHEDULER_TIMEOUT", 2)
+    with socket.socket() as s:  # a port where nothing listens
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    status, out, err = run_cli(["fit", csv_file, "--scheduler", f"tcp://127.0.0.1:{port}"], capsys)
+    assert status == 2 and out == ""
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"graddescent: error: no Dask scheduler answered at "
+                                                   f"'tcp://127.0.0.1:{port}' within 2 s")
+
+
+def test_cli_dask_options_refused_where_they_cannot_work(csv_file, capsys, monkeypatch):
+    status, _, err = run_cli(["fit", csv_file, "--dask", "--test-rate", "0.2"], capsys)
+    assert status == 2 and "--test-rate and --train-rate draw rows at random" in err
+    import builtins
+
+    real = builtins.__import__
+
+    def no_distributed(name, *args, **kwargs):
+        if name == "distributed" or name.startswith("distributed."):
+            raise ImportError("No module named 'distributed'")
+        return real(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_distributed)
+    status, _, err = run_cli(["fit", csv_file, "--dask"], capsys)
+    assert status == 2 and "--dask and --scheduler need the optional extra 'dask': pip install" in err
+
+
+def test_cli_predict_dask_writes_what_predict_writes(csv_file, tmp_path, capsys):
+    """Text passed through, a spreadsheet's empty unnamed column left out, the header once: the
+    same bytes as without --dask, from blocks written in order."""
+    frame = pd.read_csv(csv_file)
+    frame.insert(1, "label", [f"row {i}" for i in range(len(frame))])
+    frame[""] = ""
+    frame.to_csv(csv_file, index=False)
+    model = tmp_path / "model.json"
+    assert run_cli(["fit", csv_file, "--drop", "label", "--seed", "1", "--model-out", model, "--quiet"], capsys)[0] == 0
+    status, _, err = run_cli(["predict", model, csv_file, "-o", tmp_path / "memory.csv"], capsys)
+    assert status == 0
+    status, _, held_err = run_cli(["predict", model, csv_file, "-o", tmp_path / "held.csv", "--dask", "--workers", "2"],
+                                  capsys)
+    assert status == 0 and held_err == err
+    assert (tmp_path / "held.csv").read_bytes() == (tmp_path / "memory.csv").read_bytes()
+    assert (tmp_path / "held.csv").read_text().count("prediction") == 1
+    lines = csv_file.read_text().splitlines()
+    lines[2900] = lines[2900].replace(lines[2900].split(",")[2], "x", 1)
+    csv_file.write_text("\n".join(lines) + "\n")
+    status, _, err = run_cli(["predict", model, csv_file, "--dask", "--workers", "1"], capsys)
+    assert status == 2 and err.strip().splitlines() == [
+        f"graddescent: error: {str(csv_file)!r} line 2901: column 'b' holds 'x', not a number; fix the cell"]

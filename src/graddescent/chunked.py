@@ -36,6 +36,15 @@ EXTRA = "pip install 'graddescent[dask]'"
 FETCH = 1 << 16  # rows fetched at a time for the steps of the single-row and variance-reduced methods
 
 
+class NonFiniteError(ValueError):
+    """Data held by Dask with NaN or infinite values: how many, and the first's column, row
+    (from 0) and value (for callers that word it their way: the command line)."""
+
+    def __init__(self, message, count, column, row, value):
+        super().__init__(message)
+        self.count, self.column, self.row, self.value = count, column, row, value
+
+
 def is_dask(data):
     """Whether data is a Dask collection (an array or a DataFrame)."""
     return hasattr(data, "__dask_graph__") and hasattr(data, "ndim")
@@ -55,8 +64,9 @@ class Chunks:
     inputs, then the output), with their names, where each piece starts (``offsets``) and
     each column's largest magnitude (``top``)."""
 
-    def __init__(self, array, columns, top):
+    def __init__(self, array, columns, top, counter=None):
         self.array, self.columns, self.top = array, columns, top
+        self.counter = [0.0] if counter is None else counter  # pieces read, over the pieces: passes over the data
         self.offsets = np.concatenate([[0], np.cumsum(array.chunks[0])]).astype(np.int64)
         self.m, self.k = int(self.offsets[-1]), int(array.shape[1])
         self.pieces = list(array.to_delayed().ravel())
@@ -76,8 +86,16 @@ class Chunks:
         return [(c, rows[order[cuts[c]:cuts[c + 1]]] - self.offsets[c]) for c in range(len(self.pieces))
                 if cuts[c + 1] > cuts[c]]
 
-    def _run(self, *tasks):
-        return _dask().compute(*tasks)
+    def _run(self, *tasks, reads=None):
+        """Dask's results of the tasks (each reads a piece, or ``reads`` pieces in all)."""
+        out = _dask().compute(*tasks)
+        self.counter[0] += (len(tasks) if reads is None else reads) / max(len(self.pieces), 1)
+        return out
+
+    @property
+    def passes(self):
+        """The passes over the data that the work so far has read (pieces read, over the pieces)."""
+        return self.counter[0]
 
     def exact(self, theta, grids, rows=None):
         """The exact gradient sums at theta on the grids, over the rows (all: None): the
@@ -95,9 +113,10 @@ class Chunks:
         """The compensated gradient sums (a diverging fit's fallback) over the rows (sorted;
         all: None), piece after piece in row order."""
         delayed, comp = _dask().delayed, np.zeros((4, self.k + 1))
-        for c, local in self._split(rows):
+        split = self._split(rows)
+        for c, local in split:
             comp = delayed(_piece_compensated)(self.pieces[c], self.k, theta, comp, local)
-        return self._run(comp)[0]
+        return self._run(comp, reads=len(split))[0]
 
     def take(self, rows):
         """The data rows ``rows`` (in that order, repeats and all), by row (C order)."""
@@ -114,10 +133,10 @@ class Chunks:
     def squared_residuals(self, theta):
         """The sum of squared residuals of theta over all rows, in row order (as
         :func:`graddescent._kernels.squared_residuals` over the data in memory)."""
-        delayed, total = _dask().delayed, 0.0
-        for c, _ in self._split(None):
+        delayed, total, split = _dask().delayed, 0.0, self._split(None)
+        for c, _ in split:
             total = delayed(_piece_squares)(self.pieces[c], self.k, theta, total)
-        return self._run(total)[0]
+        return self._run(total, reads=len(split))[0]
 
     def mean_squared_residual(self, theta):
         return self.squared_residuals(np.asarray(theta, dtype=np.float64)) / self.m
@@ -131,9 +150,10 @@ class Chunks:
         delayed = _dask().delayed
 
         def sums(out, centre, power):
-            for c, _ in self._split(None):
+            split = self._split(None)
+            for c, _ in split:
                 out = delayed(_piece_column_sums)(self.pieces[c], self.k, out, centre, power)
-            return self._run(out)[0]
+            return self._run(out, reads=len(split))[0]
 
         return mean_sd(sums, self.m, self.k)
 
@@ -147,7 +167,7 @@ class Chunks:
         array = self.array.map_blocks(_piece_scaled, centre, spread, dtype=np.float64)
         top = np.max(self._run(*[_dask().delayed(column_bounds)(_dask().delayed(_by_column)(piece, self.k))
                                  for piece in array.to_delayed().ravel()]), axis=0)
-        return Chunks(array, self.columns, top)
+        return Chunks(array, self.columns, top, self.counter)
 
     def largest_row_norm(self):
         """:func:`graddescent.convergence.largest_row_norm` of the inputs."""
@@ -185,9 +205,33 @@ class Chunks:
         unit = (np.abs(low) < 1e-9) & (np.abs(high - 1) < 1e-9)
         return bool(np.all(standard | unit))
 
+    def report(self, model):
+        """For the command line's report, in one pass: the training MSE of ``model`` (in
+        original units) and of the least-squares fit (from the centred second moments of
+        each piece, merged as Chan, Golub and LeVeque merge them; not bit for bit)."""
+        delayed = _dask().delayed
+        parts = self._run(*[delayed(_piece_report)(self.pieces[c], self.k, model) for c, _ in self._split(None)])
+        count, mean, moments, squares = 0, np.zeros(self.k), np.zeros((self.k, self.k)), 0.0
+        with np.errstate(all="ignore"):
+            for n, mu, centred, sse in parts:
+                if n:
+                    delta, total = mu - mean, count + n
+                    mean = mean + delta * (n / total)
+                    moments = moments + centred + np.outer(delta, delta) * (count * n / total)
+                    count, squares = total, squares + sse
+            gram, moment, yy = moments[:-1, :-1], moments[:-1, -1], moments[-1, -1]
+            size = np.sqrt(np.diag(gram))
+            size[size == 0] = 1.0
+            try:
+                theta = np.linalg.lstsq(gram / size / size[:, None], moment / size, rcond=None)[0] / size
+                least = max(float(yy - moment @ theta), 0.0) / count
+            except np.linalg.LinAlgError:
+                least = math.nan
+        return squares / count, least if np.isfinite(least) else math.nan
+
     def inputs(self):
         """The inputs (all columns but the last) as Chunks, for the convergence checks."""
-        return Chunks(self.array[:, :-1], self.columns[:-1], self.top[:-1])
+        return Chunks(self.array[:, :-1], self.columns[:-1], self.top[:-1], self.counter)
 
 
 # --------------------------------------------------------------------------- the work on a piece
@@ -222,6 +266,19 @@ def _piece_gram(piece, k, top, rows):
     return gram_sums(_by_column(piece, k), top, rows)
 
 
+def _piece_report(piece, k, model):
+    from .toplevel import predictions
+
+    values = _values(piece, k)
+    if not len(values):
+        return 0, np.zeros(k), np.zeros((k, k)), 0.0
+    with np.errstate(all="ignore"):
+        residual = values[:, -1] - predictions(model, values[:, :-1])
+        mean = values.mean(axis=0)
+        centred = values - mean
+        return len(values), mean, centred.T @ centred, float(residual @ residual)
+
+
 def _piece_take(piece, k, rows):
     return _values(piece, k)[rows]
 
@@ -241,7 +298,7 @@ def _piece_min_max(piece, k):
 
 def _piece_scaled(piece, centre, spread):
     values = np.asarray(piece, dtype=np.float64)
-    out = np.empty(values.shape)
+    out = np.empty(values.shape, order="F")  # (by column: what the full sums read)
     with np.errstate(all="ignore"):
         scale_columns(values, centre, spread, out)
     return out
@@ -254,19 +311,26 @@ def _piece_row_norm(piece, k):
 
 
 def _piece_check(piece, k):
-    """A piece's non-finite columns, each column's largest magnitude, and its first non-finite value."""
+    """A piece's non-finite columns, each column's largest magnitude, its first non-finite value,
+    how many there are, and its rows."""
     values = _values(piece, k)
     bad = non_finite_columns(values)
     top = column_bounds(np.ascontiguousarray(values.T)) if not bad.any() else np.full(k, np.nan)
-    return bad, top, (first_non_finite(values) if bad.any() else (-1, -1)), int(np.count_nonzero(
-        ~np.isfinite(values))) if bad.any() else 0
+    i, j = first_non_finite(values) if bad.any() else (-1, -1)
+    return bad, top, (i, j, values[i, j] if i >= 0 else 0.0), int(np.count_nonzero(
+        ~np.isfinite(values))) if bad.any() else 0, values.shape[0]
 
 
 # --------------------------------------------------------------------------- input
 
-def as_chunks(data, name="dataSet", min_rows=2, min_cols=2):
+def as_chunks(data, name="dataSet", min_rows=2, min_cols=2, fix="Drop or fill them (e.g. dropna()).", columns=None):
     """A Dask array or DataFrame as :class:`Chunks`, checked as :func:`graddescent.validation.check_data`
-    checks data in memory (one pass over the pieces)."""
+    checks data in memory, in one pass over the pieces (which also counts their rows where
+    Dask does not know them, as for a file read a block at a time). ``fix``: what to do about
+    missing values, for the message; ``columns``: the names of an array's columns (R's
+    ``V1, V2, ...`` by default)."""
+    if isinstance(data, Chunks):
+        return data
     dask = _dask()
     import dask.array as da
 
@@ -289,23 +353,26 @@ def as_chunks(data, name="dataSet", min_rows=2, min_cols=2):
         if data.dtype == bool or not np.issubdtype(data.dtype, np.number) or np.iscomplexobj(data):
             raise ValueError(f"{name} must hold real numbers, got a Dask array of {data.dtype}; "
                              "convert it with .astype(float)")
-        array = data if not any(np.isnan(size) for size in data.chunks[0]) else data.compute_chunk_sizes()
-        columns = pd.Index([f"V{j + 1}" for j in range(array.shape[1])])
+        array = data
+        columns = pd.Index([f"V{j + 1}" for j in range(array.shape[1])] if columns is None else columns)
     else:
         raise ValueError(f"{name} must be a Dask array or DataFrame, got {type(data).__name__}")
     array = array.rechunk({1: -1}) if len(array.chunks[1]) > 1 else array  # every piece whole rows
-    m, k = array.shape
+    k = array.shape[1]
     if k < min_cols:
         raise ValueError(f"{name} has {k} column(s); it needs at least {min_cols} "
                          "(one or more inputs, then the output as the last column)")
-    if m < min_rows:
-        raise ValueError(f"{name} has {m} row(s); it needs at least {min_rows}")
-    chunks = Chunks(array, columns, None)
-    found = dask.compute(*[dask.delayed(_piece_check)(piece, k) for piece in chunks.pieces])
-    for c, (bad, top, (i, j), count) in enumerate(found):
+    found = dask.compute(*[dask.delayed(_piece_check)(piece, k) for piece in array.to_delayed().ravel()])
+    counts = tuple(part[4] for part in found)
+    if any(math.isnan(size) for size in array.chunks[0]):  # (as dask's compute_chunk_sizes sets them)
+        array._chunks = (counts, array.chunks[1])
+    start = np.concatenate([[0], np.cumsum(counts)])
+    for c, (bad, top, (i, j, value), count, _) in enumerate(found):
         if bad.any():
             total = sum(part[3] for part in found)
-            raise ValueError(f"{name} has {total} NaN or infinite value(s); the first is in column "
-                             f"{columns[j]!r} at row {int(chunks.offsets[c]) + i}. Drop or fill them (e.g. dropna()).")
-    chunks.top = np.max([part[1] for part in found], axis=0) if found else np.zeros(k)
-    return chunks
+            raise NonFiniteError(f"{name} has {total} NaN or infinite value(s); the first is in column "
+                                 f"{columns[j]!r} at row {int(start[c]) + i}. {fix}", total, columns[j],
+                                 int(start[c]) + i, value)
+    if sum(counts) < min_rows:
+        raise ValueError(f"{name} has {sum(counts)} row(s); it needs at least {min_rows}")
+    return Chunks(array, columns, np.max([part[1] for part in found], axis=0))

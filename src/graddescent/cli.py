@@ -45,6 +45,7 @@ data's columns plus ``prediction``, written with the data's separator and decima
 """
 
 import argparse
+import contextlib
 import json
 import math
 import os
@@ -57,7 +58,7 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from . import __version__, datasets, reading
+from . import __version__, chunked, datasets, reading
 from .convergence import PATIENCE
 from .methods import BY_ROW, CONSTANTS, VARIANTS
 from .modelfile import model_from_dict, model_to_dict, read_model, write_model
@@ -78,6 +79,7 @@ COMPARE_SEED = 1
 COMPARE_TOL = 1e-4
 CONVERGE_PASSES = 1000  # --max-iter's default with --tol, in passes over the data (the estimators' max_iter)
 SCALINGS = {"variance": "VARIANCE", "minmax": "MINMAX", "none": None}
+SCHEDULER_TIMEOUT = 10  # seconds --scheduler waits for the scheduler to answer
 PLOT_FORMATS = (".png", ".svg", ".pdf")
 SEED_RANGE = (-(2**31 - 1), 2**31 - 1)  # R's integers, as set.seed takes
 SEPARATOR_NAMES = {"tab": "\t", "\\t": "\t", "comma": ",", "semicolon": ";"}
@@ -281,6 +283,7 @@ def build_parser():
                      "amsgrad (ADAM)")
     _add_fit_options(fit, seed_default=None, tol_default=None)
     _add_reading_options(fit, choosing=True)
+    _add_cluster_options(fit)
     fit.add_argument("--model-out", metavar="MODEL.json", help="write the fitted model (JSON) for 'predict'")
     fit.add_argument("--plot", metavar="LOSS.png", type=_plot_path,
                      help="draw the loss record, beside the least-squares MSE over all rows (a single-row method "
@@ -295,6 +298,7 @@ def build_parser():
     pred.add_argument("data", metavar="DATA.csv")
     pred.add_argument("-o", "--output", metavar="OUT.csv", help="write here instead of to stdout")
     pred.add_argument("--quiet", action="store_true", help="no notes on stderr")
+    _add_cluster_options(pred)
     _add_reading_options(pred, choosing=False)
     pred.set_defaults(run=command_predict)
 
@@ -368,6 +372,20 @@ def _add_fit_options(parser, seed_default, tol_default):
     parser.add_argument("--quiet", action="store_true", help="no progress bar, no warnings or notes on stderr")
 
 
+def _add_cluster_options(parser):
+    group = parser.add_argument_group("files larger than memory (beyond R; the optional extra 'dask')")
+    where = group.add_mutually_exclusive_group()
+    where.add_argument("--dask", action="store_true", help="read DATA.csv a block at a time on every pass, in a "
+                       "cluster of processes on this machine (one per core, or --workers): memory bounded by the "
+                       "blocks, not the file; the same numbers as in memory")
+    where.add_argument("--scheduler", metavar="ADDRESS", help="the same on an existing Dask cluster (its workers "
+                       "read DATA.csv at the same path), e.g. tcp://10.0.0.5:8786")
+    group.add_argument("--workers", type=_whole(1, 1024), metavar="N", help="--dask's worker processes (default: "
+                       "one per core)")
+    group.add_argument("--persist", action="store_true", help="with --dask or --scheduler, keep the numbers read in "
+                       "the workers' memory after the first pass (faster passes, memory for the numbers)")
+
+
 def _add_reading_options(parser, choosing):
     group = parser.add_argument_group("reading DATA.csv")
     group.add_argument("--sep", type=_character("the field separator; 'tab' for a tab", SEPARATOR_NAMES),
@@ -438,16 +456,76 @@ def _load_training_data(args):
     chosen = reading.choose_columns(names, label=args.data, columns=_column_list(columns, names),
                                     drop=_column_list(drop, names), target=args.target, index=layout.index,
                                     unnamed=layout.unnamed)
+    if _held(args):  # read a block at a time, where Dask runs it, on every pass (checked here: one pass)
+        for text in layout.notes:
+            _note(text, args.quiet)
+        array = reading.held_numbers(layout, chosen, dropna=args.dropna, label=args.data)
+        if args.persist:  # (read into the workers' memory by the checking pass)
+            array = _client().persist(array)
+        try:
+            held = chunked.as_chunks(array, name=repr(args.data), columns=chosen)
+        except chunked.NonFiniteError as exc:  # (worded as reading.read_numbers words it)
+            if math.isinf(exc.value):
+                raise reading.DataFileError(f"{args.data!r} has {exc.count} missing or infinite cell(s); the first, "
+                                            f"infinite (or a number beyond 1.8e308), is in column {exc.column!r} at "
+                                            f"data row {exc.row + 1}; fix them or drop those rows") from None
+            raise reading.DataFileError(f"{args.data!r} has {exc.count} empty, NaN or missing cell(s); the first is "
+                                        f"in column {exc.column!r} at data row {exc.row + 1}; fill them, or drop "
+                                        "those rows with --dropna") from None
+        return held, args.data
     frame, notes = reading.read_numbers(layout, chosen, dropna=args.dropna, label=args.data)
     for text in layout.notes + notes:
         _note(text, args.quiet)
     return frame, args.data
 
 
+def _held(args):
+    """Whether the command reads its file a block at a time on a Dask cluster."""
+    return bool(getattr(args, "dask", False) or getattr(args, "scheduler", None))
+
+
+def _client():
+    import distributed
+
+    return distributed.get_client()
+
+
+@contextlib.contextmanager
+def _cluster(args):
+    """The Dask cluster of ``--dask`` (processes on this machine) or ``--scheduler`` (an
+    existing one) while the command runs, as Dask's current scheduler; nothing otherwise."""
+    if not _held(args):
+        yield None
+        return
+    try:
+        import distributed
+    except ImportError:
+        raise CLIError(f"--dask and --scheduler need the optional extra 'dask': {chunked.EXTRA}") from None
+    import logging
+
+    if args.scheduler:
+        try:
+            client = distributed.Client(args.scheduler, timeout=SCHEDULER_TIMEOUT)
+        except (OSError, TimeoutError, ValueError) as exc:
+            raise CLIError(f"no Dask scheduler answered at {args.scheduler!r} within {SCHEDULER_TIMEOUT} s "
+                           f"({_message(exc).splitlines()[0][:120]}); start one ('dask scheduler'), check the "
+                           "address, or use --dask for a cluster on this machine") from None
+        with client:
+            yield client
+        return
+    workers = args.workers or reading._workers_all()
+    with distributed.LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0",
+                                  silence_logs=logging.ERROR) as cluster, distributed.Client(cluster) as client:
+        yield client
+
+
 def _split(frame, args):
     """(train, test or None) as R's splitData, checking both parts are large enough."""
     if args.test_rate is None and args.train_rate is None:
         return frame, None
+    if isinstance(frame, chunked.Chunks):
+        raise CLIError("--test-rate and --train-rate draw rows at random from the whole file, which --dask and "
+                       "--scheduler do not hold; split the file first")
     rate = 1 - args.test_rate if args.train_rate is None else args.train_rate
     m = frame.shape[0]
     k = int(m * rate)
@@ -521,6 +599,8 @@ def _least_squares_mse(part):
     units: the normal equations of the centred columns, equilibrated and solved by SVD (the
     few-by-few system), then the residuals summed; a block of rows at a time, no copy of the
     data. (Accurate for the report: the MSE is first-order insensitive to the solution's error.)"""
+    if isinstance(part, chunked.Chunks):
+        return _held_report(None, part)[1]
     values = part.to_numpy(dtype=np.float64)
     X, y = values[:, :-1], values[:, -1]
     k = X.shape[1]
@@ -546,6 +626,14 @@ def _least_squares_mse(part):
             residual = (X[lo:lo + _BLOCK] - centre) @ theta - (y[lo:lo + _BLOCK] - middle)
             total += float(residual @ residual)
         return total / X.shape[0]
+
+
+def _held_report(model, held):
+    """:meth:`graddescent.chunked.Chunks.report` for the command's model, one pass for both of
+    its figures (kept on ``held``: the least-squares MSE is asked for without the model)."""
+    if model is not None and getattr(held, "_report", (None,))[0] is not model:
+        held._report = (model, held.report(model))
+    return held._report[1]
 
 
 def _least_squares_mse_wide(X, y):
@@ -579,8 +667,9 @@ def _remedy(fit):
             .replace("a smaller momentum", "a smaller --momentum"))
 
 
-def _with_elapsed_bar(work, label, show):
-    """Run ``work()``; if ``show``, a thread draws an elapsed-time bar once it has run PROGRESS_DELAY seconds.
+def _with_elapsed_bar(work, label, show, passes=None):
+    """Run ``work()``; if ``show``, a thread draws an elapsed-time bar once it has run PROGRESS_DELAY seconds
+    (with ``passes``, a file read on a Dask cluster: the passes over it so far, ``passes[0]``).
 
     The work runs on the main thread, the one Python delivers Ctrl-C to: its compiled
     loops let the KeyboardInterrupt through (the bar's thread needs the GIL only to draw).
@@ -593,9 +682,12 @@ def _with_elapsed_bar(work, label, show):
         if done.wait(PROGRESS_DELAY):
             return
         from tqdm import tqdm
-        with tqdm(desc=label, bar_format="{desc}: {elapsed} elapsed", file=sys.stderr, leave=False) as bar:
+        shape = "{desc}: {elapsed} elapsed" if passes is None else "{desc}: {n:.1f} passes over the data, {elapsed}"
+        with tqdm(desc=label, bar_format=shape, file=sys.stderr, leave=False) as bar:
             bar.start_t = started  # count from the start of the fit, not of the bar
             while not done.wait(0.2):
+                if passes is not None:
+                    bar.n = passes[0]
                 bar.refresh()
 
     thread = threading.Thread(target=draw, name="graddescent-progress", daemon=True)
@@ -609,6 +701,9 @@ def _with_elapsed_bar(work, label, show):
 
 def _rmse(model, part):
     """RMSE of the model on a data part (target last), in original units; NaN if it diverged."""
+    if isinstance(part, chunked.Chunks):
+        mse = _held_report(model, part)[0]
+        return math.sqrt(mse) if math.isfinite(mse) else math.nan
     values = part.to_numpy(dtype=np.float64)
     predicted = predictions(model, values[:, :-1])
     if not np.all(np.isfinite(predicted)):
@@ -648,6 +743,11 @@ def command_fit(args):
     int
         0; 1 when the fit diverged (no model file is written; the remedy is on stderr).
     """
+    with _cluster(args):
+        return _command_fit(args)
+
+
+def _command_fit(args):
     frame, label = _load_training_data(args)
     train, test = _split(frame, args)
     control = _control(args, train.shape[0], args.method, args.variant)
@@ -659,7 +759,8 @@ def command_fit(args):
     _check_output(args.model_out, args.data)
     _check_output(args.plot, args.data)
     model, seconds, fit = _with_elapsed_bar(lambda: _fit(train, args.method, args, control),
-                                            f"fitting {args.method}", progress_wanted(args.quiet))
+                                            f"fitting {args.method}", progress_wanted(args.quiet),
+                                            getattr(train, "counter", None))
     train_rmse = _rmse(model, train)
     result = {
         "data": label, "rows": int(frame.shape[0]), "target": str(frame.columns[-1]), "method": args.method,
@@ -676,6 +777,8 @@ def command_fit(args):
         "n_iter": fit.n_iter, "passes": fit.passes, "converged": fit.converged, "diverged": fit.diverged,
         "time_seconds": seconds, "model_out": None if fit.diverged else args.model_out, "plot": args.plot,
     }
+    if isinstance(train, chunked.Chunks):  # (the passes over the file: the checks, the scaling, the fit, the report)
+        result["data_passes"] = train.passes
     if args.plot:
         _save_figure(_fit_figure(model, fit, train, args, label), args.plot)
     print(_json(result) if args.json else _fit_table(result))
@@ -854,24 +957,21 @@ def command_predict(args):
     model = read_model(args.model)
     fmt = _csv_format(args)
     layout = reading.inspect_csv(args.data, fmt)
-    inputs, target = model.columns[:-1], model.columns[-1]
+    inputs = model.columns[:-1]
     present = set(layout.columns)
     missing = [c for c in inputs if c not in present]
     if missing:
         raise CLIError(f"{args.data!r} lacks the input column(s) {missing} that the model needs "
                        f"(the model's inputs: {', '.join(inputs)})")
     _check_output(args.output, args.data, args.model)
+    if _held(args):
+        if args.persist:
+            raise CLIError("--persist keeps a file read for many passes; predict reads it twice, once to check it "
+                           "and once to write: leave --persist out")
+        with _cluster(args):
+            return _predict_held(args, model, layout, fmt)
     frame = reading.read_table(layout, inputs, label=args.data)
-    used = set(inputs) | {target}
-    passed = [c for c in frame.columns if c not in used]
-    if passed:
-        shown = ", ".join("the row names" if c == "" else repr(c) for c in passed[:20])
-        more = f" and {len(passed) - 20} more" if len(passed) > 20 else ""
-        _note(f"the model does not use {len(passed)} column(s) of {args.data!r}: {shown}{more}; passed through to "
-              "the output unchanged", args.quiet)
-    name = "prediction"
-    while name in frame.columns:
-        name += "_"
+    name = _prediction_column(list(frame.columns), model, args)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         frame[name] = predict(model, frame[list(inputs)])["V1"].to_numpy()
@@ -885,6 +985,69 @@ def command_predict(args):
     else:
         write(sys.stdout)
     return 0
+
+
+def _prediction_column(names, model, args):
+    """The name of predict's new column (``prediction``, with ``_`` added while DATA has it),
+    after a note on the columns of DATA that the model does not use."""
+    used = set(model.columns)
+    passed = [c for c in names if c not in used]
+    if passed:
+        shown = ", ".join("the row names" if c == "" else repr(c) for c in passed[:20])
+        more = f" and {len(passed) - 20} more" if len(passed) > 20 else ""
+        _note(f"the model does not use {len(passed)} column(s) of {args.data!r}: {shown}{more}; passed through to "
+              "the output unchanged", args.quiet)
+    name = "prediction"
+    while name in names:
+        name += "_"
+    return name
+
+
+def _predict_held(args, model, layout, fmt):
+    """``predict --dask``/``--scheduler``: the file a block at a time on the cluster, twice: to
+    check it (and find the unnamed columns that hold nothing, left out as in memory), then
+    to write each block's rows with their predictions, in order, a few blocks in flight."""
+    import dask
+
+    inputs = list(model.columns[:-1])
+    bounds = reading.block_bounds(layout, args.data)
+    blocks = list(zip(bounds[:-1], np.diff(bounds)))
+    found = dask.compute(*[dask.delayed(_held_block_facts)(layout, start, size, inputs, args.data)
+                           for start, size in blocks])
+    filled = set().union(*[f[1] for f in found])
+    drop = [n for n in layout.unnamed if n not in filled and n not in inputs]
+    names = [n for n in layout.names if n not in drop]
+    name = _prediction_column(names, model, args)
+    ahead = 2 * max(len(_client().scheduler_info()["workers"]), 1)
+
+    def write(f):
+        for lo in range(0, len(blocks), ahead):  # (at most `ahead` blocks' text held at once)
+            texts = dask.compute(*[dask.delayed(_predict_block)(layout, start, size, model, drop, name, fmt,
+                                                               lo + i == 0, args.data)
+                                   for i, (start, size) in enumerate(blocks[lo:lo + ahead])])
+            for text in texts:
+                f.write(text)
+
+    if args.output:
+        _write_atomic(args.output, write)
+    else:
+        write(sys.stdout)
+    return 0
+
+
+def _held_block_facts(layout, start, size, inputs, label):
+    """A block's rows and the unnamed columns that hold something in it (and its errors)."""
+    frame = reading.table_block(layout, start, size, inputs, label)
+    return len(frame), {n for n in layout.unnamed if n in frame.columns and frame[n].ne("").any()}
+
+
+def _predict_block(layout, start, size, model, drop, name, fmt, header, label):
+    """A block's rows, with their predictions, as CSV text (with the header line for the first block)."""
+    frame = reading.table_block(layout, start, size, list(model.columns[:-1]), label).drop(columns=drop)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        frame[name] = predict(model, frame[list(model.columns[:-1])])["V1"].to_numpy() if len(frame) else []
+    return frame.to_csv(index=False, header=header, lineterminator="\n", sep=fmt.sep, decimal=fmt.decimal)
 
 
 # --------------------------------------------------------------------------- datasets

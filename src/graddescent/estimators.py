@@ -49,6 +49,7 @@ from . import chunked, methods
 from ._sums import scale_columns
 from .convergence import PATIENCE
 from .methods import _PUBLISHED, _TORCH, BY_ROW, CONSTANTS, METHOD_CONTROL, VARIANTS, rows_left_out
+from .rrandom import RRandom
 from .scaling import check_scaling, scaling_parameter
 from .toplevel import METHODS, _linear
 from .validation import MAX_ITER, MAX_STEPS
@@ -338,6 +339,8 @@ class _BaseGradDescent(RegressorMixin, BaseEstimator):
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
+            Or held by Dask (a Dask array or DataFrame), with y too: fitted where they are,
+            with the numbers of the same data in memory (:mod:`graddescent.chunked`).
         y : array-like of shape (n_samples,)
 
         Returns
@@ -390,7 +393,13 @@ class _BaseGradDescent(RegressorMixin, BaseEstimator):
         self.n_iter_ = int(math.ceil(fit.n_iter / _per_pass(method, m, control.get("nBatch", 1)) - 1e-9))
         self.learning_rate_ = fit.alpha
         self.converged_ = fit.converged
-        t = fit.theta.ravel()
+        self._set_coefficients(fit.theta.ravel(), parameter)
+        if hasattr(self, "_stream"):  # (a fit starts afresh: partial_fit goes on from it)
+            del self._stream
+        return self
+
+    def _set_coefficients(self, t, parameter):
+        """``coef_`` and ``intercept_`` in the original units, from theta in scaled units."""
         if parameter is None:
             self.coef_, self.intercept_ = t[1:].copy(), float(t[0])
         else:
@@ -399,7 +408,6 @@ class _BaseGradDescent(RegressorMixin, BaseEstimator):
                 slope = t[1:] / scale[:-1]
                 self.coef_ = slope * scale[-1]
                 self.intercept_ = float(centre[-1] + scale[-1] * (t[0] - slope @ centre[:-1]))
-        return self
 
     def _held(self, X, y):
         """``[X | y]`` held by Dask (arrays, or a DataFrame and a Series, cut into the same rows),
@@ -487,6 +495,96 @@ class _BaseGradDescent(RegressorMixin, BaseEstimator):
 
 
 
+class _Streaming:
+    """``partial_fit``, for the estimators of the single-row methods and MBGD."""
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y, scaling_parameter=None):
+        """One pass over a batch of rows, going on from the fit so far (scikit-learn's
+        ``partial_fit``, as :class:`sklearn.linear_model.SGDRegressor` has it): for streams of
+        batches and data read in pieces (``dask_ml.wrappers.Incremental``, or a loop).
+
+        A pass is n_samples steps on rows drawn with replacement from the batch (MBGD: its
+        n_batch steps on R's batches of it), the draws continuing one R stream seeded by
+        ``random_state``. The first call fixes the scaling: ``scaling_parameter`` if given,
+        else R's statistics of the first batch (so that batch should be typical of the
+        stream), and the step: ``learning_rate``, or for ``"auto"`` the one derived from the
+        first batch. With ``average`` the coefficients are the running average of the
+        iterates from the second batch on (MBGD: of each batch's last iterate). SAG
+        (``variant="textbook"`` of SAGD) keeps its table of gradients for the rows of a batch:
+        each call starts it afresh. After :meth:`fit`, the first call goes on from its
+        coefficients and scaling.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,)
+        scaling_parameter : array-like of shape (2, n_features + 1), optional
+            The first call's scaling instead of the first batch's statistics: row 0 the
+            centres, row 1 the spreads (positive), of each column of ``[X | y]``; ignored
+            after the first call and with ``scaling=None``.
+
+        Returns
+        -------
+        self : object
+
+        Warns
+        -----
+        sklearn.exceptions.ConvergenceWarning
+            When the coefficients are no longer finite (the step is too large for the stream).
+        """
+        method = self._method_name()
+        first = not hasattr(self, "_stream")
+        after_fit = first and hasattr(self, "theta_")
+        self._check_not_boolean(X, y)
+        with np.errstate(over="ignore", invalid="ignore"):
+            X, y = validate_data(self, X, y, reset=first and not after_fit, y_numeric=True, dtype=np.float64)
+        data = np.empty((X.shape[0], X.shape[1] + 1))
+        data[:, :-1], data[:, -1] = X, y
+        names = [*map(str, getattr(self, "feature_names_in_", [f"X[:, {j}]" for j in range(X.shape[1])])), "y"]
+        if first:
+            parameter = self.scaling_parameter_ if after_fit else self._first_scaling(data, scaling_parameter, names)
+            self._stream = {"rng": RRandom(self._seed()), "average": self.average}
+            if after_fit:
+                self._stream["theta"] = self.theta_.ravel().copy()
+            self.scaling_parameter_, self.n_iter_, self.loss_curve_ = parameter, 0, np.empty(0)
+        parameter = self.scaling_parameter_
+        if parameter is not None:
+            scale_columns(data, parameter[0], parameter[1], data)
+            check_scaling(parameter, data, names, self.scaling == "variance" and "standard deviation" or "range")
+        control = self._control(method, data.shape[0])
+        arguments = {key: control[key] for key in ("alpha", "momentum", "nBatch", "variant", *CONSTANTS.get(method, ()))
+                     if key in control}
+        if method == "ADADELTA":
+            arguments.pop("alpha", None)
+        record = methods.partial_pass(method, data, self._stream, **arguments)
+        state = self._stream
+        theta = state["mean"] if state["mean"] is not None and state["averaged"] else state["theta"]
+        self.theta_ = theta.reshape(1, -1).copy()
+        self._set_coefficients(self.theta_.ravel(), parameter)
+        self.n_iter_ += 1
+        self.loss_curve_ = np.append(self.loss_curve_, record)
+        self.learning_rate_ = state["alpha"]
+        self.converged_ = None
+        if not np.all(np.isfinite(self.theta_)):
+            warnings.warn(f"{type(self).__name__} diverged on this stream: its coefficients are no longer finite; use "
+                          "a smaller learning_rate, or learning_rate='auto'", ConvergenceWarning, stacklevel=2)
+        return self
+
+    def _first_scaling(self, data, given, names):
+        """The scaling of a stream: ``given``, checked, or R's statistics of the first batch (None: no scaling)."""
+        if self.scaling is None:
+            return None
+        if given is None:
+            return _scaling_parameter(data, self.scaling)
+        parameter = np.array(given, dtype=np.float64)
+        if parameter.shape != (2, data.shape[1]) or not np.all(np.isfinite(parameter)) or np.any(parameter[1] <= 0):
+            raise ValueError(f"scaling_parameter must be a 2 x {data.shape[1]} array of finite numbers, the centres "
+                             "then the spreads (positive) of each column of [X | y]; got "
+                             f"{np.shape(given)}")
+        return parameter
+
+
 class GDRegressor(_BaseGradDescent):
     __doc__ = _docstring("Gradient Descent on all rows.", "GD",
                          ["learning_rate", "max_iter", "tol", "n_iter_no_change", "variant"])
@@ -505,7 +603,7 @@ class GDRegressor(_BaseGradDescent):
         self.random_state = random_state
 
 
-class MBGDRegressor(_BaseGradDescent):
+class MBGDRegressor(_Streaming, _BaseGradDescent):
     __doc__ = _docstring("Mini-Batch Gradient Descent: GD steps on consecutive slices of the shuffled rows.", "MBGD",
                          ["learning_rate", "max_iter", "tol", "n_iter_no_change", "average", "n_batch", "variant"])
     _method = "MBGD"
@@ -525,7 +623,7 @@ class MBGDRegressor(_BaseGradDescent):
         self.random_state = random_state
 
 
-class SGDRegressor(_BaseGradDescent):
+class SGDRegressor(_Streaming, _BaseGradDescent):
     __doc__ = _docstring("Stochastic Gradient Descent: one random row per step.", "SGD",
                          ["learning_rate", "max_iter", "tol", "n_iter_no_change", "average", "variant"])
     _method = "SGD"
@@ -544,7 +642,7 @@ class SGDRegressor(_BaseGradDescent):
         self.random_state = random_state
 
 
-class SAGDRegressor(_BaseGradDescent):
+class SAGDRegressor(_Streaming, _BaseGradDescent):
     __doc__ = _docstring("Stochastic Average Gradient Descent (R's: SGD that skips each step on a coin flip).", "SAGD",
                          ["learning_rate", "max_iter", "tol", "n_iter_no_change", "average", "variant"])
     _method = "SAGD"
@@ -601,7 +699,7 @@ class AGDRegressor(_BaseGradDescent):
         self.random_state = random_state
 
 
-class ADAGRADRegressor(_BaseGradDescent):
+class ADAGRADRegressor(_Streaming, _BaseGradDescent):
     __doc__ = _docstring("Adaptive Gradient (R's variant: one accumulator for all columns).", "ADAGRAD",
                          ["learning_rate", "max_iter", "tol", "n_iter_no_change", "average", "variant", "epsilon"])
     _method = "ADAGRAD"
@@ -621,7 +719,7 @@ class ADAGRADRegressor(_BaseGradDescent):
         self.random_state = random_state
 
 
-class ADADELTARegressor(_BaseGradDescent):
+class ADADELTARegressor(_Streaming, _BaseGradDescent):
     __doc__ = _docstring("ADADELTA (no learning rate; R's scalar running averages).", "ADADELTA",
                          ["max_iter", "tol", "n_iter_no_change", "average", "momentum", "variant", "epsilon"])
     _method = "ADADELTA"
@@ -642,7 +740,7 @@ class ADADELTARegressor(_BaseGradDescent):
         self.random_state = random_state
 
 
-class RMSPROPRegressor(_BaseGradDescent):
+class RMSPROPRegressor(_Streaming, _BaseGradDescent):
     __doc__ = _docstring("RMSprop (R's variant: one running mean for all columns).", "RMSPROP",
                          ["learning_rate", "max_iter", "tol", "n_iter_no_change",
                           "average", "momentum", "variant", "epsilon"])
@@ -664,7 +762,7 @@ class RMSPROPRegressor(_BaseGradDescent):
         self.random_state = random_state
 
 
-class ADAMRegressor(_BaseGradDescent):
+class ADAMRegressor(_Streaming, _BaseGradDescent):
     __doc__ = _docstring("Adam (R's variant: scalar moments, constant bias correction).", "ADAM",
                          ["learning_rate", "max_iter", "tol", "n_iter_no_change",
                           "average", "variant", "beta1", "beta2", "epsilon"])

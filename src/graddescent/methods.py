@@ -191,6 +191,71 @@ def run(method, dataTrain, seed=None, tol=None, n_iter_no_change=PATIENCE, scale
                              lamda if method == "SSGD" else 0.0, gammaS if method == "SARAHPlus" else 0.0, variant)
 
 
+#: The methods whose estimators learn from a stream of batches (partial_fit).
+STREAMING = (*sorted(BY_ROW), "MBGD")
+
+
+def partial_pass(method, data, state, alpha=0.1, momentum=0.9, nBatch=2, variant="R", beta1=None, beta2=None,
+                 epsilon=None):
+    """One pass over a batch of rows (by row, m x n, scaled as the caller scales them),
+    continuing the fit held in ``state``, a dict (empty at first, then as this leaves it):
+    the estimators' ``partial_fit``. A single-row method takes m steps on rows drawn with
+    replacement from the batch, R's way (``sample(m, m, replace=TRUE)``, and SAGD's coins);
+    MBGD takes its nBatch steps on R's batches of the batch shuffled. The draws continue one
+    R stream (``state["rng"]``, seeded by the caller); the accumulators, the step taken
+    (``alpha="auto"``: from the first batch) and the running average of the iterates (from
+    the second batch on, where ``state["mean"]`` is set) carry over; SAG's table and sum of
+    gradients belong to the rows of a batch, so they start afresh with each. Returns the mean
+    squared residual of the rows drawn, each before its step (MBGD: of its batches)."""
+    if method not in STREAMING:
+        raise ValueError(f"{method} does not learn from a stream of batches; the methods that do: "
+                         f"{', '.join(STREAMING)}")
+    constants = _check_variant(method, variant, {"beta1": beta1, "beta2": beta2, "epsilon": epsilon})
+    kind = _KIND[method] if variant == "R" else K.SingleRow.AMSGRAD if variant == "amsgrad" else _TEXTBOOK[method]
+    m, n = data.shape
+    rng = state["rng"]
+    if "s" not in state:  # the first batch (theta given where the stream goes on from a fit)
+        if "theta" not in state:
+            state["theta"] = rng.runif(n)  # R's getTheta
+        state.update(s=np.zeros(3), u=np.zeros(n), extra={"state": np.zeros((3, n)), **constants}
+                     if variant != "R" else {}, averaged=0, mean=None)
+    theta = state["theta"]
+    if method == "MBGD":
+        nBatch = check_whole("nBatch", nBatch, low=1, high=m, hint=" (the number of batches, at most the rows of the "
+                             "batch)")
+        cols = np.ascontiguousarray(data.T)
+        perm = rng.sample(m) - 1
+        batches, starts = _mbgd_batches(perm, nBatch) if nBatch > 1 else (np.empty(0, np.int64),
+                                                                          np.empty(1, np.int64))
+        if state.setdefault("alpha", alpha) == "auto":
+            state["alpha"] = auto_alpha("MBGD", cols[:-1].T, batches, starts)
+        loss = np.empty(max(nBatch, 1))
+        K.full_batch(kind, cols, theta, state["alpha"], loss.size, momentum, batches, starts, loss)
+        record = float(np.mean(loss))
+    else:
+        data = np.ascontiguousarray(data)
+        perm = np.arange(m, dtype=np.int64)
+        if state.setdefault("alpha", None if method == "ADADELTA" else alpha) == "auto":
+            state["alpha"] = (_trial(kind, data, theta, perm, momentum, state["extra"]) if method in ADAPTIVE
+                              else auto_alpha(method, data[:, :-1], variant=variant))
+        rows = rng._unif_index(m, m)
+        update = rng._unif_index(2, m) if method == "SAGD" and variant == "R" else np.empty(0, dtype=np.int64)
+        out = np.empty(1)
+        start = 0 if state["mean"] is not None else -1
+        if kind == K.SingleRow.SAG:  # (its table: this batch's rows)
+            state["extra"].update(state=np.zeros((3, n)), table=np.zeros(m))
+        _, state["averaged"] = K.single_row(kind, data, theta, perm, rows, update, state["alpha"] or 0.0, momentum, m,
+                                            out, state["s"], state["u"], state["mean"], state["averaged"], start,
+                                            **state["extra"])
+        record = float(out[0])
+    if state.get("average") and state["mean"] is None:  # (from the second batch on)
+        state["mean"] = np.zeros(n)
+    elif method == "MBGD" and state["mean"] is not None:  # (MBGD: the average of the batches' last iterates)
+        state["averaged"] += 1
+        state["mean"] += (theta - state["mean"]) / state["averaged"]
+    return record
+
+
 def _check_variant(method, variant, given):
     """The variant's constants (the published rule's, by name), checked: a variant the method
     has, and no constant set away from its default for R's rule, which fixes its own."""
@@ -267,7 +332,9 @@ def _outcome(method, theta, loss, n_iter, passes, converged, alpha, inputs, scal
 
 
 _PARAMETERS = {  # numpydoc for every argument, by R's name
-    "dataTrain": "pandas.DataFrame or numpy.ndarray, shape (m, n)\nNumbers only; the last column is the output.",
+    "dataTrain": "pandas.DataFrame, numpy.ndarray, dask.array.Array or dask.dataframe.DataFrame, shape (m, n)\n"
+                 "Numbers only; the last column is the output. Data held by Dask is fitted where it is, with the "
+                 "numbers of the same data in memory (:mod:`graddescent.chunked`).",
     "alpha": "float or 'auto'\nLearning rate, > 0; ``'auto'`` (not in R) derives it from the data, and for the "
              "single-row methods and MBGD averages the iterates (:mod:`graddescent.convergence` says how).",
     "maxIter": "int\n{iterations}",

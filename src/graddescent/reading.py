@@ -494,6 +494,14 @@ def _workers():
     return max(1, min(cores, 4))
 
 
+def _workers_all():
+    """This machine's cores (that this process may use)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
 def _parser_options(layout, numeric):
     """pandas' options for the data rows: the ``numeric`` fields as pandas infers them, the others as text.
 
@@ -586,17 +594,8 @@ def _count_lines(path, start, size):
 
 def _numbers_in_pieces(layout, where, rows, size):
     """Pieces of the file cut after a line end, parsed by pandas' C parser on all cores, copied into place."""
-    start = layout.data_start
-    bounds = [start]
+    bounds = _cuts(layout.path, layout.data_start, size, _PIECE_BYTES)
     with open(layout.path, "rb") as f:
-        while bounds[-1] < size:
-            cut = bounds[-1] + _PIECE_BYTES
-            if cut >= size:
-                bounds.append(size)
-                break
-            f.seek(cut)
-            f.readline()
-            bounds.append(min(f.tell(), size))
         fd = f.fileno()
         options = _parser_options(layout, where)
         out = np.empty((len(where), rows))
@@ -625,6 +624,22 @@ def _numbers_in_pieces(layout, where, rows, size):
                 done = _place(out, pending.popleft().result(), done)
     _release_freed_memory()
     return out[:, :done]
+
+
+def _cuts(path, start, size, piece):
+    """Where pieces of about ``piece`` bytes of a file start, from ``start`` on, each cut after a
+    line end (the last entry ``size``)."""
+    bounds = [start]
+    with open(path, "rb") as f:
+        while bounds[-1] < size:
+            cut = bounds[-1] + piece
+            if cut >= size:
+                bounds.append(size)
+                break
+            f.seek(cut)
+            f.readline()
+            bounds.append(min(f.tell(), size))
+    return bounds
 
 
 def _release_freed_memory():
@@ -850,3 +865,142 @@ def read_table(layout, numbers, *, label=None):
     if frame.shape[0] == 0:
         raise DataFileError(f"{label!r} has a header but no data rows")
     return frame
+
+
+# --------------------------------------------------------------------------- files larger than memory
+
+HELD_BLOCK_BYTES = 1 << 24  # a block of a file read by Dask (a piece of its array), 16 MiB
+
+
+def held_numbers(layout, names, *, dropna=False, label=None, block_bytes=None):
+    """The given columns as a Dask array (rows x columns, float64) whose pieces are blocks of
+    the file, cut after line ends and each parsed where Dask runs it, by pandas' C parser as
+    :func:`read_numbers` parses them: a file larger than memory, read a block at a time on
+    every pass over it (the workers must see the file at the same path). The row counts of
+    the blocks are unknown until they are read; :func:`graddescent.chunked.as_chunks` finds
+    them in its checking pass.
+
+    Parameters
+    ----------
+    layout : CSVLayout
+    names : list of str
+        The columns, in the order wanted.
+    dropna : bool, default False
+        Drop the rows with a missing value in these columns (else they are an error, found
+        by the checking pass).
+    label : str, optional
+    block_bytes : int, optional
+        The size of a block (a piece of the array); default ``HELD_BLOCK_BYTES``, 16 MiB
+        (parsing one takes about 5 times that, on each worker at once).
+
+    Returns
+    -------
+    dask.array.Array
+    """
+    import dask
+    import dask.array as da
+
+    label = layout.path if label is None else label
+    where = [layout.positions[name] for name in names]
+    bounds = block_bounds(layout, label, block_bytes)
+    options = _parser_options(layout, where)
+    blocks = [da.from_delayed(dask.delayed(_held_block)(layout.path, bounds[i], bounds[i + 1] - bounds[i], options,
+                                                        where, list(names), dropna, label),
+                              shape=(math.nan, len(where)), dtype=np.float64) for i in range(len(bounds) - 1)]
+    return da.concatenate(blocks, axis=0)
+
+
+def block_bounds(layout, label, block_bytes=None):
+    """Where the blocks of a file start, cut after line ends (the last entry its size)."""
+    bounds = _cuts(layout.path, layout.data_start, os.path.getsize(layout.path),
+                   HELD_BLOCK_BYTES if block_bytes is None else block_bytes)
+    if len(bounds) < 2 or bounds[-1] <= bounds[0]:
+        raise DataFileError(f"{label!r} has a header but no data rows")
+    return bounds
+
+
+def table_block(layout, start, size, numbers, label):
+    """A block of a file as :func:`read_table` reads the whole (every column; ``numbers`` as
+    float64, checked, the others as their text), unnamed columns all kept: for ``predict``
+    on a file larger than memory."""
+    positions = layout.positions
+    numeric = [positions[n] for n in numbers]
+    options = _parser_options(layout, numeric)
+    with open(layout.path, "rb") as f:
+        f.seek(start)
+        data = f.read(size)
+    try:
+        frame = pd.read_csv(io.BytesIO(data), **options)
+    except pd.errors.EmptyDataError:  # blank lines only
+        frame = pd.DataFrame({j: pd.Series(dtype=float if j in numeric else object) for j in options["names"]})
+    extra = len(options["names"]) - 1
+    if frame[extra].notna().any():
+        row = int(np.flatnonzero(frame[extra].notna().to_numpy())[0])
+        raise DataFileError(f"{label!r} line {_line_of(layout.path, start) + row}: more fields than the header's "
+                            f"{extra}; make every row as long as the header")
+    frame = frame.drop(columns=[extra])
+    for name, j in zip(numbers, numeric):
+        try:
+            frame[j] = _as_float(frame[j])
+        except _Unreadable:
+            column = frame[j]
+            row = int(np.flatnonzero((pd.to_numeric(column, errors="coerce").isna() & column.notna()).to_numpy())[0])
+            raise DataFileError(f"{label!r} line {_line_of(layout.path, start) + row}: column {name!r} holds "
+                                f"{column.iloc[row]!r}, not a number; fix the cell") from None
+        bad = ~np.isfinite(frame[j].to_numpy())
+        if bad.any():
+            row = int(np.flatnonzero(bad)[0])
+            raise DataFileError(f"{label!r} line {_line_of(layout.path, start) + row}: column {name!r} is empty, NaN "
+                                "or infinite there; fill those cells or drop those rows")
+    for j in frame.columns:
+        if j not in numeric:
+            frame[j] = frame[j].fillna("")
+    frame.columns = [layout.names[j] for j in frame.columns]
+    return frame
+
+
+def _held_block(path, start, size, options, where, names, dropna, label):
+    """A block of a file, parsed: its rows of the columns ``where``, by row (see :func:`held_numbers`)."""
+    with open(path, "rb") as f:
+        f.seek(start)
+        data = f.read(size)
+    try:
+        piece = pd.read_csv(io.BytesIO(data), **options)
+    except pd.errors.EmptyDataError:  # blank lines only
+        return np.empty((0, len(where)))
+    extra = len(options["names"]) - 1  # (the field after the header's last: see _parser_options)
+    if piece[extra].notna().any():
+        row = int(np.flatnonzero(piece[extra].notna().to_numpy())[0])
+        raise DataFileError(f"{label!r} line {_line_of(path, start) + row}: more fields than the header's {extra}; "
+                            "make every row as long as the header")
+    columns = []
+    for name, j in zip(names, where):
+        try:
+            columns.append(_as_float(piece[j]))
+        except _Unreadable:
+            numbers = pd.to_numeric(piece[j], errors="coerce")
+            row = int(np.flatnonzero((numbers.isna() & piece[j].notna()).to_numpy())[0])
+            raise DataFileError(f"{label!r} line {_line_of(path, start) + row}: column {name!r} holds "
+                                f"{piece[j].iloc[row]!r}, not a number; fix the cell, or leave the column out "
+                                "(--drop)") from None
+    rows = len(piece)
+    del piece, data
+    values = np.vstack(columns) if columns else np.empty((0, rows))  # (by column: what the full sums read)
+    del columns
+    if dropna:
+        values = np.ascontiguousarray(values[:, ~np.isnan(values).any(axis=0)])
+    _release_freed_memory()  # (the parser's buffers: the worker goes on to the next block)
+    return values.T  # rows x columns, laid out by column
+
+
+def _line_of(path, offset):
+    """The number (from 1) of the line that starts at byte ``offset``, for a message (a blank
+    line in the block before the cell would make it the line after)."""
+    count, done = 0, 0
+    with open(path, "rb") as f:
+        while done < offset:
+            data = f.read(min(1 << 20, offset - done))
+            if not data:
+                break
+            count, done = count + data.count(b"\n"), done + len(data)
+    return count + 1

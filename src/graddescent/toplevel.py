@@ -208,8 +208,9 @@ def learn(dataSet, featureScaling=True, scalingMethod="VARIANCE", learningMethod
 
     Parameters
     ----------
-    dataSet : pandas.DataFrame or numpy.ndarray, shape (m, n)
-        Numbers only; the last column is the output.
+    dataSet : pandas.DataFrame, numpy.ndarray, or a Dask array or DataFrame, shape (m, n)
+        Numbers only; the last column is the output. Data held by Dask is scaled and fitted
+        where it is, with the numbers of the same data in memory (:mod:`graddescent.chunked`).
     featureScaling : bool, default True
         Scale every column (the output too) before learning.
     scalingMethod : {"VARIANCE", "MINMAX"}, default "VARIANCE"
@@ -270,7 +271,8 @@ def fit_learn(dataSet, featureScaling=True, scalingMethod="VARIANCE", learningMe
         raise ValueError(f"unknown control entries {unknown}; the entries are "
                          f"{', '.join([*CONTROL_DEFAULTS, *VARIANT_CONTROL])}")
     control = {**CONTROL_DEFAULTS, **control}
-    frame = chunked.as_chunks(dataSet) if chunked.is_dask(dataSet) else as_frame(dataSet)
+    held = chunked.is_dask(dataSet) or isinstance(dataSet, chunked.Chunks)
+    frame = chunked.as_chunks(dataSet) if held else as_frame(dataSet)
     parameter = None
     if featureScaling:
         # R's varianceScaling / minmaxScaling, laid out as the method reads it (no second copy)
