@@ -81,7 +81,7 @@ def test_notebook_runs_and_leaves_no_files(path, tmp_path):
     missing = _missing(NEEDS.get(path.name, []))
     if missing:
         pytest.skip(f"{path.name} runs a Dask cluster and needs {', '.join(missing)}: "
-                    "pip install 'dask[array,dataframe]' distributed")
+                    "pip install '.[dask]'")
     nb = nbformat.read(path, as_version=4)
     for cell in _code_cells(nb):
         cell.outputs, cell.execution_count = [], None

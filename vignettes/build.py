@@ -1881,9 +1881,9 @@ in memory, to the last bit**, whatever the pieces and however many workers: this
 it on 200,000 rows, small enough to run in seconds and to fit in memory for the comparison, and
 shows why it holds (the package's module `graddescent.chunked` says how it works).
 
-It needs Dask's array and dataframe parts and `distributed`:
-`pip install "dask[array,dataframe]" distributed`. Everything it writes goes to a temporary folder
-that it removes at the end.
+It needs Dask's array and dataframe parts and `distributed`, the package's extra `dask`
+(`pip install ".[dask]"` in a clone of the repository). Everything it writes goes to a temporary
+folder that it removes at the end.
 '''
 
 
@@ -2093,6 +2093,37 @@ as on data in memory.
 '''
 
 
+def large_data_command_line():
+    return r'''
+#%% md
+## The command line
+
+`graddescent fit` reads a CSV file into memory, or with `--dask` on a cluster of processes it
+starts, or with `--scheduler ADDRESS` on an existing cluster (whose workers read the file at the
+same path: here the file's full path, since a worker's working folder is not this one) a block at
+a time; `--persist` keeps the numbers read in the workers' memory between passes. The same fit
+both ways, each writing its model file:
+#%% code
+import subprocess
+import sys
+
+
+def graddescent(args):
+    """Run `graddescent ARGS` (as `python -m graddescent`) in the temporary folder."""
+    print("$ graddescent " + " ".join(args))
+    done = subprocess.run([sys.executable, "-m", "graddescent", *args], capture_output=True, text=True, cwd=folder)
+    print(done.stdout + done.stderr)
+
+
+fit = ["fit", str(folder / "table.csv"), "--method", "GD", "--alpha", "auto", "--max-iter", "500", "--tol", "1e-8",
+       "--seed", "1", "--quiet"]
+graddescent(fit + ["--model-out", "memory.json"])
+graddescent(fit + ["--scheduler", client.scheduler.address, "--persist", "--model-out", "cluster.json"])
+print("the two model files byte for byte the same:",
+      (folder / "memory.json").read_bytes() == (folder / "cluster.json").read_bytes())
+'''
+
+
 def large_data_close():
     return r'''
 #%% md
@@ -2133,7 +2164,7 @@ NOTEBOOKS = {
     ],
     "06_large_data.ipynb": [
         large_data_intro, large_data_setup, large_data_data, large_data_cluster, large_data_same_fit,
-        large_data_learn_csv, large_data_estimator, large_data_why, large_data_close,
+        large_data_learn_csv, large_data_estimator, large_data_why, large_data_command_line, large_data_close,
     ],
 }
 
