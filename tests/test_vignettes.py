@@ -5,9 +5,12 @@ copy, with its working folder a scratch copy of the repository layout (``vignett
 beside a link to ``tests/``): the stored notebooks are never rewritten. A notebook must
 write only to temporary folders of its own: any file it leaves in its working folder fails
 the test. The time each takes is measured and reported (pytest's ``-rA`` or ``-s`` shows
-it), not asserted: the budget is a minute each on two shared cores.
+it), not asserted: the budget is a minute each on two shared cores. The notebook on large
+data runs a Dask cluster: where Dask or ``distributed`` is not installed its run is skipped,
+saying so (the other checks still read it).
 """
 
+import importlib
 import importlib.util
 import time
 from pathlib import Path
@@ -21,6 +24,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 VIGNETTES = sorted((ROOT / "vignettes").glob("*.ipynb"))
 CELL_TIMEOUT = 120  # seconds
+NEEDS = {"06_large_data.ipynb": ["dask.array", "dask.dataframe", "distributed"]}  # beyond the test extra
 
 
 def _code_cells(nb):
@@ -40,8 +44,19 @@ def _errors(nb):
             if cell.cell_type == "code" for output in cell.outputs if output.output_type == "error"]
 
 
-def test_there_are_five_vignettes():
-    assert [p.name[:2] for p in VIGNETTES] == ["01", "02", "03", "04", "05"]
+def _missing(modules):
+    """The modules of ``modules`` that cannot be imported here."""
+    missing = []
+    for name in modules:
+        try:
+            importlib.import_module(name)
+        except ImportError:
+            missing.append(name)
+    return missing
+
+
+def test_there_are_six_vignettes():
+    assert [p.name[:2] for p in VIGNETTES] == ["01", "02", "03", "04", "05", "06"]
 
 
 @pytest.mark.parametrize("path", VIGNETTES, ids=lambda p: p.stem)
@@ -63,6 +78,10 @@ def test_stored_notebook_is_executed(path):
 
 @pytest.mark.parametrize("path", VIGNETTES, ids=lambda p: p.stem)
 def test_notebook_runs_and_leaves_no_files(path, tmp_path):
+    missing = _missing(NEEDS.get(path.name, []))
+    if missing:
+        pytest.skip(f"{path.name} runs a Dask cluster and needs {', '.join(missing)}: "
+                    "pip install '.[dask]'")
     nb = nbformat.read(path, as_version=4)
     for cell in _code_cells(nb):
         cell.outputs, cell.execution_count = [], None
@@ -108,3 +127,9 @@ def test_the_stored_notebooks_are_those_build_writes():
         stored = nbformat.read(ROOT / "vignettes" / name, as_version=4)
         built = build.notebook(sections)
         assert [(c.cell_type, c.source) for c in built.cells] == [(c.cell_type, c.source) for c in stored.cells], name
+
+
+def test_a_notebook_that_needs_dask_says_what_is_missing():
+    """The skip above names what is missing (and nothing when all is there)."""
+    assert _missing(["json", "a_module_that_is_not_there"]) == ["a_module_that_is_not_there"]
+    assert set(NEEDS) <= {p.name for p in VIGNETTES}

@@ -711,7 +711,7 @@ This notebook states the update rule of each method **exactly as the package (an
 gradDescent 3.0) computes it**, including R's departures from the textbook versions, draws the
 path each family takes on the contours of a loss, then runs all of them on two real tables, one
 well conditioned and one not, at R's fixed step and with the package's automatic step and
-stopping rule.
+stopping rule, and sets R's rules for the adaptive methods beside the published ones.
 '''
 
 
@@ -1123,6 +1123,293 @@ for tol in [1e-4, 1e-6, 1e-8]:
 '''
 
 
+def methods_published_rules():
+    return r'''
+#%% md
+## R's rules beside the published ones (the adaptive methods)
+
+R's ADAGRAD, ADADELTA, RMSPROP and ADAM (the rules above) keep **one** accumulator shared by all
+coefficients, and R's ADAM corrects its moments by the constants $1/(1-\beta)$. The published
+rules keep one accumulator per coefficient, and Adam corrects by $1-\beta^t$ at step $t$:
+`variant="textbook"` runs them on the same rows (R's draws for the seed), with torch.optim's
+constants ($\varepsilon$ = 1e-10 ADAGRAD, 1e-6 ADADELTA, 1e-8 RMSPROP and ADAM). For instance
+ADAGRAD's two rules, per column $j$ of a step with $g_j = e\,x_{ij}$:
+
+| | accumulator | step |
+| --- | --- | --- |
+| R's rule | $G \leftarrow G + g_j^2$ (one number) | $\theta_j \leftarrow \theta_j - \dfrac{\alpha}{\sqrt{G}}\, g_j$ |
+| textbook | $G_j \leftarrow G_j + g_j^2$ (one per coefficient) | $\theta_j \leftarrow \theta_j - \dfrac{\alpha}{\sqrt{G_j} + \varepsilon}\, g_j$ |
+
+The factor in front of $g_j$ is the **effective step** of coefficient $j$ (for ADAM, the factor in
+front of the first moment $M_j$; for ADADELTA, $\sqrt{E_u + \varepsilon}/\sqrt{E_g + \varepsilon}$). The
+package keeps no accumulators to look at, so the cell below transcribes each rule in plain numpy
+(a transcription for this notebook, not the package's code) and records the effective steps;
+the next cell checks that its iterates are the package's, so that the pictures after it show
+the package's numbers.
+#%% code
+ADAPTIVE = ["ADAGRAD", "ADADELTA", "RMSPROP", "ADAM"]
+EPSILON = {"ADAGRAD": 1e-10, "ADADELTA": 1e-6, "RMSPROP": 1e-8, "ADAM": 1e-8}   # the textbook's defaults
+
+
+def adaptive_by_hand(method, variant, frame, steps, alpha=0.1, rho=0.9, seed=1):
+    """TRANSCRIPTION of R's rule (variant "R") or the published one ("textbook") of an adaptive
+    method: the iterates theta_0..theta_T (T = steps) and each step's effective step per coefficient."""
+    m, n = frame.shape
+    values = frame.to_numpy()[gd.RRandom(seed).sample(m) - 1]               # R's shuffle
+    X, y = np.column_stack([np.ones(m), values[:, :-1]]), values[:, -1]
+    theta = gd.RRandom(seed).runif(n)                                        # R's initial theta
+    rows = gd.RRandom(seed).sample(m, steps, replace=True) - 1               # R's rows
+    thetas, effective = [theta.copy()], np.empty((steps, n))
+    s = np.zeros(3)                          # R's rule: scalars shared by all coefficients
+    a, b, u = np.zeros(n), np.zeros(n), np.zeros(n)   # the textbook's: one per coefficient
+    for t, i in enumerate(rows, start=1):
+        e = X[i] @ theta - y[i]
+        if variant == "R":                   # column after column, each reading the shared scalars
+            for j in range(n):
+                g = e * X[i, j]
+                if method == "ADAGRAD":
+                    s[0] += g * g
+                    step = alpha / np.sqrt(s[0])
+                elif method == "RMSPROP":
+                    s[0] = rho * s[0] + (1 - rho) * g * g
+                    step = alpha / np.sqrt(s[0] + 1e-7)
+                elif method == "ADAM":       # theta_j -= step * M, M and V scalars, constant corrections
+                    s[0] = 0.9 * s[0] + (1 - 0.9) * g
+                    s[1] = 0.999 * s[1] + (1 - 0.999) * g * g
+                    step, g = alpha / (1 - 0.9) / (np.sqrt(s[1] / (1 - 0.999)) + 1e-7), s[0]
+                else:                        # ADADELTA: s = (E_g, E_u, rms_u), u_j the last updates
+                    s[0] = rho * s[0] + (1 - rho) * g * g
+                    s[1] = rho * s[1] + (1 - rho) * u[j] * u[j]
+                    step = s[2] / np.sqrt(s[0] + 1e-7)
+                    u[j] = step * g
+                    s[2] = np.sqrt(s[1] + 1e-7)
+                theta[j] -= step * g
+                effective[t - 1, j] = step
+        else:                                # all coefficients at once, each with its own accumulator
+            g, eps = e * X[i], EPSILON[method]
+            if method == "ADAGRAD":
+                a += g * g
+                step = alpha / (np.sqrt(a) + eps)
+            elif method == "RMSPROP":
+                a = rho * a + (1 - rho) * g * g
+                step = alpha / (np.sqrt(a) + eps)
+            elif method == "ADAM":           # theta -= step * M, corrected by 1 - beta^t
+                a = 0.9 * a + (1 - 0.9) * g
+                b = 0.999 * b + (1 - 0.999) * g * g
+                step, g = alpha / (1 - 0.9**t) / (np.sqrt(b) / np.sqrt(1 - 0.999**t) + eps), a
+            else:                            # ADADELTA: a = E_g, b = E_u
+                a = rho * a + (1 - rho) * g * g
+                step = np.sqrt(b + eps) / np.sqrt(a + eps)
+                b = rho * b + (1 - rho) * (step * g) ** 2
+            theta = theta - step * g
+            effective[t - 1] = step
+        thetas.append(theta.copy())
+    return np.array(thetas), effective
+
+
+def same_iterates(a, b):
+    """Whether two sequences of iterates agree to 1e-12 of the largest |theta| (a relative test
+    element by element fails on a coefficient that passes near zero, where rounding is all there is)."""
+    return np.max(np.abs(a - b)) <= 1e-12 * np.max(np.abs(b))
+#%% code
+data = tables["diabetes"]
+m, n = data.shape
+T = 50 * m                                   # 50 passes of single-row steps
+names = ["intercept", *data.columns[:-1]]
+by_hand = {(method, variant): adaptive_by_hand(method, variant, data, T)
+           for method in ADAPTIVE for variant in ["R", "textbook"]}
+
+checkpoints = [1, 10, m, 10 * m, T]
+rows = {}
+for (method, variant), (thetas, _) in by_hand.items():
+    settings = {} if method == "ADADELTA" else {"alpha": 0.1}
+    package = np.array([getattr(gd, method)(data, maxIter=k, seed=1, variant=variant, **settings).ravel()
+                        for k in checkpoints])
+    rows[f"{method}, {variant}"] = {
+        "transcription = package": same_iterates(thetas[checkpoints], package),
+        "largest difference / largest |theta|": np.max(np.abs(thetas[checkpoints] - package)) / np.max(np.abs(package))}
+print(f"the iterates after {checkpoints} steps (alpha = 0.1, seed 1, variance-scaled diabetes data):")
+shown(pd.DataFrame(rows).T.infer_objects(), "{:.1e}")
+'''
+
+
+def methods_published_losses():
+    return r'''
+#%% md
+### The loss along the fit, under each rule
+
+The same seed, so the same rows in the same order, at R's $\alpha = 0.1$ and at $\alpha = 0.01$
+(ADADELTA has no $\alpha$): the MSE over all rows above the optimum, relative to it, after each
+number of passes (refits with a growing `maxIter`, as in the figure of all fourteen); ADAM's
+AMSGrad (`variant="amsgrad"`) is in the table under the figure:
+#%% code
+RULE_STYLE = {("R", 0.1): ("#1f4e9c", "-"), ("textbook", 0.1): ("#d62728", "--"),
+              ("R", 0.01): ("#6baed6", ":"), ("textbook", 0.01): ("#ff7f0e", "-.")}
+best = least_squares(data)[1]
+
+
+def rule_gaps(method, variant, alpha):
+    """The relative MSE gap after each of PASSES, of the package's fit under the rule."""
+    settings = {} if method == "ADADELTA" else {"alpha": alpha}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return np.array([mse(data, getattr(gd, method)(data, maxIter=max(1, int(p * m)), seed=1, variant=variant,
+                                                         **settings)) / best - 1 for p in PASSES])
+
+
+VARIANTS = {"ADAGRAD": ["R", "textbook"], "ADADELTA": ["R", "textbook"], "RMSPROP": ["R", "textbook"],
+            "ADAM": ["R", "textbook", "amsgrad"]}
+rule_curves = {(method, variant, alpha): rule_gaps(method, variant, alpha)
+               for method in ADAPTIVE for variant in VARIANTS[method]
+               for alpha in ([0.1] if method == "ADADELTA" else [0.1, 0.01])}
+fig, axes = plt.subplots(1, 4, figsize=(19, 4.8), sharey=True, layout="constrained")
+for ax, method in zip(axes, ADAPTIVE):
+    for (variant, alpha), (colour, line) in RULE_STYLE.items():
+        if (method, variant, alpha) in rule_curves:
+            ax.plot(PASSES, rule_curves[(method, variant, alpha)], color=colour, linestyle=line, linewidth=2,
+                    marker=".", label=f"{'R' if variant == 'R' else 'textbook'} rule, alpha = {alpha}")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_title(method + (" (no alpha: its two rules)" if method == "ADADELTA" else ""))
+    ax.set_xlabel("passes over the rows")
+axes[0].set_ylabel("(MSE - least-squares MSE) / least-squares MSE")
+fig.legend(*axes[0].get_legend_handles_labels(), loc="outside right upper")
+fig.suptitle("R's rule against the textbook rule on variance-scaled diabetes data (same seed, same rows)")
+plt.show()
+table = pd.Series({(method, "none" if method == "ADADELTA" else alpha, variant): gaps[-1]
+                   for (method, variant, alpha), gaps in rule_curves.items()}).unstack()
+table.index.names = ["method", "alpha"]
+print(f"(MSE - least-squares MSE) / least-squares MSE after {PASSES[-1]:g} passes:")
+table.apply(lambda column: column.map(lambda g: "" if pd.isna(g) else f"{g:.1e}"))
+'''
+
+
+def methods_published_steps():
+    return r'''
+#%% md
+### The effective step of each coefficient
+
+From the transcription above (checked against the package), at $\alpha = 0.1$: the effective step
+of each of the 11 coefficients under the textbook rule (thin lines), and R's (thick black): R's
+comes from its one shared accumulator, the same number for every coefficient except that each
+column of a step reads it after the columns before it have added to it (R's line is its mean over
+the coefficients). Each point is the median over a pass ($m$ steps), since a single-row step's
+value jumps from row to row (where a coefficient's gradients have been near zero, the textbook's step
+for it is briefly huge):
+#%% code
+def per_pass(effective):
+    """The median of each coefficient's effective step over each pass."""
+    return np.median(effective.reshape(-1, m, n), axis=1)
+
+
+colours = plt.cm.tab20(np.linspace(0, 1, 20))[::2][:n - 1]
+lines = ["-", "--", "-.", ":"]
+passes_axis = np.arange(1, T // m + 1)
+fig, axes = plt.subplots(1, 4, figsize=(17, 4.6), dpi=64, layout="constrained")
+for ax, method in zip(axes, ADAPTIVE):
+    textbook, shared = per_pass(by_hand[(method, "textbook")][1]), per_pass(by_hand[(method, "R")][1])
+    for j in range(n):
+        ax.plot(passes_axis, textbook[:, j], color="black" if j == 0 else colours[j - 1],
+                linestyle=lines[j % 4], linewidth=1.2, label=f"textbook: {names[j]}")
+    ax.plot(passes_axis, shared.mean(axis=1), color="#1f4e9c", linewidth=4, alpha=0.6, label="R: shared accumulator")
+    ax.set_yscale("log")
+    ax.set_title(method)
+    ax.set_xlabel("pass over the rows")
+axes[0].set_ylabel("effective step (median over the pass)")
+fig.legend(*axes[0].get_legend_handles_labels(), loc="outside right upper", fontsize=9)
+fig.suptitle("Effective step of each coefficient, R's rule against the textbook rule "
+             "(alpha = 0.1, variance-scaled diabetes data)")
+plt.show()
+
+rows = {}
+for method in ADAPTIVE:
+    textbook, shared = per_pass(by_hand[(method, "textbook")][1])[-1], per_pass(by_hand[(method, "R")][1])[-1]
+    rows[method] = {"textbook: smallest": textbook.min(), "textbook: largest": textbook.max(),
+                    "textbook: largest / smallest": textbook.max() / textbook.min(), "R: mean": shared.mean(),
+                    "R: across the columns, largest / smallest": shared.max() / shared.min(),
+                    "R / textbook (means over the coefficients)": shared.mean() / textbook.mean()}
+print(f"effective steps over the last pass (pass {T // m}):")
+shown(pd.DataFrame(rows).T)
+#%% md
+What the figure and the table show, on this table:
+
+- **The textbook rule gives each coefficient its own step**; R's gives them one (its small spread
+  across the columns is the order in which they read the shared number within a step, not anything
+  about the coefficient). On variance-scaled data the columns have similar scales, so the textbook's
+  steps differ by the factor in the table's third column, not by orders of magnitude; they differ
+  more where the columns' gradients differ in size (the min-max scaled bmi model below).
+- **The level differs more than the spread.** R's ADAGRAD sums the squares of all $n$ columns into
+  its one $G$, so its step is about $1/\sqrt{n}$ of the textbook's. R's ADAM divides $M$ and $V$ by the
+  constants $1-\beta_1$ and $1-\beta_2$ where Adam divides by $1-\beta^t$, which tends to 1: once $t$
+  is large R's step is $\sqrt{1-\beta_2}/(1-\beta_1) \approx 0.32$ times Adam's for the same second
+  moment (the two fits' second moments differ, as they are at different $\theta$).
+- So **the same $\alpha$ is not the same step** under the two rules, which is most of what the loss
+  curves above show: at $\alpha = 0.1$ the textbook ADAGRAD, with the larger steps, ends closer to the
+  optimum, and the textbook ADAM, with steps about twice R's, ends further (the table under the loss
+  figure); at $\alpha = 0.01$ ADAM's rules end close together. RMSPROP's steps, about 0.1 under both
+  rules at $\alpha = 0.1$, multiply a row's gradient as SGD's $\alpha$ does, and they are above this
+  table's single-row bound $2/\max_i\lVert x_i\rVert^2$ ([notebook 2](02_feature_scaling.ipynb)): both
+  rules hover far above the optimum there, as SGD does.
+#%% code
+single_row_bound = step_bounds(data)["single-row bound 2/max|x_i|^2"]
+ratio = rows["ADAGRAD"]["R / textbook (means over the coefficients)"]
+print(f"ADAGRAD: R's step / the textbook's {ratio:.3f}; 1/sqrt(n) = {1 / np.sqrt(n):.3f} (n = {n})")
+print(f"ADAM: R's step / the textbook's {rows['ADAM']['R / textbook (means over the coefficients)']:.3f}; "
+      f"sqrt(1 - beta2) / (1 - beta1) = {np.sqrt(1 - 0.999) / (1 - 0.9):.3f}")
+print(f"RMSPROP at alpha = 0.1, last pass: effective steps {rows['RMSPROP']['textbook: smallest']:.3f} to "
+      f"{rows['RMSPROP']['textbook: largest']:.3f} (textbook), {rows['RMSPROP']['R: mean']:.3f} (R's); "
+      f"single-row bound {single_row_bound:.3f}")
+'''
+
+
+def methods_published_paths():
+    return r'''
+#%% md
+### The two rules on the contours of the loss
+
+The two-coefficient model of the paths above (diabetes score against min-max scaled bmi: the
+intercept's column is all ones, the slope's is bmi in $[0, 1]$, so the slope's gradients are the
+smaller), 3 passes from R's initial $\theta$ for seed 1, R's rule against the textbook rule, each
+method at a step that keeps its paths readable (ADAGRAD's steps shrink as its sums grow, so it gets
+a larger $\alpha$). The paths are the package's fits, checked here against the transcription at
+every step; the effective steps are the transcription's, as a mean over the last pass:
+#%% code
+frame = bmi_model("min-max")
+m2 = len(frame)
+PATH_ALPHA = {"ADAGRAD": 0.5, "RMSPROP": 0.02, "ADAM": 0.02}
+box = ((-1.6, 1.0), (-0.4, 3.8))
+fig, axes = plt.subplots(1, 3, figsize=(17, 5.6), dpi=64, sharey=True, layout="constrained")
+for ax, (method, alpha) in zip(axes, PATH_ALPHA.items()):
+    draw_contours(ax, frame, box)
+    for variant, colour, line in [("R", STYLE[method][0], "-"), ("textbook", "black", "--")]:
+        path = descent_path(method, frame, range(1, 3 * m2 + 1), alpha=alpha, variant=variant)
+        thetas, effective = adaptive_by_hand(method, variant, frame, 3 * m2, alpha=alpha)
+        last = effective[-m2:].mean(axis=0)
+        gap = mse(frame, path[-1]) / least_squares(frame)[1] - 1
+        ax.plot(path[:, 0], path[:, 1], color=colour, linestyle=line, linewidth=1.2,
+                label=f"{variant} rule: ends {gap:.1e} above the optimum")
+        print(f"{method:8s} {variant:8s}: package path = transcription {same_iterates(thetas, path)}; "
+              f"effective steps: intercept {last[0]:.4f}, slope {last[1]:.4f} (slope / intercept "
+              f"{last[1] / last[0]:.2f}); ends {gap:.1e} above the optimum")
+    ax.plot(*path[0], marker="o", color="black", markerfacecolor="white", linestyle="none", label="start")
+    ax.set_title(f"{method}, alpha = {alpha}: 3 passes")
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.13), fontsize=9)
+    if ax is not axes[0]:
+        ax.set_ylabel("")
+fig.suptitle("R's rule (solid) against the textbook rule (dashed) on the MSE of intercept + slope "
+             "(diabetes score against min-max scaled bmi)")
+plt.show()
+#%% md
+With one step per coefficient, the textbook rules give the slope, whose gradients are the smaller,
+a step about 2.4 times the intercept's (the ratios printed), which turns their paths down the
+valley toward the optimum; R's one accumulator gives both coefficients the same step (a ratio of 1,
+RMSPROP's 1.04 being the order of the columns), set by the larger gradients, the intercept's, so
+R's paths cross the valley more than they go along it. In these 3 passes every textbook path ends
+closer to the optimum than R's (the legends); R's ADAM, whose steps are the smallest here, has
+barely left the start.
+'''
+
+
 def methods_summary():
     return r'''
 #%% md
@@ -1138,6 +1425,10 @@ def methods_summary():
 - At a fixed step the stochastic methods (single row, MBGD) stop at a floor above the optimum;
   a smaller step lowers it (MBGD above), and so does averaging the iterates (what `alpha="auto"`
   does for them).
+- R's adaptive methods share one accumulator among all coefficients; `variant="textbook"` gives each
+  coefficient its own, as published. The same $\alpha$ is then a different step (R's ADAGRAD about
+  $1/\sqrt{n}$ of the textbook's, R's ADAM about half of Adam's here), and where the columns'
+  gradients differ in size the textbook's steps differ per coefficient and follow the valley.
 - `alpha="auto"` with `tol` gives a stable step and a fit that ends when it has stopped
   improving, and says so (`converged`, `n_iter`, `passes`, `alpha`); compare with the
   least-squares fit when the distance to the optimum matters.
@@ -1576,6 +1867,278 @@ out in [notebook 3](03_fourteen_methods.ipynb). Beyond R: `return_loss=True` on 
 
 
 
+# ====================================================================================== 06
+def large_data_intro():
+    return r'''
+#%% md
+# 6. Large data: the same fit in memory and on a Dask cluster
+
+Every learning function, `gradDescentR.learn` and the estimators accept data held by Dask (a
+`dask.array` of rows x columns, or a `dask.dataframe`) wherever they accept a DataFrame. The data
+stay in pieces of rows where they are, on the workers of a cluster or in this machine's
+processes; nothing gathers them into one process. The result is **the number the same data give
+in memory, to the last bit**, whatever the pieces and however many workers: this notebook shows
+it on 200,000 rows, small enough to run in seconds and to fit in memory for the comparison, and
+shows why it holds (the package's module `graddescent.chunked` says how it works).
+
+It needs Dask's array and dataframe parts and `distributed`, the package's extra `dask`
+(`pip install ".[dask]"` in a clone of the repository). Everything it writes goes to a temporary
+folder that it removes at the end.
+'''
+
+
+def large_data_setup():
+    return setup(r'''
+import math
+import tempfile
+from fractions import Fraction
+from pathlib import Path
+
+import dask.array as da
+import dask.dataframe as dd
+import distributed
+from sklearn.exceptions import ConvergenceWarning
+
+started = time.perf_counter()
+scratch = tempfile.TemporaryDirectory(prefix="graddescent-dask-")
+folder = Path(scratch.name)
+''')
+
+
+def large_data_data():
+    return r'''
+#%% md
+## The data
+
+A regression table of 200,000 rows made with numpy's generator (seeded): five inputs on different
+scales, two of them correlated, and an output that is a linear function of them plus noise. In
+memory it is a pandas DataFrame; the same rows are also written to a CSV file in the temporary
+folder, to be read by Dask as a file too large for memory would be.
+#%% code
+rng = np.random.default_rng(2026)
+m = 200_000
+inputs = rng.normal(size=(m, 5)) * [1.0, 3.0, 10.0, 0.5, 2.0] + [0.0, 5.0, -2.0, 1.0, 0.0]
+inputs[:, 1] += 2.4 * inputs[:, 0]                       # x2 correlated with x1
+output = 1.5 + inputs @ [2.0, -1.0, 0.3, 4.0, 0.0] + rng.normal(scale=0.5, size=m)
+table = pd.DataFrame(np.column_stack([inputs, output]), columns=["x1", "x2", "x3", "x4", "x5", "y"])
+table.to_csv(folder / "table.csv", index=False)
+print(f"{table.shape[0]} rows x {table.shape[1]} columns, {table.memory_usage().sum() / 1e6:.1f} MB in memory; "
+      f"table.csv {(folder / 'table.csv').stat().st_size / 1e6:.1f} MB")
+table.head(3)
+'''
+
+
+def large_data_cluster():
+    return r'''
+#%% md
+## A cluster
+
+A `distributed.LocalCluster` of two worker processes on this machine stands for a real cluster:
+with a `Client` connected, Dask runs the work there (on a real cluster, `Client("scheduler-address")`
+instead; nothing else changes).
+#%% code
+with warnings.catch_warnings():   # (a port taken by another program: Dask picks another and says so)
+    warnings.filterwarnings("ignore", message="Port .* is already in use")
+    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
+                                       silence_logs=40)
+client = distributed.Client(cluster)
+print(f"{len(client.scheduler_info()['workers'])} workers, started in {time.perf_counter() - started:.1f} s "
+      "since the notebook began")
+'''
+
+
+def large_data_same_fit():
+    return r'''
+#%% md
+## The same fit, bit for bit
+
+One method of each family (GD: full gradients; SGD: one row per step; SVRG: full gradients and
+single-row inner steps), with the step derived from the data (`alpha="auto"`) and a stopping rule
+(`tol`), fitted to the variance-scaled table in memory, then to the same rows held by the
+cluster in three chunkings: four even pieces, two uneven ones, and ten pieces of 20,001 rows (the
+last one shorter). `client.persist` puts the pieces in the workers' memory before the fit. SVRG's
+inner loop is a pass over the rows (`innerIter = m`; R's 10 is meant for small tables). The last
+column says how far each fit ends from the least-squares optimum:
+#%% code
+data = gd.varianceScaling(table).scaledDataSet
+values = data.to_numpy()
+CHUNKINGS = {"4 x 50,000 rows": 50_000, "120,000 + 80,000 rows": (120_000, 80_000), "pieces of 20,001 rows": 20_001}
+SETTINGS = {"GD": dict(alpha="auto", maxIter=500, tol=1e-8),
+            "SGD": dict(alpha="auto", maxIter=2 * m, tol=1e-6),
+            "SVRG": dict(alpha="auto", maxIter=10, innerIter=m, tol=1e-8)}
+X1 = np.column_stack([np.ones(m), values[:, :-1]])
+best = np.mean((X1 @ np.linalg.lstsq(X1, values[:, -1], rcond=None)[0] - values[:, -1]) ** 2)
+
+rows = []
+for method, settings in SETTINGS.items():
+    fit = getattr(gd, method)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        start = time.perf_counter()
+        theta_memory, loss_memory = fit(data, seed=1, return_loss=True, **settings)
+        memory_seconds = time.perf_counter() - start
+        for name, chunks in CHUNKINGS.items():
+            held = client.persist(da.from_array(values, chunks=(chunks, -1)))
+            start = time.perf_counter()
+            theta_cluster, loss_cluster = fit(held, seed=1, return_loss=True, **settings)
+            rows.append({"method": method, "pieces": name, "number of pieces": held.numblocks[0],
+                         "theta_memory.tobytes() == theta_cluster.tobytes()":
+                             theta_memory.tobytes() == theta_cluster.tobytes(),
+                         "loss curves bit for bit": loss_memory.tobytes() == loss_cluster.tobytes(),
+                         "in memory (s)": memory_seconds, "on the cluster (s)": time.perf_counter() - start,
+                         "(MSE - least-squares MSE) / least-squares MSE":
+                             np.mean((X1 @ theta_memory.ravel() - values[:, -1]) ** 2) / best - 1})
+    print(f"{method:4s} theta: {np.array2string(theta_memory.ravel(), precision=6)}")
+same = pd.DataFrame(rows).set_index(["method", "pieces"])
+formats = {"in memory (s)": "{:.2f}", "on the cluster (s)": "{:.2f}",
+           "(MSE - least-squares MSE) / least-squares MSE": "{:.1e}"}
+same.apply(lambda column: column.map(formats[column.name].format) if column.name in formats else column)
+'''
+
+
+def large_data_learn_csv():
+    return r'''
+#%% md
+## learn on a CSV file read by Dask
+
+`dask.dataframe.read_csv` reads the file in blocks (here of 2 MB, so several pieces); the workers
+parse them. `gradDescentR.learn` scales every column on the cluster (R's mean and standard
+deviation, whose sums run through the pieces in order, as R's run through the rows) and fits; the
+model is the one `learn` makes from `pandas.read_csv` of the same file:
+#%% code
+frame = client.persist(dd.read_csv(folder / "table.csv", blocksize=2_000_000))
+control = {"alpha": "auto", "maxIter": 500}
+model_cluster = gd.gradDescentR.learn(frame, learningMethod="GD", control=control, seed=1, tol=1e-8)
+model_memory = gd.gradDescentR.learn(pd.read_csv(folder / "table.csv"), learningMethod="GD", control=control,
+                                     seed=1, tol=1e-8)
+print(f"{frame.npartitions} pieces; converged {model_cluster.converged} after {model_cluster.n_iter} iterations")
+print("model bit for bit:", model_memory.model.tobytes() == model_cluster.model.tobytes())
+print("scaling parameters bit for bit:",
+      model_memory.scalingParameter.tobytes() == model_cluster.scalingParameter.tobytes())
+'''
+
+
+def large_data_estimator():
+    return r'''
+#%% md
+## An estimator on Dask input
+
+The estimators take X and y held by Dask (a Dask DataFrame and Series, or arrays), scale them a
+piece at a time and fit; `predict` of Dask input returns a lazy Dask array, computed on the
+cluster when asked:
+#%% code
+X_held, y_held = frame[["x1", "x2", "x3", "x4", "x5"]], frame["y"]
+estimator_cluster = gd.SVRGRegressor(random_state=1).fit(X_held, y_held)
+estimator_memory = gd.SVRGRegressor(random_state=1).fit(table.iloc[:, :5], table["y"])
+predicted = estimator_cluster.predict(X_held)
+print("predict gives", type(predicted).__name__, "of", predicted.numblocks[0], "pieces (lazy)")
+print(f"passes {estimator_cluster.n_iter_}, learning_rate_ {estimator_cluster.learning_rate_:.4g}, "
+      f"converged_ {estimator_cluster.converged_}")
+print("coef_ bit for bit:", estimator_memory.coef_.tobytes() == estimator_cluster.coef_.tobytes(),
+      "| intercept_:", estimator_memory.intercept_ == estimator_cluster.intercept_)
+print("predictions bit for bit:",
+      predicted.compute().tobytes() == estimator_memory.predict(table.iloc[:, :5]).tobytes())
+'''
+
+
+def large_data_why():
+    return r'''
+#%% md
+## Why the numbers do not depend on the pieces
+
+A floating-point sum rounds after every addition, so its value depends on the order of its terms:
+#%% code
+print("(0.1 + 0.2) + 0.3 =", (0.1 + 0.2) + 0.3, "   0.1 + (0.2 + 0.3) =", 0.1 + (0.2 + 0.3))
+#%% md
+A full gradient is a sum over the rows. Summed in a different order, or piece by piece with each
+piece's sum added to the others, it can come out differently in its last bits, and a fit that
+takes such sums can drift apart over its iterations. Here the gradient's first component at the
+fits' starting point, $\sum_i e_i$ with $e_i = x_i^\top\theta - y_i$, summed in row order, by numpy
+(pairwise), and by numpy per piece for the chunkings above:
+#%% code
+theta0 = gd.RRandom(1).runif(values.shape[1])
+residuals = np.column_stack([np.ones(m), values[:, :-1]]) @ theta0 - values[:, -1]
+
+
+def by_pieces(terms, chunks):
+    """Each piece's float sum, then the sum of those: what a plain map-reduce computes."""
+    return sum(float(np.sum(piece)) for piece in np.split(terms, np.cumsum(chunks)[:-1]))
+
+
+pieces_of = {"4 x 50,000 rows": [50_000] * 4, "120,000 + 80,000 rows": [120_000, 80_000],
+             "pieces of 20,001 rows": [20_001] * 9 + [m - 9 * 20_001]}
+print(f"{'in row order':22s} float sum: {sum(residuals.tolist())!r}")
+print(f"{'numpy, all rows':22s} float sum: {float(np.sum(residuals))!r}")
+for name, chunks in pieces_of.items():
+    print(f"{name:22s} float sums: {by_pieces(residuals, chunks)!r}")
+#%% md
+The package does not add floats. Each piece's sum is **exact**: its terms are added as integers
+(192-bit words) on grids chosen for the whole data set, and exact sums add up to the same total in
+any order and any grouping; the total is rounded to a float at the end. The same idea with
+Python's exact fractions (slower, but plain to read): each piece's exact sum, added, rounded once,
+gives one answer for every chunking, the correctly rounded sum (which `math.fsum` also computes):
+#%% code
+for name, chunks in pieces_of.items():
+    exact = sum(sum(map(Fraction, piece.tolist())) for piece in np.split(residuals, np.cumsum(chunks)[:-1]))
+    print(f"{name:22s} exact sums, rounded once: {float(exact)!r}")
+print(f"{'math.fsum':22s} {math.fsum(residuals)!r}")
+#%% md
+The rest follows from it: with every sum over all rows the same, every step is the same, and so
+is theta. The other work is exact too: the sums that must follow the order of the rows (R's mean
+and standard deviation in `learn`, kept for R's numbers) run through the pieces one after the
+other, each continuing the one before, as they would run through the rows in memory; and the rows
+the single-row methods draw come from R's random stream, which does not depend on the data, so they
+are fetched from the pieces that hold them, a stretch at a time, and the compiled loops run on them
+as on data in memory.
+'''
+
+
+def large_data_command_line():
+    return r'''
+#%% md
+## The command line
+
+`graddescent fit` reads a CSV file into memory, or with `--dask` on a cluster of processes it
+starts, or with `--scheduler ADDRESS` on an existing cluster (whose workers read the file at the
+same path: here the file's full path, since a worker's working folder is not this one) a block at
+a time; `--persist` keeps the numbers read in the workers' memory between passes. The same fit
+both ways, each writing its model file:
+#%% code
+import subprocess
+import sys
+
+
+def graddescent(args):
+    """Run `graddescent ARGS` (as `python -m graddescent`) in the temporary folder."""
+    print("$ graddescent " + " ".join(args))
+    done = subprocess.run([sys.executable, "-m", "graddescent", *args], capture_output=True, text=True, cwd=folder)
+    print(done.stdout + done.stderr)
+
+
+fit = ["fit", str(folder / "table.csv"), "--method", "GD", "--alpha", "auto", "--max-iter", "500", "--tol", "1e-8",
+       "--seed", "1", "--quiet"]
+graddescent(fit + ["--model-out", "memory.json"])
+graddescent(fit + ["--scheduler", client.scheduler.address, "--persist", "--model-out", "cluster.json"])
+print("the two model files byte for byte the same:",
+      (folder / "memory.json").read_bytes() == (folder / "cluster.json").read_bytes())
+'''
+
+
+def large_data_close():
+    return r'''
+#%% md
+## Closing the cluster
+
+Close the client and the cluster (their worker processes end), and remove the temporary folder:
+#%% code
+client.close()
+cluster.close()
+print("files written:", sorted(p.name for p in folder.iterdir()))
+scratch.cleanup()
+print(f"the notebook ran in {time.perf_counter() - started:.1f} s")
+'''
+
+
 # ====================================================================================== the notebooks
 NOTEBOOKS = {
     "01_getting_started.ipynb": [
@@ -1589,7 +2152,8 @@ NOTEBOOKS = {
     ],
     "03_fourteen_methods.ipynb": [
         methods_intro, methods_setup, methods_rules, methods_by_hand, methods_paths, methods_all_fourteen,
-        methods_fixed_step_limits, methods_stopping_rule, methods_summary,
+        methods_fixed_step_limits, methods_stopping_rule, methods_published_rules, methods_published_losses,
+        methods_published_steps, methods_published_paths, methods_summary,
     ],
     "04_scikit_learn.ipynb": [
         sklearn_intro, sklearn_setup, sklearn_pipeline, sklearn_grid_search, sklearn_cross_validation,
@@ -1597,6 +2161,10 @@ NOTEBOOKS = {
     ],
     "05_coming_from_r.ipynb": [
         coming_from_r_intro, coming_from_r_setup, coming_from_r_examples, coming_from_r_differences,
+    ],
+    "06_large_data.ipynb": [
+        large_data_intro, large_data_setup, large_data_data, large_data_cluster, large_data_same_fit,
+        large_data_learn_csv, large_data_estimator, large_data_why, large_data_command_line, large_data_close,
     ],
 }
 
