@@ -417,3 +417,17 @@ def test_cli_predict_dask_writes_what_predict_writes(csv_file, tmp_path, capsys)
     status, _, err = run_cli(["predict", model, csv_file, "--dask", "--workers", "1"], capsys)
     assert status == 2 and err.strip().splitlines() == [
         f"graddescent: error: {str(csv_file)!r} line 2901: column 'b' holds 'x', not a number; fix the cell"]
+
+
+@pytest.mark.parametrize("row, fields", [(1234, "1,2"), (2222, "1,2,3,4,5,6,7"), (2999, "1,2,3,4,5")])
+def test_cli_dask_rows_of_the_wrong_length_are_named_as_in_memory(csv_file, capsys, monkeypatch, row, fields):
+    """A row too short or too long, in a block past the first: the error of the file read
+    into memory, word for word, with its line; nothing else on stderr."""
+    lines = csv_file.read_text().splitlines()
+    lines[row] = fields
+    csv_file.write_text("\n".join(lines) + "\n")
+    monkeypatch.chdir(csv_file.parent)  # (a relative path: the workers open it from elsewhere)
+    status, _, memory = run_cli(["fit", csv_file.name], capsys)
+    assert status == 2 and f"line {row + 1} has {fields.count(',') + 1} field(s) but the header has 4" in memory
+    status, _, held = run_cli(["fit", csv_file.name, "--dask", "--workers", "1"], capsys)
+    assert status == 2 and held == memory and len(held.splitlines()) == 1

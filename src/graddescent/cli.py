@@ -118,7 +118,9 @@ def main(argv=None):
     """
     args = build_parser().parse_args(argv)
     try:
-        return args.run(args) or 0
+        with warnings.catch_warnings():  # (a row longer than the header is reported as an error, in one line)
+            warnings.filterwarnings("ignore", category=pd.errors.ParserWarning)
+            return args.run(args) or 0
     except KeyboardInterrupt:
         print("graddescent: interrupted", file=sys.stderr)
         return 130
@@ -459,6 +461,7 @@ def _load_training_data(args):
     if _held(args):  # read a block at a time, where Dask runs it, on every pass (checked here: one pass)
         for text in layout.notes:
             _note(text, args.quiet)
+        layout.path = os.path.abspath(layout.path)  # (the workers' current folders are not this one)
         array = reading.held_numbers(layout, chosen, dropna=args.dropna, label=args.data)
         if args.persist:  # (read into the workers' memory by the checking pass)
             array = _client().persist(array)
@@ -515,7 +518,7 @@ def _cluster(args):
         return
     workers = args.workers or reading._workers_all()
     with distributed.LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0",
-                                  silence_logs=logging.ERROR) as cluster, distributed.Client(cluster) as client:
+                                  silence_logs=logging.CRITICAL) as cluster, distributed.Client(cluster) as client:
         yield client
 
 
@@ -1010,6 +1013,7 @@ def _predict_held(args, model, layout, fmt):
     import dask
 
     inputs = list(model.columns[:-1])
+    layout.path = os.path.abspath(layout.path)  # (the workers' current folders are not this one)
     bounds = reading.block_bounds(layout, args.data)
     blocks = list(zip(bounds[:-1], np.diff(bounds)))
     found = dask.compute(*[dask.delayed(_held_block_facts)(layout, start, size, inputs, args.data)

@@ -903,9 +903,8 @@ def held_numbers(layout, names, *, dropna=False, label=None, block_bytes=None):
     label = layout.path if label is None else label
     where = [layout.positions[name] for name in names]
     bounds = block_bounds(layout, label, block_bytes)
-    options = _parser_options(layout, where)
-    blocks = [da.from_delayed(dask.delayed(_held_block)(layout.path, bounds[i], bounds[i + 1] - bounds[i], options,
-                                                        where, list(names), dropna, label),
+    blocks = [da.from_delayed(dask.delayed(_held_block)(layout, bounds[i], bounds[i + 1] - bounds[i], where,
+                                                        list(names), dropna, label),
                               shape=(math.nan, len(where)), dtype=np.float64) for i in range(len(bounds) - 1)]
     return da.concatenate(blocks, axis=0)
 
@@ -925,20 +924,13 @@ def table_block(layout, start, size, numbers, label):
     on a file larger than memory."""
     positions = layout.positions
     numeric = [positions[n] for n in numbers]
-    options = _parser_options(layout, numeric)
-    with open(layout.path, "rb") as f:
-        f.seek(start)
-        data = f.read(size)
     try:
-        frame = pd.read_csv(io.BytesIO(data), **options)
+        data, frame = _parse_block(layout, start, size, numeric, label)
     except pd.errors.EmptyDataError:  # blank lines only
-        frame = pd.DataFrame({j: pd.Series(dtype=float if j in numeric else object) for j in options["names"]})
-    extra = len(options["names"]) - 1
-    if frame[extra].notna().any():
-        row = int(np.flatnonzero(frame[extra].notna().to_numpy())[0])
-        raise DataFileError(f"{label!r} line {_line_of(layout.path, start) + row}: more fields than the header's "
-                            f"{extra}; make every row as long as the header")
-    frame = frame.drop(columns=[extra])
+        frame = pd.DataFrame({j: pd.Series(dtype=float if j in numeric else object) for j in range(len(layout.names))})
+        data = b""
+    if numeric and frame[max(numeric)].isna().any():  # (a row too short leaves its last fields missing)
+        _check_block_fields(layout, data, start, label, needed=max(numeric) + 1)
     for name, j in zip(numbers, numeric):
         try:
             frame[j] = _as_float(frame[j])
@@ -959,20 +951,16 @@ def table_block(layout, start, size, numbers, label):
     return frame
 
 
-def _held_block(path, start, size, options, where, names, dropna, label):
-    """A block of a file, parsed: its rows of the columns ``where``, by row (see :func:`held_numbers`)."""
-    with open(path, "rb") as f:
-        f.seek(start)
-        data = f.read(size)
+def _held_block(layout, start, size, where, names, dropna, label):
+    """A block of a file, parsed: its rows of the columns ``where``, laid out by column (see
+    :func:`held_numbers`)."""
+    path = layout.path
     try:
-        piece = pd.read_csv(io.BytesIO(data), **options)
+        data, piece = _parse_block(layout, start, size, where, label)
     except pd.errors.EmptyDataError:  # blank lines only
-        return np.empty((0, len(where)))
-    extra = len(options["names"]) - 1  # (the field after the header's last: see _parser_options)
-    if piece[extra].notna().any():
-        row = int(np.flatnonzero(piece[extra].notna().to_numpy())[0])
-        raise DataFileError(f"{label!r} line {_line_of(path, start) + row}: more fields than the header's {extra}; "
-                            "make every row as long as the header")
+        return np.empty((len(where), 0)).T
+    if piece[max(where)].isna().any():  # (a row too short leaves its last fields missing)
+        _check_block_fields(layout, data, start, label, needed=max(where) + 1)
     columns = []
     for name, j in zip(names, where):
         try:
@@ -991,6 +979,49 @@ def _held_block(path, start, size, options, where, names, dropna, label):
         values = np.ascontiguousarray(values[:, ~np.isnan(values).any(axis=0)])
     _release_freed_memory()  # (the parser's buffers: the worker goes on to the next block)
     return values.T  # rows x columns, laid out by column
+
+
+def _parse_block(layout, start, size, numeric, label):
+    """A block of a file (its bytes, and pandas' parse of them, the ``numeric`` fields as pandas
+    infers them, the others as text), on a Dask worker: a row with more fields than the header
+    is an error naming its line."""
+    import warnings
+
+    with open(layout.path, "rb") as f:
+        f.seek(start)
+        data = f.read(size)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", pd.errors.ParserWarning)
+        try:
+            frame = pd.read_csv(io.BytesIO(data), **_parser_options(layout, numeric))
+        except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:  # (a row far longer than the header)
+            _check_block_fields(layout, data, start, label, needed=0)
+            raise DataFileError(f"{label!r} cannot be read from line {_line_of(layout.path, start)} on: "
+                                f"{_message_of(exc)}") from None
+    extra = len(layout.names)  # (the field after the header's last: see _parser_options)
+    if caught or frame[extra].notna().any():  # (pandas drops the fields beyond that one, warning)
+        _check_block_fields(layout, data, start, label, needed=0)
+    return data, frame.drop(columns=[extra])
+
+
+def _message_of(exc):
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+
+
+def _check_block_fields(layout, data, start, label, needed):
+    """:func:`_check_fields` for a block of a file: the first record with more fields than
+    the header, or fewer than ``needed``, named by its line."""
+    width = len(layout.names)
+    before = _line_of(layout.path, start) - 1 - layout.header_lines  # (the records before the block's)
+    reader = csv.reader(io.TextIOWrapper(io.BytesIO(data), encoding="utf-8", newline=""),
+                        delimiter=layout.format.sep)
+    try:
+        for record in reader:
+            if record and (len(record) > width or len(record) < needed):
+                _field_count_error(layout, label, record, before + reader.line_num)
+    except (UnicodeDecodeError, csv.Error):
+        raise DataFileError(f"{label!r} is not a valid UTF-8 CSV file from line {before + layout.header_lines + 1} "
+                            "on") from None
 
 
 def _line_of(path, offset):
