@@ -41,6 +41,8 @@ import graddescent as gd
 
 plt.rcParams.update({"figure.figsize": (7, 4), "figure.dpi": 80, "axes.grid": True})
 pd.set_option("display.precision", 6)
+# a warning shown as what it says, without the file and line it came from
+warnings.formatwarning = lambda message, category, *args, **kwargs: f"{category.__name__}: {message}\n"
 """
 
 
@@ -1937,10 +1939,8 @@ A `distributed.LocalCluster` of two worker processes on this machine stands for 
 with a `Client` connected, Dask runs the work there (on a real cluster, `Client("scheduler-address")`
 instead; nothing else changes).
 #%% code
-with warnings.catch_warnings():   # (a port taken by another program: Dask picks another and says so)
-    warnings.filterwarnings("ignore", message="Port .* is already in use")
-    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
-                                       silence_logs=40)
+cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                   dashboard_address=":0", silence_logs=40)  # (its dashboard on a free port)
 client = distributed.Client(cluster)
 print(f"{len(client.scheduler_info()['workers'])} workers, started in {time.perf_counter() - started:.1f} s "
       "since the notebook began")

@@ -109,14 +109,22 @@ class Chunks:
             out |= flag
         return total, out
 
+    def _fold(self, function, state, *args, rows=None):
+        """``state`` carried through the pieces that hold the rows (all: None), in row order:
+        ``function(piece, k, state, its rows, *args)`` for each, a few pieces at a time (so
+        that the pieces read ahead of the sequence wait in no worker's memory)."""
+        delayed, split = _dask().delayed, self._split(rows)
+        window = _window()
+        for lo in range(0, len(split), window):
+            for c, local in split[lo:lo + window]:
+                state = delayed(function)(self.pieces[c], self.k, state, local, *args)
+            state = self._run(state, reads=len(split[lo:lo + window]))[0]
+        return state
+
     def compensated(self, theta, rows=None):
         """The compensated gradient sums (a diverging fit's fallback) over the rows (sorted;
         all: None), piece after piece in row order."""
-        delayed, comp = _dask().delayed, np.zeros((4, self.k + 1))
-        split = self._split(rows)
-        for c, local in split:
-            comp = delayed(_piece_compensated)(self.pieces[c], self.k, theta, comp, local)
-        return self._run(comp, reads=len(split))[0]
+        return self._fold(_piece_compensated, np.zeros((4, self.k + 1)), theta, rows=rows)
 
     def take(self, rows):
         """The data rows ``rows`` (in that order, repeats and all), by row (C order)."""
@@ -133,10 +141,7 @@ class Chunks:
     def squared_residuals(self, theta):
         """The sum of squared residuals of theta over all rows, in row order (as
         :func:`graddescent._kernels.squared_residuals` over the data in memory)."""
-        delayed, total, split = _dask().delayed, 0.0, self._split(None)
-        for c, _ in split:
-            total = delayed(_piece_squares)(self.pieces[c], self.k, theta, total)
-        return self._run(total, reads=len(split))[0]
+        return self._fold(_piece_squares, 0.0, theta)
 
     def mean_squared_residual(self, theta):
         return self.squared_residuals(np.asarray(theta, dtype=np.float64)) / self.m
@@ -147,15 +152,7 @@ class Chunks:
 
     def mean_sd(self):
         """R's mean and sd of every column (:func:`graddescent._sums.r_mean_sd`'s numbers)."""
-        delayed = _dask().delayed
-
-        def sums(out, centre, power):
-            split = self._split(None)
-            for c, _ in split:
-                out = delayed(_piece_column_sums)(self.pieces[c], self.k, out, centre, power)
-            return self._run(out, reads=len(split))[0]
-
-        return mean_sd(sums, self.m, self.k)
+        return mean_sd(lambda out, centre, power: self._fold(_piece_column_sums, out, centre, power), self.m, self.k)
 
     def min_max(self):
         delayed = _dask().delayed
@@ -237,6 +234,19 @@ class Chunks:
 # --------------------------------------------------------------------------- the work on a piece
 # (functions of a module, so that the workers find them by name)
 
+def _window():
+    """How many pieces a fold sends at a time: twice the workers of the cluster at hand (or
+    the cores, on Dask's threads)."""
+    import os
+
+    try:
+        import distributed
+
+        return max(2, 2 * len(distributed.get_client().scheduler_info()["workers"]))
+    except (ImportError, ValueError):
+        return max(2, 2 * (os.cpu_count() or 1))
+
+
 def _values(piece, k):
     """A piece's values as float64, checked: a piece of another width, or of values that
     are not real numbers, cannot be part of the data set."""
@@ -258,7 +268,7 @@ def _piece_exact(piece, k, theta, grids, rows):
     return FullGradient(_by_column(piece, k)).piece_exact(theta, grids, rows)
 
 
-def _piece_compensated(piece, k, theta, comp, rows):
+def _piece_compensated(piece, k, comp, rows, theta):
     return FullGradient(_by_column(piece, k)).piece_compensated(theta, comp, rows)
 
 
@@ -283,11 +293,11 @@ def _piece_take(piece, k, rows):
     return _values(piece, k)[rows]
 
 
-def _piece_squares(piece, k, theta, total):
+def _piece_squares(piece, k, total, rows, theta):
     return K.squared_residuals(np.ascontiguousarray(_values(piece, k)), theta, total)
 
 
-def _piece_column_sums(piece, k, out, centre, power):
+def _piece_column_sums(piece, k, out, rows, centre, power):
     return column_sums(_values(piece, k), np.array(out), centre, power)
 
 
