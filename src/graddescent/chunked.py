@@ -4,13 +4,15 @@ or on a cluster, with the numbers the same data gives in memory, to the last bit
 A ``dask.array`` (rows x columns) or ``dask.dataframe`` is accepted wherever a DataFrame is.
 Nothing gathers the whole data set into one process:
 
-- **Full sums** (the full gradients, the scaling statistics, the checks) are a map over the
-  pieces and a reduction. The gradients' sums are exact and do not depend on the order of
+- **Full sums** (the full gradients, the exact Gram matrix of ``alpha="auto"``, the checks)
+  are a map over the pieces and a reduction. The gradients' sums are exact and do not depend on the order of
   the rows (:mod:`graddescent._sums`): each piece's sums, on the whole data set's grids, are
   192-bit integers that add up in any order, so any split of the rows gives the same sums.
   The sums that do follow the order of the rows (R's long double mean and sd, a diverged
   fit's compensated sums, the mean squared residual of the single-row methods' averaged
-  iterate) run through the pieces one after the other, each continuing the one before.
+  iterate) run through the pieces one after the other, each continuing the one before, a
+  few pieces sent at a time (else the workers would read pieces far ahead of the sequence
+  and hold them).
 - **Rows drawn at random** (the single-row methods' steps, the variance-reduced methods'
   inner loops): the draws come from R's stream and never depend on theta, so the rows of
   a stretch of steps are fetched from the pieces that hold them, a bounded number at a
