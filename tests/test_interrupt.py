@@ -6,6 +6,7 @@ kernel, which survives with its state."""
 import fcntl
 import os
 import pty
+import select
 import signal
 import struct
 import subprocess
@@ -48,24 +49,41 @@ CHILD = textwrap.dedent("""
 """)
 
 
+def _default_sigint():
+    """In the child: SIGINT's default action, even where the tests were started with SIGINT
+    ignored (a shell's background job, nohup), so that Python installs its handler."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+def start(args, **kwargs):
+    return subprocess.Popen(args, preexec_fn=_default_sigint, **kwargs)
+
+
+def _readline(stream, seconds=60):
+    """A line of the stream, or "" if none comes within ``seconds``."""
+    ready, _, _ = select.select([stream], [], [], seconds)
+    return stream.readline() if ready else ""
+
+
 def interrupt(process, ready, wait=0.5):
     """Wait for the line ``ready`` from the process, then ``wait`` seconds; send SIGINT and
     return the seconds until the process says the fit stopped (its next line), that line,
     and its exit status."""
-    line = process.stdout.readline()
+    line = _readline(process.stdout)
     assert ready in line, line
     time.sleep(wait)
     sent = time.perf_counter()
     process.send_signal(signal.SIGINT)
-    said = process.stdout.readline()
+    said = _readline(process.stdout)
     seconds = time.perf_counter() - sent
+    if not said:
+        process.kill()
     return seconds, said, process.wait(timeout=60)
 
 
 @pytest.mark.parametrize("name", list(METHODS))
 def test_ctrl_c_stops_every_method(name):
-    process = subprocess.Popen([sys.executable, "-c", CHILD, name, repr(LONG[name])], stdout=subprocess.PIPE,
-                               text=True)
+    process = start([sys.executable, "-c", CHILD, name, repr(LONG[name])], stdout=subprocess.PIPE, text=True)
     seconds, said, status = interrupt(process, "fitting")
     assert said.strip() == "interrupted"
     assert status == 3
@@ -85,13 +103,16 @@ def _wait_for_the_fit(process, after=0.5):
     time.sleep(after)
 
 
-def _last_line(stream, wanted):
-    """Lines of the stream up to ``wanted`` (or its end): the last one read."""
-    line = ""
-    for line in stream:
-        if line.strip() == wanted:
-            break
-    return line.strip()
+def _last_line(stream, wanted, seconds=60):
+    """Lines of the stream up to ``wanted`` (or its end, or none for ``seconds``): the last one read."""
+    line = last = ""
+    while True:
+        line = _readline(stream, seconds)
+        if not line:
+            return last
+        last = line.strip()
+        if last == wanted:
+            return last
 
 
 @pytest.fixture(scope="module")
@@ -108,7 +129,7 @@ def wide_csv(tmp_path_factory):
 def test_ctrl_c_stops_the_command(command, wide_csv):
     """The command exits with status 130 and says so, on its own line."""
     args = [command[0], str(wide_csv), *command[1:], "--max-iter", "10000000", "--alpha", "1e-9"]
-    process = subprocess.Popen([str(SCRIPT), *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process = start([str(SCRIPT), *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     _wait_for_the_fit(process)
     sent = time.perf_counter()
     process.send_signal(signal.SIGINT)
@@ -124,8 +145,8 @@ def test_ctrl_c_stops_the_command_with_its_progress_bar(wide_csv):
     """On a terminal the bar is drawn by a thread while the fit runs on the main thread."""
     master, slave = pty.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))
-    process = subprocess.Popen([str(SCRIPT), "fit", str(wide_csv), "--max-iter", "10000000", "--alpha", "1e-9"],
-                               stdout=subprocess.PIPE, stderr=slave, text=True)
+    process = start([str(SCRIPT), "fit", str(wide_csv), "--max-iter", "10000000", "--alpha", "1e-9"],
+                    stdout=subprocess.PIPE, stderr=slave, text=True)
     os.close(slave)
     seen = b""
     deadline = time.time() + 30
