@@ -82,11 +82,15 @@ class Chunks:
         if rows is None:
             return [(c, None) for c in range(len(self.pieces)) if self.offsets[c + 1] > self.offsets[c]]
         rows = np.asarray(rows, dtype=np.int64)
-        piece = np.searchsorted(self.offsets, rows, side="right") - 1
-        order = np.argsort(piece, kind="stable")
+        piece, order = self._order(rows)
         cuts = np.searchsorted(piece[order], np.arange(len(self.pieces) + 1))
         return [(c, rows[order[cuts[c]:cuts[c + 1]]] - self.offsets[c]) for c in range(len(self.pieces))
                 if cuts[c + 1] > cuts[c]]
+
+    def _order(self, rows):
+        """Each row's piece, and the rows' order by piece (stable: in each piece, as given)."""
+        piece = np.searchsorted(self.offsets, rows, side="right") - 1
+        return piece, np.argsort(piece, kind="stable")
 
     def _run(self, *tasks, reads=None):
         """Dask's results of the tasks (each reads a piece, or ``reads`` pieces in all)."""
@@ -135,9 +139,7 @@ class Chunks:
         delayed = _dask().delayed
         parts = self._run(*[delayed(_piece_take)(self.pieces[c], self.k, local) for c, local in split])
         out = np.empty((rows.size, self.k))
-        piece = np.searchsorted(self.offsets, rows, side="right") - 1
-        order = np.argsort(piece, kind="stable")
-        out[order] = np.concatenate(parts) if parts else np.empty((0, self.k))
+        out[self._order(rows)[1]] = np.concatenate(parts) if parts else np.empty((0, self.k))
         return out
 
     def squared_residuals(self, theta):
@@ -204,10 +206,11 @@ class Chunks:
         unit = (np.abs(low) < 1e-9) & (np.abs(high - 1) < 1e-9)
         return bool(np.all(standard | unit))
 
-    def report(self, model):
-        """For the command line's report, in one pass: the training MSE of ``model`` (in
-        original units) and of the least-squares fit (from the centred second moments of
-        each piece, merged as Chan, Golub and LeVeque merge them; not bit for bit)."""
+    def moments(self, model):
+        """For the command line's report, in one pass: the rows, the column means and the
+        centred second moments (X'X of the centred columns, the output last), each piece's
+        merged as Chan, Golub and LeVeque merge them (not bit for bit), and the sum of the
+        squared residuals of ``model``'s predictions (in original units)."""
         delayed = _dask().delayed
         parts = self._run(*[delayed(_piece_report)(self.pieces[c], self.k, model) for c, _ in self._split(None)])
         count, mean, moments, squares = 0, np.zeros(self.k), np.zeros((self.k, self.k)), 0.0
@@ -218,15 +221,7 @@ class Chunks:
                     mean = mean + delta * (n / total)
                     moments = moments + centred + np.outer(delta, delta) * (count * n / total)
                     count, squares = total, squares + sse
-            gram, moment, yy = moments[:-1, :-1], moments[:-1, -1], moments[-1, -1]
-            size = np.sqrt(np.diag(gram))
-            size[size == 0] = 1.0
-            try:
-                theta = np.linalg.lstsq(gram / size / size[:, None], moment / size, rcond=None)[0] / size
-                least = max(float(yy - moment @ theta), 0.0) / count
-            except np.linalg.LinAlgError:
-                least = math.nan
-        return squares / count, least if np.isfinite(least) else math.nan
+        return count, mean, moments, squares
 
     def inputs(self):
         """The inputs (all columns but the last) as Chunks, for the convergence checks."""

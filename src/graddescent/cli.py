@@ -616,13 +616,8 @@ def _least_squares_mse(part):
             block = X[lo:lo + _BLOCK] - centre
             gram += block.T @ block
             moment += block.T @ (y[lo:lo + _BLOCK] - middle)
-        if not (np.all(np.isfinite(gram)) and np.all(np.isfinite(moment))):
-            return math.nan
-        size = np.sqrt(np.diag(gram))
-        size[size == 0] = 1.0
-        try:
-            theta = np.linalg.lstsq(gram / size / size[:, None], moment / size, rcond=None)[0] / size
-        except np.linalg.LinAlgError:  # (an SVD that does not converge on such data)
+        theta = _centred_least_squares(gram, moment)
+        if theta is None:
             return math.nan
         total = 0.0
         for lo in range(0, X.shape[0], _BLOCK):
@@ -631,11 +626,29 @@ def _least_squares_mse(part):
         return total / X.shape[0]
 
 
+def _centred_least_squares(gram, moment):
+    """The coefficients solving the centred normal equations ``gram theta = moment``,
+    equilibrated and solved by SVD; None where they are not finite or the SVD fails."""
+    if not (np.all(np.isfinite(gram)) and np.all(np.isfinite(moment))):
+        return None
+    size = np.sqrt(np.diag(gram))
+    size[size == 0] = 1.0
+    try:
+        return np.linalg.lstsq(gram / size / size[:, None], moment / size, rcond=None)[0] / size
+    except np.linalg.LinAlgError:  # (an SVD that does not converge on such data)
+        return None
+
+
 def _held_report(model, held):
-    """:meth:`graddescent.chunked.Chunks.report` for the command's model, one pass for both of
-    its figures (kept on ``held``: the least-squares MSE is asked for without the model)."""
+    """The training MSE of the command's model and of the least-squares fit, for data held by
+    Dask: one pass for both (kept on ``held``: the least-squares MSE is asked for without the
+    model). The latter from the centred moments: ``(y'y - moment' theta) / m``."""
     if model is not None and getattr(held, "_report", (None,))[0] is not model:
-        held._report = (model, held.report(model))
+        count, _, moments, squares = held.moments(model)
+        with np.errstate(all="ignore"):
+            theta = _centred_least_squares(moments[:-1, :-1], moments[:-1, -1])
+            least = math.nan if theta is None else max(float(moments[-1, -1] - moments[:-1, -1] @ theta), 0.0) / count
+        held._report = (model, (squares / count, least if math.isfinite(least) else math.nan))
     return held._report[1]
 
 
