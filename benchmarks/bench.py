@@ -91,7 +91,8 @@ def variants_table(data, steps, outer, inner, repeat=7):
     on half its steps (its coins), so SAG is also timed per update; SARAHPlus runs
     with gammaS 1e-12 here, so that neither rule ends its inner loops early."""
     from graddescent import _kernels as K
-    from graddescent.methods import _KIND, _TEXTBOOK
+    from graddescent._sums import FullGradient
+    from graddescent.catalog import METHODS
 
     rng = np.random.default_rng(1)
     m, n = data.shape
@@ -102,26 +103,26 @@ def variants_table(data, steps, outer, inner, repeat=7):
     none, table = np.empty(0, np.int64), []
 
     def call(name, variant):
-        kind = _KIND[name] if variant == "R" else K.SingleRow.AMSGRAD if variant == "amsgrad" else _TEXTBOOK[name]
+        kind = METHODS[name].rules[variant].kernel
         if name in FULL_BATCH:
-            return 20, lambda: K.full_batch(kind, by_column, theta.copy(), 0.01, 20, 0.9, none, np.zeros(1, np.int64),
-                                            np.empty(20))
+            return 20, lambda: K.full_batch(kind, FullGradient(by_column), theta.copy(), 0.01, 20, 0.9, none,
+                                            np.zeros(1, np.int64), np.empty(20))
         if name in SINGLE_ROW:
             extra = {} if variant == "R" else {"state": np.zeros((3, n)), "table": np.zeros(m)}
             update = coins if name == "SAGD" and variant == "R" else none
             return steps, lambda: K.single_row(kind, by_row, theta.copy(), perm, rows, update, 0.001, 0.9, steps,
-                                               np.empty(1), np.zeros(3), np.zeros(n), **extra)
+                                               np.empty(1), np.zeros(2), np.zeros(3), np.zeros(n), **extra)
         alpha = 1e-5 if name == "SSGD" else 0.001  # (R's SSGD grows along its rows: a small step)
         lo = np.arange(outer, dtype=np.int64) * (inner if name == "SSGD" else 0)
         keep = np.full(outer, inner - 1 if variant == "R" else inner, np.int64)  # (SVRG's option 1)
-        return outer * inner, lambda: K.variance_reduced(kind, by_column, theta, perm, inner_rows, lo, lo + inner,
-                                                         keep, alpha, 1e-12, np.empty(outer))
+        return outer * inner, lambda: K.variance_reduced(kind, FullGradient(by_column), by_column, theta, perm,
+                                                         inner_rows, lo, lo + inner, keep, alpha, 1e-12, np.empty(outer))
 
     # (the single-row methods first: after any full gradient has run, in this process, the
     # single-row driver runs about 1.8 times slower, R's rules and the published alike)
-    order = sorted(gd.methods.VARIANTS, key=lambda name: (name not in SINGLE_ROW, name in FULL_BATCH))
+    order = sorted(METHODS, key=lambda name: (name not in SINGLE_ROW, name in FULL_BATCH))
     for name in order:
-        for variant in gd.methods.VARIANTS[name][1:]:
+        for variant in METHODS[name].variants[1:]:
             (count, r_rule), (_, published) = call(name, "R"), call(name, variant)
             times = {"R": [], variant: []}
             for _ in range(repeat):  # in turn, so that both meet the machine in the same state

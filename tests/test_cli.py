@@ -24,8 +24,9 @@ import pandas as pd
 import pytest
 
 from graddescent import RMSE, cli, datasets, learn, predict, splitData, varianceScaling, writing
-from graddescent.methods import BY_ROW
-from graddescent.toplevel import METHODS
+from graddescent.catalog import METHODS
+
+BY_ROW = {name for name, record in METHODS.items() if record.by_row}
 
 SCRIPT = Path(sys.executable).with_name("graddescent")
 ENV = {k: v for k, v in os.environ.items() if not k.startswith("TQDM_")}

@@ -18,7 +18,7 @@ from graddescent import _kernels as K
 from graddescent import cli
 from conftest import HERE
 
-METHODS = list(gd.toplevel.METHODS)
+METHODS = list(gd.catalog.METHODS)
 TABLES = ["diabetes", "linnerud", "stackloss", "longley", "engel"]
 
 
@@ -181,7 +181,7 @@ def test_auto_steps_are_the_theory_of_each_family():
     data = scaled("diabetes")
     L = curvature(data)
     R2 = 1 + np.max(np.sum(data[:, :-1] ** 2, axis=1))
-    fits = {m: gd.methods.run(m, data, seed=1, alpha="auto", maxIter=3, innerIter=7) for m in METHODS}
+    fits = {m: gd.drivers.run(m, data, seed=1, alpha="auto", maxIter=3, innerIter=7) for m in METHODS}
     for method in ("GD", "MGD", "AGD"):
         assert fits[method].alpha == pytest.approx(1 / L, rel=1e-12)
     for method in ("SGD", "SAGD", "SVRG", "SARAH", "SARAHPlus"):
@@ -198,13 +198,14 @@ def test_curvature_of_any_shape_is_the_largest_eigenvalue(monkeypatch, shape):
     """L without a matrix the size of the data's columns squared: for a wide table from the
     Gram matrix of its rows, for a large one from Lanczos iterations (here made to happen on
     small data by lowering the largest Gram matrix built); against numpy's SVD."""
-    from graddescent import convergence
-    monkeypatch.setattr(convergence, "_GRAM_SIZE", 8)
+    from graddescent import spectrum
+    monkeypatch.setattr(spectrum, "GRAM_SIZE", 8)
     inputs = np.random.default_rng(shape[0]).standard_normal(shape) * np.linspace(1, 5, shape[1])
     X = np.column_stack([np.ones(shape[0]), inputs])
     expected = np.linalg.svd(X, compute_uv=False)[0] ** 2 / shape[0]
-    assert convergence.curvature(inputs) == pytest.approx(expected, rel=1e-5)
-    assert convergence.largest_row_norm(inputs) == pytest.approx(np.max(np.sum(X ** 2, axis=1)), rel=1e-12)
+    data = gd.data.Dense(np.column_stack([inputs, np.zeros(shape[0])]))  # (the output is not an input)
+    assert data.curvature() == pytest.approx(expected, rel=1e-5)
+    assert data.largest_row_norm() == pytest.approx(np.max(np.sum(X ** 2, axis=1)), rel=1e-12)
 
 
 def test_a_diverged_fit_on_a_wide_table_names_its_bound(tmp_path, monkeypatch, capsys):
@@ -222,9 +223,9 @@ def test_a_diverged_fit_on_a_wide_table_names_its_bound(tmp_path, monkeypatch, c
 def test_auto_step_of_mbgd_is_that_of_its_steepest_batch():
     data = scaled("engel")
     perm = gd.RRandom(4).sample(len(data)) - 1
-    batches, starts = gd.methods._mbgd_batches(perm, 3)
+    batches, starts = gd.drivers._mbgd_batches(perm, 3)
     steepest = max(curvature(data[batches[starts[b]:starts[b + 1]]]) for b in range(3))
-    fit = gd.methods.run("MBGD", data, seed=4, alpha="auto", maxIter=3, nBatch=3)
+    fit = gd.drivers.run("MBGD", data, seed=4, alpha="auto", maxIter=3, nBatch=3)
     assert fit.alpha == pytest.approx(1 / steepest, rel=1e-12)
 
 

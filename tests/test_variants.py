@@ -24,7 +24,7 @@ from graddescent import cli, estimators
 from conftest import GOLDENS, load, r_values
 
 RTOL = 1e-12
-TEXTBOOK = [(m, v) for m, vs in gd.methods.VARIANTS.items() for v in vs if v != "R"]
+TEXTBOOK = [(m, v) for m, record in gd.catalog.METHODS.items() for v in record.variants if v != "R"]
 
 
 def scaled(name):
@@ -314,10 +314,10 @@ def test_variant_r_is_rs_numbers(case):
 
 # --------------------------------------------------------------------------- errors
 
-@pytest.mark.parametrize("method", list(gd.methods.VARIANTS))
+@pytest.mark.parametrize("method", list(gd.catalog.METHODS))
 def test_a_variant_a_method_lacks_is_a_value_error_naming_those_it_has(method):
     frame = scaled("stackloss")
-    have = gd.methods.VARIANTS[method]
+    have = gd.catalog.METHODS[method].variants
     for wrong in ("textbook", "amsgrad", "r", "", None, 1):
         if wrong in have:
             continue
@@ -367,15 +367,16 @@ def test_learn_takes_the_variant_and_constants_in_control():
 def test_estimators_take_the_variant_and_fit_what_learn_fits(method, variant):
     data = load("stackloss")
     X, y = data.iloc[:, :-1], data.iloc[:, -1]
-    control = {"maxIter": 3 if method not in gd.methods.BY_ROW else 3 * len(y), "innerIter": 5, "option": 1,
+    record = gd.catalog.METHODS[method]
+    control = {"maxIter": 3 if not record.by_row else 3 * len(y), "innerIter": 5, "option": 1,
                "gammaS": 1.5}  # (R's SARAHPlus then stays put; the published rule takes its first step)
     if method != "ADADELTA":
         control["alpha"] = 0.02
-    params = {estimators._SNAKE[k]: v for k, v in control.items() if k in gd.toplevel.METHOD_CONTROL[method]}
+    params = {estimators._SNAKE[k]: v for k, v in control.items() if k in record.control}
     params["max_iter"] = 3
-    if method in gd.methods.BY_ROW:
+    if record.by_row:
         params["average"] = False
-    if method in gd.methods.VARIANCE_REDUCED:
+    if record.family == "variance reduced":
         params["inner_iter"] = 5
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)

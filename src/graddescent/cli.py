@@ -18,7 +18,7 @@ featureScaling, scalingMethod, learningMethod, control, seed)`` with the target 
 moved last. ``--test-rate R`` holds out the fraction R of the rows for testing: it is
 R's ``splitData(dataSet, dataTrainRate = 1 - R, seed)``; ``--train-rate R`` passes R as
 ``dataTrainRate`` itself. ``--variant textbook`` (``amsgrad`` for ADAM) fits the
-published rule where the method's R rule departs from it (``graddescent.methods.VARIANTS``);
+published rule where the method's R rule departs from it (``graddescent.catalog.METHODS``);
 ``compare --variant R,textbook`` fits each method in each listed variant it has. ``fit``
 takes no seed unless given (``--seed``); ``compare`` uses seed 1 unless given, so that its
 table is the same at every run. Times are the wall time of each fit. Ctrl-C stops a fit within milliseconds (exit status 130).
@@ -60,9 +60,10 @@ import pandas as pd
 
 from . import __version__, chunked, datasets, reading
 from .convergence import PATIENCE
-from .methods import BY_ROW, CONSTANTS, VARIANTS
+from .catalog import METHODS
+from .linear import BLOCK as _BLOCK
 from .modelfile import model_from_dict, model_to_dict, read_model, write_model
-from .toplevel import _BLOCK, CONTROL_DEFAULTS, METHOD_CONTROL, METHODS, RMSE, fit_learn, predict, predictions
+from .toplevel import CONTROL_DEFAULTS, RMSE, fit_learn, predict, predictions
 from .toplevel import splitData
 from .validation import MAX_ITER, MAX_STEPS
 from .writing import check_output as _check_output
@@ -216,7 +217,7 @@ def _variant(text):
     by_lower = {name.lower(): name for name in ALL_VARIANTS}
     if text.lower() not in by_lower:
         raise argparse.ArgumentTypeError(f"unknown variant {text!r}; choose {', '.join(ALL_VARIANTS)} (which a method "
-                                         "has: graddescent.methods.VARIANTS)")
+                                         "has: graddescent.catalog.METHODS)")
     return by_lower[text.lower()]
 
 
@@ -549,15 +550,16 @@ def _control(args, rows, method, variant="R"):
     if variant != "R":
         control["variant"] = variant
     elif not isinstance(args.variant, str):  # (compare)
-        control = {k: v for k, v in control.items() if k not in CONSTANTS["ADAM"]}
+        control = {k: v for k, v in control.items() if k not in METHODS["ADAM"].constants}
     if control.get("nBatch", 1) > rows:
         raise CLIError(f"--n-batch {control['nBatch']} is more than the {rows} training rows; use at most {rows}")
     if args.tol is not None:
         control.setdefault("alpha", "auto")
         control.setdefault("innerIter", rows)
-        per_pass = rows if method in BY_ROW else control.get("nBatch", CONTROL_DEFAULTS["nBatch"]) if (
+        per_pass = rows if METHODS[method].by_row else control.get("nBatch", CONTROL_DEFAULTS["nBatch"]) if (
             method == "MBGD") else 1
-        control.setdefault("maxIter", min(CONVERGE_PASSES * per_pass, MAX_STEPS if method in BY_ROW else MAX_ITER))
+        control.setdefault("maxIter", min(CONVERGE_PASSES * per_pass,
+                                          MAX_STEPS if METHODS[method].by_row else MAX_ITER))
         if method in ("RMSPROP", "ADADELTA"):
             control.setdefault("momentum", 0.999)  # (see GradDescentRegressor's momentum)
     return control
@@ -588,7 +590,7 @@ def _fit(train, method, args, control):
     """``learn`` with the command's settings: (object, seconds, what happened: a Fit)."""
     scaling = SCALINGS[args.scaling]
     start = time.perf_counter()
-    averaged = method in BY_ROW or method == "MBGD"  # with --tol and the step auto, as the estimators do
+    averaged = METHODS[method].averages  # with --tol and the step auto, as the estimators do
     result, fit = fit_learn(train, featureScaling=scaling is not None, scalingMethod=scaling or "VARIANCE",
                             learningMethod=method, control=control, seed=args.seed, tol=args.tol,
                             n_iter_no_change=args.n_iter_no_change,
@@ -644,7 +646,8 @@ def _held_report(model, held):
     Dask: one pass for both (kept on ``held``: the least-squares MSE is asked for without the
     model). The latter from the centred moments: ``(y'y - moment' theta) / m``."""
     if model is not None and getattr(held, "_report", (None,))[0] is not model:
-        count, _, moments, squares = held.moments(model)
+        count, _, moments, squares = held.moments(model.model, model.scalingParameter if model.featureScaling
+                                                      else None)
         with np.errstate(all="ignore"):
             theta = _centred_least_squares(moments[:-1, :-1], moments[:-1, -1])
             least = math.nan if theta is None else max(float(moments[-1, -1] - moments[:-1, -1] @ theta), 0.0) / count
@@ -768,7 +771,7 @@ def _command_fit(args):
     train, test = _split(frame, args)
     control = _control(args, train.shape[0], args.method, args.variant)
     given = {entry for option, entry in CONTROL_OPTIONS.items() if getattr(args, option) is not None}
-    takes = (*METHOD_CONTROL[args.method], *CONSTANTS.get(args.method, ()))
+    takes = (*METHODS[args.method].control, *METHODS[args.method].constants)
     unused = [f"--{o.replace('_', '-')}" for o, e in CONTROL_OPTIONS.items() if e in given and e not in takes]
     if unused and not args.quiet:
         print(f"graddescent: note: {args.method} does not use {', '.join(unused)}; ignored", file=sys.stderr)
@@ -906,17 +909,17 @@ def _compare_fits(args):
     """(method, variant) of each fit of ``compare``: each method in each listed variant it
     has. A method named in --methods that has none of them is an error; by default the
     methods that have one are fitted."""
-    published = [f"--{o}" for o in CONSTANTS["ADAM"] if getattr(args, o) is not None]
+    published = [f"--{o}" for o in METHODS["ADAM"].constants if getattr(args, o) is not None]
     if published and args.variant == ["R"]:
         raise CLIError(f"{', '.join(published)} set the published rules' constants; add them to --variant "
                        "(e.g. --variant R,textbook)")
     methods = args.methods or list(METHODS)
-    fits = [(m, v) for m in methods for v in args.variant if v in VARIANTS[m]]
+    fits = [(m, v) for m in methods for v in args.variant if v in METHODS[m].variants]
     if args.methods:
-        lacking = [m for m in methods if not any(v in VARIANTS[m] for v in args.variant)]
+        lacking = [m for m in methods if not any(v in METHODS[m].variants for v in args.variant)]
         if lacking:
             raise CLIError(f"{lacking[0]} has no variant {' or '.join(args.variant)}; it has "
-                           f"{', '.join(VARIANTS[lacking[0]])}")
+                           f"{', '.join(METHODS[lacking[0]].variants)}")
     elif not fits:
         raise CLIError(f"no method has the variant(s) {', '.join(args.variant)}")
     return fits
@@ -1165,7 +1168,7 @@ def _fit_figure(model, fit, train, args, label):
     method, loss = args.method, np.asarray(model.loss, dtype=np.float64)
     references = {"least squares: MSE over all rows (the least any theta reaches)":
                   _in_loss_units(model, _least_squares_mse(train))}
-    if method in BY_ROW:
+    if METHODS[method].by_row:
         references[f"{method}'s final theta: MSE over all rows"] = _in_loss_units(model, _square(_rmse(model, train)))
         if args.tol is None:
             x, xlabel = np.arange(1, loss.size + 1) * (fit.n_iter / max(loss.size, 1)), "step"
@@ -1188,7 +1191,7 @@ def _compare_figure(curves, models, train, args, label):
     drawn = {}
     for method, (loss, fit) in curves.items():
         loss = np.asarray(loss, dtype=np.float64)
-        name = f"{method} (rows drawn)" if method in BY_ROW else method
+        name = f"{method} (rows drawn)" if METHODS[method].by_row else method
         drawn[name] = (np.arange(1, loss.size + 1) * (fit.passes / max(loss.size, 1)), loss)
     shown = {name for name, (method, (_, fit)) in zip(drawn, curves.items()) if not fit.diverged}
     references = {"least squares: MSE over all rows": _in_loss_units(models[0], _least_squares_mse(train))}

@@ -55,9 +55,9 @@ import math
 
 import numpy as np
 
-from .methods import BY_ROW, CONSTANTS, VARIANTS
+from .catalog import METHODS
 from .rrandom import _check_seed
-from .toplevel import CONTROL_DEFAULTS, METHODS, GradDescentRObject
+from .toplevel import CONTROL_DEFAULTS, GradDescentRObject
 from .validation import MAX_STEPS, check_iterations, check_number, check_option, check_whole
 from .writing import write_atomic
 
@@ -85,7 +85,7 @@ _CONTROL_CHECKS = {
 
 def _control_check(key, check, method):
     """A single-row method fitted with a stopping rule may take more steps than R's maxIter."""
-    if key == "maxIter" and method in BY_ROW:
+    if key == "maxIter" and METHODS[method].by_row:
         return lambda v: check_iterations("maxIter", v, MAX_STEPS)
     return check
 
@@ -113,7 +113,7 @@ def model_to_dict(model, seed=None):
     method, variant = model.learningMethod, model.control.get("variant", "R")
     published = {} if variant == "R" else {"variant": {"name": variant, **{
         key: float(default if model.control.get(key) is None else model.control[key])
-        for key, default in CONSTANTS.get(method, {}).items()}}}
+        for key, default in METHODS[method].constants.items()}}}
     return {
         "format": MODEL_FORMAT, "version": MODEL_VERSION, "method": model.learningMethod,
         "control": {key: _plain(_taken(model, key)) for key in CONTROL_DEFAULTS},
@@ -288,8 +288,8 @@ def model_from_dict(document):
 def _variant(variant, method):
     """The optional ``variant`` field, checked: a published rule the method has, with exactly
     its constants, each held to the library's checks. Returns them as control entries."""
-    have = [v for v in VARIANTS[method] if v != "R"]
-    constants = CONSTANTS.get(method, {})
+    have = [v for v in METHODS[method].variants if v != "R"]
+    constants = METHODS[method].constants
     keys = ", ".join(["name", *constants])
     if not isinstance(variant, dict) or set(variant) != {"name", *constants}:
         raise ValueError(f"variant must be an object with exactly the keys {keys} for {method}")
