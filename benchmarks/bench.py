@@ -255,6 +255,47 @@ def to_convergence(m):
     return out
 
 
+def certificate_cost(shapes, iterations=40):
+    """The certificate of the coefficients (issue: at most 5% of a pass for its checks, nothing
+    for R's fixed iterations): GD's iterations with the check made every pass (a threshold no
+    theta meets, so that all run) against the same iterations without it, in turn, best of 5;
+    and the one-time cost of the certificate (the exact Gram matrix of [1 | X | y] and its
+    eigendecomposition), in passes."""
+    from graddescent import _kernels as K
+    from graddescent.certificate import Certificate
+    from graddescent.data import Dense
+
+    out = []
+    for m, n in shapes:
+        data = Dense(np.asfortranarray(gd.varianceScaling(synthetic(m, n + 1, seed=3)).scaledDataSet.to_numpy()))
+        start = time.perf_counter()
+        certificate = Certificate(data.gram())
+        setup = time.perf_counter() - start
+        gradient, theta0 = data.gradient(), np.full(n + 1, 0.1)
+        none, starts = np.empty(0, np.int64), np.zeros(1, np.int64)
+        check = {"target": certificate.theta, "weights": certificate.weights, "threshold": -1.0}
+
+        def run(**extra):
+            K.full_batch(K.FullBatch.GD, gradient, theta0.copy(), 0.1, iterations, 0.0, none, starts,
+                         np.empty(iterations), **extra)
+
+        times = {"with": [], "without": []}
+        for _ in range(5):
+            for label, extra in (("with", check), ("without", {})):
+                start = time.perf_counter()
+                run(**extra)
+                times[label].append(time.perf_counter() - start)
+        per_pass = min(times["without"]) / iterations
+        extra = (min(times["with"]) - min(times["without"])) / iterations
+        out.append({"what": f"the check, once a pass, on {m:,} x {n}", "graddescent": f"{max(extra, 0) * 1e6:,.1f} us",
+                    "reference": f"a pass (GD's iteration) {per_pass * 1e3:,.2f} ms",
+                    "ratio": f"{max(extra, 0) / per_pass:.2%}", "target": "<= 5% of a pass"})
+        out.append({"what": f"the certificate's setup (Gram matrix, eigendecomposition) on {m:,} x {n}",
+                    "graddescent": f"{setup * 1e3:,.1f} ms", "reference": f"a pass {per_pass * 1e3:,.2f} ms",
+                    "ratio": f"{setup / per_pass:,.1f} passes", "target": "once a fit"})
+    return out
+
+
 FIRST_FIT = """
 import sys, time
 start = time.perf_counter()
@@ -564,6 +605,9 @@ def sections(args):
     if args.only == "variants":
         return [(f"10. the published rules against R's, per step, on {m:,} x 10 synthetic data",
                  lambda: variants_table(data, m, 5, m // 10))]
+    if args.only == "certificate":
+        return [("12. the certificate of the coefficients: its cost",
+                 lambda: certificate_cost([(m, 10), (m // 100, 1000)]))]
     speed = [
         (f"1. the 14 methods on {m:,} x 10 synthetic data", lambda: methods_table(data, m, 20, 1000)),
         ("2. SGD against scikit-learn (same number of updates)", lambda: sgd_vs_sklearn(data)),
@@ -582,7 +626,8 @@ def sections(args):
     if not args.quick:
         rest.insert(0, ("6. start-up, in a fresh virtual environment", startup))
     return (speed + rest + sections(argparse.Namespace(only="csv", quick=args.quick))
-            + sections(argparse.Namespace(only="variants", quick=args.quick)))
+            + sections(argparse.Namespace(only="variants", quick=args.quick))
+            + sections(argparse.Namespace(only="certificate", quick=args.quick)))
 
 
 def main():
@@ -591,9 +636,10 @@ def main():
     warnings.simplefilter("ignore", category=Warning)
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="1e5 rows instead of 1e6, no fresh environment")
-    parser.add_argument("--only", choices=["speed", "convergence", "csv", "variants", "dask"],
+    parser.add_argument("--only", choices=["speed", "convergence", "csv", "variants", "certificate", "dask"],
                         help="only the speed sections (1 to 5), only section 8 (to convergence), only "
-                             "reading CSV files (9), only the published rules against R's (10), or only "
+                             "reading CSV files (9), only the published rules against R's (10), only the "
+                             "certificate's cost (12), or only "
                              "section 11, fit --dask on a file of --gigabytes (not part of a full run: it writes "
                              "the file, and takes minutes)")
     parser.add_argument("--gigabytes", type=float, default=5.0, help="section 11's file size (default 5)")

@@ -35,12 +35,13 @@ def test_parameters_are_scikit_learns_and_the_methods_control_entries(method):
     control = {estimators._SNAKE[key] for key in record.control}
     control |= {"variant", *record.constants}  # (beyond R: the published rules)
     averaged = {"average"} if record.averages else set()
-    assert set(params) == control | averaged | {"tol", "n_iter_no_change", "scaling", "random_state"}
-    beyond_r = {"learning_rate": "auto", "max_iter": 1000, "inner_iter": "auto", "n_iter_no_change": 5,
+    assert set(params) == control | averaged | {"tol", "n_iter_no_change", "scaling", "random_state", "path_every"}
+    beyond_r = {"learning_rate": "auto", "max_iter": "auto", "inner_iter": "auto", "n_iter_no_change": 5,
                 "tol": 1e-3 if averaged else 1e-4,  # (scikit-learn's SGDRegressor's where the iterates are averaged)
-                "average": True, "momentum": 0.999 if method in ("RMSPROP", "ADADELTA") else 0.9,
-                "variant": "R", "beta1": 0.9, "beta2": 0.999,  # (torch.optim's defaults for the published rules)
-                "epsilon": {"ADAGRAD": 1e-10, "ADADELTA": 1e-6}.get(method, 1e-8)}
+                "average": True, "momentum": 0.999 if method in ("RMSPROP", "ADADELTA") else "auto",
+                "variant": "textbook" if method == "SARAHPlus" else "R", "beta1": 0.9, "beta2": 0.999,
+                "epsilon": {"ADAGRAD": 1e-10, "ADADELTA": 1e-6}.get(method, 1e-8),  # (torch.optim's defaults)
+                "path_every": None}
     for name in set(params) - {"scaling", "random_state"}:
         r_default = gd.toplevel.CONTROL_DEFAULTS.get(gd.estimators.R_NAMES.get(name))
         assert params[name] == beyond_r.get(name, r_default), name
@@ -67,7 +68,7 @@ def r_parameters(method, control, n_samples):
     params["max_iter"] = control["maxIter"] / per_pass
     if record.averages:
         params["average"] = False
-    return {**params, "tol": None}
+    return {**params, "tol": None, "variant": "R"}  # (SARAHPlus's estimator takes the published rule by default)
 
 
 def _estimator_for(case, n_samples, generic=False):

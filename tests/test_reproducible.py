@@ -90,12 +90,12 @@ def test_estimator_is_learn_to_the_bit(method, mode):
         model = gd.learn(frame, learningMethod=method, control=control, seed=5)
         per_pass = m if by_row else control["nBatch"] if method == "MBGD" else 1
         params = {R_TO_SNAKE[k]: v for k, v in control.items()}
-        params.update(max_iter=control["maxIter"] / per_pass, tol=None, **({"average": False} if averaged else {}))
+        params.update(max_iter=control["maxIter"] / per_pass, tol=None, variant="R",
+                      **({"average": False} if averaged else {}))
     else:  # the estimator's defaults, and learn told the same
-        control = {"alpha": "auto", "innerIter": m, "maxIter": 1000 * (m if by_row else 2 if method == "MBGD"
-                                                                        else 1)}
-        if method in ("RMSPROP", "ADADELTA"):
-            control["momentum"] = 0.999
+        control = {"alpha": "auto", "innerIter": m, "maxIter": "auto", "variant": METHODS[method].variant}
+        if "momentum" in METHODS[method].control:
+            control["momentum"] = METHODS[method].momentum
         model = gd.learn(frame, learningMethod=method, control=control, seed=5, tol=1e-4,
                          average=True if averaged else None)
         params = {}

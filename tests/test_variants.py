@@ -387,7 +387,7 @@ def test_estimators_take_the_variant_and_fit_what_learn_fits(method, variant):
                                                                   if hasattr(est, "momentum") else {})}, seed=2)
     np.testing.assert_array_equal(est.theta_, model.model)
     np.testing.assert_array_equal(generic.theta_, model.model)
-    r_rule = getattr(gd, f"{method}Regressor")(**params, tol=None, random_state=2)
+    r_rule = getattr(gd, f"{method}Regressor")(**params, tol=None, variant="R", random_state=2)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         different = not np.array_equal(r_rule.fit(X, y).theta_, est.theta_)
@@ -502,8 +502,13 @@ def test_published_rules_with_the_stopping_rule_and_auto_step_converge_on_diabet
         est = getattr(gd, f"{method}Regressor")(variant=variant, random_state=1, **params).fit(X, y)
     gap = np.mean((est.predict(X) - y) ** 2) / optimum - 1
     warned = [w for w in caught if issubclass(w.category, ConvergenceWarning)]
-    # (the issue asks for within 1% or a warning; every published rule does the former here)
-    assert gap <= 0.01 and est.converged_ and not warned, (method, variant, gap, est.converged_, warned)
+    # within 1% of the least-squares loss; the methods of exact gradients certified, the others (whose loss
+    # stalls above the coefficients' tolerance on this ill-conditioned table) warn with their bound
+    if gd.catalog.METHODS[method].averages:
+        assert gap <= 0.01 and (est.converged_ or warned and "certified within" in str(warned[0].message)), (
+            method, variant, gap, est.converged_, warned)
+    else:
+        assert gap <= 0.01 and est.converged_ and not warned, (method, variant, gap, est.converged_, warned)
     if method != "ADADELTA":
         assert est.learning_rate_ > 0
     if (method, variant) == ("SAGD", "textbook"):  # SAG's auto step, 1 / (16 R2): the paper's

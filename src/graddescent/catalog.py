@@ -48,11 +48,14 @@ class Method:
     ``rules`` maps each variant it has to its :class:`Rule`, R's first. ``streams``: its
     estimator learns from a stream of batches (``partial_fit``). ``averages``: with
     ``alpha="auto"`` its iterates are averaged (the single-row methods and MBGD).
-    ``momentum`` is the estimators' default, R's 0.9 but for RMSPROP and ADADELTA (0.999: their
-    scalar running averages of squared gradients, over the last ten steps at 0.9, scale each
-    row's step by that row's own size and so settle off the least-squares optimum; over a
-    thousand steps they do not). ``torch`` names the torch.optim class its published rule is
-    checked against.
+    ``momentum`` is the estimators' default: ``"auto"`` for MGD and AGD (the optimal momentum
+    for the data's spectrum, :mod:`graddescent.certificate`), 0.999 for RMSPROP and ADADELTA
+    (their scalar running averages of squared gradients, over the last ten steps at R's 0.9,
+    scale each row's step by that row's own size and so settle off the least-squares optimum;
+    over a thousand steps they do not), R's 0.9 elsewhere. ``torch`` names the torch.optim class its published rule is
+    checked against. ``variant`` is the estimators' default rule: R's, but for SARAHPlus (whose R
+    rule tests only the intercept's gradient, which R's scaling makes tiny at once, so that its
+    inner loops end after a step or two and the fit does not reach least squares).
     """
 
     name: str
@@ -62,8 +65,9 @@ class Method:
     summary: str
     streams: bool = False
     averages: bool = False
-    momentum: float = 0.9
+    momentum: object = 0.9
     torch: str = None
+    variant: str = "R"
 
     @property
     def variants(self):
@@ -103,11 +107,11 @@ METHODS = {m.name: m for m in (
              Rule("textbook", K.SingleRow.SAG, "1/(16 R2)", None,
                   text="SAG (Schmidt, Le Roux and Bach 2017)")], **_SINGLE),
     _method("MGD", _FB, ("momentum",), "Momentum Gradient Descent",
-            [Rule(_R, K.FullBatch.MGD, "1/L", "2(1 + momentum)/L")]),
+            [Rule(_R, K.FullBatch.MGD, "1/L", "2(1 + momentum)/L")], momentum="auto"),
     _method("AGD", _FB, ("momentum",), "Accelerated (Nesterov) Gradient Descent",
             [Rule(_R, K.FullBatch.AGD, "1/L", "2(1 + momentum)/((1 + 2 momentum) L)"),
              Rule("textbook", K.FullBatch.AGD_TEXTBOOK, "1/L", "2(1 + momentum)/((1 + 2 momentum) L)",
-                  text="Nesterov momentum as torch.optim.SGD(nesterov=True)")]),
+                  text="Nesterov momentum as torch.optim.SGD(nesterov=True)")], momentum="auto"),
     _method("ADAGRAD", _SR, (), "Adaptive Gradient (R's variant: one accumulator for all columns)",
             [Rule(_R, K.SingleRow.ADAGRAD, "trial", None),
              Rule("textbook", K.SingleRow.ADAGRAD_TEXTBOOK, "trial", None, {"epsilon": 1e-10},
@@ -145,5 +149,5 @@ METHODS = {m.name: m for m in (
     _method("SARAHPlus", _VR, ("innerIter", "gammaS"), "SARAH+: SARAH whose inner loop stops early",
             [Rule(_R, K.VarianceReduced.SARAH, "1/(4 R2)", "2/max|x_i|^2"),
              Rule("textbook", K.VarianceReduced.SARAHPLUS_TEXTBOOK, "1/(4 R2)", "2/max|x_i|^2",
-                  text="the test on the whole gradient vector's norm (Nguyen et al. 2017)")]),
+                  text="the test on the whole gradient vector's norm (Nguyen et al. 2017)")], variant="textbook"),
 )}

@@ -93,6 +93,9 @@ class Fit(NamedTuple):
     remedy: str  # what to do about a diverged fit, for its messages ("" otherwise)
     path: object = None  # the coefficients as the fit went (a DataFrame by iteration), where asked
     rates: object = None  # the single-row rules' step of each coefficient along the path, likewise
+    error: Optional[float] = None  # the certified relative error of the coefficients (None: not judged)
+    advice: str = ""  # what to do about a fit the certificate did not pass
+    singular: str = ""  # the design's null directions, in words ("": none, or not judged)
 
 
 # --------------------------------------------------------------------------- steps

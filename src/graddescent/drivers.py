@@ -22,6 +22,7 @@ import pandas as pd
 
 from . import _kernels as K
 from .catalog import METHODS
+from .certificate import Certificate
 from .convergence import PATIENCE, TRIAL_ALPHAS, TRIAL_STEPS, Fit, auto_alpha, diverged, remedy
 from .data import Dense, as_data
 from .rrandom import RRandom
@@ -33,6 +34,9 @@ _LOSS_POINTS = 100  # single-row methods record about this many loss values (wit
 _FLT_EPSILON = 1.1920928955078125e-07  # R's tolerance in the ':' operator (seq_colon)
 _SSGD_PLAN = 1 << 16  # SSGD draws the inner rows of about this many steps at a time
 MAX_PATH = 10**7  # the most numbers a recorded path keeps (beyond: keep every j-th iteration)
+AUTO_PASSES = 1000  # maxIter="auto": at least this many passes, or twice what the spectrum says is needed,
+MAX_AUTO_PASSES = 10**6  # but at most this many,
+MAX_AUTO_ROWS = 10**9  # and at most this many rows read (a slow method on large data warns rather than run for hours)
 
 
 # --------------------------------------------------------------------------- preamble
@@ -178,16 +182,31 @@ def run(method, dataTrain, seed=None, tol=None, n_iter_no_change=PATIENCE, scale
     re-issued, which is not safe in threads. ``scaled``: whether the data was scaled, for
     the remedy of a diverged fit (None: judged from the data). ``average``: whether a
     single-row method or MBGD averages its iterates (None: with ``alpha="auto"``).
-    ``path_every``: keep the path, every so many iterations (None: no path)."""
+    ``path_every``: keep the path, every so many iterations (None: no path).
+
+    Beyond R, with ``tol`` the fit is judged by the certificate of its coefficients
+    (:mod:`graddescent.certificate`), where the data's Gram matrix is built (at most 2047
+    inputs): it converged once its certified relative coefficient error is at most ``tol``.
+    The methods of exact gradients (GD, MGD, AGD, the variance-reduced ones) stop then, or
+    at maxIter; the others (the single-row methods and MBGD, whose steps are noisy) also stop
+    where their loss stalls (the stopping rule of :mod:`graddescent.convergence`), not
+    converged. Without a certificate, ``tol`` is that rule's alone. ``maxIter="auto"`` (with
+    ``tol``) runs as long as the spectrum says the certificate needs (twice that, at least
+    1000 passes, at most 10^6, nor 10^9 rows read); ``momentum="auto"`` (MGD, AGD) takes the momentum
+    (and with ``alpha="auto"`` the step) that is optimal for the spectrum."""
     record = METHODS[method]
     rule, constants = check_variant(method, variant, {"beta1": beta1, "beta2": beta2, "epsilon": epsilon})
     alpha = None if method == "ADADELTA" else check_alpha(alpha)
-    # (a single-row method with a stopping rule draws its rows a pass at a time)
-    maxIter = check_iterations("maxIter", maxIter, MAX_STEPS if tol is not None and record.by_row else MAX_ITER)
     tol = None if tol is None else check_number("tol", tol, low=0, hint=" (or None: R's fixed iterations)")
+    # (a single-row method with a stopping rule draws its rows a pass at a time)
+    if not (isinstance(maxIter, str) and maxIter == "auto" and tol is not None):
+        maxIter = check_iterations("maxIter", maxIter, MAX_STEPS if tol is not None and record.by_row else MAX_ITER)
     patience = check_whole("n_iter_no_change", n_iter_no_change, low=1)
-    if "momentum" in record.control:
-        momentum = check_number("momentum", momentum, low=0, high=1, high_open=True)
+    if method in ("MGD", "AGD") and isinstance(momentum, str) and momentum == "auto":
+        pass  # (from the spectrum, below)
+    elif "momentum" in record.control:
+        momentum = check_number("momentum", momentum, low=0, high=1, high_open=True, hint=(
+            " (or 'auto')" if method in ("MGD", "AGD") else ""))
     if "innerIter" in record.control:
         innerIter = check_iterations("innerIter", innerIter)
     if method == "SVRG":
@@ -196,32 +215,128 @@ def run(method, dataTrain, seed=None, tol=None, n_iter_no_change=PATIENCE, scale
         _check_ssgd(alpha, innerIter, lamda)
     if method == "SARAHPlus":
         gammaS = check_number("gammaS", gammaS, low=0, low_open=True)
-    if method in ("MGD", "AGD"):  # a heavy ball's loss rises and falls over the momentum's memory
-        patience *= math.ceil(1 / (1 - momentum))
-    stop = (-1.0 if tol is None else tol, patience)
     average = alpha == "auto" if average is None else average
     if not isinstance(average, (bool, np.bool_)):
         raise ValueError(f"average must be True or False (or None: with alpha='auto'), got {average!r}")
     data = as_data(dataTrain)
+    spectral = momentum == "auto" or method == "GD" and alpha == "auto"
+    check = Check.of(data, tol, spectral)
+    if momentum == "auto":
+        if check.certificate is None:
+            raise ValueError(f"momentum='auto' takes the spectrum of the data, which is not computed for more than "
+                             f"{data.k - 1} inputs; give momentum a number")
+        step, momentum = check.certificate.steps("heavy ball" if method == "MGD" else "nesterov")
+        alpha = step if alpha == "auto" else alpha
+    if method in ("MGD", "AGD"):  # a heavy ball's loss rises and falls over the momentum's memory
+        patience *= math.ceil(1 / (1 - momentum))
+    stop = (-1.0 if tol is None else tol, patience)
     if record.family == "full batch":
         return _full_batch(record, rule, data, seed, stop, scaled, alpha, maxIter, momentum,
-                           nBatch if method == "MBGD" else None, average and method == "MBGD", path_every)
+                           nBatch if method == "MBGD" else None, average and method == "MBGD", path_every, check)
     if record.by_row:
         return _single_row(record, rule, data, seed, stop, scaled, alpha, maxIter, momentum, bool(average),
-                           constants, path_every)
+                           constants, path_every, check)
     return _variance_reduced(record, rule, data, seed, stop, scaled, alpha, maxIter, innerIter, option,
-                             lamda if method == "SSGD" else 0.0, gammaS if method == "SARAHPlus" else 0.0, path_every)
+                             lamda if method == "SSGD" else 0.0, gammaS if method == "SARAHPlus" else 0.0, path_every,
+                             check)
+
+
+class Check:
+    """What judges a fit's coefficients: the data's :class:`graddescent.certificate.Certificate`
+    (None where there is none: R's fixed iterations, or data too wide for its Gram matrix)
+    and ``tol``. It projects the start off the design's null directions, gives the compiled
+    drivers what they check once a pass, sizes ``maxIter="auto"`` and says what happened."""
+
+    def __init__(self, certificate, tol):
+        self.certificate, self.tol = certificate, tol
+
+    @classmethod
+    def of(cls, data, tol, spectral=False):
+        """The check of a fit with ``tol`` (or where the steps come from the spectrum)."""
+        if tol is None and not spectral:
+            return cls(None, None)
+        gram = data.gram()  # (none for a wide table; one that overflowed has no spectrum either)
+        return cls(None if gram is None or not np.all(np.isfinite(gram)) else Certificate(gram, data.columns), tol)
+
+    @property
+    def active(self):
+        return self.certificate is not None and self.tol is not None
+
+    def project(self, theta):
+        """theta without its part in the design's null directions, where the fit is judged: the
+        start (so that the iterates go to the minimum-norm solution) and the end (which R's
+        ADAM's shared moments move along them)."""
+        return self.certificate.project(theta) if self.active else theta
+
+    def arrays(self):
+        """What the compiled drivers check once a pass (nothing where the fit is not judged)."""
+        if not self.active:
+            return {}
+        return {"target": self.certificate.theta, "weights": self.certificate.weights,
+                "threshold": self.certificate.threshold(self.tol)}
+
+    def met(self, theta):
+        return self.active and self.certificate.error(theta) <= self.tol
+
+    def iterations(self, maxIter, theta, per_pass, rows, rate=None):
+        """maxIter, or for ``"auto"`` twice the iterations the certificate needs at the
+        convergence ``rate`` per iteration that theory gives the method on this spectrum (at
+        least AUTO_PASSES passes; at most MAX_AUTO_PASSES, nor MAX_AUTO_ROWS rows read over
+        the passes of ``rows``); AUTO_PASSES passes without a rate."""
+        if not (isinstance(maxIter, str) and maxIter == "auto"):
+            return maxIter
+        passes = AUTO_PASSES
+        if self.active and rate is not None and 0 < rate < 1:
+            start = max(self.certificate.error(theta), 10 * self.tol)
+            needed = math.log(10 * start / max(self.tol, 1e-300)) / -math.log(rate) / per_pass
+            passes = min(max(AUTO_PASSES, math.ceil(2 * needed)), MAX_AUTO_PASSES,
+                         max(AUTO_PASSES, MAX_AUTO_ROWS // max(rows, 1)))
+        return passes * per_pass
+
+    def verdict(self, converged, theta):
+        """converged (the certificate met, where the fit is judged; else the stopping rule's
+        verdict) and the certified error of theta (None where not judged)."""
+        if self.certificate is None or self.tol is None:
+            return converged, None
+        error = self.certificate.error(theta)
+        return error <= self.tol, error
+
+    def advice(self, method, error, stalled):
+        """What to do about a fit that the certificate did not pass, for its warning."""
+        if error is None:
+            return ""
+        if not math.isfinite(error):
+            text = "its coefficients are not finite"
+        elif stalled:
+            text = (f"its loss stopped falling, so more passes of {method} barely move it; use a method whose steps "
+                    "converge exactly (SVRG, SARAH, GD, or AGD with momentum='auto'), or a smaller step")
+        elif self.certificate.condition > 100:
+            text = (f"raise maxIter, or use a method suited to ill-conditioning (AGD or MGD with momentum='auto'): "
+                    f"the design's condition number is {self.certificate.condition:.3g}")
+        else:
+            text = "raise maxIter"
+        singular = self.certificate.singular()
+        if singular:
+            text += f"; {singular}"
+        return f"its coefficients are certified within {error:.2g} of least squares, not tol = {self.tol:g}: {text}"
 
 
 def _outcome(record, rule, theta, loss, n_iter, passes, converged, alpha, data, scaled, start, end, exact=True,
-             path=None, columns=None, **bound_args):
+             path=None, check=None, stalled=False, **bound_args):
     """A :class:`Fit`, judged: diverged or not (``start``, ``end``: the loss over all rows at
-    the first and last theta; ``exact``: whether the loss record is), and the remedy."""
-    theta = theta.reshape(1, -1)
+    the first and last theta; ``exact``: whether the loss record is), and the remedy; where
+    the coefficients are judged (``check``), converged only if certified (``stalled``: the
+    stopping rule ended a fit the certificate did not pass)."""
+    check = check or Check(None, None)
+    theta = check.project(theta).reshape(1, -1)  # (off the null directions, which R's ADAM's shared moments move)
     bad = diverged(theta, start, end, loss if exact else None)
-    return Fit(theta, loss, n_iter, passes, None if converged is None else bool(converged) and not bad, alpha, bad,
-               remedy(record.name, rule, alpha, data, scaled, **bound_args) if bad else "",
-               *(() if path is None else path.frames(theta.ravel(), n_iter, data.columns)))
+    converged, error = check.verdict(converged, theta)
+    converged = None if converged is None else bool(converged) and not bad
+    paths = (None, None) if path is None else path.frames(theta.ravel(), n_iter, data.columns)
+    return Fit(theta, loss, n_iter, passes, converged, alpha, bad,
+               remedy(record.name, rule, alpha, data, scaled, **bound_args) if bad else "", *paths, error,
+               "" if converged or bad else check.advice(record.name, error, stalled),
+               "" if check.certificate is None else check.certificate.singular())
 
 
 # --------------------------------------------------------------------------- full batch
@@ -263,13 +378,26 @@ def _check_batches(nBatch, m):
     return check_whole("nBatch", nBatch, low=1, high=m, hint=" (the number of batches, at most the number of rows)")
 
 
-def _full_batch(record, rule, data, seed, stop, scaled, alpha, maxIter, momentum, nBatch, average, path_every):
+def _full_batch(record, rule, data, seed, stop, scaled, alpha, maxIter, momentum, nBatch, average, path_every,
+                check):
     perm, theta, _ = prepare(data, seed, shuffle=nBatch is not None)
     batches, starts = _mbgd_batches(perm, _check_batches(nBatch, data.m)) if nBatch is not None else _mbgd_batches(
         None, 1)
     del perm
-    if alpha == "auto":
+    theta = check.project(theta)
+    spectrum = check.certificate
+    if alpha == "auto" and spectrum is not None and record.name != "MBGD":  # (the spectrum at hand: GD's optimal
+        alpha = spectrum.steps("gd")[0] if record.name == "GD" else 1.0 / spectrum.L  # step, MGD's and AGD's 1/L)
+    elif alpha == "auto":
         alpha = auto_alpha(rule, data, batches, starts)
+    rate = None
+    if spectrum is not None and record.name != "MBGD":  # (what theory gives: the contraction of an iteration)
+        rate = max(abs(1 - alpha * spectrum.L), abs(1 - alpha * spectrum.mu)) if record.name == "GD" else max(
+            math.sqrt(momentum), 1 - alpha * spectrum.mu / (1 - momentum) if momentum < 1 else 1.0)
+    per_pass = max(starts.size - 1, 1)
+    maxIter = check.iterations(maxIter, theta, per_pass, data.m, rate)
+    if check.active and record.name != "MBGD":  # (exact gradients: judged by the certificate alone)
+        stop = (-1.0, stop[1])
     loss = np.empty(maxIter)
     mean = np.zeros(theta.size) if average else None
     first = theta.copy()
@@ -277,15 +405,15 @@ def _full_batch(record, rule, data, seed, stop, scaled, alpha, maxIter, momentum
     if path is not None:
         path.start(theta)
     gradient = data.gradient()
-    ran, converged, averaged, _ = K.full_batch(rule.kernel, gradient, theta, alpha, maxIter, momentum, batches,
-                                               starts, loss, *stop, mean, **_arrays(path))
+    ran, stalled, averaged, certified = K.full_batch(rule.kernel, gradient, theta, alpha, maxIter, momentum, batches,
+                                                     starts, loss, *stop, mean, **_arrays(path), **check.arrays())
     if averaged:
         theta = mean
     exact = record.name != "MBGD"  # (MBGD's record holds its batches' losses: the whole loss is measured)
     start, end = (loss[0], loss[ran - 1]) if exact else (data.gradient()(first)[1], data.gradient()(theta)[1])
-    return _outcome(record, rule, theta, loss[:ran], ran, ran / max(starts.size - 1, 1),
-                    converged if stop[0] >= 0 else None, alpha, data, scaled, start, end, exact, path,
-                    momentum=momentum, batches=batches, starts=starts)
+    return _outcome(record, rule, theta, loss[:ran], ran, ran / per_pass,
+                    stalled or certified if stop[0] >= 0 or check.active else None, alpha, data, scaled, start, end,
+                    exact, path, check, stalled and not certified, momentum=momentum, batches=batches, starts=starts)
 
 
 # --------------------------------------------------------------------------- single row
@@ -350,14 +478,17 @@ class Steps:
         return chosen
 
 
-def _single_row(record, rule, data, seed, stop, scaled, alpha, maxIter, momentum, average, constants, path_every):
+def _single_row(record, rule, data, seed, stop, scaled, alpha, maxIter, momentum, average, constants, path_every,
+                check):
     """The single-row methods. Without a stopping rule, R's draws are made up front as R
     makes them: maxIter rows, then (SAGD) maxIter coins. With one, a pass of m rows (and,
     for SAGD, then its m coins) is drawn at a time, so that a long fit needs no memory for
     draws it never uses (the rows are R's all the same; SAGD's coins are not). The published
     rules keep their accumulators from pass to pass; SAG draws no coins."""
     perm, theta, stream = prepare(data, seed)
+    theta = check.project(theta)
     m, n = data.m, data.k
+    maxIter = check.iterations(maxIter, theta, m, m)
     coin = record.name == "SAGD" and rule.name == "R"
     steps = Steps(rule, constants, n, m, alpha, momentum)
     if alpha == "auto":
@@ -383,7 +514,7 @@ def _single_row(record, rule, data, seed, stop, scaled, alpha, maxIter, momentum
             written += 1
         loss, done, converged = loss[:written], maxIter, None
     else:
-        record_, state, done, converged = [], K.rule_state(stop[1]), 0, False
+        record_, state, done, converged, stalled = [], K.rule_state(stop[1]), 0, False, False
         since, best, stale = None, math.inf, 0  # since: the pass from which the iterates are averaged
         while done < maxIter:
             size = min(m, maxIter - done)
@@ -400,18 +531,22 @@ def _single_row(record, rule, data, seed, stop, scaled, alpha, maxIter, momentum
                     if stale >= stop[1] or 2 * done >= maxIter:  # at its floor: from here on, the average
                         since = len(record_)
                 if not math.isfinite(record_[-1]) or steps.mean is None and K.stopped(state, record_[-1], *stop):
-                    converged = math.isfinite(record_[-1])
+                    converged = stalled = math.isfinite(record_[-1])
                     break
             else:  # the averaged iterate's loss (what the fit returns), judged with its loss half-way back
                 record_.append(data.mean_squared_residual(steps.mean))
                 if K.stopped(state, record_[-1], *stop, record_[since + (len(record_) - since) // 2]):
-                    converged = math.isfinite(record_[-1])
+                    converged = stalled = math.isfinite(record_[-1])
                     break
+            if check.met(steps.mean if steps.averaged else theta):  # (the certificate, once a pass)
+                converged = True
+                break
         loss = np.array(record_)
     if steps.averaged:
         theta = steps.mean
     start, end = data.mean_squared_residual(first), data.mean_squared_residual(theta)
-    return _outcome(record, rule, theta, loss, done, done / m, converged, alpha, data, scaled, start, end, False, path)
+    return _outcome(record, rule, theta, loss, done, done / m, converged, alpha, data, scaled, start, end, False, path,
+                    check, stop[0] >= 0 and stalled)
 
 
 # --------------------------------------------------------------------------- variance reduced
@@ -446,7 +581,7 @@ def _ssgd_plan(rng, maxIter, innerIter, lamda, alpha, m, size=None):
 
 
 def _variance_reduced(record, rule, data, seed, stop, scaled, alpha, maxIter, innerIter, option, lamda, gammaS,
-                      path_every):
+                      path_every, check):
     """SVRG, SSGD, SARAH and SARAHPlus: R's draws made up front, then one compiled loop.
 
     SVRG, SARAH and SARAHPlus draw their inner rows once for the whole fit; SVRG and
@@ -455,9 +590,15 @@ def _variance_reduced(record, rule, data, seed, stop, scaled, alpha, maxIter, in
     its inner lengths and rows as it goes; they too depend only on the stream.
     """
     perm, theta, stream = prepare(data, seed)
+    theta = check.project(theta)
     m, rng, method = perm.size, stream.rng, record.name
     if alpha == "auto":
         alpha = auto_alpha(rule, data, inner_iter=innerIter)
+    spectrum = check.certificate  # (an outer iteration's contraction, by SVRG's theory at best: a guide)
+    rate = None if spectrum is None else max(0.5, 1 - min(0.5, alpha * spectrum.mu * innerIter / 2))
+    maxIter = check.iterations(maxIter, theta, 1, m + 2 * innerIter, rate)
+    if check.active:  # (exact gradients: judged by the certificate alone)
+        stop = (-1.0, stop[1])
     stream.reset()
     gradient = data.gradient()
     path = _path(path_every, maxIter, theta.size)
@@ -472,13 +613,13 @@ def _variance_reduced(record, rule, data, seed, stop, scaled, alpha, maxIter, in
             hi = np.cumsum(counts)
             loss = np.empty(size)
             cols, local_perm, local_rows = data.columns_of(perm, rows)
-            theta, done, stopped, _ = K.variance_reduced(rule.kernel, gradient, cols, theta, local_perm, local_rows,
-                                                      hi - counts, hi, np.zeros(size, np.int64), alpha, gammaS, loss,
-                                                      *stop, state, offset=ran, **_arrays(path))
+            theta, done, stopped, certified = K.variance_reduced(
+                rule.kernel, gradient, cols, theta, local_perm, local_rows, hi - counts, hi, np.zeros(size, np.int64),
+                alpha, gammaS, loss, *stop, state, offset=ran, **_arrays(path), **check.arrays())
             losses.append(loss[:done])
             ran += done
-            if stopped:
-                converged = math.isfinite(loss[done - 1])
+            if stopped or certified or done < size:
+                converged = certified or math.isfinite(loss[done - 1]) and stopped
                 break
         loss = np.concatenate(losses)
     else:
@@ -493,11 +634,13 @@ def _variance_reduced(record, rule, data, seed, stop, scaled, alpha, maxIter, in
             keep[:] = rng.sample(innerIter, maxIter, replace=True) - 1
         loss = np.empty(maxIter)
         cols, local_perm, local_rows = data.columns_of(perm, rows)
-        theta, ran, converged, _ = K.variance_reduced(rule.kernel, gradient, cols, theta, local_perm, local_rows, lo,
-                                                      hi, keep, alpha, gammaS, loss, *stop, None, **_arrays(path))
+        theta, ran, converged, certified = K.variance_reduced(
+            rule.kernel, gradient, cols, theta, local_perm, local_rows, lo, hi, keep, alpha, gammaS, loss, *stop, None,
+            **_arrays(path), **check.arrays())
+        converged = converged or certified
         loss = loss[:ran]
-    return _outcome(record, rule, theta, loss, ran, ran, converged if stop[0] >= 0 else None, alpha, data, scaled,
-                    loss[0], loss[-1], path=path, inner_iter=innerIter)
+    return _outcome(record, rule, theta, loss, ran, ran, converged if stop[0] >= 0 or check.active else None, alpha,
+                    data, scaled, loss[0], loss[-1], path=path, check=check, inner_iter=innerIter)
 
 
 # --------------------------------------------------------------------------- streams

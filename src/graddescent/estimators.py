@@ -67,28 +67,33 @@ R_NAMES = {"learning_rate": "alpha", "max_iter": "maxIter", "momentum": "momentu
            "lamda": "lamda", "inner_iter": "innerIter", "option": "option", "gamma_s": "gammaS",
            "variant": "variant", "beta1": "beta1", "beta2": "beta2", "epsilon": "epsilon"}
 _SNAKE = {r: s for s, r in R_NAMES.items()}
-TOL = 1e-4  # tol's default, for the methods of exact gradients (and for GradDescentRegressor)
-#: tol's default for the methods whose iterates are averaged (the single-row methods and
-#: MBGD), scikit-learn's SGDRegressor's: the average's loss falls as 1 / passes, so that 1e-4
-#: would take some thousand passes for a gain of a hundredth of a percent
+#: tol's default for the methods of exact gradients: the coefficients certified within 0.01% of
+#: the least-squares solution (the largest error over the largest slope, standardized:
+#: :mod:`graddescent.certificate`), close enough that the training MSE is that of least squares
+#: (on a near-perfect fit such as Longley's, 0.1% leaves it 3% above)
+TOL = 1e-4
+#: tol's default for the methods of noisy steps (the single-row methods and MBGD), which stop
+#: where their loss stalls: scikit-learn's SGDRegressor's, as the stalling is judged with it
+#: (the average's loss falls as 1 / passes, so that 1e-4 would take some thousand passes for a
+#: gain of a hundredth of a percent)
 AVERAGED_TOL = 1e-3
-MAX_PASSES = 1000  # max_iter's default
+MAX_PASSES = "auto"  # max_iter's default: as many passes as the certificate needs, by the spectrum
 GENERIC = ["learning_rate", "max_iter", "tol", "n_iter_no_change", "average", "momentum", "n_batch", "lamda",
            "inner_iter", "option", "gamma_s", "variant", "beta1", "beta2", "epsilon"]
 
 _CONSTRAINTS = {
     "learning_rate": [Interval(numbers.Real, 0, None, closed="neither"), StrOptions({"auto"})],
-    "max_iter": [Interval(numbers.Real, 0, None, closed="neither")],
+    "max_iter": [Interval(numbers.Real, 0, None, closed="neither"), StrOptions({"auto"})],
     "tol": [Interval(numbers.Real, 0, None, closed="left"), None],
     "n_iter_no_change": [Interval(numbers.Integral, 1, None, closed="left")],
     "average": ["boolean"],
-    "momentum": [Interval(numbers.Real, 0, 1, closed="left"), None],
+    "momentum": [Interval(numbers.Real, 0, 1, closed="left"), StrOptions({"auto"}), None],
     "n_batch": [Interval(numbers.Integral, 1, None, closed="left")],
     "lamda": [Interval(numbers.Real, 0, None, closed="left")],
     "inner_iter": [Interval(numbers.Integral, 1, MAX_ITER, closed="both"), StrOptions({"auto"})],
     "option": [Options(numbers.Integral, {1, 2})],
     "gamma_s": [Interval(numbers.Real, 0, None, closed="neither")],
-    "variant": [StrOptions({"R", "textbook", "amsgrad"})],
+    "variant": [StrOptions({"R", "textbook", "amsgrad"}), None],
     "beta1": [Interval(numbers.Real, 0, 1, closed="left")],
     "beta2": [Interval(numbers.Real, 0, 1, closed="left")],
     "epsilon": [Interval(numbers.Real, 0, None, closed="neither"), None],
@@ -104,13 +109,16 @@ _PARAM_DOCS = {
     "learning_rate": "learning_rate : float or 'auto', default='auto'\n    The step, > 0 (R's ``alpha``); "
                      "``'auto'`` derives it from the data (:mod:`graddescent.convergence` says how); "
                      "``learning_rate_`` holds the one taken.",
-    "max_iter": "max_iter : float, default=1000\n    The most passes over the data, > 0 (see "
-                ":mod:`graddescent.estimators`; R's ``maxIter`` counts iterations instead).",
-    "tol": "tol : float or None, default={tol}\n    The stopping rule: stop once ``n_iter_no_change`` passes in a "
-           "row have stalled, a pass stalling where what is left to gain, at the rate the loss is falling, is "
-           "at most ``tol`` times the loss (for an average of iterates, where its loss fell by at most that "
-           "over the second half of the averaging). None: run ``max_iter`` passes (R's fixed "
-           "iterations).{why}",
+    "max_iter": "max_iter : float or 'auto', default='auto'\n    The most passes over the data, > 0 (see "
+                ":mod:`graddescent.estimators`; R's ``maxIter`` counts iterations instead). ``'auto'``: "
+                "twice as many as theory says the certificate needs on this data's spectrum, at least 1000 and at "
+                "most 10**6 (1000 for the single-row methods and MBGD, whose loss decides when they stall).",
+    "tol": "tol : float or None, default={tol}\n    The fit converged once its coefficients are certified within "
+           "``tol`` of the least-squares solution: the largest error of a coefficient, standardized (times the "
+           "spread of its input), over the largest standardized slope (:mod:`graddescent.certificate`; "
+           "``coef_error_`` holds the bound reached). {why} None: run ``max_iter`` passes (R's fixed "
+           "iterations). Where the data is too wide for a certificate (more than 2047 inputs held by Dask), "
+           "``tol`` is the stopping rule of the loss alone (:mod:`graddescent.convergence`).",
     "n_iter_no_change": "n_iter_no_change : int, default=5\n    Passes that must stall in a row to end the fit "
                         "(times ``1 / (1 - momentum)`` for MGD and AGD, whose loss rises and falls).",
     "average": "average : bool, default=True\n    Return the running average of the iterates "
@@ -119,7 +127,7 @@ _PARAM_DOCS = {
                "``n_iter_no_change`` passes in a row none lower than the lowest by ``tol``), or half-way "
                "through ``max_iter``; the stopping rule then judges the average. With ``tol=None``, from "
                "the second pass. False: the last iterate (R's).",
-    "momentum": "momentum : float{none}, default={momentum}\n    Momentum or decay of the running averages, in "
+    "momentum": "momentum : float{none}, default={momentum!r}\n    Momentum or decay of the running averages, in "
                 "[0, 1) (R's ``momentum``{why}).",
     "n_batch": "n_batch : int, default=2\n    Number of mini-batches, 1 to the number of samples (R's ``nBatch``).",
     "lamda": "lamda : float, default=0\n    Skew of SSGD's inner-loop length, >= 0 (R's ``lamda``, R's spelling).",
@@ -127,8 +135,8 @@ _PARAM_DOCS = {
                   "``innerIter``, 10 in R); ``'auto'``: the number of samples, a pass.",
     "option": "option : {1, 2}, default=2\n    SVRG: which inner iterate becomes theta (R's ``option``).",
     "gamma_s": "gamma_s : float, default=0.125\n    SARAH+'s sufficient reduction, > 0 (R's ``gammaS``).",
-    "variant": "variant : {{{variants}}}, default='R'\n    Which rule (not in R): 'R', R's rule and R's numbers; "
-               "{published}",
+    "variant": "variant : {{{variants}}}{none}, default={default!r}\n    Which rule (not in R): 'R', R's rule and "
+               "R's numbers; {published}{why}",
     "beta1": "beta1 : float, default=0.9\n    ADAM's published rules' decay of the first moment, in [0, 1) "
              "(torch.optim.Adam's default; not in R, whose rule fixes 0.9).",
     "beta2": "beta2 : float, default=0.999\n    ADAM's published rules' decay of the second moment, in [0, 1) "
@@ -172,7 +180,12 @@ n_iter_ : int
 learning_rate_ : float or None
     The step taken (the one ``'auto'`` chose); None for ADADELTA, which has none.
 converged_ : bool or None
-    Whether the stopping rule was met (None with ``tol=None``).
+    Whether the coefficients were certified within ``tol`` of the least-squares solution (where
+    there is no certificate, whether the loss's stopping rule was met; None with ``tol=None``).
+coef_error_ : float or None
+    The certified bound on the coefficients' relative error at the end of the fit (see ``tol``
+    and :mod:`graddescent.certificate`): converged where it is at most ``tol``. None with
+    ``tol=None`` or where there is no certificate.
 path_ : pandas.DataFrame or None
     With ``path_every``: theta (scaled units, as ``theta_``) as the fit went, indexed by
     iteration (0 where it started), every ``path_every`` iterations and the last: what the
@@ -194,8 +207,11 @@ def _docstring(summary, method, params):
              "R's alpha, ``tol=None``, ``average=False`` and ``max_iter`` R's maxIter in passes",
              "(:mod:`graddescent.estimators` says how) it fits R's numbers.", "", "Parameters", "----------"]
     momentum = METHODS[method].momentum if method else None
-    why = ("; 0.9 in R, whose scalar running averages then weight recent rows unevenly" if momentum != 0.9 else
-           "") if method else "; None: 0.9 for MGD and AGD, 0.999 for RMSPROP and ADADELTA"
+    why = ("; 0.9 in R. 'auto': the momentum, and with learning_rate='auto' the step, that are optimal for the "
+           "data's spectrum (Polyak's heavy ball for MGD, Nesterov's for AGD)" if momentum == "auto" else
+           "; 0.9 in R, whose scalar running averages then weight recent rows unevenly" if momentum != 0.9 else
+           "") if method else "; None: 'auto' for MGD and AGD (optimal for the spectrum), 0.999 for RMSPROP and " \
+        "ADADELTA"
     for p in [*params, "scaling", "random_state", "path_every"]:
         text = _PARAM_DOCS[p]
         if p == "momentum":
@@ -206,18 +222,23 @@ def _docstring(summary, method, params):
                                published=(published_text(METHODS[method]) or "the only one this method has.") if method
                                else
                                "'textbook' (and 'amsgrad' for ADAM): the published rule, for the methods that have "
-                               "one (see each method's estimator).")
+                               "one (see each method's estimator).", none="" if method else " or None",
+                               default=METHODS[method].variant if method else None,
+                               why=(" R's SARAHPlus tests only the intercept's gradient, which R's scaling makes tiny at "
+                                    "once, so that its inner loops end after a step or two and the fit does not reach "
+                                    "least squares: the published rule is the default." if method == "SARAHPlus" else
+                                    " None: each method's estimator's default (R's rule, the published one for "
+                                    "SARAHPlus)." if not method else ""))
         if p == "epsilon":
             text = text.format(none="" if method else " or None", epsilon=METHODS[method].constants["epsilon"] if method
                                else None, torch=f"torch.optim.{METHODS[method].torch}'s default" if method else
                                "None: torch.optim's default for the method, 1e-10 for ADAGRAD, 1e-6 for ADADELTA, "
                                "1e-8 for RMSPROP and ADAM")
         if p == "tol":
-            text = text.format(tol=f"{_tol(method):.0e}".replace("e-0", "e-"), why=(
-                " The default is scikit-learn's SGDRegressor's for the methods whose iterates are averaged, "
-                "1e-4 for the others." if method else
-                " The same for every method, as ``graddescent compare`` takes (the single-method estimators "
-                "take 1e-3 for the methods whose iterates are averaged)."))
+            text = text.format(tol=f"{_tol(method):g}", why=(
+                "The methods of exact gradients (GD, MGD, AGD, SVRG, SSGD, SARAH, SARAHPlus) stop then, or at "
+                "``max_iter``; the others, whose steps are noisy, also stop once their loss stalls "
+                "(``n_iter_no_change`` passes in a row none lower than the lowest by ``tol``), not converged."))
         head, body = text.split("\n", 1)
         lines += [head, *textwrap.wrap(body.strip(), 88, initial_indent="    ", subsequent_indent="    ")]
     return "\n".join(lines) + "\n" + _ATTRIBUTES_DOC
@@ -267,16 +288,19 @@ class _BaseGradDescent(RegressorMixin, BaseEstimator):
         control = {key: getattr(self, _SNAKE[key]) for key in METHODS[method].control if key != "maxIter"}
         if control.get("momentum", 0) is None:  # (GradDescentRegressor's default: the method's estimator's)
             control["momentum"] = METHODS[method].momentum
-        control["variant"] = self.variant
+        control["variant"] = METHODS[method].variant if self.variant is None else self.variant
         control.update({key: getattr(self, key) for key in METHODS[method].constants})
         if control.get("innerIter") == "auto":
             control["innerIter"] = n_samples
-        control["maxIter"] = max(1, round(self.max_iter * _per_pass(method, n_samples, control.get("nBatch", 1))))
+        passes = 1000 if self.max_iter == "auto" else self.max_iter  # ("auto" without tol: 1000)
+        control["maxIter"] = max(1, round(passes * _per_pass(method, n_samples, control.get("nBatch", 1))))
         # (a single-row method with a stopping rule draws its rows a pass at a time)
         limit = MAX_ITER if self.tol is None or not METHODS[method].by_row else MAX_STEPS
         if control["maxIter"] > limit:
             raise ValueError(f"The 'max_iter' parameter of {type(self).__name__} asks for {control['maxIter']} "
                              f"iterations, more than {limit}; use a smaller max_iter")
+        if self.max_iter == "auto" and self.tol is not None:
+            control["maxIter"] = "auto"
         return control
 
     def _seed(self):
@@ -383,16 +407,16 @@ class _BaseGradDescent(RegressorMixin, BaseEstimator):
             m = X.shape[0]
             control = self._control(method, m)
             self._check_combinations(control, m, method)
-            data = np.empty((m, X.shape[1] + 1), order="C" if METHODS[method].by_row else "F")  # as the method reads it
-            data[:, :-1], data[:, -1] = X, y
+            values = np.empty((m, X.shape[1] + 1), order="C" if METHODS[method].by_row else "F")  # as the method
+            values[:, :-1], values[:, -1] = X, y                                                   # reads it
+            names = [*map(str, getattr(self, "feature_names_in_", [f"X[:, {j}]" for j in range(X.shape[1])])), "y"]
             if self.scaling is None:
                 parameter = None
             else:
-                parameter = _scaling_parameter(data, self.scaling)
-                scale_columns(data, parameter[0], parameter[1], data)  # in place
-                names = getattr(self, "feature_names_in_", [f"X[:, {j}]" for j in range(X.shape[1])])
-                check_scaling(parameter, data, [*map(str, names), "y"], self.scaling == "variance" and
-                              "standard deviation" or "range")
+                parameter = _scaling_parameter(values, self.scaling)
+                scale_columns(values, parameter[0], parameter[1], values)  # in place
+                check_scaling(parameter, values, names, self.scaling == "variance" and "standard deviation" or "range")
+            data = Dense(values, pd.Index(names))
         average = self.average if METHODS[method].averages else None
         fit = drivers.run(method, data, self._seed(), self.tol, self.n_iter_no_change, path_every=self.path_every,
                           scaled=True if self.scaling else None, average=average, **control)
@@ -404,6 +428,7 @@ class _BaseGradDescent(RegressorMixin, BaseEstimator):
         self.n_iter_ = int(math.ceil(fit.n_iter / _per_pass(method, m, control.get("nBatch", 1)) - 1e-9))
         self.learning_rate_ = fit.alpha
         self.converged_ = fit.converged
+        self.coef_error_ = fit.error
         self.intercept_, self.coef_ = coefficients(fit.theta, parameter)
         if hasattr(self, "_stream"):  # (a fit starts afresh: partial_fit goes on from it)
             del self._stream
@@ -456,9 +481,15 @@ class _BaseGradDescent(RegressorMixin, BaseEstimator):
                       .replace("(innerIter)", "(inner_iter)").replace("scaling them (varianceScaling)",
                                                                       "scaling them (scaling='variance')"))
             warnings.warn(f"{name} diverged: {remedy}.", ConvergenceWarning, stacklevel=3)
+        elif fit.converged is False and fit.advice:
+            passes = math.ceil(fit.n_iter / _per_pass(method, n_samples, control.get("nBatch", 1)) - 1e-9)
+            advice = fit.advice.replace("raise maxIter", "raise max_iter")
+            warnings.warn(f"{name} stopped after {passes} passes: {advice}", ConvergenceWarning, stacklevel=3)
         elif fit.converged is False:
             warnings.warn(f"{name} stopped at max_iter = {self.max_iter} passes before its loss stopped improving "
                           f"(tol={self.tol}); raise max_iter, or tol", ConvergenceWarning, stacklevel=3)
+        elif fit.singular:  # (converged: what the coefficients are, which no warning above says)
+            warnings.warn(f"{name}: {fit.singular}", UserWarning, stacklevel=3)
 
     def predict(self, X):
         """Predict as R's ``predict``: scale X, ``[1 | X] theta``, undo the output's scaling.
@@ -563,13 +594,15 @@ class _Streaming:
         self.n_iter_ += 1
         self.loss_curve_ = np.append(self.loss_curve_, record)
         self.learning_rate_ = state["alpha"]
-        self.converged_ = None
+        self.converged_ = self.coef_error_ = None
         with np.errstate(all="ignore"):
             bad = diverged(self.theta_, self.loss_curve_[0], self.loss_curve_[-1], self.loss_curve_)
         if bad and not state["warned"]:  # (once a stream: as soon as its loss grows as a fit's would)
             state["warned"] = True
-            warnings.warn(f"{type(self).__name__} diverged on this stream (the loss of its batches went from "
-                          f"{self.loss_curve_[0]:.3g} to {self.loss_curve_[-1]:.3g}): "
+            grew = (f"the loss of its batches went from {self.loss_curve_[0]:.3g} to {self.loss_curve_[-1]:.3g}" if
+                    np.all(np.isfinite(self.loss_curve_)) and np.all(np.isfinite(self.theta_)) else
+                    "its coefficients or its loss are no longer finite")
+            warnings.warn(f"{type(self).__name__} diverged on this stream ({grew}): "
                           f"{self._stream_remedy(method, data, names, arguments)}", ConvergenceWarning, stacklevel=2)
         return self
 
@@ -708,7 +741,7 @@ class MGDRegressor(_BaseGradDescent):
         ["learning_rate", "max_iter", "tol", "n_iter_no_change", "momentum", "variant"])
 
     def __init__(self, *, learning_rate="auto", max_iter=MAX_PASSES, tol=TOL, n_iter_no_change=PATIENCE,
-                 momentum=0.9, variant="R", scaling="variance", random_state=None,
+                 momentum="auto", variant="R", scaling="variance", random_state=None,
                  path_every=None):
         self.learning_rate = learning_rate
         self.max_iter = max_iter
@@ -729,7 +762,7 @@ class AGDRegressor(_BaseGradDescent):
         ["learning_rate", "max_iter", "tol", "n_iter_no_change", "momentum", "variant"])
 
     def __init__(self, *, learning_rate="auto", max_iter=MAX_PASSES, tol=TOL, n_iter_no_change=PATIENCE,
-                 momentum=0.9, variant="R", scaling="variance", random_state=None,
+                 momentum="auto", variant="R", scaling="variance", random_state=None,
                  path_every=None):
         self.learning_rate = learning_rate
         self.max_iter = max_iter
@@ -910,7 +943,7 @@ class SARAHPlusRegressor(_BaseGradDescent):
         ["learning_rate", "max_iter", "tol", "n_iter_no_change", "inner_iter", "gamma_s", "variant"])
 
     def __init__(self, *, learning_rate="auto", max_iter=MAX_PASSES, tol=TOL, n_iter_no_change=PATIENCE,
-                 inner_iter="auto", gamma_s=0.125, variant="R", scaling="variance", random_state=None,
+                 inner_iter="auto", gamma_s=0.125, variant="textbook", scaling="variance", random_state=None,
                  path_every=None):
         self.learning_rate = learning_rate
         self.max_iter = max_iter
@@ -931,7 +964,7 @@ class GradDescentRegressor(_BaseGradDescent):
 
     def __init__(self, method="GD", *, learning_rate="auto", max_iter=MAX_PASSES, tol=TOL,
                  n_iter_no_change=PATIENCE, average=True, momentum=None, n_batch=2, lamda=0,
-                 inner_iter="auto", option=2, gamma_s=0.125, variant="R", beta1=0.9, beta2=0.999, epsilon=None,
+                 inner_iter="auto", option=2, gamma_s=0.125, variant=None, beta1=0.9, beta2=0.999, epsilon=None,
                  scaling="variance", random_state=None,
                  path_every=None):
         self.method = method

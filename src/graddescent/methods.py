@@ -60,6 +60,8 @@ def warning_text(fit, method, iterations="maxIter"):
         grew = (f" (the training loss went from {fit.loss[0]:.3g} to {fit.loss[-1]:.3g})"
                 if finite.size == fit.loss.size and fit.loss.size > 1 else "")
         return f"{method} diverged{grew}: {fit.remedy}."
+    if fit.converged is False and fit.advice:
+        return f"{method} stopped after {fit.n_iter} iterations: {fit.advice.replace('maxIter', iterations)}"
     if fit.converged is False:
         return (f"{method} stopped at {iterations} = {fit.n_iter} before its loss stopped improving by tol; "
                 f"raise {iterations}, or tol")
@@ -88,11 +90,12 @@ _PARAMETERS = {  # numpydoc for every argument, by R's name
              "(torch.optim.Adam's default); R's rule fixes 0.9.",
     "beta2": "float\nKeyword only, not in R: the published rule's decay of the second moment, in [0, 1) "
              "(torch.optim.Adam's default); R's rule fixes 0.999.",
-    "tol": "float or None\nKeyword only, not in R: the stopping rule, judged once a pass ({pass_}): stop once "
-           "``n_iter_no_change`` passes in a row have settled, where what is left to gain at the rate the loss "
-           "falls is at most ``tol`` times the loss (:mod:`graddescent.convergence` says exactly); maxIter is then "
-           "the most. None: R's fixed iterations.",
-    "n_iter_no_change": "int\nKeyword only, not in R: the settled passes in a row that end the fit (with ``tol``).",
+    "tol": "float or None\nKeyword only, not in R: the fit converged once its coefficients are certified within "
+           "``tol`` of the least-squares solution (the largest standardized error over the largest standardized "
+           "slope: :mod:`graddescent.certificate`), checked once a pass ({pass_}); {stops} maxIter is then the "
+           "most, and may be ``'auto'``. None: R's fixed iterations.",
+    "n_iter_no_change": "int\nKeyword only, not in R: the settled passes of the loss in a row that end a fit whose "
+                        "steps are noisy, or a fit without a certificate (with ``tol``).",
     "return_loss": "bool\nKeyword only, not in R. Also return the training loss record: {loss}.",
     "return_path": "bool\nKeyword only, not in R. Also return the path: a DataFrame of theta after each "
                    "iteration (row 0 where it started, index ``iteration``), each row what the fit returns if "
@@ -128,6 +131,8 @@ def _document(family):
         for name, parameter in inspect.signature(fn).parameters.items():
             kind, text = _PARAMETERS[name].format(
                 iterations=iterations, loss=loss, pass_=pass_, variants=", ".join(map(repr, record.variants)),
+                stops=("it stops then, or where its loss stalls (the stopping rule of :mod:`graddescent.convergence`, "
+                       "``n_iter_no_change`` passes), not converged;" if record.averages else "it stops then;"),
                 published=published_text(record) or "The only one this method has.", torch=record.torch,
                 r_epsilon="none" if method == "ADAGRAD" else "1e-7", path_note=_PATH_NOTES.get(
                     method, "here every one")).split("\n", 1)

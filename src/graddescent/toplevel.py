@@ -70,6 +70,9 @@ class GradDescentRObject:
         Whether the fit diverged (then ``learn`` has warned, with the remedy). Not in R.
     alpha : float or None
         The step the method took: ``control["alpha"]``, or the one ``"auto"`` chose. Not in R.
+    error : float or None
+        With ``tol``: the certified bound on the coefficients' relative error
+        (:mod:`graddescent.certificate`); converged where it is at most ``tol``. Not in R.
     path : pandas.DataFrame or None
         theta (scaled units) as the fit went, every ``path_every`` iterations (index
         ``iteration``, 0 where it started), where :func:`learn` was asked for it. Not in R.
@@ -88,6 +91,7 @@ class GradDescentRObject:
     converged: object = None
     diverged: bool = False
     alpha: object = None
+    error: object = None
     path: object = field(default=None, repr=False)
 
 
@@ -279,7 +283,7 @@ def fit_learn(dataSet, featureScaling=True, scalingMethod="VARIANCE", learningMe
                       average=average if record.averages else None, path_every=path_every, **args)
     result = GradDescentRObject(bool(featureScaling), scalingMethod, parameter, learningMethod, fit.theta, control,
                                 list(data.columns), fit.loss, fit.n_iter, fit.passes, fit.converged, fit.diverged,
-                                fit.alpha, fit.path)
+                                fit.alpha, fit.error, fit.path)
     return result, fit
 
 
