@@ -226,7 +226,7 @@ def test_scaled_model_file_round_trips_in_process(tmp_path):
 def _figures(monkeypatch):
     """The figures the command draws (instead of writing them)."""
     drawn = []
-    monkeypatch.setattr(cli, "_save_figure", lambda figure, path: drawn.append(figure))
+    monkeypatch.setattr(cli.commands, "_save_figure", lambda figure, path: drawn.append(figure))
     return drawn
 
 

@@ -367,7 +367,7 @@ def test_cli_scheduler_that_does_not_answer(csv_file, capsys, monkeypatch):
 
     from graddescent import cli
 
-    monkeypatch.setattr(cli, "SCHEDULER_TIMEOUT", 2)
+    monkeypatch.setattr(cli.cluster, "SCHEDULER_TIMEOUT", 2)
     with socket.socket() as s:  # a port where nothing listens
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
