@@ -365,13 +365,10 @@ def test_cli_fit_dask_missing_values(csv_file, capsys):
 def test_cli_scheduler_that_does_not_answer(csv_file, capsys, monkeypatch):
     import socket
 
-    from graddescent import cli
-
-    monkeypatch.setattr(cli.cluster, "SCHEDULER_TIMEOUT", 2)
     with socket.socket() as s:  # a port where nothing listens
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    status, out, err = run_cli(["fit", csv_file, "--scheduler", f"tcp://127.0.0.1:{port}"], capsys)
+    status, out, err = run_cli(["fit", csv_file, "--scheduler", f"tcp://127.0.0.1:{port}", "--timeout", "2"], capsys)
     assert status == 2 and out == ""
     lines = err.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith(f"graddescent: error: no Dask scheduler answered at "

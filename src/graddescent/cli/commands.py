@@ -5,18 +5,16 @@ import os
 import sys
 import warnings
 
-import numpy as np
-
 from .. import chunked, datasets, reading
 from ..methods import CONSTANTS, VARIANTS
 from ..modelfile import read_model, write_model
 from ..toplevel import METHOD_CONTROL, METHODS, predict
 from ..writing import check_output as _check_output
 from ..writing import write_atomic as _write_atomic
-from .cluster import _client, _cluster, _held
+from .cluster import _check_cluster_options, _client, _cluster, _held
 from .figures import _compare_figure, _fit_figure, _save_figure
 from .fitting import CONTROL_OPTIONS, _control, _fit, _remedy
-from .inputs import _csv_format, _load_training_data, _split
+from .inputs import STDIN, _csv_format, _load_training_data, _split, _standard_input, _to_file
 from .messages import EXIT_DIVERGED, CLIError, _note, _report_warnings
 from .quality import _coefficients, _gap, _least_squares_mse, _rmse, _square
 from .report import PROGRESS_DELAY, _compare_table, _fit_table, _json, _table, _with_elapsed_bar, progress_wanted
@@ -37,7 +35,8 @@ def command_fit(args):
     int
         0; 1 when the fit diverged (no model file is written; the remedy is on stderr).
     """
-    with _cluster(args):
+    _check_cluster_options(args)
+    with _standard_input(args), _cluster(args):
         return _command_fit(args)
 
 
@@ -50,7 +49,7 @@ def _command_fit(args):
     unused = [f"--{o.replace('_', '-')}" for o, e in CONTROL_OPTIONS.items() if e in given and e not in takes]
     if unused and not args.quiet:
         print(f"graddescent: note: {args.method} does not use {', '.join(unused)}; ignored", file=sys.stderr)
-    _check_output(args.model_out, args.data)
+    _check_output(args.model_out if _to_file(args.model_out) else None, args.data)
     _check_output(args.plot, args.data)
     model, seconds, fit = _with_elapsed_bar(lambda: _fit(train, args.method, args, control),
                                             f"fitting {args.method}", progress_wanted(args.quiet),
@@ -75,7 +74,8 @@ def _command_fit(args):
         result["data_passes"] = train.passes
     if args.plot:
         _save_figure(_fit_figure(model, fit, train, args, label), args.plot)
-    print(_json(result) if args.json else _fit_table(result))
+    # (the model on standard output: the report goes to stderr)
+    print(_json(result) if args.json else _fit_table(result), file=sys.stderr if args.model_out == STDIN else sys.stdout)
     if fit.diverged:
         written = f"{args.model_out!r} was not written: " if args.model_out else ""
         print(f"graddescent: error: the fit diverged; {written}{_remedy(fit)}", file=sys.stderr)
@@ -89,7 +89,7 @@ def _command_fit(args):
                   f"{result['gap_to_least_squares']:.0%} above the least-squares fit's: the fit has not converged; "
                   "use --tol (e.g. --tol 1e-4, which also sets --alpha auto) or raise --max-iter", file=sys.stderr)
     if args.model_out:
-        write_model(model, args.model_out, args.seed)
+        write_model(model, args.model_out if _to_file(args.model_out) else sys.stdout, args.seed)
     return 0
 
 
@@ -106,6 +106,13 @@ def command_compare(args):
     int
         0.
     """
+    if args.data is None:
+        return _command_compare(args)
+    with _standard_input(args):
+        return _command_compare(args)
+
+
+def _command_compare(args):
     frame, label = _load_training_data(args)
     train, test = _split(frame, args)
     _control(args, train.shape[0], "GD")  # (checks the options once)
@@ -178,23 +185,30 @@ def command_predict(args):
     int
         0.
     """
-    model = read_model(args.model)
+    _check_cluster_options(args)
+    with _standard_input(args):
+        return _command_predict(args)
+
+
+def _command_predict(args):
+    model = read_model(sys.stdin.buffer if args.model == STDIN else args.model)
     fmt = _csv_format(args)
-    layout = reading.inspect_csv(args.data, fmt)
+    layout = reading.inspect_csv(args.data, fmt, label=args.label)
     inputs = model.columns[:-1]
     present = set(layout.columns)
     missing = [c for c in inputs if c not in present]
     if missing:
-        raise CLIError(f"{args.data!r} lacks the input column(s) {missing} that the model needs "
+        raise CLIError(f"{args.label!r} lacks the input column(s) {missing} that the model needs "
                        f"(the model's inputs: {', '.join(inputs)})")
-    _check_output(args.output, args.data, args.model)
+    _check_output(args.output if _to_file(args.output) else None, args.data,
+                  args.model if args.model != STDIN else None)
     if _held(args):
         if args.persist:
             raise CLIError("--persist keeps a file read for many passes; predict reads it twice, once to check it "
                            "and once to write: leave --persist out")
         with _cluster(args):
             return _predict_held(args, model, layout, fmt)
-    frame = reading.read_table(layout, inputs, label=args.data)
+    frame = reading.read_table(layout, inputs, label=args.label)
     name = _prediction_column(list(frame.columns), model, args)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -204,7 +218,7 @@ def command_predict(args):
     def write(f):
         frame.to_csv(f, index=False, lineterminator="\n", sep=fmt.sep, decimal=fmt.decimal)
 
-    if args.output:
+    if _to_file(args.output):
         _write_atomic(args.output, write)
     else:
         write(sys.stdout)
@@ -219,7 +233,7 @@ def _prediction_column(names, model, args):
     if passed:
         shown = ", ".join("the row names" if c == "" else repr(c) for c in passed[:20])
         more = f" and {len(passed) - 20} more" if len(passed) > 20 else ""
-        _note(f"the model does not use {len(passed)} column(s) of {args.data!r}: {shown}{more}; passed through to "
+        _note(f"the model does not use {len(passed)} column(s) of {args.label!r}: {shown}{more}; passed through to "
               "the output unchanged", args.quiet)
     name = "prediction"
     while name in names:
@@ -230,15 +244,15 @@ def _prediction_column(names, model, args):
 def _predict_held(args, model, layout, fmt):
     """``predict --dask``/``--scheduler``: the file a block at a time on the cluster, twice: to
     check it (and find the unnamed columns that hold nothing, left out as in memory), then
-    to write each block's rows with their predictions, in order, a few blocks in flight."""
+    to write each block's rows with their predictions, in order, a few blocks in flight; the
+    second pass checks that it reads what the first read."""
     import dask
 
     inputs = list(model.columns[:-1])
     layout.path = os.path.abspath(layout.path)  # (the workers' current folders are not this one)
-    bounds = reading.block_bounds(layout, args.data)
-    blocks = list(zip(bounds[:-1], np.diff(bounds)))
-    found = dask.compute(*[dask.delayed(_held_block_facts)(layout, start, size, inputs, args.data)
-                           for start, size in blocks])
+    source = reading.HeldFile(layout, label=args.label, doing="predicted", again="predict it again")
+    found = dask.compute(*[dask.delayed(_held_block_facts)(source, i, inputs) for i in range(len(source))])
+    source.remember([f[0] for f in found])
     filled = set().union(*[f[1] for f in found])
     drop = [n for n in layout.unnamed if n not in filled and n not in inputs]
     names = [n for n in layout.names if n not in drop]
@@ -246,29 +260,29 @@ def _predict_held(args, model, layout, fmt):
     ahead = 2 * max(len(_client().scheduler_info()["workers"]), 1)
 
     def write(f):
-        for lo in range(0, len(blocks), ahead):  # (at most `ahead` blocks' text held at once)
-            texts = dask.compute(*[dask.delayed(_predict_block)(layout, start, size, model, drop, name, fmt,
-                                                               lo + i == 0, args.data)
-                                   for i, (start, size) in enumerate(blocks[lo:lo + ahead])])
+        for lo in range(0, len(source), ahead):  # (at most `ahead` blocks' text held at once)
+            texts = dask.compute(*[dask.delayed(_predict_block)(source, i, model, drop, name, fmt, i == 0)
+                                   for i in range(lo, min(lo + ahead, len(source)))])
             for text in texts:
                 f.write(text)
 
-    if args.output:
+    if _to_file(args.output):
         _write_atomic(args.output, write)
     else:
         write(sys.stdout)
     return 0
 
 
-def _held_block_facts(layout, start, size, inputs, label):
-    """A block's rows and the unnamed columns that hold something in it (and its errors)."""
-    frame = reading.table_block(layout, start, size, inputs, label)
-    return len(frame), {n for n in layout.unnamed if n in frame.columns and frame[n].ne("").any()}
+def _held_block_facts(source, i, inputs):
+    """A block's (rows, CRC-32) and the unnamed columns that hold something in it (and its errors)."""
+    frame, facts = source.table_block(i, inputs)
+    layout = source.layout
+    return facts, {n for n in layout.unnamed if n in frame.columns and frame[n].ne("").any()}
 
 
-def _predict_block(layout, start, size, model, drop, name, fmt, header, label):
+def _predict_block(source, i, model, drop, name, fmt, header):
     """A block's rows, with their predictions, as CSV text (with the header line for the first block)."""
-    frame = reading.table_block(layout, start, size, list(model.columns[:-1]), label).drop(columns=drop)
+    frame = source.table_block(i, list(model.columns[:-1]))[0].drop(columns=drop)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         frame[name] = predict(model, frame[list(model.columns[:-1])])["V1"].to_numpy() if len(frame) else []
@@ -300,7 +314,7 @@ def command_datasets(args):
         print("\nWrite one with: graddescent datasets NAME -o NAME.csv (the last column is the target)")
         return 0
     frame = datasets.load(args.name)
-    if args.output:
+    if _to_file(args.output):
         _check_output(args.output)
         _write_atomic(args.output, lambda f: frame.to_csv(f, index=False, lineterminator="\n"))
     else:

@@ -51,11 +51,15 @@ def _whole(low=None, high=None, span=None):
     return parse
 
 
-def _character(what, names=None):
+def _character(what, names=None, not_in_numbers=False):
+    """One character; ``not_in_numbers``: none that a number holds (a digit, a sign, an exponent's e)."""
     def parse(text):
         value = (names or {}).get(text.lower(), text)
         if len(value) != 1 or value in "\"\r\n":
             raise argparse.ArgumentTypeError(f"must be one character ({what}), got {text!r}")
+        if not_in_numbers and (value.isdigit() or value in "eE+-" or value.isspace()):
+            raise argparse.ArgumentTypeError(f"{text!r} occurs in numbers (digits, signs, the exponent's e), so it "
+                                             f"cannot be {what}; use '.' or ','")
         return value
     return parse
 
@@ -108,7 +112,17 @@ def _tol(text):
 
 
 def _plot_path(text):
+    if text == "-":
+        raise argparse.ArgumentTypeError("cannot be standard output ('-'), where the report goes; give the figure a "
+                                         f"file name ending {', '.join(PLOT_FORMATS)}")
     if os.path.splitext(text)[1].lower() not in PLOT_FORMATS:
         raise argparse.ArgumentTypeError(f"cannot tell the image format of {text!r}; "
                                          f"end the name with {', '.join(PLOT_FORMATS)}")
     return text
+
+
+def _address(text):
+    if not text.strip():
+        raise argparse.ArgumentTypeError("needs the Dask scheduler's address, e.g. tcp://127.0.0.1:8786 (or use --dask "
+                                         "for a cluster on this machine)")
+    return text.strip()

@@ -6,10 +6,11 @@ from .. import __version__
 from ..convergence import PATIENCE
 from ..toplevel import CONTROL_DEFAULTS, METHODS
 from ..validation import MAX_ITER
+from .cluster import SCHEDULER_TIMEOUT
 from .commands import command_compare, command_datasets, command_fit, command_predict
 from .fitting import CONVERGE_PASSES
 from .messages import EXIT_ERROR
-from .options import (SEED_RANGE, SEPARATOR_NAMES, _alpha, _character, _method, _methods, _number, _plot_path,
+from .options import (SEED_RANGE, SEPARATOR_NAMES, _address, _alpha, _character, _method, _methods, _number, _plot_path,
                       _scaling, _tol, _variant, _variants, _whole)
 
 COMPARE_SEED = 1
@@ -141,20 +142,26 @@ def _add_cluster_options(parser):
     where = group.add_mutually_exclusive_group()
     where.add_argument("--dask", action="store_true", help="read DATA.csv a block at a time on every pass, in a "
                        "cluster of processes on this machine (one per core, or --workers): memory bounded by the "
-                       "blocks, not the file; the same numbers as in memory")
-    where.add_argument("--scheduler", metavar="ADDRESS", help="the same on an existing Dask cluster (its workers "
-                       "read DATA.csv at the same path), e.g. tcp://10.0.0.5:8786")
+                       "blocks, not the file; the same numbers as in memory. Every pass checks that the file is "
+                       "the one the first pass read")
+    where.add_argument("--scheduler", metavar="ADDRESS", type=_address, help="the same on an existing Dask cluster "
+                       "(its workers read DATA.csv at the same path), e.g. tcp://10.0.0.5:8786")
     group.add_argument("--workers", type=_whole(1, 1024), metavar="N", help="--dask's worker processes (default: "
                        "one per core)")
     group.add_argument("--persist", action="store_true", help="with --dask or --scheduler, keep the numbers read in "
                        "the workers' memory after the first pass (faster passes, memory for the numbers)")
+    group.add_argument("--timeout", type=_number(0, low_open=True), metavar="SECONDS",
+                       help="with --dask or --scheduler, how long to wait for the scheduler to answer, for a worker "
+                       "to join, and, mid-fit, for a cluster left without workers or scheduler to have them again, "
+                       f"before ending with an error (default {SCHEDULER_TIMEOUT})")
 
 
 def _add_reading_options(parser, choosing):
     group = parser.add_argument_group("reading DATA.csv")
     group.add_argument("--sep", type=_character("the field separator; 'tab' for a tab", SEPARATOR_NAMES),
                        default=",", metavar="CHAR", help="field separator (default ','; 'tab' for tabs)")
-    group.add_argument("--decimal", type=_character("the decimal mark"), default=".", metavar="CHAR",
+    group.add_argument("--decimal", type=_character("the decimal mark", not_in_numbers=True), default=".",
+                       metavar="CHAR",
                        help="decimal mark (default '.'; ',' for decimal commas, with --sep ';')")
     group.add_argument("--header", action=argparse.BooleanOptionalAction, default=None,
                        help="whether the first line names the columns (default: it does, and a first line of "
