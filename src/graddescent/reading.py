@@ -655,6 +655,7 @@ def _numbers_in_pieces(layout, where, rows, bounds):
     done = 0
     for columns in _in_order(layout.path, bounds, parse):
         done = _place(out, columns, done)
+        columns = None  # (let go before the next piece is waited for)
     _release_freed_memory()
     return out[:, :done]
 

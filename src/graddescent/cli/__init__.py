@@ -30,6 +30,12 @@ of the data (``--index-col`` names such a column), empty unnamed columns are dro
 ``--columns``, ``--drop``, ``--dropna`` choose the columns and rows that ``fit`` and
 ``compare`` use. What this does is said in notes on stderr (``--quiet`` silences them).
 
+``-`` as a file name is standard input (DATA.csv, MODEL.json; not both) or standard output
+(``-o``, ``--model-out``, whose report then goes to stderr); a file named ``-`` is ``./-``.
+``--dask`` and ``--scheduler`` bound every wait on the cluster by ``--timeout`` and check on
+every pass that DATA.csv is the file the first pass read (``graddescent.cli.cluster``,
+``graddescent.reading.HeldFile``).
+
 Errors in the input (files, columns, option values, model files) end the command with
 exit status 2 and one line on stderr, ``graddescent: error: ...``. Input files are never
 modified; outputs appear whole or not at all, whatever stops the command

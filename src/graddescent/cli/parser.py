@@ -40,7 +40,7 @@ def build_parser():
                               description="Fit a linear model to DATA.csv as gradDescentR.learn does; print "
                               "the coefficients, RMSE, iterations and time.")
     fit.add_argument("data", metavar="DATA.csv", help="comma-separated, a header line, numbers (see the "
-                     "reading options)")
+                     "reading options); '-': standard input")
     fit.add_argument("--method", type=_method, default="GD", help="learning method (default GD): "
                      + ", ".join(METHODS))
     fit.add_argument("--variant", type=_variant, default="R", help="the rule: R (default; R's numbers), or the "
@@ -49,7 +49,8 @@ def build_parser():
     _add_fit_options(fit, seed_default=None, tol_default=None)
     _add_reading_options(fit, choosing=True)
     _add_cluster_options(fit)
-    fit.add_argument("--model-out", metavar="MODEL.json", help="write the fitted model (JSON) for 'predict'")
+    fit.add_argument("--model-out", metavar="MODEL.json", help="write the fitted model (JSON) for 'predict'; '-': to "
+                     "standard output (the report then goes to stderr)")
     fit.add_argument("--plot", metavar="LOSS.png", type=_plot_path,
                      help="draw the loss record, beside the least-squares MSE over all rows (a single-row method "
                      "records the squared residuals of the rows it draws: its final MSE over all rows is drawn too)")
@@ -59,9 +60,9 @@ def build_parser():
                                description="Predict DATA.csv with MODEL.json (from 'fit --model-out'). Columns "
                                "are matched by name; the target column may be absent; other columns are passed "
                                "through. Writes DATA's columns plus 'prediction'.")
-    pred.add_argument("model", metavar="MODEL.json")
-    pred.add_argument("data", metavar="DATA.csv")
-    pred.add_argument("-o", "--output", metavar="OUT.csv", help="write here instead of to stdout")
+    pred.add_argument("model", metavar="MODEL.json", help="from 'fit --model-out'; '-': standard input")
+    pred.add_argument("data", metavar="DATA.csv", help="'-': standard input (not both)")
+    pred.add_argument("-o", "--output", metavar="OUT.csv", help="write here instead of to stdout ('-': stdout)")
     pred.add_argument("--quiet", action="store_true", help="no notes on stderr")
     _add_cluster_options(pred)
     _add_reading_options(pred, choosing=False)
@@ -73,7 +74,8 @@ def build_parser():
                                f"{COMPARE_TOL:g}; --tol none: R's fixed iterations); print a table sorted by test "
                                "(else train) RMSE, with the passes over the data, the time, the gap to the "
                                "least-squares fit and whether each converged. The seed is 1 unless --seed is given.")
-    comp.add_argument("data", metavar="DATA.csv", nargs="?", help="default: the bundled co2_compressibility")
+    comp.add_argument("data", metavar="DATA.csv", nargs="?", help="default: the bundled co2_compressibility; '-': "
+                      "standard input")
     comp.add_argument("--methods", type=_methods, help="comma-separated methods (default all 14, or with --variant "
                       "those that have one of its variants)")
     comp.add_argument("--variant", type=_variants, default=["R"], metavar="VARIANTS",
@@ -88,7 +90,7 @@ def build_parser():
     data = commands.add_parser("datasets", help="list the bundled data sets, or write one as CSV",
                                description="List the bundled data sets, or write NAME as CSV.")
     data.add_argument("name", metavar="NAME", nargs="?")
-    data.add_argument("-o", "--output", metavar="OUT.csv", help="write here instead of to stdout")
+    data.add_argument("-o", "--output", metavar="OUT.csv", help="write here instead of to stdout ('-': stdout)")
     data.set_defaults(run=command_datasets)
     return parser
 
