@@ -14,12 +14,14 @@ What it reads, besides plain comma-separated files with a header line:
 - a UTF-8 byte order mark, CRLF line ends, quoted fields, blank lines.
 
 Numbers are parsed by pandas' C parser, so they are the numbers ``pandas.read_csv`` gives.
-A large file is read once, in pieces cut at line ends and parsed on every core, straight
-into one float64 array (the columns the command uses, in the order it uses them), so that
+A large file is read once, in pieces cut at line ends outside quoted fields and parsed on
+every core, straight into one float64 array (the columns the command uses, in the order it uses them), so that
 reading takes little more memory than the numbers themselves; a file of many columns and
 few rows is parsed row by row. Every check is linear in the size of the file, and what
 goes wrong is reported in one line naming the file, the line or data row, the column and
-the fix. pyarrow is not used, even where installed: on the files measured here (see the
+the fix, found a piece at a time in about the time and memory of a reading that succeeds. A
+file larger than memory is read a block at a time on every pass by Dask (:class:`HeldFile`),
+each pass checked to read the file the first pass read. pyarrow is not used, even where installed: on the files measured here (see the
 README) pandas' C parser was faster and needed a third of the memory.
 """
 

@@ -210,19 +210,21 @@ def _cluster(args):
     # cluster's thread, maybe before the interruption reaches this function: it never has anything else to say here)
     logging.getLogger("asyncio").disabled = True
     timeout = SCHEDULER_TIMEOUT if args.timeout is None else args.timeout
-    where = repr(args.scheduler) if args.scheduler else "this machine"
+    where = f"at {args.scheduler!r}" if args.scheduler else "of this machine"
     try:
         with _terminate_after_cleanup() as termination, _connected(args, timeout, termination) as client, \
                 _quiet_when_failing():
             def check():
                 if client.status != "running":
-                    return (f"lost the Dask scheduler at {where} for {timeout:g} s; check that it runs, then fit again "
-                            "(--timeout sets how long to wait)")
-                if not client.scheduler_info().get("workers"):
-                    return (f"the Dask cluster at {where} has had no worker for {timeout:g} s; start one "
-                            f"('dask worker {args.scheduler or 'ADDRESS'}'), then run the command again, or raise "
-                            "--timeout")
-                return None
+                    return (f"lost the Dask scheduler {where} for {timeout:g} s; check that it runs, then run the "
+                            "command again (--timeout sets how long to wait)")
+                if client.scheduler_info().get("workers"):
+                    return None
+                if args.scheduler:
+                    return (f"the Dask cluster {where} has had no worker for {timeout:g} s; start one ('dask "
+                            f"worker {args.scheduler}'), then run the command again, or raise --timeout")
+                return (f"the local Dask cluster has had no worker for {timeout:g} s (they died and were not "
+                        "restarted): run the command again, with fewer --workers if they ran out of memory")
 
             with _watched(check, timeout):
                 yield client
