@@ -76,6 +76,16 @@ import numpy as np
 __all__ = []
 
 PATIENCE = 5  # n_iter_no_change's default
+#: tol's default (the estimators', the command line's) for the methods of exact gradients: the
+#: coefficients certified within 0.01% of the least-squares solution (the largest error over the
+#: largest slope, standardized: :mod:`graddescent.certificate`), close enough that the training MSE
+#: is that of least squares (on a near-perfect fit such as Longley's, 0.1% leaves it 3% above)
+TOL = 1e-4
+#: tol's default for the methods of noisy steps (the single-row methods and MBGD), which stop
+#: where their loss stalls: scikit-learn's SGDRegressor's, as the stalling is judged with it
+#: (the average's loss falls as 1 / passes, so that 1e-4 would take some thousand passes for a
+#: gain of a hundredth of a percent)
+AVERAGED_TOL = 1e-3
 TRIAL_ALPHAS = tuple(10.0 ** k for k in range(-4, 2))
 TRIAL_STEPS = (1_000, 10_000)  # a trial's steps: one pass, but at least and at most these
 
@@ -96,6 +106,7 @@ class Fit(NamedTuple):
     error: Optional[float] = None  # the certified relative error of the coefficients (None: not judged)
     advice: str = ""  # what to do about a fit the certificate did not pass
     singular: str = ""  # the design's null directions, in words ("": none, or not judged)
+    momentum: Optional[float] = None  # the momentum taken (the one "auto" chose); None where none is
 
 
 # --------------------------------------------------------------------------- steps

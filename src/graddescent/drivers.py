@@ -322,7 +322,7 @@ class Check:
 
 
 def _outcome(record, rule, theta, loss, n_iter, passes, converged, alpha, data, scaled, start, end, exact=True,
-             path=None, check=None, stalled=False, **bound_args):
+             path=None, check=None, stalled=False, momentum=None, **bound_args):
     """A :class:`Fit`, judged: diverged or not (``start``, ``end``: the loss over all rows at
     the first and last theta; ``exact``: whether the loss record is), and the remedy; where
     the coefficients are judged (``check``), converged only if certified (``stalled``: the
@@ -333,10 +333,13 @@ def _outcome(record, rule, theta, loss, n_iter, passes, converged, alpha, data, 
     converged, error = check.verdict(converged, theta)
     converged = None if converged is None else bool(converged) and not bad
     paths = (None, None) if path is None else path.frames(theta.ravel(), n_iter, data.columns)
+    if momentum is not None and record.family == "full batch":
+        bound_args["momentum"] = momentum
     return Fit(theta, loss, n_iter, passes, converged, alpha, bad,
                remedy(record.name, rule, alpha, data, scaled, **bound_args) if bad else "", *paths, error,
                "" if converged or bad else check.advice(record.name, error, stalled),
-               "" if check.certificate is None else check.certificate.singular())
+               "" if check.certificate is None else check.certificate.singular(),
+               momentum if "momentum" in record.control else None)
 
 
 # --------------------------------------------------------------------------- full batch
@@ -546,7 +549,7 @@ def _single_row(record, rule, data, seed, stop, scaled, alpha, maxIter, momentum
         theta = steps.mean
     start, end = data.mean_squared_residual(first), data.mean_squared_residual(theta)
     return _outcome(record, rule, theta, loss, done, done / m, converged, alpha, data, scaled, start, end, False, path,
-                    check, stop[0] >= 0 and stalled)
+                    check, stop[0] >= 0 and stalled, momentum)
 
 
 # --------------------------------------------------------------------------- variance reduced

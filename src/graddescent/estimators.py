@@ -48,7 +48,7 @@ except ImportError:  # scikit-learn < 1.6
 from . import chunked, drivers
 from ._sums import scale_columns
 from .catalog import METHODS
-from .convergence import PATIENCE, diverged, stable_bound
+from .convergence import AVERAGED_TOL, PATIENCE, TOL, diverged, stable_bound
 from .data import Dense
 from .linear import coefficients, predictions
 from .methods import published_text
@@ -67,16 +67,6 @@ R_NAMES = {"learning_rate": "alpha", "max_iter": "maxIter", "momentum": "momentu
            "lamda": "lamda", "inner_iter": "innerIter", "option": "option", "gamma_s": "gammaS",
            "variant": "variant", "beta1": "beta1", "beta2": "beta2", "epsilon": "epsilon"}
 _SNAKE = {r: s for s, r in R_NAMES.items()}
-#: tol's default for the methods of exact gradients: the coefficients certified within 0.01% of
-#: the least-squares solution (the largest error over the largest slope, standardized:
-#: :mod:`graddescent.certificate`), close enough that the training MSE is that of least squares
-#: (on a near-perfect fit such as Longley's, 0.1% leaves it 3% above)
-TOL = 1e-4
-#: tol's default for the methods of noisy steps (the single-row methods and MBGD), which stop
-#: where their loss stalls: scikit-learn's SGDRegressor's, as the stalling is judged with it
-#: (the average's loss falls as 1 / passes, so that 1e-4 would take some thousand passes for a
-#: gain of a hundredth of a percent)
-AVERAGED_TOL = 1e-3
 MAX_PASSES = "auto"  # max_iter's default: as many passes as the certificate needs, by the spectrum
 GENERIC = ["learning_rate", "max_iter", "tol", "n_iter_no_change", "average", "momentum", "n_batch", "lamda",
            "inner_iter", "option", "gamma_s", "variant", "beta1", "beta2", "epsilon"]
@@ -503,7 +493,12 @@ class _BaseGradDescent(RegressorMixin, BaseEstimator):
         y_pred : ndarray of shape (n_samples,)
         """
         check_is_fitted(self)
+        self._check_not_boolean(X, None)  # (as fit: true/false are not numbers)
         if chunked.is_dask(X):  # held by Dask: predicted a piece at a time, lazily (a Dask array)
+            flags = [c for c, dtype in getattr(X, "dtypes", {}).items() if pd.api.types.is_bool_dtype(dtype)]
+            if flags:
+                raise ValueError(f"X column {flags[0]!r} holds true/false values, not numbers; convert it (e.g. "
+                                 "X.astype(float), for 0/1) or drop it.")
             X = X.to_dask_array(lengths=True) if hasattr(X, "to_dask_array") else X
             if X.ndim != 2 or X.shape[1] != self.n_features_in_:
                 raise ValueError(f"X has shape {X.shape}, but {type(self).__name__} is expecting "

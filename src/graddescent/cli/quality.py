@@ -1,0 +1,139 @@
+"""How good a fit is, for the reports: its RMSE and R^2, the least-squares fit (its MSE and
+coefficients) and the gap between them, the coefficients in original units; for data in memory
+or held by Dask."""
+
+import math
+
+import numpy as np
+
+from .. import chunked
+from ..linear import BLOCK as _BLOCK
+from ..linear import coefficients
+from ..toplevel import RMSE, predictions
+
+_GRAM_COLUMNS = 2000  # beyond: the least-squares reference by the SVD of the design
+
+
+def _least_squares(part):
+    """The least-squares fit of the target on ``[1 | inputs]``, for the reports: its training
+    MSE, intercept and slopes in original units, and the variance of the target (population:
+    over m): the normal equations of the centred columns, equilibrated and solved by SVD (the
+    few-by-few system), then the residuals summed; a block of rows at a time, no copy of the
+    data. (Accurate for the report: the MSE is first-order insensitive to the solution's error.)"""
+    if isinstance(part, chunked.Chunks):
+        return _held_report(None, part)[1]
+    values = part.to_numpy(dtype=np.float64)
+    X, y = values[:, :-1], values[:, -1]
+    k = X.shape[1]
+    with np.errstate(all="ignore"):
+        variance = float(np.var(y))
+    if k >= X.shape[0] or k > _GRAM_COLUMNS:  # (a wide table: the SVD of the design itself is smaller)
+        return _least_squares_wide(X, y, variance)
+    with np.errstate(all="ignore"):  # (beyond double's range: nan or inf, said as such)
+        centre, middle = X.mean(axis=0), y.mean()
+        gram, moment = np.zeros((k, k)), np.zeros(k)
+        for lo in range(0, X.shape[0], _BLOCK):
+            block = X[lo:lo + _BLOCK] - centre
+            gram += block.T @ block
+            moment += block.T @ (y[lo:lo + _BLOCK] - middle)
+        theta = _centred_least_squares(gram, moment)
+        if theta is None:
+            return _NONE
+        total = 0.0
+        for lo in range(0, X.shape[0], _BLOCK):
+            residual = (X[lo:lo + _BLOCK] - centre) @ theta - (y[lo:lo + _BLOCK] - middle)
+            total += float(residual @ residual)
+        return {"mse": total / X.shape[0], "intercept": float(middle - centre @ theta), "slopes": theta,
+                "variance": variance}
+
+
+_NONE = {"mse": math.nan, "intercept": math.nan, "slopes": None, "variance": math.nan}
+
+
+def _least_squares_mse(part):
+    """The training MSE of the least-squares fit (:func:`_least_squares`)."""
+    return _least_squares(part)["mse"]
+
+
+def _centred_least_squares(gram, moment):
+    """The coefficients solving the centred normal equations ``gram theta = moment``,
+    equilibrated and solved by SVD; None where they are not finite or the SVD fails."""
+    if not (np.all(np.isfinite(gram)) and np.all(np.isfinite(moment))):
+        return None
+    size = np.sqrt(np.diag(gram))
+    size[size == 0] = 1.0
+    try:
+        return np.linalg.lstsq(gram / size / size[:, None], moment / size, rcond=None)[0] / size
+    except np.linalg.LinAlgError:  # (an SVD that does not converge on such data)
+        return None
+
+
+def _held_report(model, held):
+    """The training MSE of the command's model and the least-squares fit (:func:`_least_squares`),
+    for data held by Dask: one pass for both (kept on ``held``: the least-squares fit is asked
+    for without the model). The latter from the centred moments: ``(y'y - moment' theta) / m``."""
+    if model is not None and getattr(held, "_report", (None,))[0] is not model:
+        count, mean, moments, squares = held.moments(model.model, model.scalingParameter if model.featureScaling
+                                                     else None)
+        with np.errstate(all="ignore"):
+            theta = _centred_least_squares(moments[:-1, :-1], moments[:-1, -1])
+            if theta is None:
+                least = _NONE
+            else:
+                mse = max(float(moments[-1, -1] - moments[:-1, -1] @ theta), 0.0) / count
+                least = {"mse": mse if math.isfinite(mse) else math.nan, "slopes": theta,
+                         "intercept": float(mean[-1] - mean[:-1] @ theta), "variance": float(moments[-1, -1] / count)}
+        held._report = (model, (squares / count, least))
+    return held._report[1]
+
+
+def _least_squares_wide(X, y, variance):
+    design = np.column_stack([np.ones(X.shape[0]), X])
+    with np.errstate(all="ignore"):
+        try:
+            theta = np.linalg.lstsq(design, y, rcond=None)[0]
+        except np.linalg.LinAlgError:
+            return _NONE
+        return {"mse": float(np.mean((design @ theta - y) ** 2)), "intercept": float(theta[0]), "slopes": theta[1:],
+                "variance": variance}
+
+
+def _r2(mse, variance, rows, inputs):
+    """R^2 and adjusted R^2 of a training MSE (as R's summary(lm) prints them)."""
+    with np.errstate(all="ignore"):
+        if not (math.isfinite(mse) and math.isfinite(variance)) or variance <= 0:
+            return math.nan, math.nan
+        r2 = 1 - mse / variance
+        return r2, (1 - (1 - r2) * (rows - 1) / (rows - inputs - 1) if rows > inputs + 1 else math.nan)
+
+
+def _square(rmse):
+    with np.errstate(over="ignore"):  # (an RMSE beyond 1e154: its square is inf, the gap nan)
+        return float(np.float64(rmse) ** 2)
+
+
+def _gap(mse, optimum):
+    """How far a training MSE is above the least-squares fit's, relative to it (0 for a fit
+    within rounding of it: the least-squares fit is the least there is)."""
+    with np.errstate(all="ignore"):
+        if not (math.isfinite(mse) and math.isfinite(optimum)):
+            return math.nan
+        return max(float(mse / optimum - 1), 0.0) if optimum > 0 else (0.0 if mse == 0 else math.inf)
+
+
+def _rmse(model, part):
+    """RMSE of the model on a data part (target last), in original units; NaN if it diverged."""
+    if isinstance(part, chunked.Chunks):
+        mse = _held_report(model, part)[0]
+        return math.sqrt(mse) if math.isfinite(mse) else math.nan
+    values = part.to_numpy(dtype=np.float64)
+    predicted = predictions(model, values[:, :-1])
+    if not np.all(np.isfinite(predicted)):
+        return math.nan
+    return RMSE(values[:, -1], predicted)
+
+
+def _coefficients(model):
+    """The coefficients in original units: intercept, then one per input."""
+    intercept, slopes = coefficients(model.model, model.scalingParameter if model.featureScaling else None)
+    return np.concatenate([[intercept], slopes])
