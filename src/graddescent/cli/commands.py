@@ -83,7 +83,7 @@ def _command_fit(args):
     if isinstance(train, chunked.Chunks):  # (the passes over the file: the checks, the scaling, the fit, the report)
         result["data_passes"] = train.passes
     if args.plot:
-        _save_figure(_fit_figure(model, fit, train, args, label), args.plot)
+        _save_figure(_fit_figure(model, fit, train, args, label, tol), args.plot)
     # (the model on standard output: the report goes to stderr)
     print(_json(result) if args.json else _fit_table(result), file=sys.stderr if args.model_out == STDIN else sys.stdout)
     if fit.diverged:

@@ -30,23 +30,23 @@ def _sampled_label(method, tol):
             "are averaged,\nthe average's MSE over all rows")
 
 
-def _fit_figure(model, fit, train, args, label):
+def _fit_figure(model, fit, train, args, label, tol):
     """``fit --plot``: the loss record of the fit, with the least-squares MSE over all rows.
     A single-row method records the residuals of the rows it draws, not the loss over all
     rows (it can dip below the least-squares MSE); its final theta's MSE over all rows is
-    drawn beside it."""
+    drawn beside it. ``tol``: the fit's (None: R's fixed iterations)."""
     method, loss = args.method, np.asarray(model.loss, dtype=np.float64)
     references = {"least squares: MSE over all rows (the least any theta reaches)":
                   _in_loss_units(model, _least_squares_mse(train))}
     if METHODS[method].by_row:
         references[f"{method}'s final theta: MSE over all rows"] = _in_loss_units(model, _square(_rmse(model, train)))
-        if args.tol is None:
+        if tol is None:
             x, xlabel = np.arange(1, loss.size + 1) * (fit.n_iter / max(loss.size, 1)), "step"
         else:
             x, xlabel = np.arange(1, loss.size + 1), "pass over the data"
-        curves, ylabel = {_sampled_label(method, args.tol): (x, loss)}, "mean squared residual"
+        curves, ylabel = {_sampled_label(method, tol): (x, loss)}, "mean squared residual"
         title = f"{method} on {label}" + (": residuals of the rows drawn, not the loss over all rows"
-                                          if args.tol is None else "")
+                                          if tol is None else "")
     else:
         curves = {f"{method}: MSE over all rows" if method != "MBGD" else f"{method}: MSE over each pass's batches":
                   (np.arange(1, loss.size + 1), loss)}
