@@ -26,6 +26,7 @@ from .certificate import Certificate
 from .convergence import PATIENCE, TRIAL_ALPHAS, TRIAL_STEPS, Fit, auto_alpha, diverged, remedy
 from .data import Dense, as_data
 from .rrandom import RRandom
+from .spectrum import GRAM_SIZE
 from .validation import MAX_ITER, MAX_STEPS, check_iterations, check_number, check_option, check_whole
 
 __all__ = []
@@ -192,8 +193,8 @@ def run(method, dataTrain, seed=None, tol=None, n_iter_no_change=PATIENCE, scale
     where their loss stalls (the stopping rule of :mod:`graddescent.convergence`), not
     converged. Without a certificate, ``tol`` is that rule's alone. ``maxIter="auto"`` (with
     ``tol``) runs as long as the spectrum says the certificate needs (twice that, at least
-    1000 passes, at most 10^6, nor 10^9 rows read); ``momentum="auto"`` (MGD, AGD) takes the momentum
-    (and with ``alpha="auto"`` the step) that is optimal for the spectrum."""
+    1000 passes, at most 10^6, nor 10^9 rows read); ``momentum="auto"`` (MGD, AGD) takes the
+    momentum (and with ``alpha="auto"`` the step) that is optimal for the spectrum."""
     record = METHODS[method]
     rule, constants = check_variant(method, variant, {"beta1": beta1, "beta2": beta2, "epsilon": epsilon})
     alpha = None if method == "ADADELTA" else check_alpha(alpha)
@@ -223,8 +224,9 @@ def run(method, dataTrain, seed=None, tol=None, n_iter_no_change=PATIENCE, scale
     check = Check.of(data, tol, spectral)
     if momentum == "auto":
         if check.certificate is None:
-            raise ValueError(f"momentum='auto' takes the spectrum of the data, which is not computed for more than "
-                             f"{data.k - 1} inputs; give momentum a number")
+            raise ValueError(f"momentum='auto' takes the spectrum of the data, which is not at hand for {data.k - 1} "
+                             f"inputs (at most {GRAM_SIZE - 1}, of values whose squares do not overflow); give "
+                             "momentum a number")
         step, momentum = check.certificate.steps("heavy ball" if method == "MGD" else "nesterov")
         alpha = step if alpha == "auto" else alpha
     if method in ("MGD", "AGD"):  # a heavy ball's loss rises and falls over the momentum's memory

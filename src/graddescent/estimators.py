@@ -197,28 +197,31 @@ def _docstring(summary, method, params):
              "R's alpha, ``tol=None``, ``average=False`` and ``max_iter`` R's maxIter in passes",
              "(:mod:`graddescent.estimators` says how) it fits R's numbers.", "", "Parameters", "----------"]
     momentum = METHODS[method].momentum if method else None
-    why = ("; 0.9 in R. 'auto': the momentum, and with learning_rate='auto' the step, that are optimal for the "
-           "data's spectrum (Polyak's heavy ball for MGD, Nesterov's for AGD)" if momentum == "auto" else
-           "; 0.9 in R, whose scalar running averages then weight recent rows unevenly" if momentum != 0.9 else
-           "") if method else "; None: 'auto' for MGD and AGD (optimal for the spectrum), 0.999 for RMSPROP and " \
-        "ADADELTA"
+    if not method:
+        why = "; None: 'auto' for MGD and AGD (optimal for the spectrum), 0.999 for RMSPROP and ADADELTA"
+    elif momentum == "auto":
+        why = ("; 0.9 in R. 'auto': the momentum, and with learning_rate='auto' the step, that are optimal for the "
+               "data's spectrum (Polyak's heavy ball for MGD, Nesterov's for AGD)")
+    else:
+        why = "; 0.9 in R, whose scalar running averages then weight recent rows unevenly" if momentum != 0.9 else ""
     for p in [*params, "scaling", "random_state", "path_every"]:
         text = _PARAM_DOCS[p]
         if p == "momentum":
             text = text.format(momentum=momentum, why=why, none="" if method else " or None")
         if p == "variant":
-            text = text.format(variants=", ".join(map(repr, METHODS[method].variants if method else ("R", "textbook",
-                                                                                                "amsgrad"))),
-                               published=(published_text(METHODS[method]) or "the only one this method has.") if method
-                               else
-                               "'textbook' (and 'amsgrad' for ADAM): the published rule, for the methods that have "
-                               "one (see each method's estimator).", none="" if method else " or None",
-                               default=METHODS[method].variant if method else None,
-                               why=(" R's SARAHPlus tests only the intercept's gradient, which R's scaling makes tiny at "
-                                    "once, so that its inner loops end after a step or two and the fit does not reach "
-                                    "least squares: the published rule is the default." if method == "SARAHPlus" else
-                                    " None: each method's estimator's default (R's rule, the published one for "
-                                    "SARAHPlus)." if not method else ""))
+            if method:
+                record = METHODS[method]
+                variants, published = record.variants, published_text(record) or "the only one this method has."
+                reason = (" R's SARAHPlus tests only the intercept's gradient, which R's scaling makes tiny at once, "
+                          "so that its inner loops end after a step or two and the fit does not reach least squares: "
+                          "the published rule is the default." if record.variant != "R" else "")
+            else:
+                variants = ("R", "textbook", "amsgrad")
+                published = ("'textbook' (and 'amsgrad' for ADAM): the published rule, for the methods that have "
+                             "one (see each method's estimator).")
+                reason = " None: each method's estimator's default (R's rule, the published one for SARAHPlus)."
+            text = text.format(variants=", ".join(map(repr, variants)), published=published, why=reason,
+                               none="" if method else " or None", default=METHODS[method].variant if method else None)
         if p == "epsilon":
             text = text.format(none="" if method else " or None", epsilon=METHODS[method].constants["epsilon"] if method
                                else None, torch=f"torch.optim.{METHODS[method].torch}'s default" if method else

@@ -85,7 +85,8 @@ def _command_fit(args):
     if args.plot:
         _save_figure(_fit_figure(model, fit, train, args, label, tol), args.plot)
     # (the model on standard output: the report goes to stderr)
-    print(_json(result) if args.json else _fit_table(result), file=sys.stderr if args.model_out == STDIN else sys.stdout)
+    print(_json(result) if args.json else _fit_table(result),
+          file=sys.stderr if args.model_out == STDIN else sys.stdout)
     if fit.diverged:
         written = f"{args.model_out!r} was not written: " if args.model_out else ""
         print(f"graddescent: error: the fit diverged; {written}{_remedy(fit)}", file=sys.stderr)
@@ -101,7 +102,8 @@ def _command_fit(args):
             given = "--tol none" if args.tol is None else "--alpha or --max-iter without --tol"
             print(f"graddescent: warning: after R's {fit.n_iter} iterations ({given}) the training MSE is "
                   f"{result['gap_to_least_squares']:.0%} above the least-squares fit's: the fit has not converged; "
-                  "leave out --tol none, --alpha and --max-iter (the fit then converges), or give --tol", file=sys.stderr)
+                  "leave out --tol none, --alpha and --max-iter (the fit then converges), or give --tol",
+                  file=sys.stderr)
         elif fit.singular:
             print(f"graddescent: note: {fit.singular}", file=sys.stderr)
     if args.model_out:
