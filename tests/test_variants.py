@@ -465,10 +465,10 @@ def test_model_file_round_trip_with_a_variant_and_old_files_read_as_rs_rule(tmp_
     assert document["variant"] == {"name": "amsgrad", "beta1": 0.9, "beta2": 0.99, "epsilon": 1e-8}
     model = cli.read_model(str(tmp_path / "m.json"))
     assert model.control["variant"] == "amsgrad" and model.control["beta2"] == 0.99
-    assert cli.model_to_dict(model, 1) == document
-    # R's rule: no field, exactly the file of before (which reads as R's rule)
+    assert cli.model_to_dict(model, 1, document["certificate"]["tol"]) == document
+    # R's rule and R's fixed iterations: neither field, exactly the file of before (which reads as R's rule)
     assert cli.main(["fit", str(tmp_path / "s.csv"), "--method", "ADAM", "--seed", "1", "--model-out",
-                     str(tmp_path / "r.json"), "--quiet"]) == 0
+                     str(tmp_path / "r.json"), "--quiet", "--tol", "none"]) == 0
     old = json.loads((tmp_path / "r.json").read_text())
     assert set(old) == set(gd.modelfile.FIELDS)
     assert "variant" not in cli.model_from_dict(old).control
