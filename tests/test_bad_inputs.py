@@ -6,6 +6,7 @@ called directly; each CLI command is in tests/test_cli.py's error matrix and tes
 Also: divergence is reported once, with the remedy, by every entry point.
 """
 
+import math
 import warnings
 
 import numpy as np
@@ -428,4 +429,7 @@ def test_rmse_of_huge_residuals_is_their_true_size_without_warnings():
         warnings.simplefilter("error")
         assert gd.RMSE([1e300, 0.0], [-1e300, 0.0]) == pytest.approx(2e300 / np.sqrt(2), rel=1e-12)
         assert gd.RMSE([1e200], [0.0]) == 1e200
+        # residuals beyond double's range: the RMSE where it is within it, else inf
+        assert gd.RMSE([1.5e308, 0.0, 0.0, 0.0], [-1.5e308, 0.0, 0.0, 0.0]) == 1.5e308
+        assert gd.RMSE([1.7e308, -1e308, 0.0], [-1.7e308, 1e308, 1.0]) == math.inf
     assert gd.RMSE([1.0, 2.0], [2.0, 4.0]) == np.sqrt(2.5)  # R's formula where it does not overflow
