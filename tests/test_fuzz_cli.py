@@ -19,12 +19,13 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from conftest import examples
 from graddescent import cli, learn
 
 SCRIPT = Path(sys.executable).with_name("graddescent")
 GOOD = "a,b,c\n1,2,3\n2,1,5\n3,4,6\n4,3,9\n5,6,10\n6,5,13\n"
 TIME_BOUND = 5.0  # seconds per in-process case
-FUZZ = settings(max_examples=60, deadline=None,
+FUZZ = settings(max_examples=examples(60), deadline=None,
                 suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 
 
