@@ -275,7 +275,9 @@ def build_parser():
 
     fit = commands.add_parser("fit", help="fit a linear model to a CSV file and report how good it is",
                               description="Fit a linear model to DATA.csv as gradDescentR.learn does; print "
-                              "the coefficients, RMSE, iterations and time.")
+                              "the coefficients, RMSE, iterations and time, and the gap to least squares (the "
+                              "training MSE above the least-squares fit's, relative to it: +0.00% where rounding "
+                              "puts it below, as no fit is below least squares).")
     fit.add_argument("data", metavar="DATA.csv", help="comma-separated, a header line, numbers (see the "
                      "reading options)")
     fit.add_argument("--method", type=_method, default="GD", help="learning method (default GD): "
@@ -309,7 +311,9 @@ def build_parser():
                                "compressibility data) to the same tolerance (--tol, default "
                                f"{COMPARE_TOL:g}; --tol none: R's fixed iterations); print a table sorted by test "
                                "(else train) RMSE, with the passes over the data, the time, the gap to the "
-                               "least-squares fit and whether each converged. The seed is 1 unless --seed is given.")
+                               "least-squares fit (the training MSE above its MSE, relative to it: +0.00% where "
+                               "rounding puts it below, as no fit is below least squares) and whether each "
+                               "converged. The seed is 1 unless --seed is given.")
     comp.add_argument("data", metavar="DATA.csv", nargs="?", help="default: the bundled co2_compressibility")
     comp.add_argument("--methods", type=_methods, help="comma-separated methods (default all 14, or with --variant "
                       "those that have one of its variants)")
@@ -668,8 +672,9 @@ def _square(rmse):
 
 
 def _gap(mse, optimum):
-    """How far a training MSE is above the least-squares fit's, relative to it (0 for a fit
-    within rounding of it: the least-squares fit is the least there is)."""
+    """How far a training MSE is above the least-squares fit's, relative to it; 0 where it is
+    below, which only rounding gives (the least-squares fit is the least there is): shown as
+    +0.00%, as the help says."""
     with np.errstate(all="ignore"):
         if not (math.isfinite(mse) and math.isfinite(optimum)):
             return math.nan
@@ -847,6 +852,7 @@ def _fit_table(r):
 
 
 def _percent(gap):
+    """A gap (:func:`_gap`, never below 0) as shown: +0.00%, +12.34%, +15.2x; nan."""
     return "nan" if not math.isfinite(gap) else f"+{gap:.2%}" if gap < 10 else f"+{gap:.3g}x"
 
 
