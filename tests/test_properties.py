@@ -11,10 +11,11 @@ from hypothesis.extra.numpy import arrays
 from sklearn.exceptions import ConvergenceWarning
 
 import graddescent as gd
+from conftest import examples
 from graddescent import estimators
 from graddescent.toplevel import METHODS
 
-SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=examples(60), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 seeds = st.integers(-(2**31 - 1), 2**31 - 1)
 
 
@@ -126,7 +127,7 @@ def test_predict_matches_reordered_columns_by_name(values, seed, order, method, 
     np.testing.assert_array_equal(with_target, expected)
 
 
-@settings(max_examples=8, deadline=None)
+@settings(max_examples=examples(8), deadline=None)
 @given(values=tables(max_rows=12, max_cols=4), seed=seeds)
 def test_a_seed_makes_every_method_reproducible(values, seed):
     data = frame(values)
@@ -139,7 +140,7 @@ def test_a_seed_makes_every_method_reproducible(values, seed):
             np.testing.assert_array_equal(loss_a, loss_b, err_msg=name)
 
 
-@settings(max_examples=5, deadline=None)
+@settings(max_examples=examples(5), deadline=None)
 @given(values=tables(max_rows=12, max_cols=4), seed=seeds)
 def test_a_seed_makes_every_estimator_reproducible(values, seed):
     X, y = values[:, :-1], values[:, -1]
@@ -192,7 +193,7 @@ def test_split_data_partitions_the_rows(values, rate, seed, labels):
 
 
 @given(m=st.integers(2, 40), seed=seeds)
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=examples(30), deadline=None)
 def test_split_with_no_training_row_is_rs_empty_split_and_learn_says_so(m, seed):
     # R returns an empty training set when trunc(m * rate) is 0; the port keeps it, and learn refuses it clearly
     data = pd.DataFrame({"x": np.arange(m, dtype=float), "y": np.arange(m, dtype=float) ** 2})
