@@ -89,6 +89,7 @@ csv_like = st.one_of(
 
 @FUZZ
 @given(content=csv_like, command=st.sampled_from(["fit", "compare", "predict"]))
+@example(content=b'"\r\t', command="fit")  # a field holding a line break and a tab: the dialect check's traceback
 def test_arbitrary_bytes_as_the_data_file(tmp_path_factory, monkeypatch, capsys, content, command):
     folder = tmp_path_factory.mktemp("fuzz")
     (folder / "data.csv").write_bytes(content)
