@@ -128,6 +128,13 @@ ROWS = [
      ["'a'", "too large to scale", "range"]),
     ("learn", "range overflows", lambda: gd.learn(huge([1e308, -1e308, 0.0]), scalingMethod="MINMAX"), ValueError,
      ["'a'", "too large to scale"]),
+    # ---- spreads below double's normal range (the scaled column keeps few bits; other data overflows)
+    ("varianceScaling", "subnormal standard deviation", lambda: gd.varianceScaling(huge([0.0, 2.2e-311, 1e-311])),
+     ValueError, ["'a'", "varies too little to scale", "standard deviation, 1.1e-311", "multiply it"]),
+    ("learn", "subnormal range", lambda: gd.learn(huge([0.0, 2.2e-311, 1e-311]), scalingMethod="MINMAX"), ValueError,
+     ["'a'", "varies too little to scale", "range, 2.2e-311"]),
+    ("GDRegressor", "subnormal y", lambda: gd.GDRegressor().fit(X, np.array([0, 1e-310, 0, 0, 0])), ValueError,
+     ["'y'", "varies too little to scale"]),
     ("varianceScaling", "constant column", lambda: gd.varianceScaling(DF.assign(a=2.0)), ValueError,
      ["'a'", "constant", "featureScaling=False"]),
     ("varianceDescaling", "wrong shape", lambda: gd.varianceDescaling(PLANT, np.ones((2, 2))), ValueError, ["2 x 3"]),

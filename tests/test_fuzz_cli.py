@@ -112,6 +112,8 @@ def test_arbitrary_bytes_as_the_data_file(tmp_path_factory, monkeypatch, capsys,
 @example(values=[(-1.0, 0.0, 0.0), (0.0, -1.0, 0.0), (0.0, 0.0, 0.0), (0.0, -1.0, 0.0),
                  (0.0, 0.0, -1.7792369036560232e308)],
          scaling="variance", method="ADAM")  # residuals beyond double's range: RMSE's "invalid value" warning
+@example(values=[(0.0, 0.0, 0.0), (1.0, 1.0, 2.225073858507e-311)], scaling="variance",
+         method="GD")  # a spread below 2.2e-308: fit wrote a model file that predict refused
 def test_any_numbers_fit_or_are_refused(tmp_path_factory, monkeypatch, capsys, values, scaling, method):
     # huge values, infinities, NaN, constant columns: a fit, or one line, never a traceback
     folder = tmp_path_factory.mktemp("numbers")
