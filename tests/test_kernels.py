@@ -245,7 +245,8 @@ def test_the_widest_copy_the_processor_runs_is_chosen_at_load():
         assert done.returncode == 0 and done.stdout.strip() == chosen, (setting, done.stderr)
     env = {**os.environ, "GRADDESCENT_VECTOR_PATH": "avx1024"}
     done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
-    assert done.returncode != 0 and f"vector path 'avx1024': this processor runs {', '.join(PATHS)}" in done.stderr
+    assert done.returncode != 0 and f"GRADDESCENT_VECTOR_PATH='avx1024': this processor runs {', '.join(PATHS)}" in (
+        done.stderr)
     with pytest.raises(ValueError, match="this processor runs"):
         _sums._use_vector_path("avx1024")
 

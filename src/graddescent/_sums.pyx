@@ -623,7 +623,11 @@ def _use_vector_path(name):
 
 # The widest copy, or the one GRADDESCENT_VECTOR_PATH names (to run a whole test suite on
 # one, processes started by it included).
-_use_vector_path(os.environ.get("GRADDESCENT_VECTOR_PATH") or _vector_paths()[0])
+_chosen = os.environ.get("GRADDESCENT_VECTOR_PATH") or _vector_paths()[0]
+if _chosen not in _vector_paths():
+    raise ImportError(f"GRADDESCENT_VECTOR_PATH={_chosen!r}: this processor runs {', '.join(_vector_paths())}; "
+                      "name one of them, or unset it")
+_use_vector_path(_chosen)
 
 
 cdef inline inlined_uint64 _block_sums_any(FullGradient self, Py_ssize_t start, Py_ssize_t stop,
