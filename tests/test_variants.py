@@ -164,8 +164,8 @@ def test_agd_textbook_is_torch_sgd_nesterov_on_full_batch_gradients(momentum):
         assert_matches_library(ours("AGD", frame, steps, alpha=0.05, momentum=momentum, variant="textbook"),
                                expected[steps - 1], err_msg=f"after {steps} steps")
     _, loss = gd.AGD(frame, alpha=0.05, maxIter=60, momentum=momentum, seed=7, variant="textbook", return_loss=True)
-    # each a mean square of residuals from BLAS (a few units in the last place of |X theta| each):
-    # relative to itself, as a positive number, 1e-10 (1e5 times that over these residuals' size)
+    # each a mean square of BLAS's residuals, which carry a few units in the last place of
+    # |X theta|: about 1e-15 of the MSE here; each compared as a number of its own, to 1e-10
     for step, (ours_loss, expected_loss) in enumerate(zip(loss, losses)):
         assert_matches_library(ours_loss, expected_loss, rtol=1e-10, err_msg=f"loss {step}")
     assert len(loss) == len(losses)
