@@ -431,6 +431,37 @@ def csv_tall(rows):
     return table
 
 
+def csv_bad_cell(rows):
+    """A big CSV whose last row holds one cell of text: ``fit`` and ``predict`` end with their one
+    line in about the time and memory of the clean file's ``fit`` and ``predict``. Whole commands,
+    each in a process of its own."""
+    with tempfile.TemporaryDirectory() as tmp:
+        clean, bad, model = Path(tmp) / "clean.csv", Path(tmp) / "bad.csv", Path(tmp) / "model.json"
+        write_tall_csv(clean, rows)
+        shutil.copyfile(clean, bad)
+        with open(bad, "a") as f:
+            f.write("1,2,3,4,5,6,7,8,9,oops,11\n")
+        mb = clean.stat().st_size / 1e6
+        script = Path(sys.executable).with_name("graddescent")
+        subprocess.run([script, "fit", clean, "--quiet", "--seed", "1", "--model-out", model], check=True,
+                       stdout=subprocess.DEVNULL)
+        figures = {}
+        for what, command in (("fit", ["fit"]), ("predict", ["predict", model])):
+            figures[what] = in_child(script, *command, clean, "--quiet")
+            figures[what + " (bad)"] = in_child(sys.executable, "-c", "import subprocess, sys; sys.exit(subprocess.run("
+                                                "sys.argv[1:]).returncode != 2)", script, *command, bad, "--quiet")
+    table = []
+    for what in ("fit", "predict"):
+        (seconds, peak), (bad_seconds, bad_peak) = figures[what], figures[what + " (bad)"]
+        table.append({"what": f"graddescent {what} of a {mb:.0f} MB file whose last row holds one text cell "
+                              "(error), against the clean file",
+                      "graddescent": f"{bad_seconds:.2f} s, {bad_peak / 2**20:,.0f} MB",
+                      "reference": f"{seconds:.2f} s, {peak / 2**20:,.0f} MB",
+                      "ratio": f"{bad_seconds / seconds:.2f}x time, {bad_peak / peak:.2f}x memory",
+                      "target": "about 1x"})
+    return table
+
+
 def csv_wide(columns):
     """A CSV of 2 rows and ``columns`` columns: graddescent's reading against pandas', in this process."""
     from graddescent import reading
@@ -557,7 +588,8 @@ def sections(args):
                  lambda: dask_fits(args.gigabytes, args.folder))]
     if args.only == "csv":
         return [(f"9. reading CSV files{' (--quick: 1/10 of the rows and columns)' if args.quick else ''}", lambda: (
-                    csv_tall(170_000 if args.quick else 1_700_000) + csv_wide(10**5 if args.quick else 10**6)))]
+                    csv_tall(170_000 if args.quick else 1_700_000) + csv_wide(10**5 if args.quick else 10**6)
+                    + csv_bad_cell(250_000 if args.quick else 2_500_000)))]
     m = 10**5 if args.quick else 10**6
     data = synthetic(m, 10)
     if args.only == "variants":

@@ -63,6 +63,20 @@ def wheel(source_copy, tmp_path_factory):
     return built
 
 
+@pytest.fixture
+def csv_file(tmp_path, monkeypatch):
+    """A CSV of 3000 rows, read by --dask in blocks of about 20 kB (7 blocks)."""
+    from graddescent import reading
+
+    monkeypatch.setattr(reading, "HELD_BLOCK_BYTES", 20_000)
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(3000, 3)) * [1, 10, 100]
+    frame = pd.DataFrame({"a": X[:, 0], "b": X[:, 1], "c": X[:, 2], "y": X @ [1, 0.5, 0.01] + rng.normal(size=3000)})
+    path = tmp_path / "data.csv"
+    frame.to_csv(path, index=False)
+    return path
+
+
 # --------------------------------------------------------------------------- other libraries' numbers
 
 def assert_matches_library(actual, desired, rtol=1e-12, err_msg=""):

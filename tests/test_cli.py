@@ -26,6 +26,7 @@ import pytest
 
 from conftest import assert_matches_library
 from graddescent import RMSE, cli, datasets, learn, predict, splitData, varianceScaling, writing
+from graddescent.cli import quality, report
 from graddescent.methods import BY_ROW
 from graddescent.toplevel import METHODS
 
@@ -241,7 +242,7 @@ def test_scaled_model_file_round_trips_in_process(tmp_path):
 def _figures(monkeypatch):
     """The figures the command draws (instead of writing them)."""
     drawn = []
-    monkeypatch.setattr(cli, "_save_figure", lambda figure, path: drawn.append(figure))
+    monkeypatch.setattr(cli.commands, "_save_figure", lambda figure, path: drawn.append(figure))
     return drawn
 
 
@@ -349,8 +350,8 @@ def test_a_gap_below_zero_by_rounding_is_shown_as_zero(command, capsys):
     rounding gives (the least-squares MSE one unit in its last place above it), is a gap of
     0, shown as +0.00% (not +-0.00%)."""
     optimum = 0.020654880872553027
-    gap = cli._gap(np.nextafter(optimum, 0), optimum)
-    assert gap == 0.0 and math.copysign(1, gap) == 1 and cli._percent(gap) == "+0.00%"
+    gap = quality._gap(np.nextafter(optimum, 0), optimum)
+    assert gap == 0.0 and math.copysign(1, gap) == 1 and report._percent(gap) == "+0.00%"
     with pytest.raises(SystemExit):
         cli.main([command, "--help"])
     assert "+0.00% where rounding puts it below" in " ".join(capsys.readouterr().out.split())

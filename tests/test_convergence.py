@@ -3,6 +3,7 @@ convergence and divergence, checked on public tables nobody here wrote (scikit-l
 diabetes and linnerud data; stackloss, longley and engel, public domain, in tests/data) against the
 least-squares fit each table has."""
 
+import json
 import threading
 import warnings
 
@@ -134,7 +135,7 @@ def test_rs_few_iterations_are_said_not_to_have_converged(tmp_path, monkeypatch,
     err = capsys.readouterr().err
     assert "after R's 10 iterations the training MSE is" in err and "has not converged" in err
     assert cli.main(["fit", "stackloss.csv", "--seed", "1", "--tol", "1e-4", "--json"]) == 0
-    out = cli.json.loads(capsys.readouterr().out)
+    out = json.loads(capsys.readouterr().out)
     assert out["converged"] is True and out["gap_to_least_squares"] < 0.01
     ls = LinearRegression().fit(table("stackloss").iloc[:, :-1], table("stackloss").iloc[:, -1])
     assert out["coefficients"][0] == pytest.approx(ls.intercept_, rel=0.02)  # -39.9, where R's 10 steps give -78

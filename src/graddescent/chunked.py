@@ -330,12 +330,14 @@ def _piece_check(piece, k):
 
 # --------------------------------------------------------------------------- input
 
-def as_chunks(data, name="dataSet", min_rows=2, min_cols=2, fix="Drop or fill them (e.g. dropna()).", columns=None):
+def as_chunks(data, name="dataSet", min_rows=2, min_cols=2, fix="Drop or fill them (e.g. dropna()).", columns=None,
+              facts=()):
     """A Dask array or DataFrame as :class:`Chunks`, checked as :func:`graddescent.validation.check_data`
     checks data in memory, in one pass over the pieces (which also counts their rows where
     Dask does not know them, as for a file read a block at a time). ``fix``: what to do about
     missing values, for the message; ``columns``: the names of an array's columns (R's
-    ``V1, V2, ...`` by default)."""
+    ``V1, V2, ...`` by default); ``facts``: Dask values computed in the same pass, sharing its
+    reads (what identifies each block of a file), kept as the result's ``facts``."""
     if isinstance(data, Chunks):
         return data
     dask = _dask()
@@ -369,7 +371,8 @@ def as_chunks(data, name="dataSet", min_rows=2, min_cols=2, fix="Drop or fill th
     if k < min_cols:
         raise ValueError(f"{name} has {k} column(s); it needs at least {min_cols} "
                          "(one or more inputs, then the output as the last column)")
-    found = dask.compute(*[dask.delayed(_piece_check)(piece, k) for piece in array.to_delayed().ravel()])
+    found, facts = dask.compute([dask.delayed(_piece_check)(piece, k) for piece in array.to_delayed().ravel()],
+                                list(facts))
     counts = tuple(part[4] for part in found)
     if any(math.isnan(size) for size in array.chunks[0]):  # (as dask's compute_chunk_sizes sets them)
         array._chunks = (counts, array.chunks[1])
@@ -382,4 +385,6 @@ def as_chunks(data, name="dataSet", min_rows=2, min_cols=2, fix="Drop or fill th
                                  int(start[c]) + i, value)
     if sum(counts) < min_rows:
         raise ValueError(f"{name} has {sum(counts)} row(s); it needs at least {min_rows}")
-    return Chunks(array, columns, np.max([part[1] for part in found], axis=0))
+    held = Chunks(array, columns, np.max([part[1] for part in found], axis=0))
+    held.facts = facts
+    return held

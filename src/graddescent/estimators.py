@@ -473,7 +473,12 @@ class _BaseGradDescent(RegressorMixin, BaseEstimator):
         y_pred : ndarray of shape (n_samples,)
         """
         check_is_fitted(self)
+        self._check_not_boolean(X, None)  # (as fit: true/false are not numbers)
         if chunked.is_dask(X):  # held by Dask: predicted a piece at a time, lazily (a Dask array)
+            flags = [c for c, dtype in getattr(X, "dtypes", {}).items() if pd.api.types.is_bool_dtype(dtype)]
+            if flags:
+                raise ValueError(f"X column {flags[0]!r} holds true/false values, not numbers; convert it (e.g. "
+                                 "X.astype(float), for 0/1) or drop it.")
             X = X.to_dask_array(lengths=True) if hasattr(X, "to_dask_array") else X
             if X.ndim != 2 or X.shape[1] != self.n_features_in_:
                 raise ValueError(f"X has shape {X.shape}, but {type(self).__name__} is expecting "

@@ -146,10 +146,14 @@ def write_model(model, path, seed=None):
     Parameters
     ----------
     model : GradDescentRObject
-    path : str
+    path : str, or a text file
+        A file name, or an open text file (a stream, such as ``sys.stdout``) to write it to.
     seed : int or None
     """
     document = model_to_dict(model, seed)
+    if hasattr(path, "write"):
+        path.write(json.dumps(document, indent=2) + "\n")
+        return
     write_atomic(path, lambda f: f.write(json.dumps(document, indent=2) + "\n"))
 
 
@@ -158,7 +162,9 @@ def read_model(path):
 
     Parameters
     ----------
-    path : str
+    path : str, or a binary file
+        A file name, or an open binary file (a stream, such as ``sys.stdin.buffer``, called
+        "standard input" in messages), read whole.
 
     Returns
     -------
@@ -170,10 +176,15 @@ def read_model(path):
     ModelFileError
         Naming the file and what is wrong with it.
     """
-    path = str(path)
     try:
-        with open(path, "rb") as f:
-            raw = f.read()
+        if hasattr(path, "read"):
+            raw = path.read()
+            path = "standard input" if getattr(path, "name", None) in ("<stdin>", 0) else str(getattr(path, "name",
+                                                                                                     "the stream"))
+        else:
+            path = str(path)
+            with open(path, "rb") as f:
+                raw = f.read()
     except FileNotFoundError:
         raise ModelFileError(f"MODEL file {path!r} does not exist; {_HOW_TO_WRITE}") from None
     except IsADirectoryError:

@@ -14,12 +14,14 @@ What it reads, besides plain comma-separated files with a header line:
 - a UTF-8 byte order mark, CRLF line ends, quoted fields, blank lines.
 
 Numbers are parsed by pandas' C parser, so they are the numbers ``pandas.read_csv`` gives.
-A large file is read once, in pieces cut at line ends and parsed on every core, straight
-into one float64 array (the columns the command uses, in the order it uses them), so that
+A large file is read once, in pieces cut at line ends outside quoted fields and parsed on
+every core, straight into one float64 array (the columns the command uses, in the order it uses them), so that
 reading takes little more memory than the numbers themselves; a file of many columns and
 few rows is parsed row by row. Every check is linear in the size of the file, and what
 goes wrong is reported in one line naming the file, the line or data row, the column and
-the fix. pyarrow is not used, even where installed: on the files measured here (see the
+the fix, found a piece at a time in about the time and memory of a reading that succeeds. A
+file larger than memory is read a block at a time on every pass by Dask (:class:`HeldFile`),
+each pass checked to read the file the first pass read. pyarrow is not used, even where installed: on the files measured here (see the
 README) pandas' C parser was faster and needed a third of the memory.
 """
 
@@ -31,6 +33,8 @@ import math
 import mmap
 import os
 import re
+import warnings
+import zlib
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
@@ -100,6 +104,8 @@ class CSVLayout:
         The lines before it (for line numbers in messages).
     notes : list of str
         One-line notes for the user (row names recognised).
+    label : str
+        How the file is called in messages (its path, unless told otherwise).
     """
 
     path: str
@@ -110,6 +116,7 @@ class CSVLayout:
     data_start: int
     header_lines: int
     notes: list = field(default_factory=list)
+    label: str = None
 
     @property
     def columns(self):
@@ -127,7 +134,7 @@ class CSVLayout:
 
 # --------------------------------------------------------------------------- the first lines
 
-def inspect_csv(path, fmt=CSVFormat(), name="DATA"):
+def inspect_csv(path, fmt=CSVFormat(), name="DATA", label=None):
     """Check a CSV file and read its first lines: its columns, row labels and where its data start.
 
     Parameters
@@ -135,7 +142,9 @@ def inspect_csv(path, fmt=CSVFormat(), name="DATA"):
     path : str
     fmt : CSVFormat
     name : str
-        How the file is called in messages (``DATA``).
+        What the file is, in messages (``DATA``).
+    label : str, optional
+        How the file is called in messages (default: its path).
 
     Returns
     -------
@@ -149,20 +158,21 @@ def inspect_csv(path, fmt=CSVFormat(), name="DATA"):
         separator.
     """
     path = str(path)
+    label = path if label is None else label
     if not os.path.exists(path):
-        raise DataFileError(f"{name} file {path!r} does not exist; check the path")
+        raise DataFileError(f"{name} file {label!r} does not exist; check the path")
     if os.path.isdir(path):
-        raise DataFileError(f"{name} {path!r} is a folder, not a CSV file")
+        raise DataFileError(f"{name} {label!r} is a folder, not a CSV file")
     with open(path, "rb") as f:
         head = f.read(65536)
         if not head.strip():
-            raise DataFileError(f"{name} file {path!r} is empty; it needs a header line and rows of numbers")
+            raise DataFileError(f"{name} file {label!r} is empty; it needs a header line and rows of numbers")
         if head.startswith((b"\xff\xfe", b"\xfe\xff")):
-            raise DataFileError(f"{path!r} is UTF-16 text; save it as UTF-8 CSV")
+            raise DataFileError(f"{label!r} is UTF-16 text; save it as UTF-8 CSV")
         if b"\0" in head:
-            raise DataFileError(f"{path!r} is not a CSV file (it holds binary data); give a comma-separated text file")
+            raise DataFileError(f"{label!r} is not a CSV file (it holds binary data); give a comma-separated text file")
         if head.lstrip(_BOM + b" \t\r\n").startswith((b"{", b"[")):
-            raise DataFileError(f"{path!r} looks like JSON, not CSV; give a comma-separated text file"
+            raise DataFileError(f"{label!r} looks like JSON, not CSV; give a comma-separated text file"
                                 + (" (MODEL.json comes first, then DATA.csv)" if name == "DATA" else ""))
         f.seek(len(_BOM) if head.startswith(_BOM) else 0)
         try:
@@ -170,10 +180,10 @@ def inspect_csv(path, fmt=CSVFormat(), name="DATA"):
             first_end, first_lines = f.tell(), skipped + _line_ends(first_raw)
             second = _next_record(f, fmt.sep)[0] if first is not None else None
         except UnicodeDecodeError:
-            raise DataFileError(f"{path!r} is not a UTF-8 text file; save it as UTF-8 CSV") from None
+            raise DataFileError(f"{label!r} is not a UTF-8 text file; save it as UTF-8 CSV") from None
     if first is None:
-        raise DataFileError(f"{name} file {path!r} is empty; it needs a header line and rows of numbers")
-    _check_dialect(path, fmt, first, second)
+        raise DataFileError(f"{name} file {label!r} is empty; it needs a header line and rows of numbers")
+    _check_dialect(label, fmt, first, second)
     notes, index = [], []
     if fmt.header is False:
         names = [f"V{j + 1}" for j in range(len(first))]
@@ -182,19 +192,19 @@ def inspect_csv(path, fmt=CSVFormat(), name="DATA"):
         unnamed = set()
     else:
         if second is None:
-            raise DataFileError(f"{path!r} has a header but no data rows")
+            raise DataFileError(f"{label!r} has a header but no data rows")
         if fmt.header is None and _all_numbers(first, first_raw, fmt.decimal):
             shown = ", ".join(first[:4]) + (", ..." if len(first) > 4 else "")
-            raise DataFileError(f"the first line of {path!r} holds numbers ({shown}), not column names: if the file "
+            raise DataFileError(f"the first line of {label!r} holds numbers ({shown}), not column names: if the file "
                                 "has no header line, add --no-header (the columns are then named V1, V2, ... as in "
                                 "R); if these numbers are the names, add --header")
         fields = first
         if len(second) == len(first) + 1:  # R's write.table: no name above the row names (R's read.table rule)
             fields = ["", *first]
-            notes.append(f"the rows of {path!r} start with a row name that the header does not name (R's "
+            notes.append(f"the rows of {label!r} start with a row name that the header does not name (R's "
                          "write.table layout): the row names are left out of the data")
         elif len(first) >= 2 and first[0].strip() == "":  # R's write.csv, pandas' to_csv
-            notes.append(f"the first column of {path!r} has no name: read as row names (as R's write.csv and "
+            notes.append(f"the first column of {label!r} has no name: read as row names (as R's write.csv and "
                          "pandas' to_csv write them) and left out of the data")
         names, unnamed = _names(fields)
         if notes:  # row names: the first column, called ""
@@ -206,15 +216,15 @@ def inspect_csv(path, fmt=CSVFormat(), name="DATA"):
     duplicated = sorted(n for n, k in counts.items() if k > 1)
     if duplicated:
         more = f" and {len(duplicated) - _MAX_LISTED} more" if len(duplicated) > _MAX_LISTED else ""
-        raise DataFileError(f"{path!r} has duplicated column names {duplicated[:_MAX_LISTED]}{more}; give every "
+        raise DataFileError(f"{label!r} has duplicated column names {duplicated[:_MAX_LISTED]}{more}; give every "
                             "column a distinct name")
     if fmt.index_col is not None:
         if fmt.index_col not in counts:
-            raise DataFileError(f"--index-col: no column {fmt.index_col!r} in {path!r}; "
+            raise DataFileError(f"--index-col: no column {fmt.index_col!r} in {label!r}; "
                                 f"{_did_you_mean(fmt.index_col, names)}the columns are: {_listed(names)}")
         if fmt.index_col not in index:
             index.append(fmt.index_col)
-    return CSVLayout(path, fmt, names, index, unnamed, data_start, header_lines, notes)
+    return CSVLayout(path, fmt, names, index, unnamed, data_start, header_lines, notes, label)
 
 
 _LINE_END = re.compile(rb"\r\n|\n|\r")
@@ -522,17 +532,46 @@ def _parser_options(layout, numeric):
                 index_col=False, encoding="utf-8", engine="c")
 
 
-def _as_float(column):
-    """A parsed column as float64: numbers of any type; anything else (text, true/false) is :class:`_Unreadable`."""
+def _as_float(column, decimal="."):
+    """A parsed column as float64: numbers of any type; anything else (text, true/false) is :class:`_Unreadable`.
+
+    pandas infers text for a column whose piece starts with an integer beyond 64 bits followed
+    by decimals (and integers beyond 64 bits where they are all integers): such text that is
+    all numbers is read as pandas reads a column of numbers, by its float parser.
+    """
     values = column.to_numpy()
     kind = values.dtype.kind
     if kind == "f":
         return values.astype(np.float64, copy=False)
     if kind in "iu":
         return values.astype(np.float64)
-    if kind == "O" and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values):
-        return np.array([_float(v) for v in values], dtype=np.float64)  # integers beyond 64 bits
-    raise _Unreadable
+    if kind != "O":
+        raise _Unreadable
+    text = np.fromiter((isinstance(v, str) for v in values), dtype=bool, count=len(values))
+    if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values[~text]):
+        raise _Unreadable
+    out = np.array([_float(v) for v in values[~text]], dtype=np.float64)  # (integers beyond 64 bits: exact)
+    if not text.any():
+        return out
+    full = np.empty(len(values))
+    full[~text] = out
+    full[text] = _parse_floats(values[text], decimal)
+    return full
+
+
+def _parse_floats(texts, decimal):
+    """Cells of text as pandas' float parser reads a column of numbers; :class:`_Unreadable` if one is not a number."""
+    if any(("\n" in v or "\r" in v or '"' in v) for v in texts):
+        raise _Unreadable
+    try:
+        parsed = pd.read_csv(io.StringIO("\n".join(texts) + "\n"), header=None, names=[0], dtype=np.float64,
+                             decimal=decimal, sep="\x1f", quoting=csv.QUOTE_NONE, skip_blank_lines=False,
+                             keep_default_na=False, engine="c")[0].to_numpy()
+    except (ValueError, pd.errors.ParserError):
+        raise _Unreadable from None
+    if parsed.shape[0] != len(texts):
+        raise _Unreadable
+    return parsed
 
 
 def _float(value):
@@ -550,15 +589,19 @@ def _too_many_fields(layout, frame):
 def _numbers(layout, where, label, drop_hint):
     """The columns at the field numbers ``where`` as a (columns, rows) C-ordered float64 array."""
     size = os.path.getsize(layout.path)
-    rows = _count_lines(layout.path, layout.data_start, size)
+    rows, quoted = _count_lines(layout.path, layout.data_start, size)
+    bounds = None
     try:
         if len(layout.names) > _ROWWISE_RATIO * max(rows, 1):
             out = _numbers_by_row(layout, where, rows, label, drop_hint)
         else:
-            out = _numbers_in_pieces(layout, where, rows, size)
+            bounds = _cuts(layout.path, layout.data_start, size, _PIECE_BYTES, quoted)
+            out = _numbers_in_pieces(layout, where, rows, bounds)
     except _Unreadable:
         out = None
     if out is None:  # an error to locate, or a file the pieces cannot follow (lines ended by a lone CR)
+        if bounds is not None:
+            _locate(layout, where, label, drop_hint, bounds)
         out = _numbers_whole(layout, where, label, drop_hint)
     return out
 
@@ -568,81 +611,200 @@ class _Unreadable(Exception):
 
 
 def _count_lines(path, start, size):
-    """Line ends from ``start`` on, plus a last line without one: at least the number of data rows.
+    """Line ends from ``start`` on, plus a last line without one: at least the number of data rows;
+    and whether a quote comes after ``start``.
 
     The file is mapped and counted 1 MB at a time, each block's pages let go once counted
     (so that they do not add to the process's memory).
     """
     if size <= start:
-        return 0
-    count, block = 0, 1 << 20
+        return 0, False
+    count, block, quoted = 0, 1 << 20, False
     with open(path, "rb") as f:
         try:
             mapped = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
         except (OSError, ValueError):  # a file system that cannot map files: read it
             f.seek(start)
             while data := f.read(block):
-                count, last = count + data.count(b"\n"), data[-1:]
-            return count + (last != b"\n")
+                count, last, quoted = count + data.count(b"\n"), data[-1:], quoted or b'"' in data
+            return count + (last != b"\n"), quoted
         with mapped:
             for i in range(start, size, block):
                 j = min(i + block, size)
                 count += int(np.count_nonzero(np.frombuffer(mapped, np.uint8, j - i, i) == 10))
+                quoted = quoted or mapped.find(b'"', i, j) >= 0
                 if hasattr(mapped, "madvise"):
                     page = i - i % mmap.PAGESIZE
                     mapped.madvise(mmap.MADV_DONTNEED, page, j - page)
             last = mapped[size - 1:size]
-    return count + (last != b"\n")
+    return count + (last != b"\n"), quoted
 
 
-def _numbers_in_pieces(layout, where, rows, size):
-    """Pieces of the file cut after a line end, parsed by pandas' C parser on all cores, copied into place."""
-    bounds = _cuts(layout.path, layout.data_start, size, _PIECE_BYTES)
-    with open(layout.path, "rb") as f:
-        fd = f.fileno()
-        options = _parser_options(layout, where)
-        out = np.empty((len(where), rows))
+def _numbers_in_pieces(layout, where, rows, bounds):
+    """Pieces of the file (from ``bounds``), parsed by pandas' C parser on all cores, copied into place."""
+    options = _parser_options(layout, where)
+    decimal = layout.format.decimal
+    out = np.empty((len(where), rows))
 
-        def parse(i):
-            data = _read_at(layout.path, fd, bounds[i], bounds[i + 1] - bounds[i])
-            try:
-                piece = pd.read_csv(io.BytesIO(data), **options)
-            except pd.errors.EmptyDataError:  # blank lines only
-                return None
-            except (ValueError, pd.errors.ParserError, UnicodeDecodeError, OverflowError):
-                raise _Unreadable from None
-            if _too_many_fields(layout, piece):
-                raise _Unreadable
-            return [_as_float(piece[j]) for j in where]
+    def parse(data):
+        try:
+            piece = pd.read_csv(io.BytesIO(data), **options)
+        except pd.errors.EmptyDataError:  # blank lines only
+            return None
+        except (ValueError, pd.errors.ParserError, UnicodeDecodeError, OverflowError):
+            raise _Unreadable from None
+        if _too_many_fields(layout, piece):
+            raise _Unreadable
+        return [_as_float(piece[j], decimal) for j in where]
 
-        done = 0
-        workers = _workers() if len(bounds) > 2 else 1
-        with ThreadPoolExecutor(workers) as pool:
-            pending = collections.deque()
-            for i in range(len(bounds) - 1):
-                pending.append(pool.submit(parse, i))
-                if len(pending) > workers:
-                    done = _place(out, pending.popleft().result(), done)
-            while pending:
-                done = _place(out, pending.popleft().result(), done)
+    done = 0
+    for columns in _in_order(layout.path, bounds, parse):
+        done = _place(out, columns, done)
+        columns = None  # (let go before the next piece is waited for)
     _release_freed_memory()
     return out[:, :done]
 
 
-def _cuts(path, start, size, piece):
+def _in_order(path, bounds, work):
+    """``work(bytes of a piece)`` for the pieces of a file between ``bounds``, on all cores, the
+    results in the pieces' order (a few pieces in flight)."""
+    with open(path, "rb") as f:
+        fd = f.fileno()
+        workers = _workers() if len(bounds) > 2 else 1
+        with ThreadPoolExecutor(workers) as pool:
+            pending = collections.deque()
+            for i in range(len(bounds) - 1):
+                pending.append(pool.submit(lambda i: work(_read_at(path, fd, bounds[i], bounds[i + 1] - bounds[i])), i))
+                if len(pending) > workers:
+                    yield pending.popleft().result()
+            while pending:
+                yield pending.popleft().result()
+
+
+def _locate(layout, where, label, drop_hint, bounds):
+    """Raise the error that reading the whole file would raise, found a piece at a time, in about
+    the time and memory of a reading that succeeds: the first row with more fields than the
+    header or too few (looked for with the csv module only in the pieces where pandas finds a
+    value beyond the header, a missing value in the last field used, or cannot parse), else the
+    first cell of text. Returns where it finds neither (the whole reading then says what it is)."""
+    options = _parser_options(layout, where)
+    decimal, needed = layout.format.decimal, max(where)
+
+    def survey(data):
+        if data.count(b"\r") != data.count(b"\r\n"):  # (lines ended by a lone CR: the whole reading follows them)
+            return None
+        lines = data.count(b"\n")
+        try:
+            piece = pd.read_csv(io.BytesIO(data), **options)
+        except pd.errors.EmptyDataError:  # blank lines only
+            return lines, 0, False, None, {}
+        except (ValueError, pd.errors.ParserError, UnicodeDecodeError, OverflowError):
+            return lines, 0, True, None, {}
+        suspect = _too_many_fields(layout, piece) or bool(piece[needed].isna().any())
+        return lines, len(piece), suspect, _first_text(piece, where, decimal), {j: _all_booleans(piece[j])
+                                                                                 for j in where}
+
+    lines_before = rows_before = 0
+    first, booleans = None, dict.fromkeys(where, True)
+    for i, found in enumerate(_in_order(layout.path, bounds, survey)):
+        if found is None:
+            return
+        lines, rows, suspect, text, flags = found
+        if suspect:
+            with open(layout.path, "rb") as f:
+                f.seek(bounds[i])
+                _check_block_fields(layout, f.read(bounds[i + 1] - bounds[i]), lines_before, label,
+                                    needed=needed + 1)
+            if not rows:  # (pandas could not parse the piece, and the fields are right: the whole reading says why)
+                return
+        if text is not None and first is None:
+            first = (rows_before + text[0], text[1], text[2])
+        for j, flag in flags.items():
+            booleans[j] &= flag
+        lines_before, rows_before = lines_before + lines, rows_before + rows
+    if first is not None:
+        i, j, value = first
+        _text_error(layout, label, j, i, value, booleans[j], drop_hint)
+
+
+def _cuts(path, start, size, piece, quoted=True):
     """Where pieces of about ``piece`` bytes of a file start, from ``start`` on, each cut after a
-    line end (the last entry ``size``)."""
+    line end that no quoted field spans (the last entry ``size``).
+
+    A line end is inside a quoted field where an odd number of quotes precedes it (a quote in a
+    quoted field is written twice): the quotes are counted from ``start``, a MB at a time, the
+    pages let go once counted. (A stray quote inside an unquoted field would upset the count:
+    then a piece ends inside a quoted field, and its parse fails with an error, never with
+    other numbers.) ``quoted`` False: the file has no quote after ``start``, nothing to count.
+    """
     bounds = [start]
     with open(path, "rb") as f:
-        while bounds[-1] < size:
-            cut = bounds[-1] + piece
-            if cut >= size:
-                bounds.append(size)
-                break
-            f.seek(cut)
-            f.readline()
-            bounds.append(min(f.tell(), size))
+        if not quoted:
+            while bounds[-1] < size:
+                f.seek(bounds[-1] + piece)
+                f.readline()
+                bounds.append(min(f.tell(), size))
+            return bounds
+        try:
+            mapped = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) if size > start else None
+        except (OSError, ValueError):  # a file system that cannot map files: read it
+            mapped = None
+        data = mapped if mapped is not None else _FileBytes(f)
+        odd = False  # whether an odd number of quotes precedes bounds[-1]... then `done`
+        done = start
+        try:
+            while bounds[-1] < size:
+                cut = bounds[-1] + piece
+                if cut >= size:
+                    bounds.append(size)
+                    break
+                odd ^= _odd_quotes(data, done, cut)
+                while True:
+                    end = data.find(b"\n", cut)
+                    if end < 0 or end + 1 >= size:
+                        end = size - 1
+                    odd ^= _odd_quotes(data, cut, end + 1)
+                    cut = done = end + 1
+                    if not odd or cut >= size:
+                        break
+                bounds.append(min(cut, size))
+        finally:
+            if mapped is not None:
+                mapped.close()
     return bounds
+
+
+def _odd_quotes(data, lo, hi):
+    """Whether bytes ``lo`` to ``hi`` of a file (mapped) hold an odd number of quotes."""
+    odd = False
+    for i in range(lo, hi, 1 << 20):
+        j = min(i + (1 << 20), hi)
+        odd ^= bool(np.count_nonzero(np.frombuffer(data[i:j], np.uint8) == 34) & 1)
+        if hasattr(data, "madvise"):
+            page = i - i % mmap.PAGESIZE
+            data.madvise(mmap.MADV_DONTNEED, page, j - page)
+    return odd
+
+
+class _FileBytes:
+    """A file's bytes by slice and ``find``, where it cannot be mapped."""
+
+    def __init__(self, f):
+        self.f = f
+
+    def __getitem__(self, span):
+        self.f.seek(span.start)
+        return self.f.read(span.stop - span.start)
+
+    def find(self, what, start):
+        self.f.seek(start)
+        offset = start
+        while block := self.f.read(1 << 16):
+            at = block.find(what)
+            if at >= 0:
+                return offset + at
+            offset += len(block)
+        return -1
 
 
 def _release_freed_memory():
@@ -700,7 +862,7 @@ def _numbers_by_row(layout, where, rows, label, drop_hint):
                 try:
                     column = _as_float(pd.read_csv(io.StringIO("\n".join(values) + "\n"), header=None, names=[0],
                                                    decimal=fmt.decimal, sep="\x1f", quoting=csv.QUOTE_NONE,
-                                                   skip_blank_lines=False, engine="c")[0])
+                                                   skip_blank_lines=False, engine="c")[0], fmt.decimal)
                 except (ValueError, pd.errors.ParserError, _Unreadable):
                     bad = np.flatnonzero(_bad_cells(pd.Series(values, dtype=object), fmt.decimal).to_numpy())
                     if bad.size:
@@ -722,18 +884,20 @@ def _numbers_whole(layout, where, label, drop_hint):
     """The whole file in one read: locates any problem (field counts, text, encoding), else returns the numbers."""
     _check_fields(layout, label, needed=max(where) + 1)
     frame = _read_whole(layout, where, label, drop_hint)
-    return np.stack([_as_float(frame[j]) for j in where])
+    return np.stack([_as_float(frame[j], layout.format.decimal) for j in where])
 
 
 def _read_whole(layout, numeric, label, drop_hint):
     """pandas' C parser on all the data from ``data_start``: ``numeric`` fields as float64, the others as text."""
     fmt = layout.format
-    with open(layout.path, "rb") as f:
+    with open(layout.path, "rb") as f, warnings.catch_warnings():
+        # (pandas' DtypeWarning for a column of numbers and text: the text is this reading's error, in one line)
+        warnings.simplefilter("ignore", pd.errors.DtypeWarning)
         f.seek(layout.data_start)
         try:
             frame = pd.read_csv(f, **_parser_options(layout, numeric))
         except UnicodeDecodeError:
-            raise DataFileError(f"{layout.path!r} is not a UTF-8 text file; save it as UTF-8 CSV") from None
+            raise DataFileError(f"{layout.label or layout.path!r} is not a UTF-8 text file; save it as UTF-8 CSV") from None
         except pd.errors.EmptyDataError:
             raise DataFileError(f"{label!r} has a header but no data rows") from None
         except pd.errors.ParserError as exc:
@@ -746,9 +910,9 @@ def _read_whole(layout, numeric, label, drop_hint):
     for j in numeric:
         if frame[j].to_numpy().dtype.kind not in "fiu":
             try:
-                _as_float(frame[j])
+                frame[j] = _as_float(frame[j], fmt.decimal)
             except _Unreadable:
-                _find_text(layout, numeric, label, drop_hint)
+                _find_text(layout, frame, numeric, label, drop_hint)
                 raise DataFileError(f"column {layout.names[j]!r} of {label!r} is not numeric; every column must "
                                     "hold numbers") from None
     return frame.drop(columns=len(layout.names))
@@ -765,7 +929,7 @@ def _check_fields(layout, label, needed):
                 if record and (len(record) > width or len(record) < needed):
                     _field_count_error(layout, label, record, reader.line_num)
         except UnicodeDecodeError:
-            raise DataFileError(f"{layout.path!r} is not a UTF-8 text file; save it as UTF-8 CSV") from None
+            raise DataFileError(f"{layout.label or layout.path!r} is not a UTF-8 text file; save it as UTF-8 CSV") from None
         except csv.Error as exc:
             line = layout.header_lines + reader.line_num
             raise DataFileError(f"{label!r} is not a valid CSV file ({exc}) after line {line}") from None
@@ -785,21 +949,58 @@ def _field_count_error(layout, label, record, line_num):
                         f"{width}; every row needs one value per column, separated by {separated}{hint}")
 
 
-def _find_text(layout, numeric, label, drop_hint):
-    """Raise the error for the first cell of the ``numeric`` fields that is not a number (row order)."""
-    frame = _read_whole(layout, (), label, drop_hint)
+def _find_text(layout, frame, numeric, label, drop_hint):
+    """Raise the error for the first cell of the ``numeric`` fields of a parsed frame that is not
+    a number (row order), found in the frame as parsed (no second reading)."""
+    first = _first_text(frame, numeric, layout.format.decimal)
+    if first is not None:
+        i, j, value = first
+        _text_error(layout, label, j, i, value, _all_booleans(frame[j]), drop_hint)
+
+
+def _first_text(frame, numeric, decimal):
+    """(row, field, its text) of the first cell of the ``numeric`` fields of a parsed frame that
+    is neither a number nor missing, in row order; None if there is none."""
     first = None
     for j in numeric:
-        bad = _bad_cells(frame[j], layout.format.decimal)
-        if bad.any():
-            i = int(np.flatnonzero(bad.to_numpy())[0])
-            if first is None or i < first[0]:
-                first = (i, j)
-    if first is not None:
-        i, j = first
-        values = frame[j]
-        present = values[values.notna() & ~values.isin(NA_VALUES)]
-        _text_error(layout, label, j, i, values.iloc[i], present.isin(_BOOLEANS).all(), drop_hint)
+        bad = np.flatnonzero(_bad_mask(frame[j], decimal))
+        if bad.size and (first is None or bad[0] < first[0]):
+            first = (int(bad[0]), j)
+    if first is None:
+        return None
+    i, j = first
+    value = frame[j].iloc[i]
+    return i, j, value if isinstance(value, str) else str(value)
+
+
+def _bad_mask(column, decimal):
+    """Which cells of a column as pandas parsed it (numbers, text, true/false, or a mix of them)
+    are neither numbers nor missing."""
+    values = column.to_numpy()
+    kind = values.dtype.kind
+    if kind in "fiuc":
+        return np.zeros(len(values), dtype=bool)
+    if kind != "O":  # (true/false)
+        return np.ones(len(values), dtype=bool)
+    text = np.fromiter((isinstance(v, str) for v in values), dtype=bool, count=len(values))
+    bad = np.fromiter((isinstance(v, (bool, np.bool_)) for v in values), dtype=bool, count=len(values))
+    if text.any():
+        bad[text] = _bad_cells(pd.Series(values[text], dtype=object), decimal).to_numpy()
+    return bad
+
+
+def _all_booleans(column):
+    """Whether every value of a parsed column that is present is true or false."""
+    values = column.to_numpy()
+    kind = values.dtype.kind
+    if kind == "b":
+        return True
+    if kind == "f":
+        return bool(np.isnan(values).all())
+    if kind != "O":
+        return len(values) == 0
+    return all(isinstance(v, (bool, np.bool_)) or (isinstance(v, str) and (v in _BOOLEANS or v in NA_VALUES))
+               for v in values if not (isinstance(v, float) and math.isnan(v)) and v is not None)
 
 
 def _bad_cells(values, decimal):
@@ -857,7 +1058,7 @@ def read_table(layout, numbers, *, label=None):
         return read_numbers(layout, layout.names, label=label, drop_hint=False)[0]
     frame = _read_whole(layout, numeric, label, False)
     for j in numeric:
-        frame[j] = _as_float(frame[j])
+        frame[j] = _as_float(frame[j], layout.format.decimal)
     frame.columns = [layout.names[j] for j in frame.columns]
     empty = [n for n in layout.unnamed if n in frame.columns and n not in numbers
              and frame[n].fillna("").eq("").all()]
@@ -875,45 +1076,142 @@ def read_table(layout, numbers, *, label=None):
 HELD_BLOCK_BYTES = 1 << 24  # a block of a file read by Dask (a piece of its array), 16 MiB
 
 
-def held_numbers(layout, names, *, dropna=False, label=None, block_bytes=None):
-    """The given columns as a Dask array (rows x columns, float64) whose pieces are blocks of
-    the file, cut after line ends and each parsed where Dask runs it, by pandas' C parser as
-    :func:`read_numbers` parses them: a file larger than memory, read a block at a time on
-    every pass over it (the workers must see the file at the same path). The row counts of
-    the blocks are unknown until they are read; :func:`graddescent.chunked.as_chunks` finds
-    them in its checking pass.
+class FileChangedError(DataFileError):
+    """A file read a block at a time on several passes that changed while it was read."""
+
+
+class HeldFile:
+    """A CSV file read a block at a time on every pass over it, each block where Dask runs its
+    task (the workers must see the file at the same path): a file larger than memory.
+
+    Every pass must read the same file, else a fit would mix two files' numbers: each read of a
+    block checks the file's size and modification time (ns) against those it had when this
+    object was made, and, once the first pass's findings are given to :meth:`remember`, the
+    block's rows and CRC-32 against the first pass's (the CRC costs about 7% of the parse). A
+    change is a :class:`FileChangedError`, one line ending with ``again``.
 
     Parameters
     ----------
     layout : CSVLayout
-    names : list of str
-        The columns, in the order wanted.
-    dropna : bool, default False
-        Drop the rows with a missing value in these columns (else they are an error, found
-        by the checking pass).
     label : str, optional
+        How the file is called in messages (default: its path).
+    doing : str
+        What is being done with the file, for messages ("fitted").
+    again : str
+        What to do about a change, for messages ("fit it again").
     block_bytes : int, optional
-        The size of a block (a piece of the array); default ``HELD_BLOCK_BYTES``, 16 MiB
-        (parsing one takes about 5 times that, on each worker at once).
-
-    Returns
-    -------
-    dask.array.Array
+        The size of a block; default ``HELD_BLOCK_BYTES``, 16 MiB (parsing one takes about 5
+        times that, on each worker at once).
     """
-    import dask
-    import dask.array as da
 
-    label = layout.path if label is None else label
-    where = [layout.positions[name] for name in names]
-    bounds = block_bounds(layout, label, block_bytes)
-    blocks = [da.from_delayed(dask.delayed(_held_block)(layout, bounds[i], bounds[i + 1] - bounds[i], where,
-                                                        list(names), dropna, label),
-                              shape=(math.nan, len(where)), dtype=np.float64) for i in range(len(bounds) - 1)]
-    return da.concatenate(blocks, axis=0)
+    def __init__(self, layout, label=None, doing="read", again="read it again", block_bytes=None):
+        self.layout, self.doing, self.again = layout, doing, again
+        self.label = layout.path if label is None else label
+        self.state = _file_state(os.stat(layout.path))
+        self.bounds = block_bounds(layout, self.label, block_bytes)
+        self.found = [None] * (len(self.bounds) - 1)
+
+    def __len__(self):
+        return len(self.bounds) - 1
+
+    def remember(self, found):
+        """Each block's (rows, CRC-32) as the first pass read them: later reads must find the same."""
+        self.found = list(found)
+
+    def numbers(self, names, dropna=False, rows=None):
+        """The given columns as a Dask array (rows x columns, float64), a block of the file a
+        piece, parsed by pandas' C parser as :func:`read_numbers` parses them; and, one per block,
+        a Dask value of the block's (rows, CRC-32), to compute with the array's first pass
+        (they share its reads) and give to :meth:`remember`. ``rows``: the pieces' rows, where
+        known (else :func:`graddescent.chunked.as_chunks` finds them in its checking pass)."""
+        import dask
+        import dask.array as da
+
+        where = [self.layout.positions[name] for name in names]
+        tasks = [dask.delayed(_held_block, nout=2)(self, i, where, list(names), dropna) for i in range(len(self))]
+        array = da.concatenate([da.from_delayed(values, shape=(math.nan if rows is None else rows[i], len(where)),
+                                                dtype=np.float64) for i, (values, _) in enumerate(tasks)], axis=0)
+        return array, [facts for _, facts in tasks]
+
+    def read(self, i):
+        """Block ``i``'s bytes and CRC-32, checked to be what this file held when the reading began."""
+        start, size = self.bounds[i], self.bounds[i + 1] - self.bounds[i]
+        with open(self.layout.path, "rb") as f:
+            before = _file_state(os.fstat(f.fileno()))
+            f.seek(start)
+            data = f.read(size)
+            after = _file_state(os.fstat(f.fileno()))
+        if before != self.state or after != self.state or len(data) != size:
+            size_now = after[0]
+            raise self.changed(f"it is {size_now} bytes, modified at {_when(after[1])}, where the first pass read "
+                               f"{self.state[0]} bytes modified at {_when(self.state[1])}")
+        digest = zlib.crc32(data)
+        if self.found[i] is not None and self.found[i][1] != digest:
+            raise self.changed(f"the bytes of its lines from {_line_of(self.layout.path, start)} on differ from "
+                               "those the first pass read")
+        return data, digest
+
+    def check_rows(self, i, rows):
+        """Block ``i`` parsed into ``rows`` rows: as many as the first pass found."""
+        if self.found[i] is not None and self.found[i][0] != rows:
+            raise self.changed(f"its lines from {_line_of(self.layout.path, self.bounds[i])} on hold {rows} rows, "
+                               f"where the first pass read {self.found[i][0]}")
+
+    def changed(self, detail):
+        return FileChangedError(f"{self.label!r} changed while it was being {self.doing} ({detail}); {self.again}")
+
+    def table_block(self, i, numbers):
+        """Block ``i`` as :func:`read_table` reads the whole (every column; ``numbers`` as
+        float64, checked, the others as their text), unnamed columns all kept: for ``predict`` on
+        a file larger than memory; and its (rows, CRC-32)."""
+        layout, label = self.layout, self.label
+        positions = layout.positions
+        numeric = [positions[n] for n in numbers]
+        data, digest = self.read(i)
+        start = self.bounds[i]
+        try:
+            frame = _parse_block(layout, data, start, numeric, label)
+        except pd.errors.EmptyDataError:  # blank lines only
+            frame = pd.DataFrame({j: pd.Series(dtype=float if j in numeric else object)
+                                  for j in range(len(layout.names))})
+        self.check_rows(i, len(frame))
+        if numeric and frame[max(numeric)].isna().any():  # (a row too short leaves its last fields missing)
+            _check_block_fields(layout, data, _lines_before(layout, start), label, needed=max(numeric) + 1)
+        for name, j in zip(numbers, numeric):
+            try:
+                frame[j] = _as_float(frame[j], layout.format.decimal)
+            except _Unreadable:
+                row = int(np.flatnonzero(_bad_mask(frame[j], layout.format.decimal))[0])
+                raise DataFileError(f"{label!r} line {_row_line(layout, data, start, row)}: column {name!r} holds "
+                                    f"{_shown(frame[j].iloc[row])!r}, not a number; fix the cell") from None
+            bad = ~np.isfinite(frame[j].to_numpy())
+            if bad.any():
+                row = int(np.flatnonzero(bad)[0])
+                raise DataFileError(f"{label!r} line {_row_line(layout, data, start, row)}: column {name!r} is "
+                                    "empty, NaN or infinite there; fill those cells or drop those rows")
+        for j in frame.columns:
+            if j not in numeric:
+                frame[j] = frame[j].fillna("")
+        frame.columns = [layout.names[j] for j in frame.columns]
+        return frame, (len(frame), digest)
+
+
+def _file_state(stat):
+    return stat.st_size, stat.st_mtime_ns
+
+
+def _when(ns):
+    import datetime
+
+    return datetime.datetime.fromtimestamp(ns / 1e9).isoformat(sep=" ", timespec="microseconds")
+
+
+def _shown(value):
+    return value if isinstance(value, str) else str(value)
 
 
 def block_bounds(layout, label, block_bytes=None):
-    """Where the blocks of a file start, cut after line ends (the last entry its size)."""
+    """Where the blocks of a file start, cut after line ends outside quoted fields (the last entry its size)."""
     bounds = _cuts(layout.path, layout.data_start, os.path.getsize(layout.path),
                    HELD_BLOCK_BYTES if block_bytes is None else block_bytes)
     if len(bounds) < 2 or bounds[-1] <= bounds[0]:
@@ -921,101 +1219,65 @@ def block_bounds(layout, label, block_bytes=None):
     return bounds
 
 
-def table_block(layout, start, size, numbers, label):
-    """A block of a file as :func:`read_table` reads the whole (every column; ``numbers`` as
-    float64, checked, the others as their text), unnamed columns all kept: for ``predict``
-    on a file larger than memory."""
-    positions = layout.positions
-    numeric = [positions[n] for n in numbers]
+def _held_block(held, i, where, names, dropna):
+    """Block ``i`` of a :class:`HeldFile`, parsed: its rows of the columns ``where``, laid out by
+    column (see :meth:`HeldFile.numbers`); and its (rows, CRC-32)."""
+    layout, label = held.layout, held.label
+    data, digest = held.read(i)
+    start = held.bounds[i]
     try:
-        data, frame = _parse_block(layout, start, size, numeric, label)
+        piece = _parse_block(layout, data, start, where, label)
     except pd.errors.EmptyDataError:  # blank lines only
-        frame = pd.DataFrame({j: pd.Series(dtype=float if j in numeric else object) for j in range(len(layout.names))})
-        data = b""
-    if numeric and frame[max(numeric)].isna().any():  # (a row too short leaves its last fields missing)
-        _check_block_fields(layout, data, start, label, needed=max(numeric) + 1)
-    for name, j in zip(numbers, numeric):
-        try:
-            frame[j] = _as_float(frame[j])
-        except _Unreadable:
-            column = frame[j]
-            row = int(np.flatnonzero((pd.to_numeric(column, errors="coerce").isna() & column.notna()).to_numpy())[0])
-            raise DataFileError(f"{label!r} line {_line_of(layout.path, start) + row}: column {name!r} holds "
-                                f"{column.iloc[row]!r}, not a number; fix the cell") from None
-        bad = ~np.isfinite(frame[j].to_numpy())
-        if bad.any():
-            row = int(np.flatnonzero(bad)[0])
-            raise DataFileError(f"{label!r} line {_line_of(layout.path, start) + row}: column {name!r} is empty, NaN "
-                                "or infinite there; fill those cells or drop those rows")
-    for j in frame.columns:
-        if j not in numeric:
-            frame[j] = frame[j].fillna("")
-    frame.columns = [layout.names[j] for j in frame.columns]
-    return frame
-
-
-def _held_block(layout, start, size, where, names, dropna, label):
-    """A block of a file, parsed: its rows of the columns ``where``, laid out by column (see
-    :func:`held_numbers`)."""
-    path = layout.path
-    try:
-        data, piece = _parse_block(layout, start, size, where, label)
-    except pd.errors.EmptyDataError:  # blank lines only
-        return np.empty((len(where), 0)).T
+        held.check_rows(i, 0)
+        return np.empty((len(where), 0)).T, (0, digest)
+    rows = len(piece)
+    held.check_rows(i, rows)
     if piece[max(where)].isna().any():  # (a row too short leaves its last fields missing)
-        _check_block_fields(layout, data, start, label, needed=max(where) + 1)
+        _check_block_fields(layout, data, _lines_before(layout, start), label, needed=max(where) + 1)
     columns = []
     for name, j in zip(names, where):
         try:
-            columns.append(_as_float(piece[j]))
+            columns.append(_as_float(piece[j], layout.format.decimal))
         except _Unreadable:
-            numbers = pd.to_numeric(piece[j], errors="coerce")
-            row = int(np.flatnonzero((numbers.isna() & piece[j].notna()).to_numpy())[0])
-            raise DataFileError(f"{label!r} line {_line_of(path, start) + row}: column {name!r} holds "
-                                f"{piece[j].iloc[row]!r}, not a number; fix the cell, or leave the column out "
-                                "(--drop)") from None
-    rows = len(piece)
+            row = int(np.flatnonzero(_bad_mask(piece[j], layout.format.decimal))[0])
+            raise DataFileError(f"{label!r} line {_row_line(layout, data, start, row)}: column {name!r} holds "
+                                f"{_shown(piece[j].iloc[row])!r}, not a number; fix the cell, or leave the column "
+                                "out (--drop)") from None
     del piece, data
     values = np.vstack(columns) if columns else np.empty((0, rows))  # (by column: what the full sums read)
     del columns
     if dropna:
         values = np.ascontiguousarray(values[:, ~np.isnan(values).any(axis=0)])
     _release_freed_memory()  # (the parser's buffers: the worker goes on to the next block)
-    return values.T  # rows x columns, laid out by column
+    return values.T, (rows, digest)  # rows x columns, laid out by column
 
 
-def _parse_block(layout, start, size, numeric, label):
-    """A block of a file (its bytes, and pandas' parse of them, the ``numeric`` fields as pandas
-    infers them, the others as text), on a Dask worker: a row with more fields than the header
-    is an error naming its line."""
-    import warnings
-
-    with open(layout.path, "rb") as f:
-        f.seek(start)
-        data = f.read(size)
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", pd.errors.ParserWarning)
+def _parse_block(layout, data, start, numeric, label):
+    """pandas' parse of a block of a file that starts at byte ``start`` (the ``numeric`` fields
+    as pandas infers them, the others as text), on a Dask worker: a row with more fields than
+    the header is an error naming its line."""
+    with warnings.catch_warnings(record=True) as caught:  # (DtypeWarning too: text is this reading's error)
+        warnings.simplefilter("always")
         try:
             frame = pd.read_csv(io.BytesIO(data), **_parser_options(layout, numeric))
         except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:  # (a row far longer than the header)
-            _check_block_fields(layout, data, start, label, needed=0)
+            _check_block_fields(layout, data, _lines_before(layout, start), label, needed=0)
             raise DataFileError(f"{label!r} cannot be read from line {_line_of(layout.path, start)} on: "
                                 f"{_message_of(exc)}") from None
     extra = len(layout.names)  # (the field after the header's last: see _parser_options)
-    if caught or frame[extra].notna().any():  # (pandas drops the fields beyond that one, warning)
-        _check_block_fields(layout, data, start, label, needed=0)
-    return data, frame.drop(columns=[extra])
+    if any(issubclass(w.category, pd.errors.ParserWarning) for w in caught) or frame[extra].notna().any():
+        _check_block_fields(layout, data, _lines_before(layout, start), label, needed=0)  # (pandas drops the
+    return frame.drop(columns=[extra])                                                     # fields beyond it)
 
 
 def _message_of(exc):
     return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
 
 
-def _check_block_fields(layout, data, start, label, needed):
-    """:func:`_check_fields` for a block of a file: the first record with more fields than
-    the header, or fewer than ``needed``, named by its line."""
+def _check_block_fields(layout, data, before, label, needed):
+    """:func:`_check_fields` for a block of a file after ``before`` lines of data: the first
+    record with more fields than the header, or fewer than ``needed``, named by its line."""
     width = len(layout.names)
-    before = _line_of(layout.path, start) - 1 - layout.header_lines  # (the records before the block's)
     reader = csv.reader(io.TextIOWrapper(io.BytesIO(data), encoding="utf-8", newline=""),
                         delimiter=layout.format.sep)
     try:
@@ -1027,9 +1289,32 @@ def _check_block_fields(layout, data, start, label, needed):
                             "on") from None
 
 
+def _lines_before(layout, start):
+    """The lines of data before byte ``start`` (a line's start)."""
+    return _line_of(layout.path, start) - 1 - layout.header_lines
+
+
+def _row_line(layout, data, start, row):
+    """The line (from 1) on which data row ``row`` (from 0) of a block that starts at byte
+    ``start`` starts: blank lines, which pandas skips, and line ends in quoted fields counted."""
+    line = _line_of(layout.path, start)
+    reader = csv.reader(io.TextIOWrapper(io.BytesIO(data), encoding="utf-8", newline=""),
+                        delimiter=layout.format.sep)
+    seen = previous = 0
+    try:
+        for record in reader:
+            if record:
+                if seen == row:
+                    break
+                seen += 1
+            previous = reader.line_num
+    except (UnicodeDecodeError, csv.Error):
+        pass
+    return line + previous
+
+
 def _line_of(path, offset):
-    """The number (from 1) of the line that starts at byte ``offset``, for a message (a blank
-    line in the block before the cell would make it the line after)."""
+    """The number (from 1) of the line that starts at byte ``offset``, for a message."""
     count, done = 0, 0
     with open(path, "rb") as f:
         while done < offset:

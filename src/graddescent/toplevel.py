@@ -295,7 +295,7 @@ def predict(object, newdata):
     ----------
     object : GradDescentRObject
         From :func:`learn`.
-    newdata : pandas.DataFrame or numpy.ndarray
+    newdata : pandas.DataFrame, numpy.ndarray, or a Dask DataFrame or array
         The input columns, with or without the output column (R requires it as the
         last column and ignores it). A DataFrame that names all the training inputs
         is matched by name, in any order (a column the model was not fitted on is an
@@ -304,11 +304,15 @@ def predict(object, newdata):
 
     Returns
     -------
-    pandas.DataFrame
-        The input columns plus the prediction ``V1`` (R's name), in original units.
+    pandas.DataFrame or dask.dataframe.DataFrame
+        The input columns plus the prediction ``V1`` (R's name), in original units. For
+        Dask input, a Dask DataFrame computed lazily, a partition at a time (the columns are
+        checked at once, on Dask's description of them; the values when it is computed).
     """
     if not isinstance(object, GradDescentRObject):
         raise ValueError(f"object must be the result of learn(), got {type(object).__name__}")
+    if chunked.is_dask(newdata):
+        return _predict_dask(object, newdata)
     inputs = _match_inputs(object, newdata)
     pred = predictions(object, inputs.to_numpy())
     if np.all(np.isfinite(object.model)) and not np.all(np.isfinite(pred)):
@@ -319,6 +323,27 @@ def predict(object, newdata):
     out = inputs.copy()
     out["V1"] = pred
     return out
+
+
+def _predict_dask(model, newdata):
+    """:func:`predict` of a Dask DataFrame or array: a Dask DataFrame, lazily, a partition at a time."""
+    import dask.dataframe as dd
+
+    if not hasattr(newdata, "map_partitions"):  # a Dask array: its columns matched by position, as numpy's
+        if newdata.ndim != 2:
+            raise ValueError(f"newdata must be 2-dimensional (rows x columns), got a Dask array of shape "
+                             f"{newdata.shape}")
+        newdata = dd.from_dask_array(newdata.rechunk({1: -1}), columns=[f"V{j + 1}" for j in range(newdata.shape[1])])
+    meta = predict(model, newdata._meta_nonempty)  # (the checks of the columns and their types, on Dask's sample)
+    return newdata.map_partitions(_predict_partition, model, meta.iloc[:0], meta=meta.iloc[:0])
+
+
+def _predict_partition(part, model, empty):
+    if not len(part):
+        return empty
+    with warnings.catch_warnings():  # (the overflow warning is the caller's to ask for with the numbers)
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return predict(model, part)
 
 
 def predictions(model, inputs):

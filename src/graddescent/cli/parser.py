@@ -1,0 +1,185 @@
+"""The ``graddescent`` command's argument parser: its four subcommands and their options."""
+
+import argparse
+
+from .. import __version__
+from ..convergence import PATIENCE
+from ..toplevel import CONTROL_DEFAULTS, METHODS
+from ..validation import MAX_ITER
+from .cluster import SCHEDULER_TIMEOUT
+from .commands import command_compare, command_datasets, command_fit, command_predict
+from .fitting import CONVERGE_PASSES
+from .messages import EXIT_ERROR
+from .options import (SEED_RANGE, SEPARATOR_NAMES, _address, _alpha, _character, _method, _methods, _number, _plot_path,
+                      _scaling, _tol, _variant, _variants, _whole)
+
+COMPARE_SEED = 1
+COMPARE_TOL = 1e-4
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, with usage errors as one line (exit status 2) pointing to --help."""
+
+    def error(self, message):
+        self.exit(EXIT_ERROR, f"graddescent: error: {message} (see '{self.prog} --help')\n")
+
+
+def build_parser():
+    """The argument parser of the ``graddescent`` command, with its four subcommands.
+
+    Returns
+    -------
+    argparse.ArgumentParser
+    """
+    parser = _Parser(prog="graddescent", description="Linear regression by gradient descent on CSV files "
+                     "(a port of R's gradDescent 3.0).")
+    parser.add_argument("--version", action="version", version=f"graddescent {__version__}")
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND", required=True)
+
+    fit = commands.add_parser("fit", help="fit a linear model to a CSV file and report how good it is",
+                              description="Fit a linear model to DATA.csv as gradDescentR.learn does; print "
+                              "the coefficients, RMSE, iterations and time, and the gap to least squares (the "
+                              "training MSE above the least-squares fit's, relative to it: +0.00% where rounding "
+                              "puts it below, as no fit is below least squares).")
+    fit.add_argument("data", metavar="DATA.csv", help="comma-separated, a header line, numbers (see the "
+                     "reading options); '-': standard input")
+    fit.add_argument("--method", type=_method, default="GD", help="learning method (default GD): "
+                     + ", ".join(METHODS))
+    fit.add_argument("--variant", type=_variant, default="R", help="the rule: R (default; R's numbers), or the "
+                     "published one, textbook (ADAGRAD, ADADELTA, RMSPROP, ADAM, AGD, SAGD, SSGD, SVRG, SARAHPlus) or "
+                     "amsgrad (ADAM)")
+    _add_fit_options(fit, seed_default=None, tol_default=None)
+    _add_reading_options(fit, choosing=True)
+    _add_cluster_options(fit)
+    fit.add_argument("--model-out", metavar="MODEL.json", help="write the fitted model (JSON) for 'predict'; '-': to "
+                     "standard output (the report then goes to stderr)")
+    fit.add_argument("--plot", metavar="LOSS.png", type=_plot_path,
+                     help="draw the loss record, beside the least-squares MSE over all rows (a single-row method "
+                     "records the squared residuals of the rows it draws: its final MSE over all rows is drawn too)")
+    fit.set_defaults(run=command_fit)
+
+    pred = commands.add_parser("predict", help="predict the rows of a CSV file with a saved model",
+                               description="Predict DATA.csv with MODEL.json (from 'fit --model-out'). Columns "
+                               "are matched by name; the target column may be absent; other columns are passed "
+                               "through. Writes DATA's columns plus 'prediction'.")
+    pred.add_argument("model", metavar="MODEL.json", help="from 'fit --model-out'; '-': standard input")
+    pred.add_argument("data", metavar="DATA.csv", help="'-': standard input (not both)")
+    pred.add_argument("-o", "--output", metavar="OUT.csv", help="write here instead of to stdout ('-': stdout)")
+    pred.add_argument("--quiet", action="store_true", help="no notes on stderr")
+    _add_cluster_options(pred)
+    _add_reading_options(pred, choosing=False)
+    pred.set_defaults(run=command_predict)
+
+    comp = commands.add_parser("compare", help="fit every method with the same settings and rank them",
+                               description="Fit each method on DATA.csv (default: the bundled CO2 "
+                               "compressibility data) to the same tolerance (--tol, default "
+                               f"{COMPARE_TOL:g}; --tol none: R's fixed iterations); print a table sorted by test "
+                               "(else train) RMSE, with the passes over the data, the time, the gap to the "
+                               "least-squares fit (the training MSE above its MSE, relative to it: +0.00% where "
+                               "rounding puts it below, as no fit is below least squares) and whether each "
+                               "converged. The seed is 1 unless --seed is given.")
+    comp.add_argument("data", metavar="DATA.csv", nargs="?", help="default: the bundled co2_compressibility; '-': "
+                      "standard input")
+    comp.add_argument("--methods", type=_methods, help="comma-separated methods (default all 14, or with --variant "
+                      "those that have one of its variants)")
+    comp.add_argument("--variant", type=_variants, default=["R"], metavar="VARIANTS",
+                      help="comma-separated rules, e.g. R,textbook: each method is fitted in each listed variant it "
+                      "has (default R)")
+    _add_fit_options(comp, seed_default=COMPARE_SEED, tol_default=COMPARE_TOL)
+    _add_reading_options(comp, choosing=True)
+    comp.add_argument("--plot", metavar="CURVES.png", type=_plot_path,
+                      help="draw all loss records on one figure, beside the least-squares MSE over all rows")
+    comp.set_defaults(run=command_compare)
+
+    data = commands.add_parser("datasets", help="list the bundled data sets, or write one as CSV",
+                               description="List the bundled data sets, or write NAME as CSV.")
+    data.add_argument("name", metavar="NAME", nargs="?")
+    data.add_argument("-o", "--output", metavar="OUT.csv", help="write here instead of to stdout ('-': stdout)")
+    data.set_defaults(run=command_datasets)
+    return parser
+
+
+def _add_fit_options(parser, seed_default, tol_default):
+    d = CONTROL_DEFAULTS
+    parser.add_argument("--target", metavar="COL", help="the column to predict (default: the last)")
+    group = parser.add_argument_group("learning options (R's control; each method uses its own)")
+    group.add_argument("--alpha", type=_alpha, help=f"learning rate, or 'auto': derived from the data "
+                       f"(default {d['alpha']}; with --tol, auto)")
+    group.add_argument("--max-iter", type=_whole(1, MAX_ITER), help=f"iterations, R's maxIter (default {d['maxIter']}; "
+                       f"with --tol, the iterations of {CONVERGE_PASSES} passes over the data)")
+    group.add_argument("--momentum", type=_number(0, 1, high_open=True), help=f"in [0, 1) (default {d['momentum']})")
+    group.add_argument("--n-batch", type=_whole(1), help=f"batches, MBGD (default {d['nBatch']})")
+    group.add_argument("--inner-iter", type=_whole(1, MAX_ITER),
+                       help=f"inner iterations, SVRG/SSGD/SARAH/SARAHPlus (default {d['innerIter']}; with --tol, "
+                       "the number of training rows)")
+    group.add_argument("--option", type=int, choices=(1, 2), help=f"SVRG's option (default {d['option']})")
+    group.add_argument("--lamda", type=_number(0), help=f"SSGD's lamda, >= 0 (default {d['lamda']})")
+    group.add_argument("--gamma-s", type=_number(0, low_open=True), help=f"SARAHPlus's gammaS (default {d['gammaS']})")
+    published = parser.add_argument_group("the published rules' constants (beyond R; with --variant textbook or "
+                                          "amsgrad; torch.optim's defaults)")
+    published.add_argument("--beta1", type=_number(0, 1, high_open=True), help="ADAM's first-moment decay (0.9)")
+    published.add_argument("--beta2", type=_number(0, 1, high_open=True), help="ADAM's second-moment decay (0.999)")
+    published.add_argument("--epsilon", type=_number(0, low_open=True), help="ADAGRAD's (1e-10), ADADELTA's (1e-6), "
+                           "RMSPROP's and ADAM's (1e-8) epsilon")
+    rule = parser.add_argument_group("the stopping rule (beyond R)")
+    rule.add_argument("--tol", type=_tol, default=tol_default, metavar="TOL",
+                      help="stop once --n-iter-no-change passes over the data stall, a pass stalling where what is "
+                      "left to gain at the rate the loss falls is at most TOL times it; 'none': R's fixed "
+                      f"iterations (default {tol_default or 'none'}). With a TOL, the defaults of --alpha, "
+                      "--max-iter, --inner-iter and --momentum are those of the scikit-learn estimators")
+    rule.add_argument("--n-iter-no-change", type=_whole(1), default=PATIENCE, metavar="N",
+                      help=f"passes that must stall in a row (default {PATIENCE})")
+    parser.add_argument("--seed", type=_whole(*SEED_RANGE, span="R's integer range"), default=seed_default,
+                        help="R's seed" + (" (default: none)" if seed_default is None
+                                           else f" (default {seed_default})"))
+    parser.add_argument("--scaling", type=_scaling, default="variance",
+                        help="feature scaling: variance (default), minmax or none")
+    split = parser.add_mutually_exclusive_group()
+    split.add_argument("--test-rate", type=_number(0, 1, True, True), metavar="R",
+                       help="hold out this fraction of the rows for testing (R's splitData, dataTrainRate = 1 - R)")
+    split.add_argument("--train-rate", type=_number(0, 1, True, True), metavar="R",
+                       help="train on this fraction of the rows (R's splitData dataTrainRate), test on the rest")
+    parser.add_argument("--json", action="store_true", help="print the results as one JSON object")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar, no warnings or notes on stderr")
+
+
+def _add_cluster_options(parser):
+    group = parser.add_argument_group("files larger than memory (beyond R; the optional extra 'dask')")
+    where = group.add_mutually_exclusive_group()
+    where.add_argument("--dask", action="store_true", help="read DATA.csv a block at a time on every pass, in a "
+                       "cluster of processes on this machine (one per core, or --workers): memory bounded by the "
+                       "blocks, not the file; the same numbers as in memory. Every pass checks that the file is "
+                       "the one the first pass read")
+    where.add_argument("--scheduler", metavar="ADDRESS", type=_address, help="the same on an existing Dask cluster "
+                       "(its workers read DATA.csv at the same path), e.g. tcp://10.0.0.5:8786")
+    group.add_argument("--workers", type=_whole(1, 1024), metavar="N", help="--dask's worker processes (default: "
+                       "one per core)")
+    group.add_argument("--persist", action="store_true", help="with --dask or --scheduler, keep the numbers read in "
+                       "the workers' memory after the first pass (faster passes, memory for the numbers)")
+    group.add_argument("--timeout", type=_number(0, low_open=True), metavar="SECONDS",
+                       help="with --dask or --scheduler, how long to wait for the scheduler to answer, for a worker "
+                       "to join, and, mid-fit, for a cluster left without workers or scheduler to have them again, "
+                       f"before ending with an error (default {SCHEDULER_TIMEOUT})")
+
+
+def _add_reading_options(parser, choosing):
+    group = parser.add_argument_group("reading DATA.csv")
+    group.add_argument("--sep", type=_character("the field separator; 'tab' for a tab", SEPARATOR_NAMES),
+                       default=",", metavar="CHAR", help="field separator (default ','; 'tab' for tabs)")
+    group.add_argument("--decimal", type=_character("the decimal mark", not_in_numbers=True), default=".",
+                       metavar="CHAR",
+                       help="decimal mark (default '.'; ',' for decimal commas, with --sep ';')")
+    group.add_argument("--header", action=argparse.BooleanOptionalAction, default=None,
+                       help="whether the first line names the columns (default: it does, and a first line of "
+                       "numbers is refused); with --no-header the columns are named V1, V2, ... as in R")
+    group.add_argument("--index-col", metavar="COL", help="a column of row labels, left out of the inputs "
+                       "(row names as R's write.csv and pandas' to_csv write them are found without it)")
+    if choosing:
+        which = group.add_mutually_exclusive_group()
+        which.add_argument("--columns", metavar="COLS", action="append",
+                           help="use only these columns (comma-separated, in this order; the target is the last "
+                           "unless --target); may be repeated")
+        which.add_argument("--drop", metavar="COLS", action="append",
+                           help="leave these columns out (comma-separated); may be repeated")
+        group.add_argument("--dropna", action="store_true",
+                           help="drop the rows with a missing value in the columns used (saying how many)")
