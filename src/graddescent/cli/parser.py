@@ -38,7 +38,9 @@ def build_parser():
 
     fit = commands.add_parser("fit", help="fit a linear model to a CSV file and report how good it is",
                               description="Fit a linear model to DATA.csv as gradDescentR.learn does; print "
-                              "the coefficients, RMSE, iterations and time.")
+                              "the coefficients, RMSE, iterations and time, and the gap to least squares (the "
+                              "training MSE above the least-squares fit's, relative to it: +0.00% where rounding "
+                              "puts it below, as no fit is below least squares).")
     fit.add_argument("data", metavar="DATA.csv", help="comma-separated, a header line, numbers (see the "
                      "reading options); '-': standard input")
     fit.add_argument("--method", type=_method, default="GD", help="learning method (default GD): "
@@ -73,7 +75,9 @@ def build_parser():
                                "compressibility data) to the same tolerance (--tol, default "
                                f"{COMPARE_TOL:g}; --tol none: R's fixed iterations); print a table sorted by test "
                                "(else train) RMSE, with the passes over the data, the time, the gap to the "
-                               "least-squares fit and whether each converged. The seed is 1 unless --seed is given.")
+                               "least-squares fit (the training MSE above its MSE, relative to it: +0.00% where "
+                               "rounding puts it below, as no fit is below least squares) and whether each "
+                               "converged. The seed is 1 unless --seed is given.")
     comp.add_argument("data", metavar="DATA.csv", nargs="?", help="default: the bundled co2_compressibility; '-': "
                       "standard input")
     comp.add_argument("--methods", type=_methods, help="comma-separated methods (default all 14, or with --variant "
