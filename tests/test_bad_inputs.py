@@ -6,6 +6,7 @@ called directly; each CLI command is in tests/test_cli.py's error matrix and tes
 Also: divergence is reported once, with the remedy, by every entry point.
 """
 
+import math
 import warnings
 
 import numpy as np
@@ -127,6 +128,13 @@ ROWS = [
      ["'a'", "too large to scale", "range"]),
     ("learn", "range overflows", lambda: gd.learn(huge([1e308, -1e308, 0.0]), scalingMethod="MINMAX"), ValueError,
      ["'a'", "too large to scale"]),
+    # ---- spreads below double's normal range (the scaled column keeps few bits; other data overflows)
+    ("varianceScaling", "subnormal standard deviation", lambda: gd.varianceScaling(huge([0.0, 2.2e-311, 1e-311])),
+     ValueError, ["'a'", "varies too little to scale", "standard deviation, 1.1e-311", "multiply it"]),
+    ("learn", "subnormal range", lambda: gd.learn(huge([0.0, 2.2e-311, 1e-311]), scalingMethod="MINMAX"), ValueError,
+     ["'a'", "varies too little to scale", "range, 2.2e-311"]),
+    ("GDRegressor", "subnormal y", lambda: gd.GDRegressor().fit(X, np.array([0, 1e-310, 0, 0, 0])), ValueError,
+     ["'y'", "varies too little to scale"]),
     ("varianceScaling", "constant column", lambda: gd.varianceScaling(DF.assign(a=2.0)), ValueError,
      ["'a'", "constant", "featureScaling=False"]),
     ("varianceDescaling", "wrong shape", lambda: gd.varianceDescaling(PLANT, np.ones((2, 2))), ValueError, ["2 x 3"]),
@@ -428,4 +436,7 @@ def test_rmse_of_huge_residuals_is_their_true_size_without_warnings():
         warnings.simplefilter("error")
         assert gd.RMSE([1e300, 0.0], [-1e300, 0.0]) == pytest.approx(2e300 / np.sqrt(2), rel=1e-12)
         assert gd.RMSE([1e200], [0.0]) == 1e200
+        # residuals beyond double's range: the RMSE where it is within it, else inf
+        assert gd.RMSE([1.5e308, 0.0, 0.0, 0.0], [-1.5e308, 0.0, 0.0, 0.0]) == 1.5e308
+        assert gd.RMSE([1.7e308, -1e308, 0.0], [-1.7e308, 1e308, 1.0]) == math.inf
     assert gd.RMSE([1.0, 2.0], [2.0, 4.0]) == np.sqrt(2.5)  # R's formula where it does not overflow

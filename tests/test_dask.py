@@ -155,9 +155,10 @@ VARIANTS = [("ADAGRAD", "textbook"), ("RMSPROP", "textbook"), ("ADADELTA", "text
 
 
 @pytest.mark.parametrize("method, variant", VARIANTS)
-def test_published_rules_through_dask(diabetes, monkeypatch, method, variant):
+def test_published_rules_through_dask(diabetes, monkeypatch, method, variant, vector_path):
     """The published rules (SAG's table of residuals kept whole while its rows are fetched a
-    stretch at a time) on Dask's threads, bit-identical to the fits in memory."""
+    stretch at a time) on Dask's threads, bit-identical to the fits in memory, on each copy of
+    the block loop the processor runs (the pieces' sums on the whole data's grids)."""
     monkeypatch.setattr(gd.chunked, "FETCH", 211)
     data = gd.varianceScaling(diabetes).scaledDataSet
     fn = getattr(gd, method)

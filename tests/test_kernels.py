@@ -1,13 +1,21 @@
 """The full gradient's sums: exact (as R's long double sums, to well below a double's
-last bit) on every path of the compiled kernel, and the data layouts the methods use."""
+last bit) on every path of the compiled kernel and on each copy of its block loop (AVX-512,
+AVX2, baseline: those this processor runs), the same bits on each copy, and the data layouts
+the methods use."""
 
 import math
+import os
+import platform
+import subprocess
+import sys
+import sysconfig
 
 import numpy as np
 import pandas as pd
 import pytest
 
 import graddescent as gd
+from graddescent import _sums
 from graddescent._sums import FullGradient, column_bounds
 from graddescent.drivers import _mbgd_batches
 
@@ -45,7 +53,7 @@ def assert_exact(ours, exact, terms, rows, what):
 
 @pytest.mark.parametrize("inputs", [1, 2, 3, 6])
 @pytest.mark.parametrize("rows", [1, 2, 7, 4095, 4096, 4097, 9000])
-def test_gradient_sums_are_exact(inputs, rows):
+def test_gradient_sums_are_exact(inputs, rows, vector_path):
     rng = np.random.default_rng(rows * 10 + inputs)
     cols = rng.standard_normal((inputs + 1, rows)) * 10.0 ** rng.integers(-3, 4, (inputs + 1, 1))
     theta = rng.standard_normal(inputs + 1)
@@ -54,7 +62,7 @@ def test_gradient_sums_are_exact(inputs, rows):
 
 
 @pytest.mark.parametrize("scale", [1e-300, 1e-250, 1e-150, 1e-8, 1.0, 1e8, 1e150, 1e290])
-def test_gradient_sums_are_exact_at_every_magnitude(scale):
+def test_gradient_sums_are_exact_at_every_magnitude(scale, vector_path):
     """Tiny and huge values take the compensated fallback where the grids would underflow
     or overflow; both paths give the exact sums."""
     rng = np.random.default_rng(7)
@@ -71,7 +79,7 @@ def test_gradient_sums_are_exact_at_every_magnitude(scale):
         assert_exact(ours, exact_means(cols, theta), terms, 5000, f"scale {scale}")
 
 
-def test_gradient_sums_are_exact_under_cancellation():
+def test_gradient_sums_are_exact_under_cancellation(vector_path):
     """A near-perfect fit: residuals a billion times smaller than the terms they come from,
     whose sums cancel again (the case where R's extended precision decides the digits)."""
     rng = np.random.default_rng(3)
@@ -82,7 +90,7 @@ def test_gradient_sums_are_exact_under_cancellation():
     assert_exact(run_gradient(cols, theta), exact_means(cols, theta), r_terms(cols, theta), 6000, "cancellation")
 
 
-def test_gradient_over_a_slice_of_rows():
+def test_gradient_over_a_slice_of_rows(vector_path):
     """MBGD's batches: sums over rows lo..hi-1 only."""
     rng = np.random.default_rng(5)
     cols = rng.standard_normal((4, 10000))
@@ -150,7 +158,7 @@ def test_mbgd_batches_are_rs_slices_of_the_shuffle(m, n_batch, batches):
 
 @pytest.mark.parametrize("inputs", [1, 2, 6])
 @pytest.mark.parametrize("case", ["grids", "tiny residuals", "huge terms"])
-def test_gradient_over_chosen_rows(inputs, case):
+def test_gradient_over_chosen_rows(inputs, case, vector_path):
     """MBGD's batches: sums over a list of rows, exact, and the same (to the bit, on the
     grids) in any order of the list. Residuals near 1e-280 and terms near 1e300 take the
     compensated fallback (a grid would underflow or the sums could overflow)."""
@@ -178,6 +186,71 @@ def test_gradient_over_chosen_rows(inputs, case):
         assert_exact(shuffled, exact, terms, 5000, f"{inputs} inputs, {case}, shuffled")
 
 
+# --------------------------------------------------------------------------- each copy of the block loop
+
+PATHS = _sums._vector_paths()
+
+
+def sums_on_each_path(calls):
+    """``calls(gradient)``'s sums (a list of (gradient, loss)) on each copy of the block loop
+    this processor runs, each on a new FullGradient: their bytes, by copy."""
+    out = {}
+    for path in PATHS:
+        previous = _sums._use_vector_path(path)
+        try:
+            out[path] = [np.asarray(g).tobytes() + np.float64(loss).tobytes() for g, loss in calls()]
+        finally:
+            _sums._use_vector_path(previous)
+    return out
+
+
+@pytest.mark.parametrize("inputs", [1, 2, 3, 6])
+def test_every_copy_of_the_block_loop_gives_the_same_bits(inputs):
+    """The copies compiled for AVX-512, AVX2 and baseline x86-64 (those this processor runs):
+    the same sums to the last bit, over all rows, a slice, chosen rows, with one or two inputs
+    or more (the four compiled loops), on grids from the last call's norm or redone (theta
+    jumping a millionfold: the guess too small, then too large), and in the fallback."""
+    rng = np.random.default_rng(inputs)
+    cols = rng.standard_normal((inputs + 1, 9000)) * 10.0 ** rng.integers(-3, 4, (inputs + 1, 1))
+    thetas = [rng.standard_normal(inputs + 1) * scale for scale in (1.0, 1e6, 1e-3, 1.0, 1e300)]
+    rows = rng.choice(9000, 5000, replace=False)
+
+    def calls():
+        gradient = FullGradient(np.ascontiguousarray(cols))
+        with np.errstate(all="ignore"):
+            return [call for theta in thetas for call in (gradient(theta), gradient(theta, 4095, 8193),
+                                                          gradient(theta, rows=rows), gradient(theta, 7, 3000, rows))]
+
+    sums = sums_on_each_path(calls)
+    for path in PATHS:
+        assert sums[path] == sums["default"], path
+
+
+def test_the_widest_copy_the_processor_runs_is_chosen_at_load():
+    """Every copy listed is one the processor has the instructions for (baseline last); the
+    widest is chosen when the module loads, or the one GRADDESCENT_VECTOR_PATH names."""
+    assert PATHS[-1] == "default" and len(set(PATHS)) == len(PATHS)
+    if sys.platform == "linux" and platform.machine() == "x86_64":
+        flags = next(line for line in open("/proc/cpuinfo") if line.startswith("flags")).split()
+        assert set(PATHS[:-1]) <= set(flags)
+        built_by_gcc = "gcc" in (os.environ.get("CC") or sysconfig.get_config_var("CC") or "")
+        if built_by_gcc:  # (the copies are compiled by GCC for x86-64 Linux; elsewhere, one plain loop)
+            assert PATHS[:-1] == [f for f in ("avx512f", "avx2") if f in flags]
+    code = "from graddescent import _sums; print(_sums._use_vector_path('default'))"
+    for setting, chosen in [(None, PATHS[0])] + [(p, p) for p in PATHS]:
+        env = {k: v for k, v in os.environ.items() if k != "GRADDESCENT_VECTOR_PATH"}
+        if setting is not None:
+            env["GRADDESCENT_VECTOR_PATH"] = setting
+        done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0 and done.stdout.strip() == chosen, (setting, done.stderr)
+    env = {**os.environ, "GRADDESCENT_VECTOR_PATH": "avx1024"}
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode != 0 and f"GRADDESCENT_VECTOR_PATH='avx1024': this processor runs {', '.join(PATHS)}" in (
+        done.stderr)
+    with pytest.raises(ValueError, match="this processor runs"):
+        _sums._use_vector_path("avx1024")
+
+
 def test_results_own_their_memory():
     """The compiled loops borrow their arguments' memory (no reference counts); what they
     give back must still be a proper array once the inputs are gone."""
@@ -199,6 +272,8 @@ def test_results_own_their_memory():
 
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
+
+from conftest import examples  # noqa: E402
 
 _magnitudes = st.sampled_from([0.0, 5e-324, 1e-300, 1e-150, 1e-20, 1e-3, 1.0, 7.5, 1e3, 1e20, 1e150, 1e300,
                               1e307, 1.7e308])
@@ -227,7 +302,7 @@ def _problems(draw):
     return cols, theta
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(300), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(_problems())
 def test_gradient_sums_are_exact_for_any_data(problem):
     cols, theta = problem
@@ -238,6 +313,9 @@ def test_gradient_sums_are_exact_for_any_data(problem):
         ours = run_gradient(cols, theta, gradient=gradient)
         ours_again = run_gradient(cols, theta, gradient=gradient)  # the second call starts from the first's norm
     np.testing.assert_array_equal(ours, ours_again)  # (NaN where NaN)
+    with np.errstate(all="ignore"):  # each copy of the block loop: the same bits
+        sums = sums_on_each_path(lambda: [FullGradient(np.ascontiguousarray(cols))(theta)])
+    assert all(sums[path] == sums["default"] for path in PATHS), problem
     for j, t in enumerate(terms[:-1]):
         if not np.all(np.isfinite(t)):  # R's long double sum of terms with an inf or a NaN: inf or NaN
             assert not math.isfinite(ours[j])

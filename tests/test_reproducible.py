@@ -2,8 +2,11 @@
 record and predictions, whatever the data's layout in memory, in this process and in
 another, and through an estimator as through ``learn``. Every sum that may be reordered
 (by the compiler, a vector width, the alignment of the data, a layout) is an exact
-integer sum, so nothing depends on how the data is laid out or read."""
+integer sum, so nothing depends on how the data is laid out or read, nor on the copy of the
+compiled block loop the processor runs (AVX-512, AVX2, baseline: each one it can is run)."""
 
+import functools
+import os
 import subprocess
 import sys
 import textwrap
@@ -14,6 +17,7 @@ import pandas as pd
 import pytest
 
 import graddescent as gd
+from graddescent import _sums
 from graddescent.estimators import R_NAMES
 from graddescent.catalog import METHODS
 
@@ -49,17 +53,31 @@ def fit(method, data, scaled=True):
     return theta, loss
 
 
+@functools.cache
+def baseline_fit(method):
+    """The fit of the C-ordered data on the block loop's baseline copy (no vector extension)."""
+    previous = _sums._use_vector_path("default")
+    try:
+        return fit(method, layouts(make_data())["C"])
+    finally:
+        _sums._use_vector_path(previous)
+
+
 @pytest.mark.parametrize("method", list(METHODS))
-def test_every_layout_gives_the_same_bits(method):
-    fits = {name: fit(method, table) for name, table in layouts(make_data()).items()}
-    theta, loss = fits["C"]
+def test_every_layout_gives_the_same_bits(method, vector_path):
+    """On each copy of the block loop this processor runs (AVX-512, AVX2, baseline), every
+    layout gives the bits of the baseline copy's fit."""
+    theta, loss = baseline_fit(method)
     assert np.all(np.isfinite(theta)) and loss.size > 0
-    for name, (other_theta, other_loss) in fits.items():
-        np.testing.assert_array_equal(other_theta, theta, err_msg=f"{method}, {name}")
-        np.testing.assert_array_equal(other_loss, loss, err_msg=f"{method}, {name}")
+    for name, table in layouts(make_data()).items():
+        other_theta, other_loss = fit(method, table)
+        np.testing.assert_array_equal(other_theta, theta, err_msg=f"{method}, {name}, {vector_path}")
+        np.testing.assert_array_equal(other_loss, loss, err_msg=f"{method}, {name}, {vector_path}")
 
 
-def test_another_process_gives_the_same_bits():
+@pytest.mark.parametrize("path", _sums._vector_paths())
+def test_another_process_gives_the_same_bits(path):
+    """Another process, on each copy of the block loop (GRADDESCENT_VECTOR_PATH), gives this one's bits."""
     code = textwrap.dedent("""
         import sys
         sys.path.insert(0, sys.argv[1])
@@ -69,7 +87,9 @@ def test_another_process_gives_the_same_bits():
             print(method, theta.tobytes().hex(), loss.tobytes().hex())
     """)
     here = str(__import__("pathlib").Path(__file__).parent)
-    out = subprocess.run([sys.executable, "-c", code, here], capture_output=True, text=True, check=True).stdout
+    env = {**os.environ, "GRADDESCENT_VECTOR_PATH": path}
+    out = subprocess.run([sys.executable, "-c", code, here], capture_output=True, text=True, check=True,
+                         env=env).stdout
     lines = out.splitlines()
     assert len(lines) == len(METHODS)
     for line in lines:

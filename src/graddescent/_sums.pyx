@@ -22,6 +22,8 @@ R's ``%*%`` accumulates them.
 from libc.math cimport INFINITY, NAN, fabs, isfinite, ldexp, sqrt, sqrtl
 from libc.stdint cimport int64_t, uint64_t
 
+import os
+
 import numpy as np
 
 from ._signals cimport new_poll, poll
@@ -29,20 +31,30 @@ from ._signals cimport new_poll, poll
 cdef extern from *:
     # The loop over a block's rows (:func:`block_sums`) is compiled three times on x86-64
     # Linux with GCC, for AVX-512, AVX2 and the baseline, and the one the processor runs
-    # best is chosen when the module loads (GCC's target_clones). The clones compute the
-    # same numbers: their only reordered sums are integer sums.
+    # best is chosen when the module loads (``_use_vector_path``; ``_vector_paths`` lists
+    # those it runs, so that the tests run each). The copies compute the same numbers:
+    # their only reordered sums are integer sums. Elsewhere the three are one plain loop.
     """
     #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
-    #define GD_VECTOR_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
-    #define GD_INLINED __attribute__((always_inline))  /* (into each clone, compiled for its target) */
+    #define GD_AVX512 __attribute__((target("avx512f")))
+    #define GD_AVX2 __attribute__((target("avx2")))
+    #define GD_INLINED __attribute__((always_inline))  /* (into each copy, compiled for its target) */
     #pragma GCC diagnostic ignored "-Wattributes"  /* (Cython repeats the return type on its temporaries) */
+    static int gd_runs_avx512(void) { __builtin_cpu_init(); return __builtin_cpu_supports("avx512f"); }
+    static int gd_runs_avx2(void) { __builtin_cpu_init(); return __builtin_cpu_supports("avx2"); }
     #else
-    #define GD_VECTOR_CLONES
+    #define GD_AVX512
+    #define GD_AVX2
     #define GD_INLINED
+    static int gd_runs_avx512(void) { return 0; }
+    static int gd_runs_avx2(void) { return 0; }
     #endif
     """
-    ctypedef uint64_t vector_clones_uint64 "GD_VECTOR_CLONES uint64_t"
+    ctypedef uint64_t avx512_uint64 "GD_AVX512 uint64_t"
+    ctypedef uint64_t avx2_uint64 "GD_AVX2 uint64_t"
     ctypedef uint64_t inlined_uint64 "GD_INLINED uint64_t"
+    bint gd_runs_avx512() noexcept nogil
+    bint gd_runs_avx2() noexcept nogil
 
 cdef enum:
     BLOCK = 4096  # rows summed per block: each 64-bit word sum holds < 2^51 steps a row, so < 2^63 a block
@@ -565,8 +577,61 @@ def add_exact(uint64_t[:, ::1] total, const uint64_t[:, ::1] piece):
         total[j, 2] += piece[j, 2] + c1 + (total[j, 1] < c0)
 
 
-cdef vector_clones_uint64 block_sums(FullGradient self, Py_ssize_t start, Py_ssize_t stop,
+# --------------------------------------------------------------------------- the block loop, by vector width
+
+ctypedef uint64_t (*BlockSums)(FullGradient, Py_ssize_t, Py_ssize_t, const double*) noexcept nogil
+
+
+cdef avx512_uint64 block_sums_avx512(FullGradient self, Py_ssize_t start, Py_ssize_t stop,
                                      const double* theta) noexcept nogil:
+    return _block_sums_any(self, start, stop, theta)
+
+
+cdef avx2_uint64 block_sums_avx2(FullGradient self, Py_ssize_t start, Py_ssize_t stop,
+                                 const double* theta) noexcept nogil:
+    return _block_sums_any(self, start, stop, theta)
+
+
+cdef uint64_t block_sums_default(FullGradient self, Py_ssize_t start, Py_ssize_t stop,
+                                 const double* theta) noexcept nogil:
+    return _block_sums_any(self, start, stop, theta)
+
+
+cdef BlockSums block_sums = block_sums_default  # the copy this process runs (set below, at load)
+cdef str vector_path = "default"
+
+
+def _vector_paths():
+    """The copies of the block loop this processor runs, the widest first: some of
+    ``"avx512f"``, ``"avx2"``, and ``"default"`` (every x86-64; the only one where the
+    extension is not built by GCC for x86-64 Linux). Private: for the tests."""
+    return [name for name, runs in (("avx512f", gd_runs_avx512()), ("avx2", gd_runs_avx2())) if runs] + ["default"]
+
+
+def _use_vector_path(name):
+    """Run the copy ``name`` of the block loop (one of :func:`_vector_paths`) from now on, in
+    this process; returns the one run before. Private: for the tests, which run each copy
+    and compare their sums bit for bit."""
+    global block_sums, vector_path
+    if name not in _vector_paths():
+        raise ValueError(f"vector path {name!r}: this processor runs {', '.join(_vector_paths())}")
+    previous, vector_path = vector_path, name
+    block_sums = (block_sums_avx512 if name == "avx512f" else block_sums_avx2 if name == "avx2"
+                  else block_sums_default)
+    return previous
+
+
+# The widest copy, or the one GRADDESCENT_VECTOR_PATH names (to run a whole test suite on
+# one, processes started by it included).
+_chosen = os.environ.get("GRADDESCENT_VECTOR_PATH") or _vector_paths()[0]
+if _chosen not in _vector_paths():
+    raise ImportError(f"GRADDESCENT_VECTOR_PATH={_chosen!r}: this processor runs {', '.join(_vector_paths())}; "
+                      "name one of them, or unset it")
+_use_vector_path(_chosen)
+
+
+cdef inline inlined_uint64 _block_sums_any(FullGradient self, Py_ssize_t start, Py_ssize_t stop,
+                                           const double* theta) noexcept nogil:
     """Rows start..stop-1 (at most BLOCK; of ``self.rows`` if not NULL) added to the sums of
     ``self``. Returns 0 where every residual stayed in its grid's binade (so every term
     fitted its grid)."""

@@ -304,8 +304,11 @@ def _check_dialect(path, fmt, first, second):
     for sep, what in SEPARATORS.items():
         if sep == fmt.sep or sep not in line:
             continue
-        fields = next(csv.reader([line], delimiter=sep), [])
-        row = next(csv.reader([data], delimiter=sep), []) if data else fields
+        try:
+            fields = next(csv.reader([line], delimiter=sep), [])
+            row = next(csv.reader([data], delimiter=sep), []) if data else fields
+        except csv.Error:  # (a field holding a line break, quoted in the file: not a line of another dialect)
+            continue
         if len(fields) < 2 or len(row) != len(fields):
             continue
         options = f"--sep {_shown_sep(sep)}"

@@ -46,13 +46,21 @@ def scale(dataSet, method, order="F", name="dataSet"):
 
 
 def check_scaling(parameter, scaled, columns, what, constant_fix="fit without feature scaling (featureScaling=False)"):
-    """Refuse a scaling that divides by zero or overflows, naming the first such column
-    (``scaled``: the scaled data set, or its values)."""
+    """Refuse a scaling that divides by zero, by a subnormal spread or overflows, naming the first
+    such column (``scaled``: the scaled data set, or its values)."""
     zero = np.flatnonzero(parameter[1] == 0)
     if zero.size:
         raise ValueError(
             f"column {columns[zero[0]]!r} is constant, so its {what} is 0 and scaling would divide "
             f"by zero; drop the column or {constant_fix}"
+        )
+    # (a spread below double's normal range: the scaled column keeps few bits, and any other
+    # data divided by it, in predict, overflows to infinity; model files refuse such scales)
+    tiny = np.flatnonzero(np.abs(parameter[1]) < np.finfo(np.float64).tiny)
+    if tiny.size:
+        raise ValueError(
+            f"column {columns[tiny[0]]!r} varies too little to scale (its {what}, {parameter[1, tiny[0]]:.3g}, is "
+            "below 2.2e-308); rescale the column (e.g. multiply it by a power of ten) before fitting"
         )
     overflowed = scaled.non_finite_columns() if hasattr(scaled, "non_finite_columns") else non_finite_columns(scaled)
     bad = np.flatnonzero(~np.all(np.isfinite(parameter), axis=0) | overflowed)

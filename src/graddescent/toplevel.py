@@ -180,10 +180,10 @@ def RMSE(outputData, prediction):
         raise ValueError(f"outputData has {a.shape[0]} values but prediction has {b.shape[0]}; pass the same rows")
     with np.errstate(over="ignore"):
         rmse = float(np.sqrt(np.mean((a - b) ** 2)))
-        if np.isinf(rmse):  # the squares overflow (residuals beyond ~1e154): scale them first
-            residual = a - b
+        if np.isinf(rmse):  # the squares overflow (residuals beyond ~1e154): scale them first,
+            residual = a / 2 - b / 2  # from halves (a residual may be beyond double's range: 1e308 - -1e308)
             top = np.max(np.abs(residual))
-            rmse = float(top * np.sqrt(np.mean((residual / top) ** 2)))
+            rmse = float(top * np.sqrt(np.mean((residual / top) ** 2)) * 2)  # (inf if it is beyond)
     return rmse
 
 

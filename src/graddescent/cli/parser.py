@@ -40,7 +40,9 @@ def build_parser():
                               "coefficients certified within --tol of the least-squares solution (--tol none, or "
                               "--alpha as a number or --max-iter without --tol: R's fixed iterations, as "
                               "gradDescentR.learn); print the coefficients beside the least-squares ones, R^2, "
-                              "the RMSE, the certified error, the iterations and the time.")
+                              "the RMSE, the certified error, the iterations and the time, and the gap to least "
+                              "squares (the training MSE above the least-squares fit's, relative to it: +0.00% "
+                              "where rounding puts it below, as no fit is below least squares).")
     fit.add_argument("data", metavar="DATA.csv", help="comma-separated, a header line, numbers (see the "
                      "reading options); '-': standard input")
     fit.add_argument("--method", type=_method, default="GD", help="learning method (default GD): "
@@ -74,9 +76,11 @@ def build_parser():
                                description="Fit each method on DATA.csv (default: the bundled CO2 "
                                "compressibility data) as its scikit-learn estimator does, to coefficients certified "
                                "within --tol of the least-squares solution (--tol none: R's fixed iterations); print "
-                               "a table sorted by test (else train) RMSE, with the gap to the least-squares fit, the "
-                               "certified error of the coefficients, the passes over the data, the time and whether "
-                               "each converged. The seed is 1 unless --seed is given.")
+                               "a table sorted by test (else train) RMSE, with the gap to the least-squares fit (the "
+                               "training MSE above its MSE, relative to it: +0.00% where rounding puts it below, as "
+                               "no fit is below least squares), the certified error of the coefficients, the passes "
+                               "over the data, the time and whether each converged. The seed is 1 unless --seed is "
+                               "given.")
     comp.add_argument("data", metavar="DATA.csv", nargs="?", help="default: the bundled co2_compressibility; '-': "
                       "standard input")
     comp.add_argument("--methods", type=_methods, help="comma-separated methods (default all 14, or with --variant "

@@ -113,8 +113,9 @@ def _square(rmse):
 
 
 def _gap(mse, optimum):
-    """How far a training MSE is above the least-squares fit's, relative to it (0 for a fit
-    within rounding of it: the least-squares fit is the least there is)."""
+    """How far a training MSE is above the least-squares fit's, relative to it; 0 where it is
+    below, which only rounding gives (the least-squares fit is the least there is): shown as
+    +0.00%, as the help says."""
     with np.errstate(all="ignore"):
         if not (math.isfinite(mse) and math.isfinite(optimum)):
             return math.nan

@@ -117,6 +117,7 @@ def _r2_text(r2, adjusted):
 
 
 def _percent(gap):
+    """A gap (:func:`graddescent.cli.quality._gap`, never below 0) as shown: +0.00%, +12.34%, +15.2x; nan."""
     return "nan" if not math.isfinite(gap) else f"+{gap:.2%}" if gap < 10 else f"+{gap:.3g}x"
 
 
