@@ -91,7 +91,8 @@ def variants_table(data, steps, outer, inner, repeat=7):
     on half its steps (its coins), so SAG is also timed per update; SARAHPlus runs
     with gammaS 1e-12 here, so that neither rule ends its inner loops early."""
     from graddescent import _kernels as K
-    from graddescent.methods import _KIND, _TEXTBOOK
+    from graddescent._sums import FullGradient
+    from graddescent.catalog import METHODS
 
     rng = np.random.default_rng(1)
     m, n = data.shape
@@ -102,26 +103,26 @@ def variants_table(data, steps, outer, inner, repeat=7):
     none, table = np.empty(0, np.int64), []
 
     def call(name, variant):
-        kind = _KIND[name] if variant == "R" else K.SingleRow.AMSGRAD if variant == "amsgrad" else _TEXTBOOK[name]
+        kind = METHODS[name].rules[variant].kernel
         if name in FULL_BATCH:
-            return 20, lambda: K.full_batch(kind, by_column, theta.copy(), 0.01, 20, 0.9, none, np.zeros(1, np.int64),
-                                            np.empty(20))
+            return 20, lambda: K.full_batch(kind, FullGradient(by_column), theta.copy(), 0.01, 20, 0.9, none,
+                                            np.zeros(1, np.int64), np.empty(20))
         if name in SINGLE_ROW:
             extra = {} if variant == "R" else {"state": np.zeros((3, n)), "table": np.zeros(m)}
             update = coins if name == "SAGD" and variant == "R" else none
             return steps, lambda: K.single_row(kind, by_row, theta.copy(), perm, rows, update, 0.001, 0.9, steps,
-                                               np.empty(1), np.zeros(3), np.zeros(n), **extra)
+                                               np.empty(1), np.zeros(2), np.zeros(3), np.zeros(n), **extra)
         alpha = 1e-5 if name == "SSGD" else 0.001  # (R's SSGD grows along its rows: a small step)
         lo = np.arange(outer, dtype=np.int64) * (inner if name == "SSGD" else 0)
         keep = np.full(outer, inner - 1 if variant == "R" else inner, np.int64)  # (SVRG's option 1)
-        return outer * inner, lambda: K.variance_reduced(kind, by_column, theta, perm, inner_rows, lo, lo + inner,
-                                                         keep, alpha, 1e-12, np.empty(outer))
+        return outer * inner, lambda: K.variance_reduced(kind, FullGradient(by_column), by_column, theta, perm,
+                                                         inner_rows, lo, lo + inner, keep, alpha, 1e-12, np.empty(outer))
 
     # (the single-row methods first: after any full gradient has run, in this process, the
     # single-row driver runs about 1.8 times slower, R's rules and the published alike)
-    order = sorted(gd.methods.VARIANTS, key=lambda name: (name not in SINGLE_ROW, name in FULL_BATCH))
+    order = sorted(METHODS, key=lambda name: (name not in SINGLE_ROW, name in FULL_BATCH))
     for name in order:
-        for variant in gd.methods.VARIANTS[name][1:]:
+        for variant in METHODS[name].variants[1:]:
             (count, r_rule), (_, published) = call(name, "R"), call(name, variant)
             times = {"R": [], variant: []}
             for _ in range(repeat):  # in turn, so that both meet the machine in the same state
@@ -220,10 +221,11 @@ def run_r(data):
 
 
 def to_convergence(m):
-    """Each estimator with its defaults, run to its stopping rule, on two public tables and
-    m x 10 synthetic data: the time, the passes, and how far the training MSE ends above the
-    least-squares fit's. The reference is scikit-learn's StandardScaler + SGDRegressor()
-    with its defaults (tol 1e-3, at most 1000 epochs, averaging off) on the same data."""
+    """Each estimator with its defaults, run to its certificate (or until its loss stalls), on
+    two public tables and m x 10 synthetic data: the time, the passes, how far the training MSE
+    ends above the least-squares fit's, and the certified error of the coefficients. The
+    reference is scikit-learn's StandardScaler + SGDRegressor() with its defaults (tol 1e-3, at
+    most 1000 epochs, averaging off) on the same data."""
     from sklearn.datasets import load_diabetes
     from sklearn.linear_model import LinearRegression, SGDRegressor
     from sklearn.pipeline import make_pipeline
@@ -247,10 +249,59 @@ def to_convergence(m):
         for name in METHODS:
             estimator = getattr(gd, name + "Regressor")(random_state=1)
             ours = best(lambda: estimator.fit(X, y), repeat)
-            note = "" if estimator.converged_ else " (max_iter)"
+            bound = estimator.coef_error_
+            note = "certified" if estimator.converged_ else "warns"
             out.append({"what": f"{name}Regressor() on {label}", "reference": reference,
-                        "graddescent": f"{ours * 1e3:,.1f} ms, {estimator.n_iter_} passes, {gap(estimator):+.2%}{note}",
-                        "ratio": f"{ours / theirs:.2f}x", "target": "within 1% or warns"})
+                        "graddescent": f"{ours * 1e3:,.1f} ms, {estimator.n_iter_} passes, {gap(estimator):+.2%}, "
+                                       f"error {'-' if bound is None else f'{bound:.1e}'} ({note})",
+                        "ratio": f"{ours / theirs:.2f}x", "target": "certified or warns"})
+    return out
+
+
+def certificate_cost(shapes, iterations=40):
+    """The certificate of the coefficients (issue: at most 5% of a pass for its checks, nothing
+    for R's fixed iterations): GD's iterations with the check made every pass (a threshold no
+    theta meets, so that all run) against the same iterations without it, in turn, best of 5;
+    and the one-time cost of the certificate (the exact Gram matrix of [1 | X | y] and its
+    eigendecomposition), in passes."""
+    from graddescent import _kernels as K
+    from graddescent.certificate import Certificate
+    from graddescent.data import Dense
+
+    out = []
+    for m, n in shapes:
+        data = Dense(np.asfortranarray(gd.varianceScaling(synthetic(m, n + 1, seed=3)).scaledDataSet.to_numpy()))
+        start = time.perf_counter()
+        certificate = Certificate(data.gram())
+        setup = time.perf_counter() - start
+        gradient, theta0 = data.gradient(), np.full(n + 1, 0.1)
+        none, starts = np.empty(0, np.int64), np.zeros(1, np.int64)
+        check = {"target": certificate.theta, "weights": certificate.weights, "threshold": -1.0}
+
+        def run(**extra):
+            K.full_batch(K.FullBatch.GD, gradient, theta0.copy(), 0.1, iterations, 0.0, none, starts,
+                         np.empty(iterations), **extra)
+
+        times = {"with": [], "without": []}
+        for _ in range(5):
+            for label, extra in (("with", check), ("without", {})):
+                start = time.perf_counter()
+                run(**extra)
+                times[label].append(time.perf_counter() - start)
+        per_pass = min(times["without"]) / iterations
+        extra = (min(times["with"]) - min(times["without"])) / iterations
+        theta = theta0 + 0.01
+        python_check = best(lambda: [certificate.error(theta) for _ in range(1000)], 5) / 1000
+        out.append({"what": f"the check in the compiled loop, once a pass, on {m:,} x {n}",
+                    "graddescent": f"{extra * 1e6:,.1f} us" + (" (below the timing's noise)" if extra <= 0 else ""),
+                    "reference": f"a pass (GD's iteration) {per_pass * 1e3:,.2f} ms",
+                    "ratio": f"{max(extra, 0) / per_pass:.2%}", "target": "<= 5% of a pass"})
+        out.append({"what": f"the check from Python (the single-row methods'), once a pass, on {m:,} x {n}",
+                    "graddescent": f"{python_check * 1e6:,.1f} us", "reference": f"a pass {per_pass * 1e3:,.2f} ms",
+                    "ratio": f"{python_check / per_pass:.3%}", "target": "<= 5% of a pass"})
+        out.append({"what": f"the certificate's setup (Gram matrix, eigendecomposition) on {m:,} x {n}",
+                    "graddescent": f"{setup * 1e3:,.1f} ms", "reference": f"a pass {per_pass * 1e3:,.2f} ms",
+                    "ratio": f"{setup / per_pass:,.1f} passes", "target": "once a fit"})
     return out
 
 
@@ -595,6 +646,9 @@ def sections(args):
     if args.only == "variants":
         return [(f"10. the published rules against R's, per step, on {m:,} x 10 synthetic data",
                  lambda: variants_table(data, m, 5, m // 10))]
+    if args.only == "certificate":
+        return [("12. the certificate of the coefficients: its cost",
+                 lambda: certificate_cost([(m, 10), (m // 100, 1000)]))]
     speed = [
         (f"1. the 14 methods on {m:,} x 10 synthetic data", lambda: methods_table(data, m, 20, 1000)),
         ("2. SGD against scikit-learn (same number of updates)", lambda: sgd_vs_sklearn(data)),
@@ -613,7 +667,8 @@ def sections(args):
     if not args.quick:
         rest.insert(0, ("6. start-up, in a fresh virtual environment", startup))
     return (speed + rest + sections(argparse.Namespace(only="csv", quick=args.quick))
-            + sections(argparse.Namespace(only="variants", quick=args.quick)))
+            + sections(argparse.Namespace(only="variants", quick=args.quick))
+            + sections(argparse.Namespace(only="certificate", quick=args.quick)))
 
 
 def main():
@@ -622,9 +677,10 @@ def main():
     warnings.simplefilter("ignore", category=Warning)
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="1e5 rows instead of 1e6, no fresh environment")
-    parser.add_argument("--only", choices=["speed", "convergence", "csv", "variants", "dask"],
+    parser.add_argument("--only", choices=["speed", "convergence", "csv", "variants", "certificate", "dask"],
                         help="only the speed sections (1 to 5), only section 8 (to convergence), only "
-                             "reading CSV files (9), only the published rules against R's (10), or only "
+                             "reading CSV files (9), only the published rules against R's (10), only the "
+                             "certificate's cost (12), or only "
                              "section 11, fit --dask on a file of --gigabytes (not part of a full run: it writes "
                              "the file, and takes minutes)")
     parser.add_argument("--gigabytes", type=float, default=5.0, help="section 11's file size (default 5)")

@@ -185,7 +185,7 @@ def test_rrandom_hashed_sampling_for_huge_n():
 
 def test_ssgd_draw_plan_retries_when_the_raw_block_runs_out():
     from graddescent import _kernels as K
-    from graddescent.methods import _ssgd_plan
+    from graddescent.drivers import _ssgd_plan
 
     counts, rows, used = K.ssgd_plan(gd.RRandom(1)._raw(3), 5, 10, 50, np.empty(0, np.int64), np.empty(0))
     assert used == -1
@@ -201,7 +201,7 @@ def test_ssgd_plans_its_draws_in_pieces_with_the_same_numbers(monkeypatch):
     and innerIter): the same draws, so the same numbers, as one plan for the whole fit."""
     data = scaled_plant()
     whole, whole_loss = gd.SSGD(data, maxIter=40, innerIter=6, alpha=0.01, seed=2, return_loss=True)
-    monkeypatch.setattr(gd.methods, "_SSGD_PLAN", 13)  # two outer iterations a piece
+    monkeypatch.setattr(gd.drivers, "_SSGD_PLAN", 13)  # two outer iterations a piece
     pieces, pieces_loss = gd.SSGD(data, maxIter=40, innerIter=6, alpha=0.01, seed=2, return_loss=True)
     np.testing.assert_array_equal(pieces, whole)
     np.testing.assert_array_equal(pieces_loss, whole_loss)

@@ -282,12 +282,12 @@ def test_bad_input(call, error, words):
 
 def test_the_table_covers_every_public_entry_point():
     covered = {r[0].split(".")[0] for r in ROWS}
-    functions = set(gd.toplevel.METHODS) | {"learn", "predict", "splitData", "prediction", "RMSE", "RRandom",
+    functions = set(gd.catalog.METHODS) | {"learn", "predict", "splitData", "prediction", "RMSE", "RRandom",
                                              "varianceScaling", "varianceDescaling", "minmaxScaling",
                                              "minmaxDescaling", "GDRegressor", "datasets", "read_rdata"}
     # every method validates through the same checks: the table names at least these
     assert {"GD", "SGD", "MBGD", "MGD", "AGD", "RMSPROP", "ADADELTA", "SVRG", "SSGD", "SARAHPlus"} <= covered
-    assert functions - set(gd.toplevel.METHODS) <= covered
+    assert functions - set(gd.catalog.METHODS) <= covered
 
 
 # --------------------------------------------------------------------------- truncated and corrupt R data files
@@ -359,7 +359,7 @@ def _diverging():
 
 def test_every_function_warns_once_with_the_remedy_exactly_when_it_diverged():
     warned = []
-    for name, method in gd.toplevel.METHODS.items():
+    for name, method in ((name, getattr(gd, name)) for name in gd.catalog.METHODS):
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             theta, loss = method(_diverging(), maxIter=200, seed=1, return_loss=True)

@@ -26,9 +26,10 @@ import pytest
 
 from conftest import assert_matches_library
 from graddescent import RMSE, cli, datasets, learn, predict, splitData, varianceScaling, writing
+from graddescent.catalog import METHODS
 from graddescent.cli import quality, report
-from graddescent.methods import BY_ROW
-from graddescent.toplevel import METHODS
+
+BY_ROW = {name for name, record in METHODS.items() if record.by_row}
 
 SCRIPT = Path(sys.executable).with_name("graddescent")
 ENV = {k: v for k, v in os.environ.items() if not k.startswith("TQDM_")}
@@ -90,45 +91,65 @@ def shown_gaps(gap, digits=2):
 
 
 def test_fit_table_equals_learn(work):
-    """R's fixed iterations: R's numbers, and a word that they have not converged."""
-    result = run("fit", "co2.csv", "--seed", "1", cwd=work)
+    """R's fixed iterations (--tol none): R's numbers, and a word that they have not converged."""
+    result = run("fit", "co2.csv", "--seed", "1", "--tol", "none", cwd=work)
     assert result.returncode == 0, result.stderr
     frame = pd.read_csv(work / "co2.csv")
     model = fit_in_process(frame, seed=1)
     gap = least_squares_gap(model, frame)
     assert 0.05 < gap < 0.1
-    assert result.stderr in {f"graddescent: warning: after R's 10 iterations the training MSE is {shown[1:]} above the "
-                             "least-squares fit's: the fit has not converged; use --tol (e.g. --tol 1e-4, which also "
-                             "sets --alpha auto) or raise --max-iter\n" for shown in shown_gaps(gap, 0)}
+    assert result.stderr in {f"graddescent: warning: after R's 10 iterations (--tol none) the training MSE is "
+                             f"{shown[1:]} above the least-squares fit's: the fit has not converged; leave out --tol "
+                             "none, --alpha and --max-iter (the fit then converges), or give --tol\n"
+                             for shown in shown_gaps(gap, 0)}
     lines = result.stdout.splitlines()
     assert lines[0] == "GD on co2.csv: 1743 rows, 2 input(s), target 'Compressibility Factor(Z)'"
-    assert lines[1] == "settings: alpha=0.1, maxIter=10; no stopping rule; scaling variance; seed 1"
+    assert lines[1] == "settings: alpha=0.1, maxIter=10; R's fixed iterations; scaling variance; seed 1"
     theta = model.model.ravel()
     for name, value in zip(["(intercept)", "Temperature(K)", "Pressure(ATM)"], theta):
         row = next(line for line in lines if line.startswith(name + " "))
         assert row.split()[1] == g(value)
-    assert f"train RMSE        {g(rmse(model, frame))}               (1743 rows)" in lines
+    assert any(line.split()[:3] == ["train", "RMSE", g(rmse(model, frame))] and line.endswith("(1743 rows)")
+               for line in lines)
     assert any(line.startswith(f"vs least squares  {shown} ") for line in lines for shown in shown_gaps(gap))
     assert any(line.split()[:2] == ["iterations", "10"] and "(10 passes over the data)" in line for line in lines)
-    assert any(line.startswith("converged ") and "not judged (no --tol)" in line for line in lines)
+    assert any(line.split()[:3] == ["converged", "not", "judged"] and "(R's fixed iterations)" in line for line in lines)
     assert any(line.startswith("time  ") and line.endswith(" s") for line in lines)
 
 
-def test_fit_to_a_tolerance(work):
-    """--tol: the estimators' defaults (the step auto), a converged fit, said in the table and the JSON."""
-    result = run("fit", "co2.csv", "--seed", "1", "--method", "SGD", "--tol", "1e-4", "--json", cwd=work)
+def test_fit_converges_by_default(work):
+    """The estimators' defaults (the step auto, the certificate at their tol): a converged fit,
+    said in the table and the JSON, with the least-squares coefficients and R^2 beside."""
+    result = run("fit", "co2.csv", "--seed", "1", "--method", "SVRG", "--json", cwd=work)
     assert result.returncode == 0 and result.stderr == "", result.stderr
     out = json.loads(result.stdout)
     frame = pd.read_csv(work / "co2.csv")
-    model = learn(frame, learningMethod="SGD", control={"alpha": "auto", "maxIter": 1000 * len(frame)}, seed=1,
-                  tol=1e-4, average=True)
+    model = learn(frame, learningMethod="SVRG", control={"alpha": "auto", "maxIter": "auto", "innerIter": len(frame)},
+                  seed=1, tol=1e-4)
     assert out["theta"] == model.model.ravel().tolist()
     assert out["converged"] is True and model.converged is True and out["diverged"] is False
-    assert out["n_iter"] == model.n_iter and out["passes"] == model.n_iter / len(frame) < 1000
+    assert out["certified_error"] == model.error <= 1e-4 and out["tol"] == 1e-4
+    assert out["n_iter"] == model.n_iter and out["passes"] == model.n_iter < 1000
     assert out["alpha"] == model.alpha == 1 / (4 * (1 + np.max(np.sum(gd_scaled(frame)[:, :-1] ** 2, axis=1))))
     # (as MSE ratios, 1 + gap: LAPACK's rounding is relative to the MSE, not to the gap, their difference)
     assert_matches_library(1 + out["gap_to_least_squares"], 1 + least_squares_gap(model, frame))
-    assert out["gap_to_least_squares"] < 1e-3 and out["tol"] == 1e-4 and out["n_iter_no_change"] == 5
+    design = np.column_stack([np.ones(len(frame)), frame.iloc[:, :-1].to_numpy()])
+    y = frame.iloc[:, -1].to_numpy()
+    best = np.linalg.lstsq(design, y, rcond=None)[0]
+    assert_matches_library(out["least_squares"]["coefficients"], best, rtol=1e-9)  # (the normal equations' SVD)
+    assert out["r2"] == pytest.approx(1 - np.mean((design @ best - y) ** 2) / np.var(y), rel=1e-6)
+
+
+def test_a_noisy_method_that_stalls_says_how_far_its_coefficients_are(work):
+    """SGD's loss stalls before its coefficients are certified: a warning in option names."""
+    result = run("fit", "co2.csv", "--seed", "1", "--method", "SGD", "--tol", "1e-4", "--json", cwd=work)
+    assert result.returncode == 0, result.stderr
+    out = json.loads(result.stdout)
+    assert out["converged"] is False and out["certified_error"] > 1e-4
+    assert result.stderr == (f"graddescent: warning: SGD stopped after {out['n_iter']} iterations: its coefficients are "
+                             f"certified within {out['certified_error']:.2g} of least squares, not tol = 0.0001: its "
+                             "loss stopped falling, so more passes of SGD barely move it; use a method whose steps "
+                             "converge exactly (SVRG, SARAH, GD, or AGD with --momentum auto), or a smaller --alpha\n")
 
 
 @pytest.mark.parametrize("method", ["SVRG", "ADADELTA"])
@@ -147,7 +168,8 @@ def test_a_model_fitted_to_a_tolerance_records_the_step_taken(work, tmp_path, me
 
 
 def test_a_single_row_fit_to_a_tolerance_on_many_rows_writes_a_model_that_reads_back(tmp_path):
-    """--tol: 1000 passes over 120,000 rows are more steps than R's 1e8; the model file keeps them."""
+    """--tol: 1000 passes over 120,000 rows are more steps than R's 1e8 (drawn a pass at a time);
+    the model file keeps the iterations run and the certificate."""
     rng = np.random.default_rng(5)
     X = rng.standard_normal((120_000, 2))
     pd.DataFrame({"a": X[:, 0], "b": X[:, 1], "y": X @ [1.0, 2.0] + rng.standard_normal(120_000)}).to_csv(
@@ -155,8 +177,11 @@ def test_a_single_row_fit_to_a_tolerance_on_many_rows_writes_a_model_that_reads_
     result = run("fit", "many.csv", "--method", "SGD", "--tol", "1e-3", "--seed", "1", "--model-out", "m.json",
                  "--json", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    assert json.loads(result.stdout)["converged"] is True
-    assert cli.read_model(str(tmp_path / "m.json")).control["maxIter"] == 1000 * 120_000
+    out = json.loads(result.stdout)
+    model = cli.read_model(str(tmp_path / "m.json"))  # (maxIter: the iterations run, of 1000 passes at most)
+    assert model.control["maxIter"] == out["n_iter"] <= 1000 * 120_000 and model.converged is out["converged"]
+    assert json.loads((tmp_path / "m.json").read_text())["certificate"] == {
+        "tol": 1e-3, "error": out["certified_error"], "converged": out["converged"]}
 
 
 def gd_scaled(frame):
@@ -259,7 +284,7 @@ def test_fit_plot_of_a_single_row_method_says_what_it_draws(tmp_path, monkeypatc
     frame.to_csv(tmp_path / "co2.csv", index=False)
     drawn = _figures(monkeypatch)
     assert cli.main(["fit", str(tmp_path / "co2.csv"), "--method", "SGD", "--max-iter", "20000", "--seed", "1",
-                     "--plot", str(tmp_path / "loss.png"), "--quiet"]) == 0
+                     "--plot", str(tmp_path / "loss.png"), "--quiet"]) == 0  # (R's fixed iterations: --max-iter)
     (figure,) = drawn
     axes = figure.axes[0]
     curve, least, final = axes.get_lines()
@@ -317,31 +342,34 @@ def test_compare_subset_json_and_plot(work, tmp_path):
 
 
 def test_compare_main_job_on_bundled_data(work):
-    """``graddescent compare`` with no data: the README's main job, every method to the same
-    tolerance, the same table every run."""
+    """``graddescent compare`` with no data: the README's main job, every method as its estimator
+    fits it (the certificate at its tolerance), the same table every run."""
     result = run("compare", cwd=work)
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""
     lines = result.stdout.splitlines()
     assert lines[0] == "14 method(s) on co2_compressibility (bundled): 1743 rows, target 'Compressibility Factor(Z)'"
-    assert lines[1] == ("settings: tol=0.0001 (each method until n_iter_no_change=5 passes stall); scaling variance; "
-                        "seed 1")
+    assert lines[1] == ("settings: each method to coefficients certified within its estimator's tol (1e-4; 1e-3 for "
+                        "the noisy methods, which also stop where their loss stalls); scaling variance; seed 1")
     frame = datasets.load("co2_compressibility")
     expected = []
-    for m in METHODS:
-        control = {"alpha": "auto", "innerIter": len(frame),
-                   "maxIter": 1000 * (len(frame) if m in BY_ROW else 2 if m == "MBGD" else 1)}
-        if m in ("RMSPROP", "ADADELTA"):
-            control["momentum"] = 0.999
-        model = learn(frame, learningMethod=m, control=control, seed=1, tol=1e-4,
-                      average=True if m in BY_ROW or m == "MBGD" else None)
-        expected.append((rmse(model, frame), m, model))
+    for m, record in METHODS.items():
+        control = {"alpha": "auto", "innerIter": len(frame), "maxIter": "auto", "variant": record.variant}
+        if "momentum" in record.control:
+            control["momentum"] = record.momentum
+        model = learn(frame, learningMethod=m, control=control, seed=1, tol=1e-3 if record.averages else 1e-4,
+                      average=True if record.averages else None)
+        name = m if record.variant == "R" else f"{m} ({record.variant})"
+        expected.append((rmse(model, frame), name, model))
     expected.sort(key=lambda e: e[0])  # (ties in the order of METHODS, as the command keeps them)
-    rows = [line.split() for line in lines[6:]]
-    assert [(r[0], r[1], r[2]) for r in rows] == [(str(i), m, g(v)) for i, (v, m, _) in enumerate(expected, 1)]
-    for row, (_, _, model) in zip(rows, expected):
-        assert row[3] in shown_gaps(least_squares_gap(model, frame)), row
-        assert row[4] == f"{model.passes:.3g}" and row[6] == "s" and row[7] == "yes"
+    for i, (line, (value, name, model)) in enumerate(zip(lines[6:], expected), 1):
+        rank, rest = line.split(None, 1)
+        assert rank == str(i) and rest.startswith(name + " ")
+        cells = rest[len(name):].split()
+        assert cells[0] == g(value)
+        assert cells[1] in shown_gaps(least_squares_gap(model, frame)), line
+        assert cells[2] == f"{model.error:.2g}" and cells[3] == f"{model.passes:.3g}" and cells[5] == "s"
+        assert cells[6] == ("yes" if model.converged else "no")
 
 
 @pytest.mark.parametrize("command", ["fit", "compare"])

@@ -45,9 +45,9 @@ NOT_CONVERGED = "the fit has not converged"  # R's 10 iterations of GD: beside t
 
 
 def fitted(folder, monkeypatch, capsys, name, *options):
-    """``fit --json`` with R's defaults: the result, and stderr without the warning that R's
+    """``fit --json --tol none``, R's fixed iterations at R's defaults: the result, and stderr without the warning that R's
     fixed iterations have not converged (checked to be there, then left out)."""
-    status, out, err = run(folder, monkeypatch, capsys, "fit", name, "--seed", "1", "--json", *options)
+    status, out, err = run(folder, monkeypatch, capsys, "fit", name, "--seed", "1", "--json", "--tol", "none", *options)
     assert status == 0, err
     assert sum(NOT_CONVERGED in line for line in err) == 1, err
     return json.loads(out), [line for line in err if NOT_CONVERGED not in line]
@@ -445,7 +445,7 @@ def test_through_the_installed_command(tmp_path):
     write(tmp_path, "r.csv", r_write_csv(FRAME))
     FRAME.to_csv(tmp_path / "euro.csv", sep=";", decimal=",", index=False)
     runs = {
-        "r": [str(SCRIPT), "fit", "r.csv", "--seed", "1", "--json"],
+        "r": [str(SCRIPT), "fit", "r.csv", "--seed", "1", "--json", "--tol", "none"],
         "euro": [str(SCRIPT), "fit", "euro.csv"],
         "seed": [str(SCRIPT), "fit", "r.csv", "--seed", "99999999999999999999999999"],
     }

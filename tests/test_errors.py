@@ -79,12 +79,12 @@ def test_bad_input_raises_clear_value_error(call, words):
 
 
 def test_errors_are_raised_before_any_work(monkeypatch):
-    import graddescent.methods as methods
+    import graddescent.drivers as drivers
 
     def boom(*args):
         raise AssertionError("work started")
 
-    monkeypatch.setattr(methods, "_prepare", boom)
+    monkeypatch.setattr(drivers, "prepare", boom)
     with pytest.raises(ValueError, match="alpha"):
         gd.GD(PLANT, alpha=-1)
 

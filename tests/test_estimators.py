@@ -22,7 +22,7 @@ METHOD_OF = {cls._method: cls for cls in CLASSES.values()}
 
 
 def test_every_method_has_an_estimator_importable_from_the_package():
-    assert sorted(METHOD_OF) == sorted(gd.toplevel.METHODS)
+    assert sorted(METHOD_OF) == sorted(gd.catalog.METHODS)
     for name in estimators.__all__:
         assert getattr(gd, name) is getattr(estimators, name)
         assert name in gd.__all__
@@ -31,15 +31,17 @@ def test_every_method_has_an_estimator_importable_from_the_package():
 @pytest.mark.parametrize("method", sorted(METHOD_OF))
 def test_parameters_are_scikit_learns_and_the_methods_control_entries(method):
     params = METHOD_OF[method]().get_params()
-    control = {estimators._SNAKE[key] for key in gd.toplevel.METHOD_CONTROL[method]}
-    control |= {"variant", *gd.methods.CONSTANTS.get(method, ())}  # (beyond R: the published rules)
-    averaged = {"average"} if method in gd.methods.BY_ROW or method == "MBGD" else set()
-    assert set(params) == control | averaged | {"tol", "n_iter_no_change", "scaling", "random_state"}
-    beyond_r = {"learning_rate": "auto", "max_iter": 1000, "inner_iter": "auto", "n_iter_no_change": 5,
+    record = gd.catalog.METHODS[method]
+    control = {estimators._SNAKE[key] for key in record.control}
+    control |= {"variant", *record.constants}  # (beyond R: the published rules)
+    averaged = {"average"} if record.averages else set()
+    assert set(params) == control | averaged | {"tol", "n_iter_no_change", "scaling", "random_state", "path_every"}
+    beyond_r = {"learning_rate": "auto", "max_iter": "auto", "inner_iter": "auto", "n_iter_no_change": 5,
                 "tol": 1e-3 if averaged else 1e-4,  # (scikit-learn's SGDRegressor's where the iterates are averaged)
-                "average": True, "momentum": 0.999 if method in ("RMSPROP", "ADADELTA") else 0.9,
-                "variant": "R", "beta1": 0.9, "beta2": 0.999,  # (torch.optim's defaults for the published rules)
-                "epsilon": {"ADAGRAD": 1e-10, "ADADELTA": 1e-6}.get(method, 1e-8)}
+                "average": True, "momentum": 0.999 if method in ("RMSPROP", "ADADELTA") else "auto",
+                "variant": "textbook" if method == "SARAHPlus" else "R", "beta1": 0.9, "beta2": 0.999,
+                "epsilon": {"ADAGRAD": 1e-10, "ADADELTA": 1e-6}.get(method, 1e-8),  # (torch.optim's defaults)
+                "path_every": None}
     for name in set(params) - {"scaling", "random_state"}:
         r_default = gd.toplevel.CONTROL_DEFAULTS.get(gd.estimators.R_NAMES.get(name))
         assert params[name] == beyond_r.get(name, r_default), name
@@ -60,12 +62,13 @@ def _learn_id(c):
 def r_parameters(method, control, n_samples):
     """The estimator parameters that fit R's numbers (the mapping estimators.py documents)."""
     control = {**gd.toplevel.CONTROL_DEFAULTS, **control}
-    params = {estimators._SNAKE[k]: control[k] for k in gd.toplevel.METHOD_CONTROL[method]}
-    per_pass = n_samples if method in gd.methods.BY_ROW else control["nBatch"] if method == "MBGD" else 1
+    record = gd.catalog.METHODS[method]
+    params = {estimators._SNAKE[k]: control[k] for k in record.control}
+    per_pass = n_samples if record.by_row else control["nBatch"] if method == "MBGD" else 1
     params["max_iter"] = control["maxIter"] / per_pass
-    if method in gd.methods.BY_ROW or method == "MBGD":
+    if record.averages:
         params["average"] = False
-    return {**params, "tol": None}
+    return {**params, "tol": None, "variant": "R"}  # (SARAHPlus's estimator takes the published rule by default)
 
 
 def _estimator_for(case, n_samples, generic=False):
@@ -97,7 +100,7 @@ def test_predictions_match_r_and_learn_predict(case):
     np.testing.assert_array_equal(est.theta_, model.model)
     np.testing.assert_array_equal(generic.predict(X), est.predict(X))
     np.testing.assert_array_equal(est.loss_curve_, model.loss)
-    per_pass = len(y) if case["method"] in gd.methods.BY_ROW else (
+    per_pass = len(y) if gd.catalog.METHODS[case["method"]].by_row else (
         case["control"].get("nBatch", 2) if case["method"] == "MBGD" else 1)
     assert est.n_iter_ == -(-case["control"]["maxIter"] // per_pass) and est.converged_ is None
     if np.all(np.isfinite(expected)) and np.abs(expected).max() < 1e100:
@@ -121,10 +124,10 @@ def _check_instances():
     iterations (its data is not scaled for R's ten)."""
     defaults = [cls() for cls in CLASSES.values()] + [gd.GradDescentRegressor()]
     r_like = [cls(tol=None, max_iter=1000, **({} if m == "ADADELTA" else {"learning_rate": 0.01}),
-                  **({"average": False} if m in gd.methods.BY_ROW or m == "MBGD" else {}),
-                  **({"inner_iter": 10} if m in gd.methods.VARIANCE_REDUCED else {}))
+                  **({"average": False} if gd.catalog.METHODS[m].averages else {}),
+                  **({"inner_iter": 10} if gd.catalog.METHODS[m].family == "variance reduced" else {}))
               for m, cls in METHOD_OF.items() if m in ("GD", "SGD", "SVRG")]
-    published = [cls(variant=v) for m, cls in METHOD_OF.items() for v in gd.methods.VARIANTS[m] if v != "R"]
+    published = [cls(variant=v) for m, cls in METHOD_OF.items() for v in gd.catalog.METHODS[m].variants if v != "R"]
     return defaults + r_like + published
 
 

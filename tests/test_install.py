@@ -17,7 +17,7 @@ import pytest
 
 import graddescent as gd
 from conftest import PIP
-from graddescent.toplevel import METHODS
+from graddescent.catalog import METHODS
 
 CHILD = textwrap.dedent("""
     import os, pathlib, sys
@@ -33,7 +33,7 @@ CHILD = textwrap.dedent("""
         else:
             raise SystemExit(f"{place} is writable")
     data = gd.varianceScaling(gd.datasets.load("co2_compressibility")).scaledDataSet
-    for method in sorted(gd.toplevel.METHODS):
+    for method in sorted(gd.catalog.METHODS):
         print(method, getattr(gd, method)(data, maxIter=20, seed=3).tobytes().hex())
     sys.exit(cli.main(["compare", "--max-iter", "20", "--quiet"]))
 """)

@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from graddescent.toplevel import METHODS
+from graddescent.catalog import METHODS
 
 # Seconds from SIGINT to the fit's end: each fit below would run for minutes, and did under numba,
 # which ignored Ctrl-C; the stop itself takes milliseconds (0.003 to 0.013 s measured), the rest

@@ -17,7 +17,7 @@ import pytest
 import graddescent as gd
 from graddescent import _sums
 from graddescent._sums import FullGradient, column_bounds
-from graddescent.methods import _mbgd_batches, _prepare
+from graddescent.drivers import _mbgd_batches
 
 
 def r_terms(cols, theta):
@@ -125,7 +125,7 @@ def test_column_bounds():
 
 def test_full_gradient_methods_read_a_dataframe_without_copying_it():
     frame = pd.DataFrame(np.random.default_rng(0).standard_normal((50, 3)), columns=["a", "b", "y"])
-    cols = _prepare(frame, 1, "columns")[0]
+    cols = gd.data.as_data(frame).by_column()
     assert cols.flags.c_contiguous and cols.shape == (3, 50)
     np.testing.assert_array_equal(cols, frame.to_numpy().T)
 

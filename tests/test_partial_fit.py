@@ -99,10 +99,63 @@ def test_partial_fit_errors(stream):
     with pytest.raises(ValueError, match="X has 9 features, but SGDRegressor is expecting 10 features"):
         est.partial_fit(X[:, :9], y)
     assert not hasattr(gd.GDRegressor(), "partial_fit") and not hasattr(gd.SVRGRegressor(), "partial_fit")
-    with pytest.warns(ConvergenceWarning, match="diverged on this stream: its coefficients are no longer finite"):
+    with pytest.warns(ConvergenceWarning, match="diverged on this stream \\(its coefficients or its loss are no longer finite\\)"):
         big = gd.SGDRegressor(learning_rate=50.0, average=False, random_state=1)
         for _ in range(5):
             big.partial_fit(X, y)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         gd.SGDRegressor(random_state=1).partial_fit(X, y)  # (a sound stream warns of nothing)
+
+
+def _batches(count, constant_first, seed=0):
+    """Batches of 100 rows, the second column around 5 with a spread of 30; in the first
+    batch, constant where ``constant_first``."""
+    rng = np.random.default_rng(seed)
+    for b in range(count):
+        X = rng.standard_normal((100, 3))
+        X[:, 1] = 5.0 if constant_first and b == 0 else rng.normal(5, 30, 100)
+        yield X, X @ [1.0, 2.0, -1.0] + rng.standard_normal(100)
+
+
+def test_a_stream_that_diverges_says_so_at_once_with_a_remedy_that_applies():
+    """A first batch with a constant column scales that column by 1; the later batches vary it,
+    and MBGD's steps run away: the warning comes with the batch whose loss grew (not when the
+    coefficients reach infinity), once, and names the column and the fix (not
+    learning_rate='auto', which is already set)."""
+    est = gd.MBGDRegressor(random_state=0)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        for b, (X, y) in enumerate(_batches(50, True)):
+            est.partial_fit(X, y)
+            if b == 1:
+                assert len(caught) == 1, "no warning when the loss grew"
+    assert len(caught) == 1  # (once a stream)
+    message = str(caught[0].message)
+    assert issubclass(caught[0].category, ConvergenceWarning)
+    assert "diverged" in message and "'X[:, 1]' was constant in the first batch" in message
+    assert "scaling_parameter" in message and "learning_rate='auto'" not in message
+
+
+def test_a_stream_with_a_typical_first_batch_does_not_warn():
+    est = gd.MBGDRegressor(random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for X, y in _batches(50, False):
+            est.partial_fit(X, y)
+    assert np.all(np.isfinite(est.coef_))
+
+
+@pytest.mark.parametrize("method", ["ADAM", "ADADELTA", "RMSPROP", "ADAGRAD"])
+def test_the_variant_may_change_between_calls(method):
+    """Switching the rule of a stream goes on from the coefficients so far, the new rule's
+    accumulators starting afresh (it used to fail: 'the published rules need a 3 x 4 state')."""
+    est = getattr(gd, f"{method}Regressor")(random_state=2)
+    batches = list(_batches(4, False, seed=3))
+    est.partial_fit(*batches[0])
+    est.set_params(variant="textbook")
+    est.partial_fit(*batches[1])
+    switched = est.coef_.copy()
+    est.set_params(variant="R")
+    est.partial_fit(*batches[2])
+    assert np.all(np.isfinite(switched)) and np.all(np.isfinite(est.coef_)) and est.n_iter_ == 3

@@ -13,7 +13,7 @@ from sklearn.exceptions import ConvergenceWarning
 import graddescent as gd
 from conftest import examples
 from graddescent import estimators
-from graddescent.toplevel import METHODS
+from graddescent.catalog import METHODS
 
 SETTINGS = settings(max_examples=examples(60), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 seeds = st.integers(-(2**31 - 1), 2**31 - 1)
@@ -133,7 +133,7 @@ def test_a_seed_makes_every_method_reproducible(values, seed):
     data = frame(values)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
-        for name, method in METHODS.items():
+        for name, method in ((name, getattr(gd, name)) for name in METHODS):
             a, loss_a = method(data, seed=seed, return_loss=True)
             b, loss_b = method(data.copy(), seed=seed, return_loss=True)
             np.testing.assert_array_equal(a, b, err_msg=name)
@@ -163,8 +163,8 @@ def test_full_batch_results_do_not_depend_on_the_row_order(values, seed, order, 
     data = gd.varianceScaling(frame(values)).scaledDataSet
     rows = list(range(len(data)))
     order.shuffle(rows)
-    a, loss_a = METHODS[method](data, maxIter=20, seed=seed, return_loss=True)
-    b, loss_b = METHODS[method](data.iloc[rows], maxIter=20, seed=seed, return_loss=True)
+    a, loss_a = getattr(gd, method)(data, maxIter=20, seed=seed, return_loss=True)
+    b, loss_b = getattr(gd, method)(data.iloc[rows], maxIter=20, seed=seed, return_loss=True)
     np.testing.assert_array_equal(b, a)
     np.testing.assert_array_equal(loss_b, loss_a)
 

@@ -19,8 +19,7 @@ import pytest
 import graddescent as gd
 from graddescent import _sums
 from graddescent.estimators import R_NAMES
-from graddescent.methods import BY_ROW
-from graddescent.toplevel import METHOD_CONTROL, METHODS
+from graddescent.catalog import METHODS
 
 R_TO_SNAKE = {r: snake for snake, r in R_NAMES.items()}
 
@@ -48,7 +47,7 @@ def layouts(values):
 
 def fit(method, data, scaled=True):
     """theta and loss record of the method (on R's variance-scaled data by default)."""
-    args = {k: CONTROL[k] for k in METHOD_CONTROL[method] if k in CONTROL}
+    args = {k: CONTROL[k] for k in METHODS[method].control if k in CONTROL}
     data = gd.varianceScaling(data).scaledDataSet if scaled else data
     theta, loss = getattr(gd, method)(data, **args, seed=5, return_loss=True)
     return theta, loss
@@ -105,18 +104,18 @@ def test_estimator_is_learn_to_the_bit(method, mode):
     frame = pd.DataFrame(make_data(), columns=["a", "b", "c", "y"])
     X, y = frame.iloc[:, :-1], frame["y"]
     m = len(frame)
-    averaged = method in BY_ROW or method == "MBGD"
+    averaged, by_row = METHODS[method].averages, METHODS[method].by_row
     if mode == "R's numbers":  # every control entry (the estimators' defaults are not all R's)
-        control = {k: {**gd.toplevel.CONTROL_DEFAULTS, **CONTROL}[k] for k in METHOD_CONTROL[method]}
+        control = {k: {**gd.toplevel.CONTROL_DEFAULTS, **CONTROL}[k] for k in METHODS[method].control}
         model = gd.learn(frame, learningMethod=method, control=control, seed=5)
-        per_pass = m if method in BY_ROW else control["nBatch"] if method == "MBGD" else 1
+        per_pass = m if by_row else control["nBatch"] if method == "MBGD" else 1
         params = {R_TO_SNAKE[k]: v for k, v in control.items()}
-        params.update(max_iter=control["maxIter"] / per_pass, tol=None, **({"average": False} if averaged else {}))
+        params.update(max_iter=control["maxIter"] / per_pass, tol=None, variant="R",
+                      **({"average": False} if averaged else {}))
     else:  # the estimator's defaults, and learn told the same
-        control = {"alpha": "auto", "innerIter": m, "maxIter": 1000 * (m if method in BY_ROW else 2 if method == "MBGD"
-                                                                        else 1)}
-        if method in ("RMSPROP", "ADADELTA"):
-            control["momentum"] = 0.999
+        control = {"alpha": "auto", "innerIter": m, "maxIter": "auto", "variant": METHODS[method].variant}
+        if "momentum" in METHODS[method].control:
+            control["momentum"] = METHODS[method].momentum
         model = gd.learn(frame, learningMethod=method, control=control, seed=5, tol=1e-4,
                          average=True if averaged else None)
         params = {}

@@ -27,7 +27,7 @@ from graddescent import cli, estimators
 from conftest import GOLDENS, assert_matches_library, load, r_values
 
 RTOL = 1e-12  # against the pseudo-code's numpy, element by element
-TEXTBOOK = [(m, v) for m, vs in gd.methods.VARIANTS.items() for v in vs if v != "R"]
+TEXTBOOK = [(m, v) for m, record in gd.catalog.METHODS.items() for v in record.variants if v != "R"]
 
 
 def scaled(name):
@@ -333,10 +333,10 @@ def test_variant_r_is_rs_numbers(case):
 
 # --------------------------------------------------------------------------- errors
 
-@pytest.mark.parametrize("method", list(gd.methods.VARIANTS))
+@pytest.mark.parametrize("method", list(gd.catalog.METHODS))
 def test_a_variant_a_method_lacks_is_a_value_error_naming_those_it_has(method):
     frame = scaled("stackloss")
-    have = gd.methods.VARIANTS[method]
+    have = gd.catalog.METHODS[method].variants
     for wrong in ("textbook", "amsgrad", "r", "", None, 1):
         if wrong in have:
             continue
@@ -386,15 +386,16 @@ def test_learn_takes_the_variant_and_constants_in_control():
 def test_estimators_take_the_variant_and_fit_what_learn_fits(method, variant):
     data = load("stackloss")
     X, y = data.iloc[:, :-1], data.iloc[:, -1]
-    control = {"maxIter": 3 if method not in gd.methods.BY_ROW else 3 * len(y), "innerIter": 5, "option": 1,
+    record = gd.catalog.METHODS[method]
+    control = {"maxIter": 3 if not record.by_row else 3 * len(y), "innerIter": 5, "option": 1,
                "gammaS": 1.5}  # (R's SARAHPlus then stays put; the published rule takes its first step)
     if method != "ADADELTA":
         control["alpha"] = 0.02
-    params = {estimators._SNAKE[k]: v for k, v in control.items() if k in gd.toplevel.METHOD_CONTROL[method]}
+    params = {estimators._SNAKE[k]: v for k, v in control.items() if k in record.control}
     params["max_iter"] = 3
-    if method in gd.methods.BY_ROW:
+    if record.by_row:
         params["average"] = False
-    if method in gd.methods.VARIANCE_REDUCED:
+    if record.family == "variance reduced":
         params["inner_iter"] = 5
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
@@ -405,7 +406,7 @@ def test_estimators_take_the_variant_and_fit_what_learn_fits(method, variant):
                                                                   if hasattr(est, "momentum") else {})}, seed=2)
     np.testing.assert_array_equal(est.theta_, model.model)
     np.testing.assert_array_equal(generic.theta_, model.model)
-    r_rule = getattr(gd, f"{method}Regressor")(**params, tol=None, random_state=2)
+    r_rule = getattr(gd, f"{method}Regressor")(**params, tol=None, variant="R", random_state=2)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         different = not np.array_equal(r_rule.fit(X, y).theta_, est.theta_)
@@ -483,10 +484,10 @@ def test_model_file_round_trip_with_a_variant_and_old_files_read_as_rs_rule(tmp_
     assert document["variant"] == {"name": "amsgrad", "beta1": 0.9, "beta2": 0.99, "epsilon": 1e-8}
     model = cli.read_model(str(tmp_path / "m.json"))
     assert model.control["variant"] == "amsgrad" and model.control["beta2"] == 0.99
-    assert cli.model_to_dict(model, 1) == document
-    # R's rule: no field, exactly the file of before (which reads as R's rule)
+    assert cli.model_to_dict(model, 1, document["certificate"]["tol"]) == document
+    # R's rule and R's fixed iterations: neither field, exactly the file of before (which reads as R's rule)
     assert cli.main(["fit", str(tmp_path / "s.csv"), "--method", "ADAM", "--seed", "1", "--model-out",
-                     str(tmp_path / "r.json"), "--quiet"]) == 0
+                     str(tmp_path / "r.json"), "--quiet", "--tol", "none"]) == 0
     old = json.loads((tmp_path / "r.json").read_text())
     assert set(old) == set(gd.modelfile.FIELDS)
     assert "variant" not in cli.model_from_dict(old).control
@@ -520,8 +521,13 @@ def test_published_rules_with_the_stopping_rule_and_auto_step_converge_on_diabet
         est = getattr(gd, f"{method}Regressor")(variant=variant, random_state=1, **params).fit(X, y)
     gap = np.mean((est.predict(X) - y) ** 2) / optimum - 1
     warned = [w for w in caught if issubclass(w.category, ConvergenceWarning)]
-    # (the issue asks for within 1% or a warning; every published rule does the former here)
-    assert gap <= 0.01 and est.converged_ and not warned, (method, variant, gap, est.converged_, warned)
+    # within 1% of the least-squares loss; the methods of exact gradients certified, the others (whose loss
+    # stalls above the coefficients' tolerance on this ill-conditioned table) warn with their bound
+    if gd.catalog.METHODS[method].averages:
+        assert gap <= 0.01 and (est.converged_ or warned and "certified within" in str(warned[0].message)), (
+            method, variant, gap, est.converged_, warned)
+    else:
+        assert gap <= 0.01 and est.converged_ and not warned, (method, variant, gap, est.converged_, warned)
     if method != "ADADELTA":
         assert est.learning_rate_ > 0
     if (method, variant) == ("SAGD", "textbook"):  # SAG's auto step, 1 / (16 R2): the paper's

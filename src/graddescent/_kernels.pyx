@@ -121,6 +121,19 @@ cdef inline bint stop_after(double* state, double loss, double tol, Py_ssize_t p
     return state[2] >= patience
 
 
+cdef inline double gap(const double* theta, const double* target, const double* weights, Py_ssize_t n) noexcept nogil:
+    """``max_j weights_j |theta_j - target_j|``, the certificate's measure of theta
+    (:mod:`graddescent.certificate`); inf where theta is not finite."""
+    cdef double out = 0.0, d
+    cdef Py_ssize_t j
+    for j in range(n):
+        d = weights[j] * fabs(theta[j] - target[j])
+        if not isfinite(d):
+            return INFINITY
+        out = fmax(out, d)
+    return out
+
+
 def rule_state(Py_ssize_t patience):
     """A new state for :func:`stop_after`."""
     state = np.zeros(2 * patience + 4)
@@ -167,13 +180,16 @@ cdef inline void _agd_textbook(double* theta, double* v, const double* g, Py_ssi
         theta[j] -= alpha * (g[j] + momentum * v[j])
 
 
-def full_batch(int kind, const double[:, ::1] cols, double[::1] theta, double alpha, Py_ssize_t maxIter,
+def full_batch(int kind, FullGradient gradient, double[::1] theta, double alpha, Py_ssize_t maxIter,
                double momentum, const int64_t[::1] batches, const int64_t[::1] starts, double[::1] loss,
-               double tol=-1, Py_ssize_t patience=1, double[::1] mean=None, FullGradient gradient=None):
+               double tol=-1, Py_ssize_t patience=1, double[::1] mean=None, double[:, ::1] path=None,
+               Py_ssize_t every=1, const double[::1] target=None, const double[::1] weights=None,
+               double threshold=0.0):
     """GD, MBGD, MGD and AGD (R's, or ``AGD_TEXTBOOK``): iteration t (from 0) takes the mean gradient over all rows,
     or, for MBGD, over batch ``b = t mod nBatch``: the data rows
     ``batches[starts[b]:starts[b + 1]]`` (nBatch is ``len(starts) - 1``, 0 for all rows).
-    loss[t] is iteration t's batch MSE. ``cols`` is the data by column. Updates theta in place.
+    loss[t] is iteration t's batch MSE. ``gradient`` gives the data's full gradients, wherever
+    the data is (:mod:`graddescent.data`). Updates theta in place.
 
     A pass is one iteration, or nBatch for MBGD (its loss the batches' mean squared
     residual over all their rows); with ``tol >= 0`` the fit stops by :func:`stop_after`.
@@ -181,19 +197,27 @@ def full_batch(int kind, const double[:, ::1] cols, double[::1] theta, double al
     rule, after the first pass; with one, once the passes' loss is at its floor, by
     scikit-learn's rule (``patience`` passes in a row none lower than the lowest by ``tol``
     of it), or half-way through maxIter; the stopping rule then judges the average's loss
-    over all rows. Returns the iterations run, whether the stopping rule ended the fit, and
-    how many iterates were averaged. ``gradient``: the full gradients of data held elsewhere
-    (:class:`graddescent._sums.ChunkedGradient`; ``cols`` is then not read).
+    over all rows. ``target`` (beyond R): the certificate of the coefficients
+    (:mod:`graddescent.certificate`), checked at the end of each pass on what the fit returns:
+    the fit stops, certified, once ``max_j weights_j |theta_j - target_j| <= threshold`` (and
+    stops where theta is no longer finite). Returns the iterations run, whether the stopping
+    rule ended the fit, how many iterates were averaged, and whether the certificate did.
+    ``path`` (beyond R, for teaching): after every ``every`` iterations, at row
+    ``(t + 1) / every``, what the fit returns if it stops there.
     """
-    gradient = FullGradient(cols) if gradient is None else gradient
     cdef Py_ssize_t n = theta.shape[0], m = gradient.m, nBatch = starts.shape[0] - 1, t, b = 0, lo = 0, hi = m
     cdef Py_ssize_t j, averaged = 0, done, since = -1, stale = 0, per_pass = max(nBatch, 1)
     cdef const int64_t* rows = &batches[0] if nBatch > 0 else NULL
     cdef double[::1] v = np.zeros(n), g = np.zeros(n), h = np.zeros(n)
     cdef double[::1] state = rule_state(patience)
     cdef double total = 0.0, counted = 0.0, judged, lowest = INFINITY
-    cdef bint stopped = False, average = mean is not None, rule = tol >= 0
+    cdef bint stopped = False, average = mean is not None, rule = tol >= 0, certify = target is not None
+    cdef bint certified = False
+    cdef double measured
     cdef double[::1] passes = np.empty(maxIter // per_pass + 1 if average and rule else 0)
+    cdef bint recording = path is not None
+    if recording and (path.shape[1] != n or path.shape[0] <= maxIter // every):
+        raise ValueError(f"the path needs {maxIter // every + 1} rows of {n}")
     with nogil:
         for t in range(maxIter):
             if nBatch > 0:
@@ -212,6 +236,8 @@ def full_batch(int kind, const double[:, ::1] cols, double[::1] theta, double al
                 averaged += 1
                 for j in range(n):
                     mean[j] += (theta[j] - mean[j]) / averaged
+            if recording and (t + 1) % every == 0:
+                memcpy(&path[(t + 1) // every, 0], &mean[0] if averaged > 0 else &theta[0], n * sizeof(double))
             total, counted = total + loss[t] * (hi - lo), counted + (hi - lo)
             if b + 1 >= nBatch:  # the end of a pass
                 judged, done = total / counted, (t + 1) // per_pass
@@ -228,36 +254,48 @@ def full_batch(int kind, const double[:, ::1] cols, double[::1] theta, double al
                     judged = gradient.mean(NULL, 0, m, &mean[0], &h[0])
                     passes[done - 1] = judged
                     stopped = stop_after(&state[0], judged, tol, patience, passes[since + (done - since) // 2])
+                if certify:
+                    measured = gap(&mean[0] if averaged > 0 else &theta[0], &target[0], &weights[0], n)
+                    certified = measured <= threshold
+                    if certified or not isfinite(measured):
+                        stopped = certified
+                        break
                 if stopped:
                     break
-    return (t + 1 if maxIter > 0 else 0), stopped and isfinite(judged), averaged
+    return (t + 1 if maxIter > 0 else 0), stopped and isfinite(judged) and not certified, averaged, certified
 
 
 # --------------------------------------------------------------------------- single row rules
 # Each updates theta in place from data row x and its residual e (the row's gradient is
 # e x, R's scale); s holds R's scalar accumulators, u ADADELTA's per-column last updates.
 # The published rules keep one accumulator per coefficient instead (a, b, c: n each, rows
-# of single_row's ``state``); Adam's count its steps in s[0].
+# of single_row's ``state``); Adam's count its steps in s[0]. Where ``rate`` is not NULL
+# (a path recorded for teaching), each also writes there the step it gave each coefficient:
+# the factor of its gradient component (of its first moment, for Adam) in the update.
 
 cdef inline void _sgd(double* theta, Py_ssize_t n, double e, const double* x, double* s, double* u,
-                      double alpha, double momentum) noexcept nogil:
+                      double alpha, double momentum, double* rate) noexcept nogil:
     cdef Py_ssize_t j
     for j in range(n):
         theta[j] -= alpha * (e * x_(x, 1, j))
+        if rate != NULL:
+            rate[j] = alpha
 
 
 cdef inline void _adagrad(double* theta, Py_ssize_t n, double e, const double* x, double* s, double* u,
-                          double alpha, double momentum) noexcept nogil:
+                          double alpha, double momentum, double* rate) noexcept nogil:
     cdef Py_ssize_t j
     cdef double g
     for j in range(n):
         g = e * x_(x, 1, j)
         s[0] += g * g  # R's: one sum of squares shared by all columns (R re-sums a list of them)
         theta[j] -= alpha * g / sqrt(s[0])  # 0 / 0 is NaN, as in R
+        if rate != NULL:
+            rate[j] = alpha / sqrt(s[0])
 
 
 cdef inline void _adagrad_textbook(double* theta, Py_ssize_t n, double e, const double* x, double* G, double alpha,
-                                   double eps) noexcept nogil:
+                                   double eps, double* rate) noexcept nogil:
     """Duchi, Hazan and Singer 2011, as torch.optim.Adagrad: one sum of squares per coefficient."""
     cdef Py_ssize_t j
     cdef double g
@@ -265,10 +303,12 @@ cdef inline void _adagrad_textbook(double* theta, Py_ssize_t n, double e, const 
         g = e * x_(x, 1, j)
         G[j] += g * g
         theta[j] -= alpha * g / (sqrt(G[j]) + eps)
+        if rate != NULL:
+            rate[j] = alpha / (sqrt(G[j]) + eps)
 
 
 cdef inline void _adadelta(double* theta, Py_ssize_t n, double e, const double* x, double* s, double* u,
-                           double alpha, double momentum) noexcept nogil:
+                           double alpha, double momentum, double* rate) noexcept nogil:
     cdef Py_ssize_t j
     cdef double g, rms_g
     for j in range(n):  # R's: scalars Eg, Eu, rmsU carried across columns
@@ -278,11 +318,13 @@ cdef inline void _adadelta(double* theta, Py_ssize_t n, double e, const double* 
         s[1] = momentum * s[1] + (1 - momentum) * u[j] * u[j]
         u[j] = s[2] / rms_g * g
         theta[j] -= u[j]
+        if rate != NULL:
+            rate[j] = s[2] / rms_g
         s[2] = sqrt(s[1] + 1e-7)
 
 
 cdef inline void _adadelta_textbook(double* theta, Py_ssize_t n, double e, const double* x, double* Eg, double* Eu,
-                                    double rho, double eps) noexcept nogil:
+                                    double rho, double eps, double* rate) noexcept nogil:
     """Zeiler 2012, as torch.optim.Adadelta (learning rate 1): running means of the squared
     gradients and updates per coefficient, decay ``rho`` (R's momentum)."""
     cdef Py_ssize_t j
@@ -291,22 +333,26 @@ cdef inline void _adadelta_textbook(double* theta, Py_ssize_t n, double e, const
         g = e * x_(x, 1, j)
         Eg[j] = rho * Eg[j] + (1 - rho) * g * g
         delta = sqrt(Eu[j] + eps) / sqrt(Eg[j] + eps) * g
+        if rate != NULL:
+            rate[j] = sqrt(Eu[j] + eps) / sqrt(Eg[j] + eps)
         Eu[j] = rho * Eu[j] + (1 - rho) * delta * delta
         theta[j] -= delta
 
 
 cdef inline void _rmsprop(double* theta, Py_ssize_t n, double e, const double* x, double* s, double* u,
-                          double alpha, double momentum) noexcept nogil:
+                          double alpha, double momentum, double* rate) noexcept nogil:
     cdef Py_ssize_t j
     cdef double g
     for j in range(n):  # R's: one running mean Eg shared by all columns
         g = e * x_(x, 1, j)
         s[0] = momentum * s[0] + (1 - momentum) * g * g
         theta[j] -= alpha * g / sqrt(s[0] + 1e-7)
+        if rate != NULL:
+            rate[j] = alpha / sqrt(s[0] + 1e-7)
 
 
 cdef inline void _rmsprop_textbook(double* theta, Py_ssize_t n, double e, const double* x, double* Eg, double alpha,
-                                   double momentum, double eps) noexcept nogil:
+                                   double momentum, double eps, double* rate) noexcept nogil:
     """Tieleman and Hinton 2012, as torch.optim.RMSprop (its ``alpha`` is our momentum): one
     running mean of squared gradients per coefficient."""
     cdef Py_ssize_t j
@@ -315,10 +361,12 @@ cdef inline void _rmsprop_textbook(double* theta, Py_ssize_t n, double e, const 
         g = e * x_(x, 1, j)
         Eg[j] = momentum * Eg[j] + (1 - momentum) * g * g
         theta[j] -= alpha * g / (sqrt(Eg[j]) + eps)
+        if rate != NULL:
+            rate[j] = alpha / (sqrt(Eg[j]) + eps)
 
 
 cdef inline void _adam(double* theta, Py_ssize_t n, double e, const double* x, double* s, double* u,
-                       double alpha, double momentum) noexcept nogil:
+                       double alpha, double momentum, double* rate) noexcept nogil:
     cdef Py_ssize_t j
     cdef double b1 = 0.9, b2 = 0.999, g, mh, vh
     for j in range(n):  # R's: both moments shared by all columns
@@ -328,10 +376,13 @@ cdef inline void _adam(double* theta, Py_ssize_t n, double e, const double* x, d
         mh = s[0] / (1 - b1)  # R's bias correction is constant, not 1 - b1^t
         vh = s[1] / (1 - b2)
         theta[j] -= alpha * mh / (sqrt(vh) + 1e-7)
+        if rate != NULL:
+            rate[j] = alpha / (1 - b1) / (sqrt(vh) + 1e-7)
 
 
 cdef inline void _adam_textbook(double* theta, Py_ssize_t n, double e, const double* x, double* s, double* M,
-                                double* V, double* top, double alpha, double b1, double b2, double eps) noexcept nogil:
+                                double* V, double* top, double alpha, double b1, double b2, double eps,
+                                double* rate) noexcept nogil:
     """Kingma and Ba 2015, as torch.optim.Adam: moments per coefficient, corrected by
     ``1 - b^t`` at step t (``s[0]``; ``s[1]``, ``s[2]`` hold the corrections, which stay
     at 1 once they get there). AMSGrad (Reddi, Kale and Kumar 2018; ``amsgrad=True``)
@@ -350,13 +401,17 @@ cdef inline void _adam_textbook(double* theta, Py_ssize_t n, double e, const dou
         V[j] = b2 * V[j] + (1 - b2) * g * g
         if top == NULL:
             theta[j] -= step * M[j] / (sqrt(V[j]) / root + eps)
+            if rate != NULL:
+                rate[j] = step / (sqrt(V[j]) / root + eps)
         else:
             top[j] = fmax(top[j], V[j])
             theta[j] -= step * M[j] / (sqrt(top[j]) / root + eps)
+            if rate != NULL:
+                rate[j] = step / (sqrt(top[j]) / root + eps)
 
 
-cdef inline void _sag(double* theta, Py_ssize_t n, double e, const double* x, double* d, double* y, double step
-                      ) noexcept nogil:
+cdef inline void _sag(double* theta, Py_ssize_t n, double e, const double* x, double* d, double* y, double step,
+                      double* rate) noexcept nogil:
     """SAG (Schmidt, Le Roux and Bach 2017, Algorithm 1) for row i, where R's SAGD is SGD
     that skips steps on a coin: ``d = d - y_i + f'_i(theta); y_i = f'_i(theta);
     theta -= (alpha / m) d``. The table keeps row i's gradient ``y_i = r_i x_i`` as its
@@ -367,29 +422,32 @@ cdef inline void _sag(double* theta, Py_ssize_t n, double e, const double* x, do
         xj = x_(x, 1, j)
         d[j] = d[j] - old * xj + e * xj
         theta[j] -= step * d[j]
+        if rate != NULL:
+            rate[j] = step
     y[0] = e
 
 
 def single_row(int kind, const double[:, ::1] data, double[::1] theta, const int64_t[::1] perm,
                const int64_t[::1] rows, const int64_t[::1] update, double alpha, double momentum,
-               Py_ssize_t window, double[::1] loss, double[::1] s, double[::1] u, double[::1] mean=None,
-               Py_ssize_t averaged=0, Py_ssize_t average_from=-1, double[:, ::1] state=None,
+               Py_ssize_t window, double[::1] loss, double[::1] carry, double[::1] s, double[::1] u,
+               double[::1] mean=None, Py_ssize_t averaged=0, Py_ssize_t average_from=-1, double[:, ::1] state=None,
                double[::1] table=None, double beta1=0.9, double beta2=0.999, double epsilon=1e-8,
-               double[::1] carry=None, const int64_t[::1] table_rows=None):
+               const int64_t[::1] table_rows=None, Py_ssize_t offset=0, double[:, ::1] path=None,
+               Py_ssize_t every=1, double[:, ::1] rates=None):
     """SGD, SAGD (SGD with ``update`` coins), ADAGRAD, ADADELTA, RMSPROP, ADAM; and the
     published rules: ADAGRAD_TEXTBOOK, ADADELTA_TEXTBOOK, RMSPROP_TEXTBOOK, ADAM_TEXTBOOK,
     AMSGRAD, SAG.
 
     Step t uses row ``rows[t]`` of R's shuffled data, data row ``perm[rows[t]]``
-    (0-based), skipped where ``update[t]`` is 0 (an empty ``update`` means always). Writes
-    the mean squared residual of every ``window`` steps to ``loss`` and returns how many it
-    wrote. Updates theta in place, and R's accumulators ``s`` (3) and ``u`` (ADADELTA's
-    last updates, n), so that a fit may run on over several calls. Beyond R, ``mean``
-    takes the running average of the iterates from step ``average_from`` on (-1: none),
-    ``averaged`` of them before this call; the count after it is returned too. ``carry``
-    (the sum of squared residuals and their count, of a window begun by the call before)
-    continues a window across calls: the last window is then left to the caller, in
-    ``carry``, not written (a fit whose rows are fetched a piece at a time).
+    (0-based), skipped where ``update[t]`` is 0 (an empty ``update`` means always). The
+    steps are steps ``offset + t`` of the fit, which may run over several calls: every
+    ``window`` of the fit's steps (none where ``window`` is 0), the mean squared residual
+    of its rows, each before its step, goes to ``loss``; the call returns how many it wrote.
+    ``carry`` holds the sum of squared residuals and their count of the window under way,
+    from call to call (the last, unfinished one is the caller's to write). Updates theta in
+    place, and R's accumulators ``s`` (3) and ``u`` (ADADELTA's last updates, n). Beyond R,
+    ``mean`` takes the running average of the iterates from step ``average_from`` on (-1:
+    none), ``averaged`` of them before this call; the count after it is returned too.
 
     The published rules keep their per-coefficient accumulators in ``state`` (3 x n, zeros
     to start; with ``s``, whose s[0] counts Adam's steps, carried from call to call), with
@@ -398,17 +456,24 @@ def single_row(int kind, const double[:, ::1] data, double[::1] theta, const int
     row's last residual in ``table`` (one per row of the whole data set, zeros to start; where
     ``data`` holds just the rows fetched for these steps, ``table_rows`` gives each one's row
     of the whole data set).
+
+    ``path`` (beyond R, for teaching): after every ``every`` steps of the fit, at row
+    ``(offset + t + 1) / every``, what the fit returns if it stops there (the average, once
+    averaging began); and ``rates``, the step the rule gave each coefficient at that step.
     """
-    cdef Py_ssize_t n = theta.shape[0], k = data.shape[1], steps = rows.shape[0], t, j, i, written = 0
-    cdef Py_ssize_t count = <Py_ssize_t>carry[1] if carry is not None else 0
-    cdef bint always = update.shape[0] == 0, carried = carry is not None
-    cdef double total = carry[0] if carried else 0.0, e
+    cdef Py_ssize_t n = theta.shape[0], k = data.shape[1], steps = rows.shape[0], t, j, i, r, written = 0
+    cdef Py_ssize_t count = <Py_ssize_t>carry[1], done
+    cdef bint always = update.shape[0] == 0, recording = path is not None
+    cdef double total = carry[0], e
     cdef double step = alpha / (table.shape[0] if table is not None else data.shape[0])
     cdef const int64_t* where = &table_rows[0] if table_rows is not None and table_rows.shape[0] > 0 else NULL
     cdef const double* x
     cdef double* a = NULL
     cdef double* b = NULL
     cdef double* c = NULL
+    cdef double[::1] rate_now = np.zeros(n) if rates is not None else None
+    cdef double* rate = &rate_now[0] if rates is not None else NULL
+    cdef const double* kept
     cdef Poll p = new_poll()
     if kind >= ADAGRAD_TEXTBOOK:
         if state is None or state.shape[0] != 3 or state.shape[1] != n:
@@ -416,6 +481,8 @@ def single_row(int kind, const double[:, ::1] data, double[::1] theta, const int
         if kind == SAG and (table is None or table_rows is None and table.shape[0] != data.shape[0]):
             raise ValueError(f"SAG needs a table of {data.shape[0]} residuals")
         a, b, c = &state[0, 0], &state[1, 0], &state[2, 0]
+    if recording and (path.shape[1] != n or path.shape[0] <= (offset + steps) // every):
+        raise ValueError(f"the path needs {(offset + steps) // every + 1} rows of {n}")
     with nogil:
         for t in range(steps):
             if t + 2 * AHEAD < steps:
@@ -430,42 +497,48 @@ def single_row(int kind, const double[:, ::1] data, double[::1] theta, const int
                 x = &data[perm[rows[t]], 0]
                 e = residual(x, 1, n, &theta[0])
                 if kind == SGD:
-                    _sgd(&theta[0], n, e, x, &s[0], &u[0], alpha, momentum)
+                    _sgd(&theta[0], n, e, x, &s[0], &u[0], alpha, momentum, rate)
                 elif kind == ADAGRAD:
-                    _adagrad(&theta[0], n, e, x, &s[0], &u[0], alpha, momentum)
+                    _adagrad(&theta[0], n, e, x, &s[0], &u[0], alpha, momentum, rate)
                 elif kind == ADADELTA:
-                    _adadelta(&theta[0], n, e, x, &s[0], &u[0], alpha, momentum)
+                    _adadelta(&theta[0], n, e, x, &s[0], &u[0], alpha, momentum, rate)
                 elif kind == RMSPROP:
-                    _rmsprop(&theta[0], n, e, x, &s[0], &u[0], alpha, momentum)
+                    _rmsprop(&theta[0], n, e, x, &s[0], &u[0], alpha, momentum, rate)
                 elif kind == ADAM:
-                    _adam(&theta[0], n, e, x, &s[0], &u[0], alpha, momentum)
+                    _adam(&theta[0], n, e, x, &s[0], &u[0], alpha, momentum, rate)
                 elif kind == ADAGRAD_TEXTBOOK:
-                    _adagrad_textbook(&theta[0], n, e, x, a, alpha, epsilon)
+                    _adagrad_textbook(&theta[0], n, e, x, a, alpha, epsilon, rate)
                 elif kind == ADADELTA_TEXTBOOK:
-                    _adadelta_textbook(&theta[0], n, e, x, a, b, momentum, epsilon)
+                    _adadelta_textbook(&theta[0], n, e, x, a, b, momentum, epsilon, rate)
                 elif kind == RMSPROP_TEXTBOOK:
-                    _rmsprop_textbook(&theta[0], n, e, x, a, alpha, momentum, epsilon)
+                    _rmsprop_textbook(&theta[0], n, e, x, a, alpha, momentum, epsilon, rate)
                 elif kind == ADAM_TEXTBOOK:
-                    _adam_textbook(&theta[0], n, e, x, &s[0], a, b, NULL, alpha, beta1, beta2, epsilon)
+                    _adam_textbook(&theta[0], n, e, x, &s[0], a, b, NULL, alpha, beta1, beta2, epsilon, rate)
                 elif kind == AMSGRAD:
-                    _adam_textbook(&theta[0], n, e, x, &s[0], a, b, c, alpha, beta1, beta2, epsilon)
+                    _adam_textbook(&theta[0], n, e, x, &s[0], a, b, c, alpha, beta1, beta2, epsilon, rate)
                 else:
                     i = perm[rows[t]] if where == NULL else where[perm[rows[t]]]
-                    _sag(&theta[0], n, e, x, a, &table[i], step)
+                    _sag(&theta[0], n, e, x, a, &table[i], step, rate)
                 total += e * e
                 count += 1
-            if 0 <= average_from <= t:  # Polyak-Ruppert averaging (beyond R)
+            done = offset + t + 1
+            if 0 <= average_from < done:  # Polyak-Ruppert averaging (beyond R)
                 averaged += 1
                 for j in range(n):
                     mean[j] += (theta[j] - mean[j]) / averaged
-            if (t + 1) % window == 0 or t + 1 == steps and not carried:
+            if window > 0 and done % window == 0:
                 if count > 0:
                     loss[written] = total / count
                     written += 1
                 total, count = 0.0, 0
+            if recording and done % every == 0:
+                r = done // every
+                kept = &mean[0] if averaged > 0 else &theta[0]
+                memcpy(&path[r, 0], kept, n * sizeof(double))
+                if rate != NULL:
+                    memcpy(&rates[r, 0], rate, n * sizeof(double))
             poll(&p, k)
-    if carried:
-        carry[0], carry[1] = total, count
+    carry[0], carry[1] = total, count
     return written, averaged
 
 
@@ -634,22 +707,28 @@ cdef int _sarahplus_textbook(const double* cols, Py_ssize_t m, Py_ssize_t n, con
     return 0
 
 
-def variance_reduced(int kind, const double[:, ::1] cols, const double[::1] theta, const int64_t[::1] perm,
-                     const int64_t[::1] rows, const int64_t[::1] lo, const int64_t[::1] hi, const int64_t[::1] keep,
-                     double alpha, double gammaS, double[::1] loss, double tol=-1, Py_ssize_t patience=1,
-                     double[::1] state=None, FullGradient gradient=None):
+def variance_reduced(int kind, FullGradient gradient, const double[:, ::1] cols, const double[::1] theta,
+                     const int64_t[::1] perm, const int64_t[::1] rows, const int64_t[::1] lo, const int64_t[::1] hi,
+                     const int64_t[::1] keep, double alpha, double gammaS, double[::1] loss, double tol=-1,
+                     Py_ssize_t patience=1, double[::1] state=None, double[:, ::1] path=None, Py_ssize_t every=1,
+                     Py_ssize_t offset=0, const double[::1] target=None, const double[::1] weights=None,
+                     double threshold=0.0):
     """SVRG, SSGD, SARAH, SARAHPlus (R's, or SSGD_TEXTBOOK, SARAHPLUS_TEXTBOOK; SVRG's
     option 1 as published keeps the last iterate, ``keep[t]`` = its inner steps): outer
     iteration t takes the full gradient at theta (its MSE goes to loss[t]) and runs the
     inner loop over rows ``rows[lo[t]:hi[t]]`` of R's shuffled data (``perm`` maps them to
-    data rows). ``cols`` is the data by column.
+    data rows). ``cols`` is the data by column: the rows the inner loops read (``perm`` and
+    ``rows`` into them), which may be just those rows, fetched, where ``gradient`` (the full
+    gradients, wherever the data is: :mod:`graddescent.data`) reads the whole data set.
     With ``tol >= 0`` the fit stops by :func:`stop_after`, an outer iteration being a pass;
     ``state`` (as :func:`stopped`'s) carries the rule over from an earlier call, so that a
-    fit may run on over several. Returns the new theta, the outer iterations run and
-    whether the stopping rule ended the fit. ``gradient``: the full gradients of data held
-    elsewhere (:class:`graddescent._sums.ChunkedGradient`; ``cols`` then holds just the rows
-    the inner loops read)."""
-    gradient = FullGradient(cols) if gradient is None else gradient
+    fit may run on over several (its outer iterations counted from ``offset``). Returns the
+    new theta, the outer iterations run, whether the stopping rule ended the fit, and whether
+    the certificate did: with ``target`` (beyond R, :mod:`graddescent.certificate`), each outer
+    iteration first checks theta, and the fit stops, certified, once ``max_j weights_j
+    |theta_j - target_j| <= threshold`` (and stops where theta is no longer finite).
+    ``path`` (beyond R, for teaching): after every ``every`` outer iterations of the fit, at
+    row ``(offset + t + 1) / every``, theta."""
     cdef Py_ssize_t n = theta.shape[0], m = cols.shape[1], t, ran = 0
     cdef double[::1] now = np.array(theta), g = np.empty(n), w = np.empty(n), wp = np.empty(n)
     cdef double[::1] out = np.empty(n)
@@ -657,11 +736,19 @@ def variance_reduced(int kind, const double[:, ::1] cols, const double[::1] thet
     cdef const int64_t* inner
     cdef Poll p = new_poll()
     cdef double[::1] rule = rule_state(patience) if state is None else state
-    cdef bint stopped = False
+    cdef bint stopped = False, recording = path is not None, certify = target is not None, certified = False
+    cdef double measured
+    if recording and (path.shape[1] != n or path.shape[0] <= (offset + loss.shape[0]) // every):
+        raise ValueError(f"the path needs {(offset + loss.shape[0]) // every + 1} rows of {n}")
     with nogil:
         for t in range(loss.shape[0]):
             loss[t] = gradient.mean(NULL, 0, gradient.m, &now[0], &g[0])
             ran = t + 1
+            if certify:
+                measured = gap(&now[0], &target[0], &weights[0], n)
+                certified = measured <= threshold
+                if certified or not isfinite(measured):
+                    break
             if stop_after(&rule[0], loss[t], tol, patience):  # (theta is where the loss was measured)
                 stopped = True
                 break
@@ -679,7 +766,9 @@ def variance_reduced(int kind, const double[:, ::1] cols, const double[::1] thet
                 _sarah(base, m, n, &now[0], &g[0], &perm[0], inner, hi[t] - lo[t], alpha, keep[t], gammaS, &wp[0],
                        &w[0], &out[0], &p)
             memcpy(&now[0], &out[0], n * sizeof(double))
-    return np.asarray(now), ran, stopped and isfinite(loss[ran - 1])
+            if recording and (offset + t + 1) % every == 0:
+                memcpy(&path[(offset + t + 1) // every, 0], &now[0], n * sizeof(double))
+    return np.asarray(now), ran, stopped and isfinite(loss[ran - 1]), certified
 
 
 # --------------------------------------------------------------------------- SSGD's draws

@@ -31,6 +31,8 @@ import pandas as pd
 from . import _kernels as K
 from ._sums import ChunkedGradient, FullGradient, add_exact, column_bounds, column_sums, first_non_finite, mean_sd
 from ._sums import gram_matrix, gram_sums, non_finite_columns, scale_columns
+from .linear import predictions
+from .spectrum import GRAM_SIZE, eigenvalue, largest_row_norm
 
 __all__ = []
 
@@ -64,7 +66,12 @@ def _dask():
 class Chunks:
     """A data set held by Dask in pieces of whole rows: m rows of k float64 columns (the
     inputs, then the output), with their names, where each piece starts (``offsets``) and
-    each column's largest magnitude (``top``)."""
+    each column's largest magnitude (``top``). It has the interface of
+    :mod:`graddescent.data`: the rows the steps read are fetched, ``stretch`` at a time."""
+
+    @property
+    def stretch(self):
+        return FETCH
 
     def __init__(self, array, columns, top, counter=None):
         self.array, self.columns, self.top = array, columns, top
@@ -142,6 +149,19 @@ class Chunks:
         out[self._order(rows)[1]] = np.concatenate(parts) if parts else np.empty((0, self.k))
         return out
 
+    def rows(self, perm, rows):
+        """The rows ``perm[rows]`` fetched, by row, with the identity as their shuffle and
+        rows (so that the compiled loops read them as they read the data), and the rows of
+        the data set they are."""
+        table = perm[rows]
+        ident = np.arange(rows.size, dtype=np.int64)
+        return self.take(table), ident, ident, table
+
+    def columns_of(self, perm, rows):
+        """:meth:`rows`, by column (the variance-reduced inner loops read them so)."""
+        local, ident, _, _ = self.rows(perm, rows)
+        return np.ascontiguousarray(local.T), ident, ident
+
     def squared_residuals(self, theta):
         """The sum of squared residuals of theta over all rows, in row order (as
         :func:`graddescent._kernels.squared_residuals` over the data in memory)."""
@@ -158,34 +178,45 @@ class Chunks:
         """R's mean and sd of every column (:func:`graddescent._sums.r_mean_sd`'s numbers)."""
         return mean_sd(lambda out, centre, power: self._fold(_piece_column_sums, out, centre, power), self.m, self.k)
 
+    def scaling_parameter(self, method):
+        """R's scalingParameter (:meth:`graddescent.data.Dense.scaling_parameter`'s numbers)."""
+        with np.errstate(over="ignore", invalid="ignore"):
+            if method == "variance":
+                return np.vstack(self.mean_sd())
+            low, high = self.min_max()
+            return np.vstack([low, high - low])
+
+    def non_finite_columns(self):
+        return ~np.isfinite(np.asarray(self.top, dtype=np.float64))
+
     def min_max(self):
         delayed = _dask().delayed
         parts = self._run(*[delayed(_piece_min_max)(self.pieces[c], self.k) for c, _ in self._split(None)])
         return np.min([p[0] for p in parts], axis=0), np.max([p[1] for p in parts], axis=0)
 
-    def scaled(self, centre, spread):
-        """This data scaled as R scales it, ``(x - centre) / spread`` per column, in pieces (lazily)."""
-        array = self.array.map_blocks(_piece_scaled, centre, spread, dtype=np.float64)
+    def scaled(self, parameter, order=None):
+        """This data scaled as R scales it, ``(x - centre) / spread`` per column, in pieces
+        (lazily; each piece by column, what the full sums read)."""
+        array = self.array.map_blocks(_piece_scaled, parameter[0], parameter[1], dtype=np.float64)
         top = np.max(self._run(*[_dask().delayed(column_bounds)(_dask().delayed(_by_column)(piece, self.k))
                                  for piece in array.to_delayed().ravel()]), axis=0)
         return Chunks(array, self.columns, top, self.counter)
 
     def largest_row_norm(self):
-        """:func:`graddescent.convergence.largest_row_norm` of the inputs."""
+        """:meth:`graddescent.data.Dense.largest_row_norm`'s number: of the inputs."""
         delayed = _dask().delayed
         return float(max(self._run(*[delayed(_piece_row_norm)(self.pieces[c], self.k) for c, _ in self._split(None)])))
 
     def curvature(self, batches=None, starts=None):
-        """:func:`graddescent.convergence.curvature` of these inputs: the same exact Gram
-        matrices, so the same number."""
-        from .convergence import _GRAM_SIZE, eigenvalue
-
-        if self.k + 1 > _GRAM_SIZE:
-            raise ValueError(f"the curvature of {self.k} inputs held by Dask is not computed here (at most "
-                             f"{_GRAM_SIZE - 1}); give alpha a number")
+        """:meth:`graddescent.data.Dense.curvature`'s number: the same exact Gram matrices of the
+        inputs."""
+        inputs = self.k - 1
+        if inputs + 1 > GRAM_SIZE:
+            raise ValueError(f"the curvature of {inputs} inputs held by Dask is not computed here (at most "
+                             f"{GRAM_SIZE - 1}); give alpha a number")
         groups = [None] if batches is None or batches.size == 0 else [
             batches[starts[b]:starts[b + 1]] for b in range(starts.size - 1)]
-        delayed, top = _dask().delayed, np.asarray(self.top, dtype=np.float64)
+        delayed, top = _dask().delayed, np.asarray(self.top[:-1], dtype=np.float64)
         tasks = [[delayed(_piece_gram)(self.pieces[c], self.k, top, local) for c, local in self._split(rows)]
                  for rows in groups]
         found, largest = self._run(*[task for group in tasks for task in group]), -math.inf
@@ -194,25 +225,39 @@ class Chunks:
             total = np.zeros_like(parts[0][0])
             for acc, _ in parts:
                 add_exact(total, acc)
-            largest = max(largest, eigenvalue(gram_matrix(total, parts[0][1], self.k + 1,
+            largest = max(largest, eigenvalue(gram_matrix(total, parts[0][1], inputs + 1,
                                                           self.m if rows is None else rows.size)))
         return largest
 
+    def gram(self):
+        """:meth:`graddescent.data.Dense.gram`'s matrix: the same exact sums, piece by piece."""
+        if self.k + 1 > GRAM_SIZE:
+            return None
+        delayed, top = _dask().delayed, np.asarray(self.top, dtype=np.float64)
+        parts = self._run(*[delayed(_piece_gram)(self.pieces[c], self.k, top, None, False)
+                            for c, _ in self._split(None)])
+        total = np.zeros_like(parts[0][0])
+        for acc, _ in parts:
+            add_exact(total, acc)
+        return gram_matrix(total, parts[0][1], self.k + 1, self.m)
+
     def looks_scaled(self):
-        """Whether every column looks scaled (for the remedy of a diverged fit's message)."""
-        mean, sd = self.mean_sd()
-        low, high = self.min_max()
+        """Whether every input column looks scaled (for the remedy of a diverged fit's message)."""
+        mean, sd = (values[:-1] for values in self.mean_sd())
+        low, high = (values[:-1] for values in self.min_max())
         standard = (np.abs(mean) < 0.1) & (np.abs(sd - 1) < 0.1)
         unit = (np.abs(low) < 1e-9) & (np.abs(high - 1) < 1e-9)
         return bool(np.all(standard | unit))
 
-    def moments(self, model):
+    def moments(self, theta, parameter):
         """For the command line's report, in one pass: the rows, the column means and the
         centred second moments (X'X of the centred columns, the output last), each piece's
         merged as Chan, Golub and LeVeque merge them (not bit for bit), and the sum of the
-        squared residuals of ``model``'s predictions (in original units)."""
+        squared residuals of the model's predictions (in original units; theta and R's
+        scalingParameter, as :func:`graddescent.linear.predictions` takes them)."""
         delayed = _dask().delayed
-        parts = self._run(*[delayed(_piece_report)(self.pieces[c], self.k, model) for c, _ in self._split(None)])
+        parts = self._run(*[delayed(_piece_report)(self.pieces[c], self.k, theta, parameter)
+                            for c, _ in self._split(None)])
         count, mean, moments, squares = 0, np.zeros(self.k), np.zeros((self.k, self.k)), 0.0
         with np.errstate(all="ignore"):
             for n, mu, centred, sse in parts:
@@ -222,10 +267,6 @@ class Chunks:
                     moments = moments + centred + np.outer(delta, delta) * (count * n / total)
                     count, squares = total, squares + sse
         return count, mean, moments, squares
-
-    def inputs(self):
-        """The inputs (all columns but the last) as Chunks, for the convergence checks."""
-        return Chunks(self.array[:, :-1], self.columns[:-1], self.top[:-1], self.counter)
 
 
 # --------------------------------------------------------------------------- the work on a piece
@@ -269,18 +310,16 @@ def _piece_compensated(piece, k, comp, rows, theta):
     return FullGradient(_by_column(piece, k)).piece_compensated(theta, comp, rows)
 
 
-def _piece_gram(piece, k, top, rows):
-    return gram_sums(_by_column(piece, k), top, rows)
+def _piece_gram(piece, k, top, rows, inputs=True):
+    return gram_sums(_by_column(piece, k)[:-1] if inputs else _by_column(piece, k), top, rows)
 
 
-def _piece_report(piece, k, model):
-    from .toplevel import predictions
-
+def _piece_report(piece, k, theta, parameter):
     values = _values(piece, k)
     if not len(values):
         return 0, np.zeros(k), np.zeros((k, k)), 0.0
     with np.errstate(all="ignore"):
-        residual = values[:, -1] - predictions(model, values[:, :-1])
+        residual = values[:, -1] - predictions(theta, parameter, values[:, :-1])
         mean = values.mean(axis=0)
         centred = values - mean
         return len(values), mean, centred.T @ centred, float(residual @ residual)
@@ -312,9 +351,7 @@ def _piece_scaled(piece, centre, spread):
 
 
 def _piece_row_norm(piece, k):
-    from .convergence import largest_row_norm
-
-    return largest_row_norm(_values(piece, k)) if len(piece) else 0.0
+    return largest_row_norm(_values(piece, k)[:, :-1]) if len(piece) else 0.0  # (of the inputs)
 
 
 def _piece_check(piece, k):

@@ -73,16 +73,21 @@ from typing import NamedTuple, Optional
 
 import numpy as np
 
-from ._sums import column_bounds, gram_matrix, gram_sums
-
 __all__ = []
 
 PATIENCE = 5  # n_iter_no_change's default
-ADAPTIVE = ("ADAGRAD", "RMSPROP", "ADAM")
+#: tol's default (the estimators', the command line's) for the methods of exact gradients: the
+#: coefficients certified within 0.01% of the least-squares solution (the largest error over the
+#: largest slope, standardized: :mod:`graddescent.certificate`), close enough that the training MSE
+#: is that of least squares (on a near-perfect fit such as Longley's, 0.1% leaves it 3% above)
+TOL = 1e-4
+#: tol's default for the methods of noisy steps (the single-row methods and MBGD), which stop
+#: where their loss stalls: scikit-learn's SGDRegressor's, as the stalling is judged with it
+#: (the average's loss falls as 1 / passes, so that 1e-4 would take some thousand passes for a
+#: gain of a hundredth of a percent)
+AVERAGED_TOL = 1e-3
 TRIAL_ALPHAS = tuple(10.0 ** k for k in range(-4, 2))
 TRIAL_STEPS = (1_000, 10_000)  # a trial's steps: one pass, but at least and at most these
-_CHUNK = 1 << 16  # rows per piece of a Gram matrix
-_GRAM_SIZE = 2048  # the largest Gram matrix built (of the columns, else of the rows)
 
 
 class Fit(NamedTuple):
@@ -96,118 +101,49 @@ class Fit(NamedTuple):
     alpha: Optional[float]  # the step (the one chosen, for "auto"); None for ADADELTA
     diverged: bool
     remedy: str  # what to do about a diverged fit, for its messages ("" otherwise)
-
-
-# --------------------------------------------------------------------------- curvature of the data
-
-def curvature(inputs, batches=None, starts=None):
-    """``L``: the largest eigenvalue of ``X'X / m``, ``X = [1 | inputs]`` (m x k inputs, any
-    layout), or the largest over MBGD's batches (rows ``batches[starts[b]:starts[b + 1]]``)."""
-    if not isinstance(inputs, np.ndarray):  # data held by Dask (graddescent.chunked)
-        return inputs.curvature(batches, starts)
-    if batches is None or batches.size == 0:
-        return _largest_eigenvalue(inputs, None)
-    return max(_largest_eigenvalue(inputs, batches[starts[b]:starts[b + 1]]) for b in range(starts.size - 1))
-
-
-def _largest_eigenvalue(inputs, rows):
-    """The largest eigenvalue of ``X'X / count`` for the rows (all: None): from the Gram
-    matrix of the columns, exact (:func:`graddescent._sums.gram_sums`, so the same for data
-    in memory and in pieces); or, for a wide table, of the rows (``XX'``, whose nonzero
-    eigenvalues are the same), built a piece at a time; where both are large, by Lanczos
-    iterations on products with X (no matrix beyond the data)."""
-    count = inputs.shape[0] if rows is None else rows.size
-    k = inputs.shape[1]
-    if k + 1 <= _GRAM_SIZE:
-        cols = np.ascontiguousarray(inputs.T)  # (a view of the data by column, as the full-batch methods hold it)
-        acc, grids = gram_sums(cols, column_bounds(cols), rows)
-        return eigenvalue(gram_matrix(acc, grids, k + 1, count))
-    with np.errstate(all="ignore"):  # (data beyond 1e154 overflows it: then inf)
-        if count <= _GRAM_SIZE:
-            gram = np.ones((count, count))  # (the intercept's column of ones)
-            step = max(1, _CHUNK // count)
-            for lo in range(0, k, step):
-                piece = inputs[:, lo:lo + step] if rows is None else inputs[rows, lo:lo + step]
-                gram += piece @ piece.T
-        else:
-            return _lanczos(inputs, rows, count, k)
-        return eigenvalue(gram / count)
-
-
-def eigenvalue(gram):
-    """The largest eigenvalue of a Gram matrix (inf where it overflowed)."""
-    return float(np.linalg.eigvalsh(gram)[-1]) if np.all(np.isfinite(gram)) else math.inf
-
-
-def _lanczos(inputs, rows, count, k):
-    from scipy.sparse.linalg import LinearOperator, eigsh  # (scikit-learn's dependency)
-
-    def product(v):
-        out = np.zeros(k + 1)
-        for lo in range(0, count, _CHUNK):
-            piece = inputs[lo:lo + _CHUNK] if rows is None else inputs[rows[lo:lo + _CHUNK]]
-            u = v[0] + piece @ v[1:]
-            out[0] += u.sum()
-            out[1:] += piece.T @ u
-        return out / count
-
-    value = eigsh(LinearOperator((k + 1, k + 1), matvec=product, dtype=np.float64), k=1, which="LA",
-                  tol=1e-6, return_eigenvectors=False)[0]
-    return float(value) * (1 + 1e-6) if np.isfinite(value) else math.inf
-
-
-def largest_row_norm(inputs):
-    """``R2``: the largest ``|x_i|^2 = 1 + sum_j x_ij^2`` over the rows (m x k inputs, any layout)."""
-    if not isinstance(inputs, np.ndarray):  # data held by Dask (graddescent.chunked)
-        return inputs.largest_row_norm()
-    squares = np.ones(inputs.shape[0])
-    with np.errstate(over="ignore"):  # (data beyond 1e154 overflows it: then inf)
-        if inputs.shape[1] <= _GRAM_SIZE:
-            for j in range(inputs.shape[1]):
-                squares += inputs[:, j] * inputs[:, j]
-        else:  # a wide table: a piece of rows at a time
-            step = max(1, _CHUNK // inputs.shape[1])
-            for lo in range(0, inputs.shape[0], step):
-                piece = inputs[lo:lo + step]
-                squares[lo:lo + step] += np.einsum("ij,ij->i", piece, piece)
-    return float(squares.max())
+    path: object = None  # the coefficients as the fit went (a DataFrame by iteration), where asked
+    rates: object = None  # the single-row rules' step of each coefficient along the path, likewise
+    error: Optional[float] = None  # the certified relative error of the coefficients (None: not judged)
+    advice: str = ""  # what to do about a fit the certificate did not pass
+    singular: str = ""  # the design's null directions, in words ("": none, or not judged)
+    momentum: Optional[float] = None  # the momentum taken (the one "auto" chose); None where none is
 
 
 # --------------------------------------------------------------------------- steps
+# ``data`` is a data set of :mod:`graddescent.data` (in memory or held by Dask): its inputs'
+# curvature ``L`` and largest squared row norm ``R2`` come from it.
 
-def auto_alpha(method, inputs, batches=None, starts=None, inner_iter=None, variant="R"):
-    """The step ``alpha="auto"`` stands for (not for the adaptive methods: :func:`trial`)."""
-    if method in ("GD", "MGD", "AGD", "MBGD"):
-        alpha = 1.0 / curvature(inputs, batches if method == "MBGD" else None, starts)
-    elif method == "SAGD" and variant != "R":  # SAG
-        alpha = 1.0 / (16.0 * largest_row_norm(inputs))
-    elif method == "SSGD" and variant == "R":
-        alpha = math.log(2.0) / (inner_iter * largest_row_norm(inputs))
+def auto_alpha(rule, data, batches=None, starts=None, inner_iter=None):
+    """The step ``alpha="auto"`` stands for, by the rule's ``step`` (not ``"trial"``: the
+    drivers run the trial of the adaptive methods)."""
+    if rule.step == "1/L":  # (of MBGD's steepest batch, where batches are given)
+        alpha = 1.0 / data.curvature(batches, starts)
+    elif rule.step == "1/(16 R2)":
+        alpha = 1.0 / (16.0 * data.largest_row_norm())
+    elif rule.step == "ln2/(innerIter R2)":
+        alpha = math.log(2.0) / (inner_iter * data.largest_row_norm())
     else:
-        alpha = 1.0 / (4.0 * largest_row_norm(inputs))
+        alpha = 1.0 / (4.0 * data.largest_row_norm())
     if not alpha > 0:
         raise ValueError("alpha='auto' cannot size a step for this data: the squares of its values overflow "
                          "(values beyond 1e154); scale the columns (varianceScaling) first")
     return alpha
 
 
-def stable_bound(method, inputs, momentum=0.0, batches=None, starts=None, inner_iter=None, variant="R"):
-    """The largest step at which the method is stable on this data (None: no such bound),
-    and how it is written."""
-    if variant != "R" and method == "SAGD":
-        return None, ""
-    if variant != "R" and method == "SSGD":
-        method = "SVRG"  # (S2GD: SVRG's inner loop)
-    if method in ("GD", "MBGD"):
-        return 2.0 / curvature(inputs, batches if method == "MBGD" else None, starts), "2/L"
-    if method == "MGD":
-        return 2.0 * (1 + momentum) / curvature(inputs), "2(1 + momentum)/L"
-    if method == "AGD":
-        return 2.0 * (1 + momentum) / ((1 + 2 * momentum) * curvature(inputs)), "2(1 + momentum)/((1 + 2 momentum) L)"
-    if method == "SSGD":
-        return math.log(2.0) / (inner_iter * largest_row_norm(inputs)), "ln(2)/(innerIter max|x_i|^2)"
-    if method in ("SGD", "SAGD", "SVRG", "SARAH", "SARAHPlus"):
-        return 2.0 / largest_row_norm(inputs), "2/max|x_i|^2"
+def stable_bound(rule, data, momentum=0.0, batches=None, starts=None, inner_iter=None):
+    """The largest step at which the rule is stable on this data (None: no such bound), and
+    how it is written."""
+    how = rule.bound
+    if how == "2/L":
+        return 2.0 / data.curvature(batches, starts), how
+    if how == "2(1 + momentum)/L":
+        return 2.0 * (1 + momentum) / data.curvature(), how
+    if how == "2(1 + momentum)/((1 + 2 momentum) L)":
+        return 2.0 * (1 + momentum) / ((1 + 2 * momentum) * data.curvature()), how
+    if how == "ln(2)/(innerIter max|x_i|^2)":
+        return math.log(2.0) / (inner_iter * data.largest_row_norm()), how
+    if how == "2/max|x_i|^2":
+        return 2.0 / data.largest_row_norm(), how
     return None, ""
 
 
@@ -230,8 +166,8 @@ def diverged(theta, start, end, record=None):
     return last.size == 11 and bool(np.all(np.diff(last) > 0)) and record[-1] > 2 * record[0]
 
 
-def remedy(method, alpha, inputs, scaled=None, variant="R", **bound_args):
-    """What to do about a diverged fit of this method at this step, for its message.
+def remedy(method, rule, alpha, data, scaled=None, **bound_args):
+    """What to do about a diverged fit of this method's rule at this step, for its message.
 
     ``scaled``: whether the data was scaled (None: judge from the data, whose columns are
     then scaled if every mean is near 0 and every spread near 1, or every column spans 0..1).
@@ -239,32 +175,18 @@ def remedy(method, alpha, inputs, scaled=None, variant="R", **bound_args):
     if alpha is None:  # ADADELTA
         advice = "use a smaller momentum (the decay of its running averages)"
     else:
-        bound, how = stable_bound(method, inputs, variant=variant, **bound_args)
+        bound, how = stable_bound(rule, data, **bound_args)
         if bound is None or not bound > 0:  # (no bound, or data whose squares overflow)
             advice = f"use a smaller alpha (now {alpha:g}) or alpha='auto'"
         elif alpha > bound:
             advice = f"alpha {alpha:g} is above {how} = {bound:.3g} for this data; use alpha below it, or alpha='auto'"
         else:
             advice = f"use a smaller alpha (now {alpha:g}, below {how} = {bound:.3g}) or alpha='auto'"
-        if method == "SSGD" and variant == "R":
+        if method == "SSGD" and rule.name == "R":
             advice = ("R's SSGD adds its correction with the opposite sign of SVRG's, so its inner loop grows "
                       f"along the rows it draws; {advice}, or fewer inner steps (innerIter)")
     if scaled is None:
-        scaled = _looks_scaled(inputs)
+        scaled = data.looks_scaled()
     if not scaled:
         advice += "; the columns are not scaled: scaling them (varianceScaling) lets a larger step converge"
     return advice
-
-
-def _looks_scaled(inputs):
-    if not isinstance(inputs, np.ndarray):  # data held by Dask (graddescent.chunked)
-        return inputs.looks_scaled()
-    for j in range(inputs.shape[1]):  # a column at a time: no copy of the data
-        column = inputs[:, j]
-        with np.errstate(all="ignore"):
-            mean, spread, low, high = column.mean(), column.std(), column.min(), column.max()
-        standard = abs(mean) < 0.1 and abs(spread - 1) < 0.1
-        unit = abs(low) < 1e-9 and abs(high - 1) < 1e-9
-        if not (standard or unit):
-            return False
-    return True

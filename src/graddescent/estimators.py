@@ -21,7 +21,7 @@ variance-reduced methods, ``maxIter / n_batch`` for MBGD, ``maxIter / n_samples`
 single-row methods), a fit is ``gradDescentR.learn(..., seed=random_state)``'s: the same theta
 and predictions (the test suite checks each of R's ``learn`` results this way). Every
 estimator takes ``variant`` ("R", the default: R's rule; "textbook", and "amsgrad" for ADAM,
-the published rule where the method has one, see :data:`graddescent.methods.VARIANTS`) and
+the published rule where the method has one, see :data:`graddescent.catalog.METHODS`) and
 the published rule's constants (``beta1``, ``beta2``, ``epsilon``, torch.optim's defaults)
 where the method has them.
 :class:`GradDescentRegressor` takes any method by name (to search over methods).
@@ -45,13 +45,15 @@ except ImportError:  # scikit-learn < 1.6
     def validate_data(estimator, *args, **kwargs):
         return estimator._validate_data(*args, **kwargs)
 
-from . import chunked, methods
+from . import chunked, drivers
 from ._sums import scale_columns
-from .convergence import PATIENCE
-from .methods import _PUBLISHED, _TORCH, BY_ROW, CONSTANTS, METHOD_CONTROL, VARIANTS, rows_left_out
+from .catalog import METHODS
+from .convergence import AVERAGED_TOL, PATIENCE, TOL, diverged, stable_bound
+from .data import Dense
+from .linear import coefficients, predictions
+from .methods import published_text
 from .rrandom import RRandom
 from .scaling import check_scaling, scaling_parameter
-from .toplevel import METHODS, _linear
 from .validation import MAX_ITER, MAX_STEPS
 
 __all__ = [
@@ -65,32 +67,23 @@ R_NAMES = {"learning_rate": "alpha", "max_iter": "maxIter", "momentum": "momentu
            "lamda": "lamda", "inner_iter": "innerIter", "option": "option", "gamma_s": "gammaS",
            "variant": "variant", "beta1": "beta1", "beta2": "beta2", "epsilon": "epsilon"}
 _SNAKE = {r: s for s, r in R_NAMES.items()}
-TOL = 1e-4  # tol's default, for the methods of exact gradients (and for GradDescentRegressor)
-#: tol's default for the methods whose iterates are averaged (the single-row methods and
-#: MBGD), scikit-learn's SGDRegressor's: the average's loss falls as 1 / passes, so that 1e-4
-#: would take some thousand passes for a gain of a hundredth of a percent
-AVERAGED_TOL = 1e-3
-MAX_PASSES = 1000  # max_iter's default
+MAX_PASSES = "auto"  # max_iter's default: as many passes as the certificate needs, by the spectrum
 GENERIC = ["learning_rate", "max_iter", "tol", "n_iter_no_change", "average", "momentum", "n_batch", "lamda",
            "inner_iter", "option", "gamma_s", "variant", "beta1", "beta2", "epsilon"]
-#: momentum defaults other than R's 0.9: RMSPROP's and ADADELTA's scalar running averages of
-#: squared gradients, over the last ten steps at 0.9, scale each row's step by that row's own
-#: size and so settle off the least-squares optimum; over a thousand steps they do not.
-_MOMENTUM = {"RMSPROP": 0.999, "ADADELTA": 0.999}
 
 _CONSTRAINTS = {
     "learning_rate": [Interval(numbers.Real, 0, None, closed="neither"), StrOptions({"auto"})],
-    "max_iter": [Interval(numbers.Real, 0, None, closed="neither")],
+    "max_iter": [Interval(numbers.Real, 0, None, closed="neither"), StrOptions({"auto"})],
     "tol": [Interval(numbers.Real, 0, None, closed="left"), None],
     "n_iter_no_change": [Interval(numbers.Integral, 1, None, closed="left")],
     "average": ["boolean"],
-    "momentum": [Interval(numbers.Real, 0, 1, closed="left"), None],
+    "momentum": [Interval(numbers.Real, 0, 1, closed="left"), StrOptions({"auto"}), None],
     "n_batch": [Interval(numbers.Integral, 1, None, closed="left")],
     "lamda": [Interval(numbers.Real, 0, None, closed="left")],
     "inner_iter": [Interval(numbers.Integral, 1, MAX_ITER, closed="both"), StrOptions({"auto"})],
     "option": [Options(numbers.Integral, {1, 2})],
     "gamma_s": [Interval(numbers.Real, 0, None, closed="neither")],
-    "variant": [StrOptions({"R", "textbook", "amsgrad"})],
+    "variant": [StrOptions({"R", "textbook", "amsgrad"}), None],
     "beta1": [Interval(numbers.Real, 0, 1, closed="left")],
     "beta2": [Interval(numbers.Real, 0, 1, closed="left")],
     "epsilon": [Interval(numbers.Real, 0, None, closed="neither"), None],
@@ -99,19 +92,23 @@ _CONSTRAINTS = {
     "random_state": [None, Interval(numbers.Integral, -(2**31 - 1), 2**31 - 1, closed="both"),
                      np.random.RandomState],
     "method": [StrOptions(set(METHODS))],
+    "path_every": [Interval(numbers.Integral, 1, None, closed="left"), None],
 }
 
 _PARAM_DOCS = {
     "learning_rate": "learning_rate : float or 'auto', default='auto'\n    The step, > 0 (R's ``alpha``); "
                      "``'auto'`` derives it from the data (:mod:`graddescent.convergence` says how); "
                      "``learning_rate_`` holds the one taken.",
-    "max_iter": "max_iter : float, default=1000\n    The most passes over the data, > 0 (see "
-                ":mod:`graddescent.estimators`; R's ``maxIter`` counts iterations instead).",
-    "tol": "tol : float or None, default={tol}\n    The stopping rule: stop once ``n_iter_no_change`` passes in a "
-           "row have stalled, a pass stalling where what is left to gain, at the rate the loss is falling, is "
-           "at most ``tol`` times the loss (for an average of iterates, where its loss fell by at most that "
-           "over the second half of the averaging). None: run ``max_iter`` passes (R's fixed "
-           "iterations).{why}",
+    "max_iter": "max_iter : float or 'auto', default='auto'\n    The most passes over the data, > 0 (see "
+                ":mod:`graddescent.estimators`; R's ``maxIter`` counts iterations instead). ``'auto'``: "
+                "twice as many as theory says the certificate needs on this data's spectrum, at least 1000 and at "
+                "most 10**6 (1000 for the single-row methods and MBGD, whose loss decides when they stall).",
+    "tol": "tol : float or None, default={tol}\n    The fit converged once its coefficients are certified within "
+           "``tol`` of the least-squares solution: the largest error of a coefficient, standardized (times the "
+           "spread of its input), over the largest standardized slope (:mod:`graddescent.certificate`; "
+           "``coef_error_`` holds the bound reached). {why} None: run ``max_iter`` passes (R's fixed "
+           "iterations). Where the data is too wide for a certificate (more than 2047 inputs held by Dask), "
+           "``tol`` is the stopping rule of the loss alone (:mod:`graddescent.convergence`).",
     "n_iter_no_change": "n_iter_no_change : int, default=5\n    Passes that must stall in a row to end the fit "
                         "(times ``1 / (1 - momentum)`` for MGD and AGD, whose loss rises and falls).",
     "average": "average : bool, default=True\n    Return the running average of the iterates "
@@ -120,7 +117,7 @@ _PARAM_DOCS = {
                "``n_iter_no_change`` passes in a row none lower than the lowest by ``tol``), or half-way "
                "through ``max_iter``; the stopping rule then judges the average. With ``tol=None``, from "
                "the second pass. False: the last iterate (R's).",
-    "momentum": "momentum : float{none}, default={momentum}\n    Momentum or decay of the running averages, in "
+    "momentum": "momentum : float{none}, default={momentum!r}\n    Momentum or decay of the running averages, in "
                 "[0, 1) (R's ``momentum``{why}).",
     "n_batch": "n_batch : int, default=2\n    Number of mini-batches, 1 to the number of samples (R's ``nBatch``).",
     "lamda": "lamda : float, default=0\n    Skew of SSGD's inner-loop length, >= 0 (R's ``lamda``, R's spelling).",
@@ -128,8 +125,8 @@ _PARAM_DOCS = {
                   "``innerIter``, 10 in R); ``'auto'``: the number of samples, a pass.",
     "option": "option : {1, 2}, default=2\n    SVRG: which inner iterate becomes theta (R's ``option``).",
     "gamma_s": "gamma_s : float, default=0.125\n    SARAH+'s sufficient reduction, > 0 (R's ``gammaS``).",
-    "variant": "variant : {{{variants}}}, default='R'\n    Which rule (not in R): 'R', R's rule and R's numbers; "
-               "{published}",
+    "variant": "variant : {{{variants}}}{none}, default={default!r}\n    Which rule (not in R): 'R', R's rule and "
+               "R's numbers; {published}{why}",
     "beta1": "beta1 : float, default=0.9\n    ADAM's published rules' decay of the first moment, in [0, 1) "
              "(torch.optim.Adam's default; not in R, whose rule fixes 0.9).",
     "beta2": "beta2 : float, default=0.999\n    ADAM's published rules' decay of the second moment, in [0, 1) "
@@ -143,6 +140,10 @@ _PARAM_DOCS = {
                     "(``set.seed``), the same numbers as ``learn(..., seed=random_state)``. A RandomState "
                     "instance gives the seed ``random_state.randint(2**31 - 1)`` at each fit. None draws a "
                     "fresh seed.",
+    "path_every": "path_every : int or None, default=None\n    Keep theta (scaled units) every ``path_every`` "
+                  "iterations "
+                  "(R's units: steps for the single-row methods, outer iterations for the variance-reduced ones) "
+                  "in ``path_``, for teaching and plots; None keeps none.",
     "method": "method : str, default='GD'\n    R's method name: GD, MBGD, SGD, SAGD, MGD, AGD, ADAGRAD, ADADELTA, "
               "RMSPROP, ADAM, SSGD, SVRG, SARAH or SARAHPlus. Parameters the method does not take are "
               "ignored (as R ignores their ``control`` entries).",
@@ -169,7 +170,16 @@ n_iter_ : int
 learning_rate_ : float or None
     The step taken (the one ``'auto'`` chose); None for ADADELTA, which has none.
 converged_ : bool or None
-    Whether the stopping rule was met (None with ``tol=None``).
+    Whether the coefficients were certified within ``tol`` of the least-squares solution (where
+    there is no certificate, whether the loss's stopping rule was met; None with ``tol=None``).
+coef_error_ : float or None
+    The certified bound on the coefficients' relative error at the end of the fit (see ``tol``
+    and :mod:`graddescent.certificate`): converged where it is at most ``tol``. None with
+    ``tol=None`` or where there is no certificate.
+path_ : pandas.DataFrame or None
+    With ``path_every``: theta (scaled units, as ``theta_``) as the fit went, indexed by
+    iteration (0 where it started), every ``path_every`` iterations and the last: what the
+    fit returns if it stops there. None otherwise.
 loss_curve_ : ndarray
     The training mean squared error as the fit went, in scaled units: of each iteration (of
     its batch, for MBGD) for the full-batch methods, of each outer iteration's starting point
@@ -186,30 +196,42 @@ def _docstring(summary, method, params):
              "``gradDescentR.learn`` does and runs the method to convergence; with ``learning_rate``",
              "R's alpha, ``tol=None``, ``average=False`` and ``max_iter`` R's maxIter in passes",
              "(:mod:`graddescent.estimators` says how) it fits R's numbers.", "", "Parameters", "----------"]
-    momentum = _MOMENTUM.get(method, 0.9) if method else None
-    why = ("; 0.9 in R, whose scalar running averages then weight recent rows unevenly" if momentum != 0.9 else
-           "") if method else "; None: 0.9 for MGD and AGD, 0.999 for RMSPROP and ADADELTA"
-    for p in [*params, "scaling", "random_state"]:
+    momentum = METHODS[method].momentum if method else None
+    if not method:
+        why = "; None: 'auto' for MGD and AGD (optimal for the spectrum), 0.999 for RMSPROP and ADADELTA"
+    elif momentum == "auto":
+        why = ("; 0.9 in R. 'auto': the momentum, and with learning_rate='auto' the step, that are optimal for the "
+               "data's spectrum (Polyak's heavy ball for MGD, Nesterov's for AGD)")
+    else:
+        why = "; 0.9 in R, whose scalar running averages then weight recent rows unevenly" if momentum != 0.9 else ""
+    for p in [*params, "scaling", "random_state", "path_every"]:
         text = _PARAM_DOCS[p]
         if p == "momentum":
             text = text.format(momentum=momentum, why=why, none="" if method else " or None")
         if p == "variant":
-            text = text.format(variants=", ".join(map(repr, VARIANTS[method] if method else ("R", "textbook",
-                                                                                                "amsgrad"))),
-                               published=_PUBLISHED.get(method, "the only one this method has.") if method else
-                               "'textbook' (and 'amsgrad' for ADAM): the published rule, for the methods that have "
-                               "one (see each method's estimator).")
+            if method:
+                record = METHODS[method]
+                variants, published = record.variants, published_text(record) or "the only one this method has."
+                reason = (" R's SARAHPlus tests only the intercept's gradient, which R's scaling makes tiny at once, "
+                          "so that its inner loops end after a step or two and the fit does not reach least squares: "
+                          "the published rule is the default." if record.variant != "R" else "")
+            else:
+                variants = ("R", "textbook", "amsgrad")
+                published = ("'textbook' (and 'amsgrad' for ADAM): the published rule, for the methods that have "
+                             "one (see each method's estimator).")
+                reason = " None: each method's estimator's default (R's rule, the published one for SARAHPlus)."
+            text = text.format(variants=", ".join(map(repr, variants)), published=published, why=reason,
+                               none="" if method else " or None", default=METHODS[method].variant if method else None)
         if p == "epsilon":
-            text = text.format(none="" if method else " or None", epsilon=CONSTANTS[method]["epsilon"] if method
-                               else None, torch=f"torch.optim.{_TORCH[method]}'s default" if method else
+            text = text.format(none="" if method else " or None", epsilon=METHODS[method].constants["epsilon"] if method
+                               else None, torch=f"torch.optim.{METHODS[method].torch}'s default" if method else
                                "None: torch.optim's default for the method, 1e-10 for ADAGRAD, 1e-6 for ADADELTA, "
                                "1e-8 for RMSPROP and ADAM")
         if p == "tol":
-            text = text.format(tol=f"{_tol(method):.0e}".replace("e-0", "e-"), why=(
-                " The default is scikit-learn's SGDRegressor's for the methods whose iterates are averaged, "
-                "1e-4 for the others." if method else
-                " The same for every method, as ``graddescent compare`` takes (the single-method estimators "
-                "take 1e-3 for the methods whose iterates are averaged)."))
+            text = text.format(tol=f"{_tol(method):g}", why=(
+                "The methods of exact gradients (GD, MGD, AGD, SVRG, SSGD, SARAH, SARAHPlus) stop then, or at "
+                "``max_iter``; the others, whose steps are noisy, also stop once their loss stalls "
+                "(``n_iter_no_change`` passes in a row none lower than the lowest by ``tol``), not converged."))
         head, body = text.split("\n", 1)
         lines += [head, *textwrap.wrap(body.strip(), 88, initial_indent="    ", subsequent_indent="    ")]
     return "\n".join(lines) + "\n" + _ATTRIBUTES_DOC
@@ -217,11 +239,11 @@ def _docstring(summary, method, params):
 
 def _tol(method):
     """tol's default for a method (None: GradDescentRegressor's)."""
-    return AVERAGED_TOL if method in BY_ROW or method == "MBGD" else TOL
+    return AVERAGED_TOL if method is not None and METHODS[method].averages else TOL
 
 
 def _constraints(params):
-    return {p: _CONSTRAINTS[p] for p in [*params, "scaling", "random_state"]}
+    return {p: _CONSTRAINTS[p] for p in [*params, "scaling", "random_state", "path_every"]}
 
 
 def _finite(value):
@@ -243,7 +265,7 @@ def _scaling_parameter(values, scaling):
 
 def _per_pass(method, n_samples, n_batch):
     """The iterations (R's maxIter units) a pass over the data takes."""
-    return n_samples if method in BY_ROW else n_batch if method == "MBGD" else 1
+    return n_samples if METHODS[method].by_row else n_batch if method == "MBGD" else 1
 
 
 class _BaseGradDescent(RegressorMixin, BaseEstimator):
@@ -256,18 +278,22 @@ class _BaseGradDescent(RegressorMixin, BaseEstimator):
 
     def _control(self, method, n_samples):
         """The method's arguments under R's names, max_iter turned into R's iterations."""
-        control = {key: getattr(self, _SNAKE[key]) for key in METHOD_CONTROL[method] if key != "maxIter"}
+        control = {key: getattr(self, _SNAKE[key]) for key in METHODS[method].control if key != "maxIter"}
         if control.get("momentum", 0) is None:  # (GradDescentRegressor's default: the method's estimator's)
-            control["momentum"] = _MOMENTUM.get(method, 0.9)
-        control["variant"] = self.variant
-        control.update({key: getattr(self, key) for key in CONSTANTS.get(method, ())})
+            control["momentum"] = METHODS[method].momentum
+        control["variant"] = METHODS[method].variant if self.variant is None else self.variant
+        control.update({key: getattr(self, key) for key in METHODS[method].constants})
         if control.get("innerIter") == "auto":
             control["innerIter"] = n_samples
-        control["maxIter"] = max(1, round(self.max_iter * _per_pass(method, n_samples, control.get("nBatch", 1))))
-        limit = MAX_ITER if self.tol is None or method not in BY_ROW else MAX_STEPS  # (rows drawn a pass at a time)
+        passes = 1000 if self.max_iter == "auto" else self.max_iter  # ("auto" without tol: 1000)
+        control["maxIter"] = max(1, round(passes * _per_pass(method, n_samples, control.get("nBatch", 1))))
+        # (a single-row method with a stopping rule draws its rows a pass at a time)
+        limit = MAX_ITER if self.tol is None or not METHODS[method].by_row else MAX_STEPS
         if control["maxIter"] > limit:
             raise ValueError(f"The 'max_iter' parameter of {type(self).__name__} asks for {control['maxIter']} "
                              f"iterations, more than {limit}; use a smaller max_iter")
+        if self.max_iter == "auto" and self.tol is not None:
+            control["maxIter"] = "auto"
         return control
 
     def _seed(self):
@@ -309,14 +335,15 @@ class _BaseGradDescent(RegressorMixin, BaseEstimator):
     def _check_combinations(self, control, n_samples, method):
         """What the constraints cannot say alone (the methods check it too, under R's names)."""
         name = type(self).__name__
-        if control["variant"] not in VARIANTS[method]:
-            have = ", ".join(map(repr, VARIANTS[method]))
+        if control["variant"] not in METHODS[method].variants:
+            have = ", ".join(map(repr, METHODS[method].variants))
             raise ValueError(f"The 'variant' parameter of {name} must be one of {have} for {method}, got "
                              f"{control['variant']!r}.")
-        for key, default in CONSTANTS.get(method, {}).items():
+        for key, default in METHODS[method].constants.items():
             if control["variant"] == "R" and control[key] is not None and control[key] != default:
+                published = METHODS[method].variants[1]
                 raise ValueError(f"The {key!r} parameter of {name} sets the published rule's constant, which R's "
-                                 f"{method} (variant='R') does not take; use variant={VARIANTS[method][1]!r}, or leave "
+                                 f"{method} (variant='R') does not take; use variant={published!r}, or leave "
                                  f"{key} at {default:g}.")
         if control.get("nBatch", 1) > n_samples:
             raise ValueError(f"The 'n_batch' parameter of {name} must be at most the number of samples "
@@ -373,41 +400,32 @@ class _BaseGradDescent(RegressorMixin, BaseEstimator):
             m = X.shape[0]
             control = self._control(method, m)
             self._check_combinations(control, m, method)
-            data = np.empty((m, X.shape[1] + 1), order="C" if method in BY_ROW else "F")  # as the method reads it
-            data[:, :-1], data[:, -1] = X, y
+            values = np.empty((m, X.shape[1] + 1), order="C" if METHODS[method].by_row else "F")  # as the method
+            values[:, :-1], values[:, -1] = X, y                                                   # reads it
+            names = [*map(str, getattr(self, "feature_names_in_", [f"X[:, {j}]" for j in range(X.shape[1])])), "y"]
             if self.scaling is None:
                 parameter = None
             else:
-                parameter = _scaling_parameter(data, self.scaling)
-                scale_columns(data, parameter[0], parameter[1], data)  # in place
-                names = getattr(self, "feature_names_in_", [f"X[:, {j}]" for j in range(X.shape[1])])
-                check_scaling(parameter, data, [*map(str, names), "y"], self.scaling == "variance" and
-                              "standard deviation" or "range")
-        average = self.average if method in BY_ROW or method == "MBGD" else None
-        fit = methods.run(method, data, self._seed(), self.tol, self.n_iter_no_change,
+                parameter = _scaling_parameter(values, self.scaling)
+                scale_columns(values, parameter[0], parameter[1], values)  # in place
+                check_scaling(parameter, values, names, self.scaling == "variance" and "standard deviation" or "range")
+            data = Dense(values, pd.Index(names))
+        average = self.average if METHODS[method].averages else None
+        fit = drivers.run(method, data, self._seed(), self.tol, self.n_iter_no_change, path_every=self.path_every,
                           scaled=True if self.scaling else None, average=average, **control)
         self._warn(fit, method, control, m)
         self.theta_ = fit.theta
         self.scaling_parameter_ = parameter
         self.loss_curve_ = fit.loss
+        self.path_ = fit.path
         self.n_iter_ = int(math.ceil(fit.n_iter / _per_pass(method, m, control.get("nBatch", 1)) - 1e-9))
         self.learning_rate_ = fit.alpha
         self.converged_ = fit.converged
-        self._set_coefficients(fit.theta.ravel(), parameter)
+        self.coef_error_ = fit.error
+        self.intercept_, self.coef_ = coefficients(fit.theta, parameter)
         if hasattr(self, "_stream"):  # (a fit starts afresh: partial_fit goes on from it)
             del self._stream
         return self
-
-    def _set_coefficients(self, t, parameter):
-        """``coef_`` and ``intercept_`` in the original units, from theta in scaled units."""
-        if parameter is None:
-            self.coef_, self.intercept_ = t[1:].copy(), float(t[0])
-        else:
-            centre, scale = parameter
-            with np.errstate(all="ignore"):
-                slope = t[1:] / scale[:-1]
-                self.coef_ = slope * scale[-1]
-                self.intercept_ = float(centre[-1] + scale[-1] * (t[0] - slope @ centre[:-1]))
 
     def _held(self, X, y):
         """``[X | y]`` held by Dask (arrays, or a DataFrame and a Series, cut into the same rows),
@@ -438,16 +456,15 @@ class _BaseGradDescent(RegressorMixin, BaseEstimator):
             parameter = np.vstack(data.mean_sd()) if self.scaling == "variance" else np.vstack([low, high - low])
             constant = (high - low == 0) | (parameter[1] == 0)  # (as _scaling_parameter)
         parameter[1, constant] = 1.0
-        scaled = data.scaled(parameter[0], parameter[1])
-        check_scaling(parameter, np.atleast_2d(scaled.top), names, self.scaling == "variance" and
-                      "standard deviation" or "range")
+        scaled = data.scaled(parameter)
+        check_scaling(parameter, scaled, names, self.scaling == "variance" and "standard deviation" or "range")
         return scaled, parameter
 
     def _warn(self, fit, method, control, n_samples):
         """The warnings of a fit, in this estimator's names, issued here: none is caught and
         re-issued, so that threads fitting at once each get their own."""
         name = f"{type(self).__name__} ({method})" if type(self) is GradDescentRegressor else type(self).__name__
-        left_out = rows_left_out(n_samples, control["nBatch"]) if method == "MBGD" else 0
+        left_out = drivers.rows_left_out(n_samples, control["nBatch"]) if method == "MBGD" else 0
         if left_out:
             warnings.warn(f"{name}: R's batch arithmetic leaves {left_out} of the {n_samples} rows out of its "
                           f"batches (n_batch={control['nBatch']}), so the fit is not the least-squares fit of all "
@@ -457,9 +474,15 @@ class _BaseGradDescent(RegressorMixin, BaseEstimator):
                       .replace("(innerIter)", "(inner_iter)").replace("scaling them (varianceScaling)",
                                                                       "scaling them (scaling='variance')"))
             warnings.warn(f"{name} diverged: {remedy}.", ConvergenceWarning, stacklevel=3)
+        elif fit.converged is False and fit.advice:
+            passes = math.ceil(fit.n_iter / _per_pass(method, n_samples, control.get("nBatch", 1)) - 1e-9)
+            advice = fit.advice.replace("raise maxIter", "raise max_iter")
+            warnings.warn(f"{name} stopped after {passes} passes: {advice}", ConvergenceWarning, stacklevel=3)
         elif fit.converged is False:
             warnings.warn(f"{name} stopped at max_iter = {self.max_iter} passes before its loss stopped improving "
                           f"(tol={self.tol}); raise max_iter, or tol", ConvergenceWarning, stacklevel=3)
+        elif fit.singular:  # (converged: what the coefficients are, which no warning above says)
+            warnings.warn(f"{name}: {fit.singular}", UserWarning, stacklevel=3)
 
     def predict(self, X):
         """Predict as R's ``predict``: scale X, ``[1 | X] theta``, undo the output's scaling.
@@ -489,14 +512,7 @@ class _BaseGradDescent(RegressorMixin, BaseEstimator):
         return self._predict(X)
 
     def _predict(self, X):
-        X = np.asarray(X, dtype=np.float64)
-        theta = self.theta_.ravel()
-        p = self.scaling_parameter_
-        if p is None:
-            return _linear(X, theta)
-        n = theta.shape[0]
-        with np.errstate(all="ignore"):
-            return _linear((X - p[0, : n - 1]) / p[1, : n - 1], theta) * p[1, n - 1] + p[0, n - 1]
+        return predictions(self.theta_, self.scaling_parameter_, np.asarray(X, dtype=np.float64))
 
 
 
@@ -536,7 +552,9 @@ class _Streaming:
         Warns
         -----
         sklearn.exceptions.ConvergenceWarning
-            When the coefficients are no longer finite (the step is too large for the stream).
+            Once a stream, as soon as it diverges (its batches' loss grows as a diverging fit's
+            does, or the coefficients are no longer finite), with the remedy this batch shows: a
+            column the first batch's scaling left unscaled, or the step above the batch's bound.
         """
         method = self._method_name()
         first = not hasattr(self, "_stream")
@@ -549,32 +567,71 @@ class _Streaming:
         names = [*map(str, getattr(self, "feature_names_in_", [f"X[:, {j}]" for j in range(X.shape[1])])), "y"]
         if first:
             parameter = self.scaling_parameter_ if after_fit else self._first_scaling(data, scaling_parameter, names)
-            self._stream = {"rng": RRandom(self._seed()), "average": self.average}
+            self._stream = {"rng": RRandom(self._seed()), "average": self.average, "warned": False,
+                            "constant": [name for name, low, high in zip(names, data.min(axis=0), data.max(axis=0))
+                                         if low == high] if parameter is not None and scaling_parameter is None
+                            and not after_fit else []}
             if after_fit:
                 self._stream["theta"] = self.theta_.ravel().copy()
             self.scaling_parameter_, self.n_iter_, self.loss_curve_ = parameter, 0, np.empty(0)
+            self.path_ = None  # (a stream keeps no path)
         parameter = self.scaling_parameter_
         if parameter is not None:
             scale_columns(data, parameter[0], parameter[1], data)
             check_scaling(parameter, data, names, self.scaling == "variance" and "standard deviation" or "range")
         control = self._control(method, data.shape[0])
-        arguments = {key: control[key] for key in ("alpha", "momentum", "nBatch", "variant", *CONSTANTS.get(method, ()))
+        arguments = {key: control[key] for key in ("alpha", "momentum", "nBatch", "variant", *METHODS[method].constants)
                      if key in control}
         if method == "ADADELTA":
             arguments.pop("alpha", None)
-        record = methods.partial_pass(method, data, self._stream, **arguments)
+        record = drivers.partial_pass(method, data, self._stream, **arguments)
         state = self._stream
         theta = state["mean"] if state["mean"] is not None and state["averaged"] else state["theta"]
         self.theta_ = theta.reshape(1, -1).copy()
-        self._set_coefficients(self.theta_.ravel(), parameter)
+        self.intercept_, self.coef_ = coefficients(self.theta_, parameter)
         self.n_iter_ += 1
         self.loss_curve_ = np.append(self.loss_curve_, record)
         self.learning_rate_ = state["alpha"]
-        self.converged_ = None
-        if not np.all(np.isfinite(self.theta_)):
-            warnings.warn(f"{type(self).__name__} diverged on this stream: its coefficients are no longer finite; use "
-                          "a smaller learning_rate, or learning_rate='auto'", ConvergenceWarning, stacklevel=2)
+        self.converged_ = self.coef_error_ = None
+        with np.errstate(all="ignore"):
+            bad = diverged(self.theta_, self.loss_curve_[0], self.loss_curve_[-1], self.loss_curve_)
+        if bad and not state["warned"]:  # (once a stream: as soon as its loss grows as a fit's would)
+            state["warned"] = True
+            grew = (f"the loss of its batches went from {self.loss_curve_[0]:.3g} to {self.loss_curve_[-1]:.3g}" if
+                    np.all(np.isfinite(self.loss_curve_)) and np.all(np.isfinite(self.theta_)) else
+                    "its coefficients or its loss are no longer finite")
+            warnings.warn(f"{type(self).__name__} diverged on this stream ({grew}): "
+                          f"{self._stream_remedy(method, data, names, arguments)}", ConvergenceWarning, stacklevel=2)
         return self
+
+    def _stream_remedy(self, method, data, names, arguments):
+        """What to do about a stream that diverged, from what this batch shows: a column that
+        the first batch's scaling left unscaled, or a step above this batch's stable bound."""
+        state = self._stream
+        with np.errstate(all="ignore"):
+            reach = np.max(np.abs(data[:, :-1]), axis=0) if data.shape[1] > 1 else np.zeros(0)
+        constant = [name for name in state["constant"] if name != "y"]
+        if constant:
+            j = names.index(constant[0])
+            return (f"column {constant[0]!r} was constant in the first batch, so the stream's scaling (R's statistics "
+                    f"of that batch) left it unscaled; here it reaches {reach[j]:.3g}. Pass the stream's centres and "
+                    "spreads as scaling_parameter to the first partial_fit call, or begin the stream with a batch in "
+                    "which every column varies")
+        if reach.size and self.scaling is not None and reach.max() > 100:
+            j = int(np.argmax(reach))
+            return (f"column {names[j]!r} of this batch reaches {reach[j]:.3g} after the first batch's scaling: the "
+                    "first batch was not typical of the stream; pass the stream's centres and spreads as "
+                    "scaling_parameter to the first partial_fit call")
+        alpha = state["alpha"]
+        if alpha is None:  # (ADADELTA)
+            return "use a smaller momentum (the decay of its running averages)"
+        rule = METHODS[method].rules[arguments.get("variant", "R")]
+        bound, how = stable_bound(rule, Dense(data), arguments.get("momentum", 0.0))
+        auto = " (learning_rate='auto' sized it on the first batch)" if self.learning_rate == "auto" else ""
+        if bound is not None and alpha > bound:
+            return (f"the step {alpha:.3g}{auto} is above {how} = {bound:.3g} for this batch; use a smaller "
+                    "learning_rate")
+        return f"use a smaller learning_rate (the step is {alpha:.3g}{auto})"
 
     def _first_scaling(self, data, given, names):
         """The scaling of a stream: ``given``, checked, or R's statistics of the first batch (None: no scaling)."""
@@ -598,7 +655,8 @@ class GDRegressor(_BaseGradDescent):
         ["learning_rate", "max_iter", "tol", "n_iter_no_change", "variant"])
 
     def __init__(self, *, learning_rate="auto", max_iter=MAX_PASSES, tol=TOL, n_iter_no_change=PATIENCE,
-                 variant="R", scaling="variance", random_state=None):
+                 variant="R", scaling="variance", random_state=None,
+                 path_every=None):
         self.learning_rate = learning_rate
         self.max_iter = max_iter
         self.tol = tol
@@ -606,6 +664,7 @@ class GDRegressor(_BaseGradDescent):
         self.variant = variant
         self.scaling = scaling
         self.random_state = random_state
+        self.path_every = path_every
 
 
 class MBGDRegressor(_Streaming, _BaseGradDescent):
@@ -616,7 +675,8 @@ class MBGDRegressor(_Streaming, _BaseGradDescent):
         ["learning_rate", "max_iter", "tol", "n_iter_no_change", "average", "n_batch", "variant"])
 
     def __init__(self, *, learning_rate="auto", max_iter=MAX_PASSES, tol=AVERAGED_TOL, n_iter_no_change=PATIENCE,
-                 average=True, n_batch=2, variant="R", scaling="variance", random_state=None):
+                 average=True, n_batch=2, variant="R", scaling="variance", random_state=None,
+                 path_every=None):
         self.learning_rate = learning_rate
         self.max_iter = max_iter
         self.tol = tol
@@ -626,6 +686,7 @@ class MBGDRegressor(_Streaming, _BaseGradDescent):
         self.variant = variant
         self.scaling = scaling
         self.random_state = random_state
+        self.path_every = path_every
 
 
 class SGDRegressor(_Streaming, _BaseGradDescent):
@@ -636,7 +697,8 @@ class SGDRegressor(_Streaming, _BaseGradDescent):
         ["learning_rate", "max_iter", "tol", "n_iter_no_change", "average", "variant"])
 
     def __init__(self, *, learning_rate="auto", max_iter=MAX_PASSES, tol=AVERAGED_TOL, n_iter_no_change=PATIENCE,
-                 average=True, variant="R", scaling="variance", random_state=None):
+                 average=True, variant="R", scaling="variance", random_state=None,
+                 path_every=None):
         self.learning_rate = learning_rate
         self.max_iter = max_iter
         self.tol = tol
@@ -645,6 +707,7 @@ class SGDRegressor(_Streaming, _BaseGradDescent):
         self.variant = variant
         self.scaling = scaling
         self.random_state = random_state
+        self.path_every = path_every
 
 
 class SAGDRegressor(_Streaming, _BaseGradDescent):
@@ -655,7 +718,8 @@ class SAGDRegressor(_Streaming, _BaseGradDescent):
         ["learning_rate", "max_iter", "tol", "n_iter_no_change", "average", "variant"])
 
     def __init__(self, *, learning_rate="auto", max_iter=MAX_PASSES, tol=AVERAGED_TOL, n_iter_no_change=PATIENCE,
-                 average=True, variant="R", scaling="variance", random_state=None):
+                 average=True, variant="R", scaling="variance", random_state=None,
+                 path_every=None):
         self.learning_rate = learning_rate
         self.max_iter = max_iter
         self.tol = tol
@@ -664,6 +728,7 @@ class SAGDRegressor(_Streaming, _BaseGradDescent):
         self.variant = variant
         self.scaling = scaling
         self.random_state = random_state
+        self.path_every = path_every
 
 
 class MGDRegressor(_BaseGradDescent):
@@ -674,7 +739,8 @@ class MGDRegressor(_BaseGradDescent):
         ["learning_rate", "max_iter", "tol", "n_iter_no_change", "momentum", "variant"])
 
     def __init__(self, *, learning_rate="auto", max_iter=MAX_PASSES, tol=TOL, n_iter_no_change=PATIENCE,
-                 momentum=0.9, variant="R", scaling="variance", random_state=None):
+                 momentum="auto", variant="R", scaling="variance", random_state=None,
+                 path_every=None):
         self.learning_rate = learning_rate
         self.max_iter = max_iter
         self.tol = tol
@@ -683,6 +749,7 @@ class MGDRegressor(_BaseGradDescent):
         self.variant = variant
         self.scaling = scaling
         self.random_state = random_state
+        self.path_every = path_every
 
 
 class AGDRegressor(_BaseGradDescent):
@@ -693,7 +760,8 @@ class AGDRegressor(_BaseGradDescent):
         ["learning_rate", "max_iter", "tol", "n_iter_no_change", "momentum", "variant"])
 
     def __init__(self, *, learning_rate="auto", max_iter=MAX_PASSES, tol=TOL, n_iter_no_change=PATIENCE,
-                 momentum=0.9, variant="R", scaling="variance", random_state=None):
+                 momentum="auto", variant="R", scaling="variance", random_state=None,
+                 path_every=None):
         self.learning_rate = learning_rate
         self.max_iter = max_iter
         self.tol = tol
@@ -702,6 +770,7 @@ class AGDRegressor(_BaseGradDescent):
         self.variant = variant
         self.scaling = scaling
         self.random_state = random_state
+        self.path_every = path_every
 
 
 class ADAGRADRegressor(_Streaming, _BaseGradDescent):
@@ -712,7 +781,8 @@ class ADAGRADRegressor(_Streaming, _BaseGradDescent):
         ["learning_rate", "max_iter", "tol", "n_iter_no_change", "average", "variant", "epsilon"])
 
     def __init__(self, *, learning_rate="auto", max_iter=MAX_PASSES, tol=AVERAGED_TOL, n_iter_no_change=PATIENCE,
-                 average=True, variant="R", epsilon=1e-10, scaling="variance", random_state=None):
+                 average=True, variant="R", epsilon=1e-10, scaling="variance", random_state=None,
+                 path_every=None):
         self.learning_rate = learning_rate
         self.max_iter = max_iter
         self.tol = tol
@@ -722,6 +792,7 @@ class ADAGRADRegressor(_Streaming, _BaseGradDescent):
         self.epsilon = epsilon
         self.scaling = scaling
         self.random_state = random_state
+        self.path_every = path_every
 
 
 class ADADELTARegressor(_Streaming, _BaseGradDescent):
@@ -733,7 +804,8 @@ class ADADELTARegressor(_Streaming, _BaseGradDescent):
 
     def __init__(self, *, max_iter=MAX_PASSES, tol=AVERAGED_TOL, n_iter_no_change=PATIENCE, average=True,
                  momentum=0.999,
-                 variant="R", epsilon=1e-6, scaling="variance", random_state=None):
+                 variant="R", epsilon=1e-6, scaling="variance", random_state=None,
+                 path_every=None):
         self.max_iter = max_iter
         self.tol = tol
         self.n_iter_no_change = n_iter_no_change
@@ -743,6 +815,7 @@ class ADADELTARegressor(_Streaming, _BaseGradDescent):
         self.epsilon = epsilon
         self.scaling = scaling
         self.random_state = random_state
+        self.path_every = path_every
 
 
 class RMSPROPRegressor(_Streaming, _BaseGradDescent):
@@ -754,7 +827,8 @@ class RMSPROPRegressor(_Streaming, _BaseGradDescent):
         ["learning_rate", "max_iter", "tol", "n_iter_no_change", "average", "momentum", "variant", "epsilon"])
 
     def __init__(self, *, learning_rate="auto", max_iter=MAX_PASSES, tol=AVERAGED_TOL, n_iter_no_change=PATIENCE,
-                 average=True, momentum=0.999, variant="R", epsilon=1e-8, scaling="variance", random_state=None):
+                 average=True, momentum=0.999, variant="R", epsilon=1e-8, scaling="variance", random_state=None,
+                 path_every=None):
         self.learning_rate = learning_rate
         self.max_iter = max_iter
         self.tol = tol
@@ -765,6 +839,7 @@ class RMSPROPRegressor(_Streaming, _BaseGradDescent):
         self.epsilon = epsilon
         self.scaling = scaling
         self.random_state = random_state
+        self.path_every = path_every
 
 
 class ADAMRegressor(_Streaming, _BaseGradDescent):
@@ -777,7 +852,8 @@ class ADAMRegressor(_Streaming, _BaseGradDescent):
 
     def __init__(self, *, learning_rate="auto", max_iter=MAX_PASSES, tol=AVERAGED_TOL, n_iter_no_change=PATIENCE,
                  average=True,
-                 variant="R", beta1=0.9, beta2=0.999, epsilon=1e-8, scaling="variance", random_state=None):
+                 variant="R", beta1=0.9, beta2=0.999, epsilon=1e-8, scaling="variance", random_state=None,
+                 path_every=None):
         self.learning_rate = learning_rate
         self.max_iter = max_iter
         self.tol = tol
@@ -789,6 +865,7 @@ class ADAMRegressor(_Streaming, _BaseGradDescent):
         self.epsilon = epsilon
         self.scaling = scaling
         self.random_state = random_state
+        self.path_every = path_every
 
 
 class SVRGRegressor(_BaseGradDescent):
@@ -799,7 +876,8 @@ class SVRGRegressor(_BaseGradDescent):
         ["learning_rate", "max_iter", "tol", "n_iter_no_change", "inner_iter", "option", "variant"])
 
     def __init__(self, *, learning_rate="auto", max_iter=MAX_PASSES, tol=TOL, n_iter_no_change=PATIENCE,
-                 inner_iter="auto", option=2, variant="R", scaling="variance", random_state=None):
+                 inner_iter="auto", option=2, variant="R", scaling="variance", random_state=None,
+                 path_every=None):
         self.learning_rate = learning_rate
         self.max_iter = max_iter
         self.tol = tol
@@ -809,6 +887,7 @@ class SVRGRegressor(_BaseGradDescent):
         self.variant = variant
         self.scaling = scaling
         self.random_state = random_state
+        self.path_every = path_every
 
 
 class SSGDRegressor(_BaseGradDescent):
@@ -819,7 +898,8 @@ class SSGDRegressor(_BaseGradDescent):
         ["learning_rate", "max_iter", "tol", "n_iter_no_change", "lamda", "inner_iter", "variant"])
 
     def __init__(self, *, learning_rate="auto", max_iter=MAX_PASSES, tol=TOL, n_iter_no_change=PATIENCE, lamda=0,
-                 inner_iter="auto", variant="R", scaling="variance", random_state=None):
+                 inner_iter="auto", variant="R", scaling="variance", random_state=None,
+                 path_every=None):
         self.learning_rate = learning_rate
         self.max_iter = max_iter
         self.tol = tol
@@ -829,6 +909,7 @@ class SSGDRegressor(_BaseGradDescent):
         self.variant = variant
         self.scaling = scaling
         self.random_state = random_state
+        self.path_every = path_every
 
 
 class SARAHRegressor(_BaseGradDescent):
@@ -839,7 +920,8 @@ class SARAHRegressor(_BaseGradDescent):
         ["learning_rate", "max_iter", "tol", "n_iter_no_change", "inner_iter", "variant"])
 
     def __init__(self, *, learning_rate="auto", max_iter=MAX_PASSES, tol=TOL, n_iter_no_change=PATIENCE,
-                 inner_iter="auto", variant="R", scaling="variance", random_state=None):
+                 inner_iter="auto", variant="R", scaling="variance", random_state=None,
+                 path_every=None):
         self.learning_rate = learning_rate
         self.max_iter = max_iter
         self.tol = tol
@@ -848,6 +930,7 @@ class SARAHRegressor(_BaseGradDescent):
         self.variant = variant
         self.scaling = scaling
         self.random_state = random_state
+        self.path_every = path_every
 
 
 class SARAHPlusRegressor(_BaseGradDescent):
@@ -858,7 +941,8 @@ class SARAHPlusRegressor(_BaseGradDescent):
         ["learning_rate", "max_iter", "tol", "n_iter_no_change", "inner_iter", "gamma_s", "variant"])
 
     def __init__(self, *, learning_rate="auto", max_iter=MAX_PASSES, tol=TOL, n_iter_no_change=PATIENCE,
-                 inner_iter="auto", gamma_s=0.125, variant="R", scaling="variance", random_state=None):
+                 inner_iter="auto", gamma_s=0.125, variant="textbook", scaling="variance", random_state=None,
+                 path_every=None):
         self.learning_rate = learning_rate
         self.max_iter = max_iter
         self.tol = tol
@@ -868,6 +952,7 @@ class SARAHPlusRegressor(_BaseGradDescent):
         self.variant = variant
         self.scaling = scaling
         self.random_state = random_state
+        self.path_every = path_every
 
 
 class GradDescentRegressor(_BaseGradDescent):
@@ -877,8 +962,9 @@ class GradDescentRegressor(_BaseGradDescent):
 
     def __init__(self, method="GD", *, learning_rate="auto", max_iter=MAX_PASSES, tol=TOL,
                  n_iter_no_change=PATIENCE, average=True, momentum=None, n_batch=2, lamda=0,
-                 inner_iter="auto", option=2, gamma_s=0.125, variant="R", beta1=0.9, beta2=0.999, epsilon=None,
-                 scaling="variance", random_state=None):
+                 inner_iter="auto", option=2, gamma_s=0.125, variant=None, beta1=0.9, beta2=0.999, epsilon=None,
+                 scaling="variance", random_state=None,
+                 path_every=None):
         self.method = method
         self.learning_rate = learning_rate
         self.max_iter = max_iter
@@ -897,6 +983,7 @@ class GradDescentRegressor(_BaseGradDescent):
         self.epsilon = epsilon
         self.scaling = scaling
         self.random_state = random_state
+        self.path_every = path_every
 
     def _method_name(self):
         return self.method

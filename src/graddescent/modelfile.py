@@ -39,6 +39,14 @@ as R's rule:
     (> 0) for ADAGRAD, ADADELTA, RMSPROP and ADAM, ``beta1`` and ``beta2`` (in [0, 1)) for
     ADAM; no other key.
 
+and one more, written for a fit that converges to a tolerance (the command line's default):
+
+``certificate`` : object
+    ``tol``, the tolerance (> 0); ``error``, the certified bound on the coefficients' relative
+    error at the end of the fit (>= 0; null where the fit could not be certified: data too
+    wide); ``converged``, true or false (:mod:`graddescent.certificate`). For the record:
+    predictions do not use it.
+
 Reading is strict, because a model file may come from anywhere: it refuses a file that is not
 UTF-8 JSON (a byte order mark is allowed), a key given twice in an object, a wrong ``format``
 tag, a newer ``version``, a missing, unexpected or wrongly typed field (``variant`` too), arrays of the wrong
@@ -55,9 +63,9 @@ import math
 
 import numpy as np
 
-from .methods import BY_ROW, CONSTANTS, VARIANTS
+from .catalog import METHODS
 from .rrandom import _check_seed
-from .toplevel import CONTROL_DEFAULTS, METHODS, GradDescentRObject
+from .toplevel import CONTROL_DEFAULTS, GradDescentRObject
 from .validation import MAX_STEPS, check_iterations, check_number, check_option, check_whole
 from .writing import write_atomic
 
@@ -68,7 +76,7 @@ MODEL_FORMAT = "graddescent-model"
 MODEL_VERSION = 1
 FIELDS = ("format", "version", "method", "control", "seed", "feature_scaling", "scaling_method", "columns",
           "target", "scaling_parameter", "theta")
-OPTIONAL = ("variant",)  # (beyond the first files of version 1: read as R's rule where absent)
+OPTIONAL = ("variant", "certificate")  # (beyond the first files of version 1: read as before where absent)
 _HOW_TO_WRITE = "write one with 'graddescent fit DATA.csv --model-out MODEL.json'"
 # each control entry, held to the check the learning methods apply to it (methods.py)
 _CONTROL_CHECKS = {
@@ -85,7 +93,7 @@ _CONTROL_CHECKS = {
 
 def _control_check(key, check, method):
     """A single-row method fitted with a stopping rule may take more steps than R's maxIter."""
-    if key == "maxIter" and method in BY_ROW:
+    if key == "maxIter" and METHODS[method].by_row:
         return lambda v: check_iterations("maxIter", v, MAX_STEPS)
     return check
 
@@ -94,7 +102,7 @@ class ModelFileError(ValueError):
     """A model file that cannot be trusted; the message (one line) names the file and the problem."""
 
 
-def model_to_dict(model, seed=None):
+def model_to_dict(model, seed=None, tol=None):
     """A fitted model as the model-file object (see the module docstring for the schema).
 
     Parameters
@@ -103,6 +111,8 @@ def model_to_dict(model, seed=None):
         From :func:`graddescent.learn`, with column names.
     seed : int or None
         The seed the fit was given.
+    tol : float or None
+        The tolerance the fit was judged by (None: R's fixed iterations, no ``certificate``).
 
     Returns
     -------
@@ -113,7 +123,7 @@ def model_to_dict(model, seed=None):
     method, variant = model.learningMethod, model.control.get("variant", "R")
     published = {} if variant == "R" else {"variant": {"name": variant, **{
         key: float(default if model.control.get(key) is None else model.control[key])
-        for key, default in CONSTANTS.get(method, {}).items()}}}
+        for key, default in METHODS[method].constants.items()}}}
     return {
         "format": MODEL_FORMAT, "version": MODEL_VERSION, "method": model.learningMethod,
         "control": {key: _plain(_taken(model, key)) for key in CONTROL_DEFAULTS},
@@ -124,15 +134,22 @@ def model_to_dict(model, seed=None):
         "scaling_parameter": None if model.scalingParameter is None else np.asarray(model.scalingParameter).tolist(),
         "theta": np.asarray(model.model, dtype=np.float64).ravel().tolist(),
         **published,
+        **({} if tol is None else {"certificate": {"tol": float(tol), "error": None if model.error is None or not
+                                                   math.isfinite(model.error) else float(model.error),
+                                                   "converged": bool(model.converged)}}),
     }
 
 
 def _taken(model, key):
-    """A control entry as the fit took it: for ``alpha="auto"`` the step chosen (R's default
-    for ADADELTA, which takes none)."""
+    """A control entry as the fit took it: for ``"auto"`` the step chosen (R's default for
+    ADADELTA, which takes none), the momentum chosen, the iterations run."""
     value = model.control[key]
     if key == "alpha" and isinstance(value, str):
         return CONTROL_DEFAULTS["alpha"] if getattr(model, "alpha", None) is None else model.alpha
+    if key == "momentum" and isinstance(value, str):
+        return CONTROL_DEFAULTS["momentum"] if getattr(model, "momentum", None) is None else model.momentum
+    if key == "maxIter" and isinstance(value, str):
+        return int(model.n_iter)
     return value
 
 
@@ -140,7 +157,7 @@ def _plain(value):
     return int(value) if isinstance(value, (int, np.integer)) else float(value)
 
 
-def write_model(model, path, seed=None):
+def write_model(model, path, seed=None, tol=None):
     """Write a fitted model as a JSON model file, whole or not at all (see :mod:`graddescent.writing`).
 
     Parameters
@@ -149,8 +166,10 @@ def write_model(model, path, seed=None):
     path : str, or a text file
         A file name, or an open text file (a stream, such as ``sys.stdout``) to write it to.
     seed : int or None
+    tol : float or None
+        The tolerance the fit was judged by (the ``certificate`` field; None: none).
     """
-    document = model_to_dict(model, seed)
+    document = model_to_dict(model, seed, tol)
     if hasattr(path, "write"):
         path.write(json.dumps(document, indent=2) + "\n")
         return
@@ -268,6 +287,7 @@ def model_from_dict(document):
         except ValueError as exc:
             raise ValueError(f"control: {exc}") from None
     published = _variant(d["variant"], d["method"]) if "variant" in d else {}
+    certificate = _certificate(d["certificate"]) if "certificate" in d else {}
     if d["seed"] is not None:
         if not _is_int(d["seed"]):
             raise ValueError(f"seed must be a whole number or null, found {_short(d['seed'])}")
@@ -293,14 +313,28 @@ def model_from_dict(document):
         parameter = None
     return GradDescentRObject(d["feature_scaling"], d["scaling_method"] or "VARIANCE", parameter, d["method"],
                               theta.reshape(1, -1), {**{k: control[k] for k in CONTROL_DEFAULTS}, **published},
-                              list(columns))
+                              list(columns), converged=certificate.get("converged"), error=certificate.get("error"))
+
+
+def _certificate(certificate):
+    """The optional ``certificate`` field, checked (for the record)."""
+    if not isinstance(certificate, dict) or set(certificate) != {"tol", "error", "converged"}:
+        raise ValueError("certificate must be an object with exactly the keys tol, error, converged")
+    if not _is_number(certificate["tol"]) or not certificate["tol"] > 0:
+        raise ValueError(f"certificate: tol must be a number > 0, found {_short(certificate['tol'])}")
+    error = certificate["error"]
+    if error is not None and (not _is_number(error) or error < 0):
+        raise ValueError(f"certificate: error must be a number >= 0 or null, found {_short(error)}")
+    if not isinstance(certificate["converged"], bool):
+        raise ValueError(f"certificate: converged must be true or false, found {_short(certificate['converged'])}")
+    return certificate
 
 
 def _variant(variant, method):
     """The optional ``variant`` field, checked: a published rule the method has, with exactly
     its constants, each held to the library's checks. Returns them as control entries."""
-    have = [v for v in VARIANTS[method] if v != "R"]
-    constants = CONSTANTS.get(method, {})
+    have = [v for v in METHODS[method].variants if v != "R"]
+    constants = METHODS[method].constants
     keys = ", ".join(["name", *constants])
     if not isinstance(variant, dict) or set(variant) != {"name", *constants}:
         raise ValueError(f"variant must be an object with exactly the keys {keys} for {method}")

@@ -5,8 +5,8 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from ._sums import non_finite_columns, r_mean_sd, scale_columns
-from .chunked import Chunks
+from ._sums import non_finite_columns
+from .data import Dense, as_data
 from .validation import as_frame
 
 __all__ = ["ScalingResult", "varianceScaling", "varianceDescaling", "minmaxScaling", "minmaxDescaling"]
@@ -30,39 +30,24 @@ class ScalingResult(NamedTuple):
 def scaling_parameter(values, method):
     """R's scalingParameter of a float64 array: centres, then spreads (``"variance"``: R's
     means and standard deviations, ``"minmax"``: minima and ranges), one per column."""
-    with np.errstate(over="ignore", invalid="ignore"):
-        if method == "variance":
-            return np.vstack(r_mean_sd(values))
-        low = values.min(axis=0)
-        return np.vstack([low, values.max(axis=0) - low])
+    return Dense(values).scaling_parameter(method)
 
 
-def scale(dataSet, method, order="F"):
-    """R's scaling of every column (``"variance"`` or ``"minmax"``), the result laid out by
-    column (``order="F"``, as a DataFrame holds it and the full gradients read it) or by row
-    (``"C"``, as the single-row methods read it): a :class:`ScalingResult`."""
-    if isinstance(dataSet, Chunks):  # data held by Dask: scaled a piece at a time, where it is
-        with np.errstate(over="ignore", invalid="ignore"):
-            if method == "variance":
-                parameter = np.vstack(dataSet.mean_sd())
-            else:
-                low, high = dataSet.min_max()
-                parameter = np.vstack([low, high - low])
-        scaled = dataSet.scaled(parameter[0], parameter[1])
-        check_scaling(parameter, np.atleast_2d(scaled.top), dataSet.columns,
-                      "standard deviation" if method == "variance" else "range")
-        return ScalingResult(scaled, parameter)
-    frame = as_frame(dataSet, min_cols=1)
-    values = frame.to_numpy()
-    parameter = scaling_parameter(values, method)
-    scaled = np.empty(values.shape, order=order)
-    scale_columns(values, parameter[0], parameter[1], scaled)
-    check_scaling(parameter, scaled, frame.columns, "standard deviation" if method == "variance" else "range")
-    return ScalingResult(pd.DataFrame(scaled, columns=frame.columns, index=frame.index, copy=False), parameter)
+def scale(dataSet, method, order="F", name="dataSet"):
+    """R's scaling of every column (``"variance"`` or ``"minmax"``) of a data set (of any kind
+    of :mod:`graddescent.data`), laid out by column (``order="F"``, as a DataFrame holds it
+    and the full gradients read it) or by row (``"C"``, as the single-row methods read it):
+    the scaled data set, of the same kind, and R's scalingParameter."""
+    data = as_data(dataSet, name=name, min_cols=1)
+    parameter = data.scaling_parameter(method)
+    scaled = data.scaled(parameter, order)
+    check_scaling(parameter, scaled, data.columns, "standard deviation" if method == "variance" else "range")
+    return scaled, parameter
 
 
 def check_scaling(parameter, scaled, columns, what, constant_fix="fit without feature scaling (featureScaling=False)"):
-    """Refuse a scaling that divides by zero, by a subnormal spread or overflows, naming the first such column."""
+    """Refuse a scaling that divides by zero, by a subnormal spread or overflows, naming the first
+    such column (``scaled``: the scaled data set, or its values)."""
     zero = np.flatnonzero(parameter[1] == 0)
     if zero.size:
         raise ValueError(
@@ -77,7 +62,8 @@ def check_scaling(parameter, scaled, columns, what, constant_fix="fit without fe
             f"column {columns[tiny[0]]!r} varies too little to scale (its {what}, {parameter[1, tiny[0]]:.3g}, is "
             "below 2.2e-308); rescale the column (e.g. multiply it by a power of ten) before fitting"
         )
-    bad = np.flatnonzero(~np.all(np.isfinite(parameter), axis=0) | non_finite_columns(scaled))
+    overflowed = scaled.non_finite_columns() if hasattr(scaled, "non_finite_columns") else non_finite_columns(scaled)
+    bad = np.flatnonzero(~np.all(np.isfinite(parameter), axis=0) | overflowed)
     if bad.size:
         raise ValueError(
             f"column {columns[bad[0]]!r} holds values too large to scale (its {what} overflows to infinity); "
@@ -116,7 +102,8 @@ def varianceScaling(dataSet):
         ``scaledDataSet`` and ``scalingParameter`` (row 0 means, row 1 standard
         deviations with the ``m - 1`` divisor, as R's ``sd``).
     """
-    return scale(dataSet, "variance")
+    scaled, parameter = scale(dataSet, "variance")
+    return ScalingResult(scaled.frame(), parameter)
 
 
 def varianceDescaling(dataSet, varianceParameter):
@@ -149,7 +136,8 @@ def minmaxScaling(dataSet):
     ScalingResult
         ``scaledDataSet`` and ``scalingParameter`` (row 0 minima, row 1 ranges).
     """
-    return scale(dataSet, "minmax")
+    scaled, parameter = scale(dataSet, "minmax")
+    return ScalingResult(scaled.frame(), parameter)
 
 
 def minmaxDescaling(dataSet, minmaxParameter):

@@ -1,6 +1,5 @@
 """R's top level (``gradDescentR.learn``, ``predict``) and helpers (``splitData``, ``prediction``, ``RMSE``)."""
 
-import numbers
 import warnings
 from dataclasses import dataclass, field
 from typing import NamedTuple
@@ -8,23 +7,25 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from . import chunked, methods
+from . import drivers
+from .catalog import METHODS
+from .chunked import is_dask
 from .convergence import PATIENCE
-from .methods import METHOD_CONTROL, _Stream
+from .data import as_data
+from .linear import linear, predictions as linear_predictions
+from .methods import report
 from .scaling import scale
 from .validation import as_frame, check_number
 
 __all__ = ["SplitResult", "GradDescentRObject", "splitData", "prediction", "RMSE", "learn", "predict", "gradDescentR"]
-
-METHODS = {name: getattr(methods, name) for name in methods.__all__}
 
 #: R's ``control`` defaults in ``gradDescentR.learn``.
 CONTROL_DEFAULTS = {"alpha": 0.1, "maxIter": 10, "momentum": 0.9, "nBatch": 2, "lamda": 0,
                     "innerIter": 10, "option": 2, "gammaS": 0.125}
 
 
-#: Beyond R: the control entries that choose the rule (``methods.VARIANTS``) and set the
-#: published rule's constants (``methods.CONSTANTS``; None: the method's default).
+#: Beyond R: the control entries that choose the rule (a method's variants) and set the
+#: published rule's constants (None: the method's default).
 VARIANT_CONTROL = {"variant": "R", "beta1": None, "beta2": None, "epsilon": None}
 
 SCALINGS = {"VARIANCE": "variance", "MINMAX": "minmax"}  # R's scalingMethod -> :func:`scaling.scale`'s
@@ -70,6 +71,14 @@ class GradDescentRObject:
         Whether the fit diverged (then ``learn`` has warned, with the remedy). Not in R.
     alpha : float or None
         The step the method took: ``control["alpha"]``, or the one ``"auto"`` chose. Not in R.
+    momentum : float or None
+        The momentum the method took (the one ``"auto"`` chose); None where it takes none. Not in R.
+    error : float or None
+        With ``tol``: the certified bound on the coefficients' relative error
+        (:mod:`graddescent.certificate`); converged where it is at most ``tol``. Not in R.
+    path : pandas.DataFrame or None
+        theta (scaled units) as the fit went, every ``path_every`` iterations (index
+        ``iteration``, 0 where it started), where :func:`learn` was asked for it. Not in R.
     """
 
     featureScaling: bool
@@ -85,6 +94,9 @@ class GradDescentRObject:
     converged: object = None
     diverged: bool = False
     alpha: object = None
+    momentum: object = None
+    error: object = None
+    path: object = field(default=None, repr=False)
 
 
 def splitData(dataSet, dataTrainRate=0.5, seed=None):
@@ -109,7 +121,7 @@ def splitData(dataSet, dataTrainRate=0.5, seed=None):
     rate = check_number("dataTrainRate", dataTrainRate, low=0, high=1, low_open=True, high_open=True)
     m = frame.shape[0]
     k = int(m * rate)
-    stream = _Stream(seed)
+    stream = drivers.Stream(seed)
     stream.reset()
     train = stream.rng.sample(m, k) - 1
     test = np.setdiff1d(np.arange(m), train)
@@ -135,20 +147,8 @@ def prediction(model, dataTestInput):
     frame = as_frame(dataTestInput, name="dataTestInput", min_rows=1, min_cols=1)
     theta = _check_model(model, frame.shape[1] + 1)
     out = frame.copy()
-    out["V1"] = _linear(frame.to_numpy(), theta)
+    out["V1"] = linear(frame.to_numpy(), theta)
     return out
-
-
-_BLOCK = 1 << 15  # rows of a block of predictions
-
-
-def _linear(inputs, theta):
-    """``[1 | inputs] theta``, accumulated column by column as R's ``%*%`` does."""
-    with np.errstate(all="ignore"):
-        total = np.full(inputs.shape[0], theta[0])
-        for j in range(inputs.shape[1]):
-            total += inputs[:, j] * theta[j + 1]
-    return total
 
 
 def _check_model(model, n):
@@ -203,7 +203,7 @@ def _as_vector(values, name):
 
 
 def learn(dataSet, featureScaling=True, scalingMethod="VARIANCE", learningMethod="GD", control=None, seed=None, *,
-          tol=None, n_iter_no_change=PATIENCE, average=None):
+          tol=None, n_iter_no_change=PATIENCE, average=None, path_every=None):
     """Scale a data set and fit a linear model with one of the 14 methods (R's ``gradDescentR.learn``).
 
     Parameters
@@ -236,6 +236,9 @@ def learn(dataSet, featureScaling=True, scalingMethod="VARIANCE", learningMethod
         Keyword only, not in R: whether the single-row methods and MBGD return the running
         average of their iterates (None: with ``alpha="auto"``); with ``tol``, from where
         their loss stops falling, else after the first pass (see :mod:`graddescent.convergence`).
+    path_every : int or None, default None
+        Keyword only, not in R: keep theta every ``path_every`` iterations in the result's
+        ``path`` (as each method's ``return_path``); None keeps none.
 
     Returns
     -------
@@ -247,13 +250,13 @@ def learn(dataSet, featureScaling=True, scalingMethod="VARIANCE", learningMethod
         When the fit diverged (with the remedy), or stopped at maxIter before ``tol`` was met.
     """
     result, fit = fit_learn(dataSet, featureScaling, scalingMethod, learningMethod, control, seed, tol,
-                            n_iter_no_change, average)
-    methods.report(fit, learningMethod, False)
+                            n_iter_no_change, average, path_every)
+    report(fit, learningMethod, False)
     return result
 
 
 def fit_learn(dataSet, featureScaling=True, scalingMethod="VARIANCE", learningMethod="GD", control=None, seed=None,
-              tol=None, n_iter_no_change=PATIENCE, average=None):
+              tol=None, n_iter_no_change=PATIENCE, average=None, path_every=None):
     """:func:`learn` without its warning: the result and the :class:`convergence.Fit`, for
     callers that word what happened themselves (the command line)."""
     if not isinstance(featureScaling, (bool, np.bool_)):
@@ -271,20 +274,20 @@ def fit_learn(dataSet, featureScaling=True, scalingMethod="VARIANCE", learningMe
         raise ValueError(f"unknown control entries {unknown}; the entries are "
                          f"{', '.join([*CONTROL_DEFAULTS, *VARIANT_CONTROL])}")
     control = {**CONTROL_DEFAULTS, **control}
-    held = chunked.is_dask(dataSet) or isinstance(dataSet, chunked.Chunks)
-    frame = chunked.as_chunks(dataSet) if held else as_frame(dataSet)
+    record = METHODS[learningMethod]
+    data = as_data(dataSet, name="dataSet")
     parameter = None
     if featureScaling:
         # R's varianceScaling / minmaxScaling, laid out as the method reads it (no second copy)
-        frame, parameter = scale(frame, SCALINGS[scalingMethod], "C" if learningMethod in methods.BY_ROW else "F")
-    args = {key: control[key] for key in METHOD_CONTROL[learningMethod]}
-    beyond_r = ("variant", *methods.CONSTANTS.get(learningMethod, ()))  # (the published rules')
+        data, parameter = scale(data, SCALINGS[scalingMethod], "C" if record.by_row else "F")
+    args = {key: control[key] for key in record.control}
+    beyond_r = ("variant", *record.constants)  # (the published rules')
     args.update({key: control[key] for key in beyond_r if key in control})
-    fit = methods.run(learningMethod, frame, seed, tol, n_iter_no_change, scaled=True if featureScaling else None,
-                      average=average if learningMethod in methods.BY_ROW or learningMethod == "MBGD" else None, **args)
+    fit = drivers.run(learningMethod, data, seed, tol, n_iter_no_change, scaled=True if featureScaling else None,
+                      average=average if record.averages else None, path_every=path_every, **args)
     result = GradDescentRObject(bool(featureScaling), scalingMethod, parameter, learningMethod, fit.theta, control,
-                                list(frame.columns), fit.loss, fit.n_iter, fit.passes, fit.converged, fit.diverged,
-                                fit.alpha)
+                                list(data.columns), fit.loss, fit.n_iter, fit.passes, fit.converged, fit.diverged,
+                                fit.alpha, fit.momentum, fit.error, fit.path)
     return result, fit
 
 
@@ -311,7 +314,7 @@ def predict(object, newdata):
     """
     if not isinstance(object, GradDescentRObject):
         raise ValueError(f"object must be the result of learn(), got {type(object).__name__}")
-    if chunked.is_dask(newdata):
+    if is_dask(newdata):
         return _predict_dask(object, newdata)
     inputs = _match_inputs(object, newdata)
     pred = predictions(object, inputs.to_numpy())
@@ -350,19 +353,7 @@ def predictions(model, inputs):
     """R's predictions of a learned model for an m x (n - 1) float64 array of inputs in the
     model's column order: ``predict``'s column ``V1`` (the same numbers), computed a block of
     rows at a time, so that a large table needs no scaled copy."""
-    n = model.model.shape[1]
-    theta = model.model.ravel()
-    out = np.empty(inputs.shape[0])
-    with np.errstate(all="ignore"):  # (an overflow is the caller's to report)
-        for lo in range(0, inputs.shape[0], _BLOCK):
-            block = inputs[lo:lo + _BLOCK]
-            if model.featureScaling:
-                p = model.scalingParameter
-                scaled = (block - p[0, : n - 1]) / p[1, : n - 1]
-                out[lo:lo + _BLOCK] = _linear(scaled, theta) * p[1, n - 1] + p[0, n - 1]
-            else:
-                out[lo:lo + _BLOCK] = _linear(block, theta)
-    return out
+    return linear_predictions(model.model, model.scalingParameter if model.featureScaling else None, inputs)
 
 
 def _match_inputs(model, newdata):
@@ -400,5 +391,3 @@ class _GradDescentR:
 
 #: ``gradDescentR.learn`` is :func:`learn`, under R's name.
 gradDescentR = _GradDescentR()
-
-del numbers

@@ -18,7 +18,7 @@ featureScaling, scalingMethod, learningMethod, control, seed)`` with the target 
 moved last. ``--test-rate R`` holds out the fraction R of the rows for testing: it is
 R's ``splitData(dataSet, dataTrainRate = 1 - R, seed)``; ``--train-rate R`` passes R as
 ``dataTrainRate`` itself. ``--variant textbook`` (``amsgrad`` for ADAM) fits the
-published rule where the method's R rule departs from it (``graddescent.methods.VARIANTS``);
+published rule where the method's R rule departs from it (``graddescent.catalog.METHODS``);
 ``compare --variant R,textbook`` fits each method in each listed variant it has. ``fit``
 takes no seed unless given (``--seed``); ``compare`` uses seed 1 unless given, so that its
 table is the same at every run. Times are the wall time of each fit. Ctrl-C stops a fit within milliseconds (exit status 130).

@@ -6,20 +6,20 @@ import sys
 import warnings
 
 from .. import chunked, datasets, reading
-from ..methods import CONSTANTS, VARIANTS
+from ..catalog import METHODS
 from ..modelfile import read_model, write_model
-from ..toplevel import METHOD_CONTROL, METHODS, predict
+from ..toplevel import predict
 from ..writing import check_output as _check_output
 from ..writing import write_atomic as _write_atomic
 from .cluster import _check_cluster_options, _client, _cluster, _held
 from .figures import _compare_figure, _fit_figure, _save_figure
-from .fitting import CONTROL_OPTIONS, _control, _fit, _remedy
+from .fitting import CONTROL_OPTIONS, _control, _fit, _remedy, in_option_names, r_iterations
 from .inputs import STDIN, _csv_format, _load_training_data, _split, _standard_input, _to_file
 from .messages import EXIT_DIVERGED, CLIError, _note, _report_warnings
-from .quality import _coefficients, _gap, _least_squares_mse, _rmse, _square
+from .quality import _coefficients, _gap, _least_squares, _r2, _rmse, _square
 from .report import PROGRESS_DELAY, _compare_table, _fit_table, _json, _table, _with_elapsed_bar, progress_wanted
 
-NOT_CONVERGED = 0.01  # a fit 1% above the least-squares fit's training MSE has not converged
+NOT_CONVERGED = 0.01  # a fit of R's fixed iterations 1% above the least-squares fit's training MSE: said so
 
 
 def command_fit(args):
@@ -43,53 +43,71 @@ def command_fit(args):
 def _command_fit(args):
     frame, label = _load_training_data(args)
     train, test = _split(frame, args)
-    control = _control(args, train.shape[0], args.method, args.variant)
+    control, tol = _control(args, train.shape[0], args.method, args.variant)
     given = {entry for option, entry in CONTROL_OPTIONS.items() if getattr(args, option) is not None}
-    takes = (*METHOD_CONTROL[args.method], *CONSTANTS.get(args.method, ()))
+    takes = (*METHODS[args.method].control, *METHODS[args.method].constants)
     unused = [f"--{o.replace('_', '-')}" for o, e in CONTROL_OPTIONS.items() if e in given and e not in takes]
     if unused and not args.quiet:
         print(f"graddescent: note: {args.method} does not use {', '.join(unused)}; ignored", file=sys.stderr)
     _check_output(args.model_out if _to_file(args.model_out) else None, args.data)
     _check_output(args.plot, args.data)
-    model, seconds, fit = _with_elapsed_bar(lambda: _fit(train, args.method, args, control),
+    model, seconds, fit = _with_elapsed_bar(lambda: _fit(train, args.method, args, control, tol),
                                             f"fitting {args.method}", progress_wanted(args.quiet),
                                             getattr(train, "counter", None))
     train_rmse = _rmse(model, train)
+    least = _least_squares(train)
+    rows, inputs = int(train.shape[0]), len(frame.columns) - 1
+    r2, adjusted = _r2(_square(train_rmse), least["variance"], rows, inputs)
+    least_r2, least_adjusted = _r2(least["mse"], least["variance"], rows, inputs)
     result = {
         "data": label, "rows": int(frame.shape[0]), "target": str(frame.columns[-1]), "method": args.method,
-        "variant": args.variant,
+        "variant": model.control.get("variant", "R"),
         "control": {e: model.control[e] for e in takes if e in model.control},
-        "tol": args.tol, "n_iter_no_change": args.n_iter_no_change if args.tol is not None else None,
+        "tol": tol, "n_iter_no_change": args.n_iter_no_change if tol is not None else None,
         "alpha": fit.alpha, "scaling": args.scaling, "seed": args.seed,
-        "train_rows": int(train.shape[0]), "test_rows": None if test is None else int(test.shape[0]),
+        "train_rows": rows, "test_rows": None if test is None else int(test.shape[0]),
         "columns": [str(c) for c in frame.columns],
         "theta": model.model.ravel().tolist(), "coefficients": _coefficients(model).tolist(),
         "scaling_parameter": None if model.scalingParameter is None else model.scalingParameter.tolist(),
         "train_rmse": train_rmse, "test_rmse": None if test is None else _rmse(model, test),
-        "gap_to_least_squares": _gap(_square(train_rmse), _least_squares_mse(train)),
+        "r2": r2, "adjusted_r2": adjusted,
+        "least_squares": {"coefficients": None if least["slopes"] is None else
+                          [least["intercept"], *map(float, least["slopes"])], "r2": least_r2,
+                          "adjusted_r2": least_adjusted, "train_rmse": math.sqrt(least["mse"])
+                          if math.isfinite(least["mse"]) else math.nan},
+        "gap_to_least_squares": _gap(_square(train_rmse), least["mse"]),
+        "certified_error": fit.error, "design": fit.singular,
         "n_iter": fit.n_iter, "passes": fit.passes, "converged": fit.converged, "diverged": fit.diverged,
         "time_seconds": seconds, "model_out": None if fit.diverged else args.model_out, "plot": args.plot,
     }
     if isinstance(train, chunked.Chunks):  # (the passes over the file: the checks, the scaling, the fit, the report)
         result["data_passes"] = train.passes
     if args.plot:
-        _save_figure(_fit_figure(model, fit, train, args, label), args.plot)
+        _save_figure(_fit_figure(model, fit, train, args, label, tol), args.plot)
     # (the model on standard output: the report goes to stderr)
-    print(_json(result) if args.json else _fit_table(result), file=sys.stderr if args.model_out == STDIN else sys.stdout)
+    print(_json(result) if args.json else _fit_table(result),
+          file=sys.stderr if args.model_out == STDIN else sys.stdout)
     if fit.diverged:
         written = f"{args.model_out!r} was not written: " if args.model_out else ""
         print(f"graddescent: error: the fit diverged; {written}{_remedy(fit)}", file=sys.stderr)
         return EXIT_DIVERGED
     if not args.quiet:
-        if fit.converged is False:
+        if fit.converged is False and fit.advice:
+            print(f"graddescent: warning: {args.method} stopped after {fit.n_iter} iterations: "
+                  f"{in_option_names(fit.advice)}", file=sys.stderr)
+        elif fit.converged is False:
             print(f"graddescent: warning: {args.method} stopped at --max-iter {fit.n_iter} before its loss stopped "
                   "improving by --tol; raise --max-iter or --tol", file=sys.stderr)
         elif fit.converged is None and result["gap_to_least_squares"] > NOT_CONVERGED:
-            print(f"graddescent: warning: after R's {fit.n_iter} iterations the training MSE is "
+            given = "--tol none" if args.tol is None else "--alpha or --max-iter without --tol"
+            print(f"graddescent: warning: after R's {fit.n_iter} iterations ({given}) the training MSE is "
                   f"{result['gap_to_least_squares']:.0%} above the least-squares fit's: the fit has not converged; "
-                  "use --tol (e.g. --tol 1e-4, which also sets --alpha auto) or raise --max-iter", file=sys.stderr)
+                  "leave out --tol none, --alpha and --max-iter (the fit then converges), or give --tol",
+                  file=sys.stderr)
+        elif fit.singular:
+            print(f"graddescent: note: {fit.singular}", file=sys.stderr)
     if args.model_out:
-        write_model(model, args.model_out if _to_file(args.model_out) else sys.stdout, args.seed)
+        write_model(model, args.model_out if _to_file(args.model_out) else sys.stdout, args.seed, tol)
     return 0
 
 
@@ -123,23 +141,26 @@ def _command_compare(args):
     from tqdm import tqdm
     for method, variant in tqdm(fits, desc="compare", unit="fit", file=sys.stderr, delay=PROGRESS_DELAY,
                                 disable=not show, leave=False):
+        control, tol = _control(args, train.shape[0], method, variant)
+        variant = control.get("variant", "R")  # (each method's estimator's where --variant is not given)
         name = method if variant == "R" else f"{method} ({variant})"
-        model, seconds, fit = _fit(train, method, args, _control(args, train.shape[0], method, variant))
+        model, seconds, fit = _fit(train, method, args, control, tol)
         if fit.diverged and not args.quiet:
             print(f"graddescent: warning: {name} diverged; {_remedy(fit)}", file=sys.stderr)
         curves[name] = (model.loss, fit)
         results.append({"method": method, "variant": variant, "name": name, "train_rmse": _rmse(model, train),
                         "test_rmse": None if test is None else _rmse(model, test),
-                        "gap_to_least_squares": None, "alpha": fit.alpha,
-                        "n_iter": fit.n_iter, "passes": fit.passes, "converged": fit.converged,
-                        "diverged": fit.diverged, "time_seconds": seconds})
+                        "gap_to_least_squares": None, "alpha": fit.alpha, "tol": tol,
+                        "certified_error": fit.error, "n_iter": fit.n_iter, "passes": fit.passes,
+                        "converged": fit.converged, "diverged": fit.diverged, "time_seconds": seconds})
         models.append(model)
-    optimum = _least_squares_mse(train)  # (after the fits: a LAPACK call that Ctrl-C cannot stop)
+    optimum = _least_squares(train)["mse"]  # (after the fits: a LAPACK call that Ctrl-C cannot stop)
     for result, model in zip(results, models):
         result["gap_to_least_squares"] = _gap(_square(result["train_rmse"]), optimum)
     key = "train_rmse" if test is None else "test_rmse"
     results.sort(key=lambda r: (r["diverged"] or math.isnan(r[key]), r[key]))
-    summary = {"data": label, "rows": int(frame.shape[0]), "target": str(frame.columns[-1]), "variants": args.variant,
+    summary = {"data": label, "rows": int(frame.shape[0]), "target": str(frame.columns[-1]),
+               "variants": args.variant or ["estimators'"],
                "control": {e: getattr(args, o) for o, e in CONTROL_OPTIONS.items() if getattr(args, o) is not None},
                "tol": args.tol, "n_iter_no_change": args.n_iter_no_change if args.tol is not None else None,
                "scaling": args.scaling, "seed": args.seed,
@@ -156,17 +177,19 @@ def _compare_fits(args):
     """(method, variant) of each fit of ``compare``: each method in each listed variant it
     has. A method named in --methods that has none of them is an error; by default the
     methods that have one are fitted."""
-    published = [f"--{o}" for o in CONSTANTS["ADAM"] if getattr(args, o) is not None]
-    if published and args.variant == ["R"]:
+    published = [f"--{o}" for o in METHODS["ADAM"].constants if getattr(args, o) is not None]
+    if published and args.variant in (None, ["R"]):
         raise CLIError(f"{', '.join(published)} set the published rules' constants; add them to --variant "
                        "(e.g. --variant R,textbook)")
     methods = args.methods or list(METHODS)
-    fits = [(m, v) for m in methods for v in args.variant if v in VARIANTS[m]]
+    if args.variant is None:  # (each method's estimator's rule: R's for R's fixed iterations)
+        return [(m, None) for m in methods]
+    fits = [(m, v) for m in methods for v in args.variant if v in METHODS[m].variants]
     if args.methods:
-        lacking = [m for m in methods if not any(v in VARIANTS[m] for v in args.variant)]
+        lacking = [m for m in methods if not any(v in METHODS[m].variants for v in args.variant)]
         if lacking:
             raise CLIError(f"{lacking[0]} has no variant {' or '.join(args.variant)}; it has "
-                           f"{', '.join(VARIANTS[lacking[0]])}")
+                           f"{', '.join(METHODS[lacking[0]].variants)}")
     elif not fits:
         raise CLIError(f"no method has the variant(s) {', '.join(args.variant)}")
     return fits

@@ -5,7 +5,7 @@ import os
 
 import numpy as np
 
-from ..methods import BY_ROW
+from ..catalog import METHODS
 from ..writing import write_atomic as _write_atomic
 from .quality import _least_squares_mse, _rmse, _square
 
@@ -30,23 +30,23 @@ def _sampled_label(method, tol):
             "are averaged,\nthe average's MSE over all rows")
 
 
-def _fit_figure(model, fit, train, args, label):
+def _fit_figure(model, fit, train, args, label, tol):
     """``fit --plot``: the loss record of the fit, with the least-squares MSE over all rows.
     A single-row method records the residuals of the rows it draws, not the loss over all
     rows (it can dip below the least-squares MSE); its final theta's MSE over all rows is
-    drawn beside it."""
+    drawn beside it. ``tol``: the fit's (None: R's fixed iterations)."""
     method, loss = args.method, np.asarray(model.loss, dtype=np.float64)
     references = {"least squares: MSE over all rows (the least any theta reaches)":
                   _in_loss_units(model, _least_squares_mse(train))}
-    if method in BY_ROW:
+    if METHODS[method].by_row:
         references[f"{method}'s final theta: MSE over all rows"] = _in_loss_units(model, _square(_rmse(model, train)))
-        if args.tol is None:
+        if tol is None:
             x, xlabel = np.arange(1, loss.size + 1) * (fit.n_iter / max(loss.size, 1)), "step"
         else:
             x, xlabel = np.arange(1, loss.size + 1), "pass over the data"
-        curves, ylabel = {_sampled_label(method, args.tol): (x, loss)}, "mean squared residual"
+        curves, ylabel = {_sampled_label(method, tol): (x, loss)}, "mean squared residual"
         title = f"{method} on {label}" + (": residuals of the rows drawn, not the loss over all rows"
-                                          if args.tol is None else "")
+                                          if tol is None else "")
     else:
         curves = {f"{method}: MSE over all rows" if method != "MBGD" else f"{method}: MSE over each pass's batches":
                   (np.arange(1, loss.size + 1), loss)}
@@ -61,7 +61,7 @@ def _compare_figure(curves, models, train, args, label):
     drawn = {}
     for method, (loss, fit) in curves.items():
         loss = np.asarray(loss, dtype=np.float64)
-        name = f"{method} (rows drawn)" if method in BY_ROW else method
+        name = f"{method} (rows drawn)" if METHODS[method].by_row else method
         drawn[name] = (np.arange(1, loss.size + 1) * (fit.passes / max(loss.size, 1)), loss)
     shown = {name for name, (method, (_, fit)) in zip(drawn, curves.items()) if not fit.diverged}
     references = {"least squares: MSE over all rows": _in_loss_units(models[0], _least_squares_mse(train))}

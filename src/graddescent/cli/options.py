@@ -4,7 +4,8 @@ import argparse
 import math
 import os
 
-from ..toplevel import METHODS
+from ..catalog import METHODS
+from ..validation import MAX_ITER
 
 SCALINGS = {"variance": "VARIANCE", "minmax": "MINMAX", "none": None}
 PLOT_FORMATS = (".png", ".svg", ".pdf")
@@ -75,7 +76,7 @@ def _variant(text):
     by_lower = {name.lower(): name for name in ALL_VARIANTS}
     if text.lower() not in by_lower:
         raise argparse.ArgumentTypeError(f"unknown variant {text!r}; choose {', '.join(ALL_VARIANTS)} (which a method "
-                                         "has: graddescent.methods.VARIANTS)")
+                                         "has: graddescent.catalog.METHODS)")
     return by_lower[text.lower()]
 
 
@@ -106,9 +107,21 @@ def _alpha(text):
 
 
 def _tol(text):
-    if text.lower() == "none":
-        return None
+    if text.lower() in ("none", "auto"):
+        return None if text.lower() == "none" else "auto"
     return _number(0)(text)
+
+
+def _momentum(text):
+    if text.lower() == "auto":
+        return "auto"
+    return _number(0, 1, high_open=True)(text)
+
+
+def _max_iter(text):
+    if text.lower() == "auto":
+        return "auto"
+    return _whole(1, MAX_ITER)(text)
 
 
 def _plot_path(text):

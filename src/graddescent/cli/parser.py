@@ -4,17 +4,16 @@ import argparse
 
 from .. import __version__
 from ..convergence import PATIENCE
-from ..toplevel import CONTROL_DEFAULTS, METHODS
+from ..catalog import METHODS
+from ..toplevel import CONTROL_DEFAULTS
 from ..validation import MAX_ITER
 from .cluster import SCHEDULER_TIMEOUT
 from .commands import command_compare, command_datasets, command_fit, command_predict
-from .fitting import CONVERGE_PASSES
 from .messages import EXIT_ERROR
-from .options import (SEED_RANGE, SEPARATOR_NAMES, _address, _alpha, _character, _method, _methods, _number, _plot_path,
-                      _scaling, _tol, _variant, _variants, _whole)
+from .options import (SEED_RANGE, SEPARATOR_NAMES, _address, _alpha, _character, _max_iter, _method, _methods,
+                      _momentum, _number, _plot_path, _scaling, _tol, _variant, _variants, _whole)
 
 COMPARE_SEED = 1
-COMPARE_TOL = 1e-4
 
 
 class _Parser(argparse.ArgumentParser):
@@ -37,18 +36,21 @@ def build_parser():
     commands = parser.add_subparsers(title="commands", metavar="COMMAND", required=True)
 
     fit = commands.add_parser("fit", help="fit a linear model to a CSV file and report how good it is",
-                              description="Fit a linear model to DATA.csv as gradDescentR.learn does; print "
-                              "the coefficients, RMSE, iterations and time, and the gap to least squares (the "
-                              "training MSE above the least-squares fit's, relative to it: +0.00% where rounding "
-                              "puts it below, as no fit is below least squares).")
+                              description="Fit a linear model to DATA.csv as the scikit-learn estimators do: to "
+                              "coefficients certified within --tol of the least-squares solution (--tol none, or "
+                              "--alpha as a number or --max-iter without --tol: R's fixed iterations, as "
+                              "gradDescentR.learn); print the coefficients beside the least-squares ones, R^2, "
+                              "the RMSE, the certified error, the iterations and the time, and the gap to least "
+                              "squares (the training MSE above the least-squares fit's, relative to it: +0.00% "
+                              "where rounding puts it below, as no fit is below least squares).")
     fit.add_argument("data", metavar="DATA.csv", help="comma-separated, a header line, numbers (see the "
                      "reading options); '-': standard input")
     fit.add_argument("--method", type=_method, default="GD", help="learning method (default GD): "
                      + ", ".join(METHODS))
-    fit.add_argument("--variant", type=_variant, default="R", help="the rule: R (default; R's numbers), or the "
-                     "published one, textbook (ADAGRAD, ADADELTA, RMSPROP, ADAM, AGD, SAGD, SSGD, SVRG, SARAHPlus) or "
-                     "amsgrad (ADAM)")
-    _add_fit_options(fit, seed_default=None, tol_default=None)
+    fit.add_argument("--variant", type=_variant, help="the rule: R (R's numbers), or the published one, textbook "
+                     "(ADAGRAD, ADADELTA, RMSPROP, ADAM, AGD, SAGD, SSGD, SVRG, SARAHPlus) or amsgrad (ADAM); default: "
+                     "R, but textbook for SARAHPlus where the fit converges (as its estimator)")
+    _add_fit_options(fit, seed_default=None)
     _add_reading_options(fit, choosing=True)
     _add_cluster_options(fit)
     fit.add_argument("--model-out", metavar="MODEL.json", help="write the fitted model (JSON) for 'predict'; '-': to "
@@ -56,7 +58,7 @@ def build_parser():
     fit.add_argument("--plot", metavar="LOSS.png", type=_plot_path,
                      help="draw the loss record, beside the least-squares MSE over all rows (a single-row method "
                      "records the squared residuals of the rows it draws: its final MSE over all rows is drawn too)")
-    fit.set_defaults(run=command_fit)
+    fit.set_defaults(run=command_fit, command="fit")
 
     pred = commands.add_parser("predict", help="predict the rows of a CSV file with a saved model",
                                description="Predict DATA.csv with MODEL.json (from 'fit --model-out'). Columns "
@@ -72,24 +74,25 @@ def build_parser():
 
     comp = commands.add_parser("compare", help="fit every method with the same settings and rank them",
                                description="Fit each method on DATA.csv (default: the bundled CO2 "
-                               "compressibility data) to the same tolerance (--tol, default "
-                               f"{COMPARE_TOL:g}; --tol none: R's fixed iterations); print a table sorted by test "
-                               "(else train) RMSE, with the passes over the data, the time, the gap to the "
-                               "least-squares fit (the training MSE above its MSE, relative to it: +0.00% where "
-                               "rounding puts it below, as no fit is below least squares) and whether each "
-                               "converged. The seed is 1 unless --seed is given.")
+                               "compressibility data) as its scikit-learn estimator does, to coefficients certified "
+                               "within --tol of the least-squares solution (--tol none: R's fixed iterations); print "
+                               "a table sorted by test (else train) RMSE, with the gap to the least-squares fit (the "
+                               "training MSE above its MSE, relative to it: +0.00% where rounding puts it below, as "
+                               "no fit is below least squares), the certified error of the coefficients, the passes "
+                               "over the data, the time and whether each converged. The seed is 1 unless --seed is "
+                               "given.")
     comp.add_argument("data", metavar="DATA.csv", nargs="?", help="default: the bundled co2_compressibility; '-': "
                       "standard input")
     comp.add_argument("--methods", type=_methods, help="comma-separated methods (default all 14, or with --variant "
                       "those that have one of its variants)")
-    comp.add_argument("--variant", type=_variants, default=["R"], metavar="VARIANTS",
+    comp.add_argument("--variant", type=_variants, metavar="VARIANTS",
                       help="comma-separated rules, e.g. R,textbook: each method is fitted in each listed variant it "
                       "has (default R)")
-    _add_fit_options(comp, seed_default=COMPARE_SEED, tol_default=COMPARE_TOL)
+    _add_fit_options(comp, seed_default=COMPARE_SEED)
     _add_reading_options(comp, choosing=True)
     comp.add_argument("--plot", metavar="CURVES.png", type=_plot_path,
                       help="draw all loss records on one figure, beside the least-squares MSE over all rows")
-    comp.set_defaults(run=command_compare)
+    comp.set_defaults(run=command_compare, command="compare")
 
     data = commands.add_parser("datasets", help="list the bundled data sets, or write one as CSV",
                                description="List the bundled data sets, or write NAME as CSV.")
@@ -99,19 +102,21 @@ def build_parser():
     return parser
 
 
-def _add_fit_options(parser, seed_default, tol_default):
+def _add_fit_options(parser, seed_default):
     d = CONTROL_DEFAULTS
     parser.add_argument("--target", metavar="COL", help="the column to predict (default: the last)")
-    group = parser.add_argument_group("learning options (R's control; each method uses its own)")
-    group.add_argument("--alpha", type=_alpha, help=f"learning rate, or 'auto': derived from the data "
-                       f"(default {d['alpha']}; with --tol, auto)")
-    group.add_argument("--max-iter", type=_whole(1, MAX_ITER), help=f"iterations, R's maxIter (default {d['maxIter']}; "
-                       f"with --tol, the iterations of {CONVERGE_PASSES} passes over the data)")
-    group.add_argument("--momentum", type=_number(0, 1, high_open=True), help=f"in [0, 1) (default {d['momentum']})")
+    group = parser.add_argument_group("learning options (R's control; each method uses its own). The defaults are "
+                                      "the scikit-learn estimators'; R's where the fit runs R's fixed iterations")
+    group.add_argument("--alpha", type=_alpha, help=f"learning rate, or 'auto': derived from the data (default auto; "
+                       f"R's {d['alpha']})")
+    group.add_argument("--max-iter", type=_max_iter, help=f"iterations, R's maxIter, or 'auto': as many as the "
+                       f"certificate needs by the data's spectrum (default auto; R's {d['maxIter']})")
+    group.add_argument("--momentum", type=_momentum, help=f"in [0, 1), or 'auto' (MGD, AGD): optimal for the data's "
+                       f"spectrum (default auto for MGD and AGD, 0.999 for RMSPROP and ADADELTA; R's {d['momentum']})")
     group.add_argument("--n-batch", type=_whole(1), help=f"batches, MBGD (default {d['nBatch']})")
     group.add_argument("--inner-iter", type=_whole(1, MAX_ITER),
-                       help=f"inner iterations, SVRG/SSGD/SARAH/SARAHPlus (default {d['innerIter']}; with --tol, "
-                       "the number of training rows)")
+                       help=f"inner iterations, SVRG/SSGD/SARAH/SARAHPlus (default the number of training rows; "
+                       f"R's {d['innerIter']})")
     group.add_argument("--option", type=int, choices=(1, 2), help=f"SVRG's option (default {d['option']})")
     group.add_argument("--lamda", type=_number(0), help=f"SSGD's lamda, >= 0 (default {d['lamda']})")
     group.add_argument("--gamma-s", type=_number(0, low_open=True), help=f"SARAHPlus's gammaS (default {d['gammaS']})")
@@ -121,14 +126,16 @@ def _add_fit_options(parser, seed_default, tol_default):
     published.add_argument("--beta2", type=_number(0, 1, high_open=True), help="ADAM's second-moment decay (0.999)")
     published.add_argument("--epsilon", type=_number(0, low_open=True), help="ADAGRAD's (1e-10), ADADELTA's (1e-6), "
                            "RMSPROP's and ADAM's (1e-8) epsilon")
-    rule = parser.add_argument_group("the stopping rule (beyond R)")
-    rule.add_argument("--tol", type=_tol, default=tol_default, metavar="TOL",
-                      help="stop once --n-iter-no-change passes over the data stall, a pass stalling where what is "
-                      "left to gain at the rate the loss falls is at most TOL times it; 'none': R's fixed "
-                      f"iterations (default {tol_default or 'none'}). With a TOL, the defaults of --alpha, "
-                      "--max-iter, --inner-iter and --momentum are those of the scikit-learn estimators")
+    rule = parser.add_argument_group("convergence (beyond R)")
+    rule.add_argument("--tol", type=_tol, default="auto", metavar="TOL",
+                      help="converged once the coefficients are certified within TOL of the least-squares solution "
+                      "(the largest standardized error over the largest standardized slope); the methods of noisy "
+                      "steps (the single-row ones and MBGD) also stop where their loss stalls. Default auto: the "
+                      "estimators', 1e-4, and 1e-3 for the noisy ones. 'none': R's fixed iterations at R's defaults, "
+                      "as are --alpha (a number) or --max-iter given without --tol" + (
+                          "" if seed_default is None else " to fit"))
     rule.add_argument("--n-iter-no-change", type=_whole(1), default=PATIENCE, metavar="N",
-                      help=f"passes that must stall in a row (default {PATIENCE})")
+                      help=f"passes in a row in which a noisy method's loss stalls to end its fit (default {PATIENCE})")
     parser.add_argument("--seed", type=_whole(*SEED_RANGE, span="R's integer range"), default=seed_default,
                         help="R's seed" + (" (default: none)" if seed_default is None
                                            else f" (default {seed_default})"))

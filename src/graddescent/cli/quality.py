@@ -1,19 +1,23 @@
-"""How good a fit is, for the reports: its RMSE, the least-squares fit's MSE and the gap between
-them, the coefficients in original units; for data in memory or held by Dask."""
+"""How good a fit is, for the reports: its RMSE and R^2, the least-squares fit (its MSE and
+coefficients) and the gap between them, the coefficients in original units; for data in memory
+or held by Dask."""
 
 import math
 
 import numpy as np
 
 from .. import chunked
-from ..toplevel import _BLOCK, RMSE, predictions
+from ..linear import BLOCK as _BLOCK
+from ..linear import coefficients
+from ..toplevel import RMSE, predictions
 
 _GRAM_COLUMNS = 2000  # beyond: the least-squares reference by the SVD of the design
 
 
-def _least_squares_mse(part):
-    """The training MSE of the least-squares fit of the target on ``[1 | inputs]``, in original
-    units: the normal equations of the centred columns, equilibrated and solved by SVD (the
+def _least_squares(part):
+    """The least-squares fit of the target on ``[1 | inputs]``, for the reports: its training
+    MSE, intercept and slopes in original units, and the variance of the target (population:
+    over m): the normal equations of the centred columns, equilibrated and solved by SVD (the
     few-by-few system), then the residuals summed; a block of rows at a time, no copy of the
     data. (Accurate for the report: the MSE is first-order insensitive to the solution's error.)"""
     if isinstance(part, chunked.Chunks):
@@ -21,8 +25,10 @@ def _least_squares_mse(part):
     values = part.to_numpy(dtype=np.float64)
     X, y = values[:, :-1], values[:, -1]
     k = X.shape[1]
+    with np.errstate(all="ignore"):
+        variance = float(np.var(y))
     if k >= X.shape[0] or k > _GRAM_COLUMNS:  # (a wide table: the SVD of the design itself is smaller)
-        return _least_squares_mse_wide(X, y)
+        return _least_squares_wide(X, y, variance)
     with np.errstate(all="ignore"):  # (beyond double's range: nan or inf, said as such)
         centre, middle = X.mean(axis=0), y.mean()
         gram, moment = np.zeros((k, k)), np.zeros(k)
@@ -32,12 +38,21 @@ def _least_squares_mse(part):
             moment += block.T @ (y[lo:lo + _BLOCK] - middle)
         theta = _centred_least_squares(gram, moment)
         if theta is None:
-            return math.nan
+            return _NONE
         total = 0.0
         for lo in range(0, X.shape[0], _BLOCK):
             residual = (X[lo:lo + _BLOCK] - centre) @ theta - (y[lo:lo + _BLOCK] - middle)
             total += float(residual @ residual)
-        return total / X.shape[0]
+        return {"mse": total / X.shape[0], "intercept": float(middle - centre @ theta), "slopes": theta,
+                "variance": variance}
+
+
+_NONE = {"mse": math.nan, "intercept": math.nan, "slopes": None, "variance": math.nan}
+
+
+def _least_squares_mse(part):
+    """The training MSE of the least-squares fit (:func:`_least_squares`)."""
+    return _least_squares(part)["mse"]
 
 
 def _centred_least_squares(gram, moment):
@@ -54,26 +69,42 @@ def _centred_least_squares(gram, moment):
 
 
 def _held_report(model, held):
-    """The training MSE of the command's model and of the least-squares fit, for data held by
-    Dask: one pass for both (kept on ``held``: the least-squares MSE is asked for without the
-    model). The latter from the centred moments: ``(y'y - moment' theta) / m``."""
+    """The training MSE of the command's model and the least-squares fit (:func:`_least_squares`),
+    for data held by Dask: one pass for both (kept on ``held``: the least-squares fit is asked
+    for without the model). The latter from the centred moments: ``(y'y - moment' theta) / m``."""
     if model is not None and getattr(held, "_report", (None,))[0] is not model:
-        count, _, moments, squares = held.moments(model)
+        count, mean, moments, squares = held.moments(model.model, model.scalingParameter if model.featureScaling
+                                                     else None)
         with np.errstate(all="ignore"):
             theta = _centred_least_squares(moments[:-1, :-1], moments[:-1, -1])
-            least = math.nan if theta is None else max(float(moments[-1, -1] - moments[:-1, -1] @ theta), 0.0) / count
-        held._report = (model, (squares / count, least if math.isfinite(least) else math.nan))
+            if theta is None:
+                least = _NONE
+            else:
+                mse = max(float(moments[-1, -1] - moments[:-1, -1] @ theta), 0.0) / count
+                least = {"mse": mse if math.isfinite(mse) else math.nan, "slopes": theta,
+                         "intercept": float(mean[-1] - mean[:-1] @ theta), "variance": float(moments[-1, -1] / count)}
+        held._report = (model, (squares / count, least))
     return held._report[1]
 
 
-def _least_squares_mse_wide(X, y):
+def _least_squares_wide(X, y, variance):
     design = np.column_stack([np.ones(X.shape[0]), X])
     with np.errstate(all="ignore"):
         try:
             theta = np.linalg.lstsq(design, y, rcond=None)[0]
         except np.linalg.LinAlgError:
-            return math.nan
-        return float(np.mean((design @ theta - y) ** 2))
+            return _NONE
+        return {"mse": float(np.mean((design @ theta - y) ** 2)), "intercept": float(theta[0]), "slopes": theta[1:],
+                "variance": variance}
+
+
+def _r2(mse, variance, rows, inputs):
+    """R^2 and adjusted R^2 of a training MSE (as R's summary(lm) prints them)."""
+    with np.errstate(all="ignore"):
+        if not (math.isfinite(mse) and math.isfinite(variance)) or variance <= 0:
+            return math.nan, math.nan
+        r2 = 1 - mse / variance
+        return r2, (1 - (1 - r2) * (rows - 1) / (rows - inputs - 1) if rows > inputs + 1 else math.nan)
 
 
 def _square(rmse):
@@ -105,11 +136,5 @@ def _rmse(model, part):
 
 def _coefficients(model):
     """The coefficients in original units: intercept, then one per input."""
-    theta = model.model.ravel()
-    if not model.featureScaling:
-        return theta.copy()
-    centre, scale = model.scalingParameter
-    with np.errstate(all="ignore"):  # beyond a double they print as inf; the model itself is fine
-        slopes = theta[1:] * scale[-1] / scale[:-1]
-        intercept = centre[-1] + scale[-1] * theta[0] - np.sum(slopes * centre[:-1])
+    intercept, slopes = coefficients(model.model, model.scalingParameter if model.featureScaling else None)
     return np.concatenate([[intercept], slopes])

@@ -65,32 +65,55 @@ def _with_elapsed_bar(work, label, show, passes=None):
 def _fit_table(r):
     lines = [f"{r['method']} on {r['data']}: {r['rows']} rows, {len(r['columns']) - 1} input(s), "
              f"target {r['target']!r}"]
-    settings = ", ".join(f"{k}={v:g}" if k != "alpha" or v != "auto" else f"alpha=auto ({r['alpha']:.3g})"
-                         for k, v in r["control"].items())
-    rule = "no stopping rule" if r["tol"] is None else f"tol={r['tol']:g}, n_iter_no_change={r['n_iter_no_change']}"
+    settings = ", ".join(f"{k}={v:g}" if not isinstance(v, str) else f"alpha=auto ({r['alpha']:.3g})" if k == "alpha"
+                         else f"{k}={v}" for k, v in r["control"].items())
+    rule = ("R's fixed iterations" if r["tol"] is None else
+            f"tol={r['tol']:g} (coefficients certified within it)")
     variant = "" if r["variant"] == "R" else f"variant {r['variant']}; "
     lines.append(f"settings: {variant}{settings}; {rule}; scaling {r['scaling']}"
                  + ("" if r["seed"] is None else f"; seed {r['seed']}"))
     lines.append("")
     names = ["(intercept)"] + r["columns"][:-1]
+    least = r["least_squares"]["coefficients"] or [math.nan] * len(names)
     if r["scaling_parameter"] is None:
-        rows = [[n, _g(c)] for n, c in zip(names, r["coefficients"])]
-        lines += _table(["column", "coefficient"], rows, "lr")
+        rows = [[n, _g(c), _g(b)] for n, c, b in zip(names, r["coefficients"], least)]
+        lines += _table(["column", "coefficient", "least squares"], rows, "lrr")
     else:
-        rows = [[n, _g(t), _g(c)] for n, t, c in zip(names, r["theta"], r["coefficients"])]
-        lines += _table(["column", "theta (scaled)", "coefficient (original units)"], rows, "lrr")
+        rows = [[n, _g(t), _g(c), _g(b)] for n, t, c, b in zip(names, r["theta"], r["coefficients"], least)]
+        lines += _table(["column", "theta (scaled)", "coefficient (original units)", "least squares"], rows, "lrrr")
     lines.append("")
     train_note = f"({r['train_rows']} rows)" if r["test_rows"] is None else f"({r['train_rows']} training rows)"
     facts = [["train RMSE", _g(r["train_rmse"]), train_note]]
     if r["test_rows"] is not None:
         facts.append(["test RMSE", _g(r["test_rmse"]), f"({r['test_rows']} held-out rows)"])
+    facts.append(["R^2", _r2_text(r["r2"], r["adjusted_r2"]), "(least squares: "
+                  f"{_r2_text(r['least_squares']['r2'], r['least_squares']['adjusted_r2'])})"])
     facts.append(["vs least squares", _percent(r["gap_to_least_squares"]), "(train MSE above the least-squares fit's)"])
+    if r["certified_error"] is not None:
+        facts.append(["certified error", _g(r["certified_error"]), "(of the coefficients: the largest standardized "
+                      "error over the largest standardized slope)"])
     facts.append(["iterations", str(r["n_iter"]), f"({_passes(r['passes'])} passes over the data)"])
-    facts.append(["converged", {True: "yes", False: "no: stopped at --max-iter", None: "not judged (no --tol)"}[
-        r["converged"]] if not r["diverged"] else "no: diverged", ""])
+    if r["diverged"]:
+        converged = ["no", "(diverged)"]
+    elif r["converged"] is None:
+        converged = ["not judged", "(R's fixed iterations)"]
+    elif r["converged"]:
+        converged = ["yes", f"(the coefficients are certified within tol = {r['tol']:g} of least squares)"]
+    elif r["certified_error"] is not None:
+        converged = ["no", "(the coefficients are not certified within tol: see the warning)"]
+    else:
+        converged = ["no", "(stopped at --max-iter)"]
+    facts.append(["converged", *converged])
+    if r["design"]:
+        facts.append(["design", "", r["design"]])
     facts.append(["time", f"{r['time_seconds']:.3f} s", ""])
     lines += [line.rstrip() for line in _table(None, facts, "lll")]
     return "\n".join(lines)
+
+
+def _r2_text(r2, adjusted):
+    return "nan" if not math.isfinite(r2) else f"{r2:.4f}" + ("" if not math.isfinite(adjusted) else
+                                                                f", adjusted {adjusted:.4f}")
 
 
 def _percent(gap):
@@ -104,12 +127,14 @@ def _passes(passes):
 
 
 def _compare_table(s):
-    given = ", ".join(f"{k}={v:g}" if k != "alpha" or v != "auto" else "alpha=auto" for k, v in s["control"].items())
-    rule = ("no stopping rule: R's fixed iterations" if s["tol"] is None else
-            f"tol={s['tol']:g} (each method until n_iter_no_change={s['n_iter_no_change']} passes stall)")
-    if s["variants"] != ["R"]:
+    given = ", ".join(f"{k}={v:g}" if not isinstance(v, str) else f"{k}={v}" for k, v in s["control"].items())
+    rule = ("R's fixed iterations" if s["tol"] is None else
+            "each method to coefficients certified within its estimator's tol (1e-4; 1e-3 for the noisy methods, "
+            "which also stop where their loss stalls)" if s["tol"] == "auto" else
+            f"each method to coefficients certified within tol={s['tol']:g}")
+    if s["variants"] != ["estimators'"]:
         given = f"variant {','.join(s['variants'])}" + (", " + given if given else "")
-    fits = "method(s)" if s["variants"] == ["R"] else "fit(s)"
+    fits = "method(s)" if s["variants"] in (["R"], ["estimators'"]) else "fit(s)"
     lines = [f"{len(s['results'])} {fits} on {s['data']}: {s['rows']} rows, target {s['target']!r}",
              f"settings: {given + '; ' if given else ''}{rule}; scaling {s['scaling']}; seed {s['seed']}",
              ("" if s["test_rows"] is None else f"trained on {s['train_rows']} rows, tested on {s['test_rows']}; ")
@@ -117,15 +142,17 @@ def _compare_table(s):
              f"{_g(s['least_squares_train_rmse'])}",
              ""]
     headers = (["rank", "method", "train RMSE"] + ([] if s["test_rows"] is None else ["test RMSE"])
-               + ["vs least squares", "passes", "time", "converged"])
+               + ["vs least squares", "certified error", "passes", "time", "converged"])
     rows = []
     for rank, r in enumerate(s["results"], 1):
         row = [str(rank), r["name"], _g(r["train_rmse"])]
         if s["test_rows"] is not None:
             row.append(_g(r["test_rmse"]))
-        converged = ("DIVERGED" if r["diverged"] else {True: "yes", False: "no (max-iter)", None: "-"}[r["converged"]])
-        rows.append(row + [_percent(r["gap_to_least_squares"]), _passes(r["passes"]), f"{r['time_seconds']:.3f} s",
-                           converged])
+        converged = ("DIVERGED" if r["diverged"] else {True: "yes", None: "-"}.get(
+            r["converged"], "no (max-iter)" if r["certified_error"] is None else "no"))
+        certified = "-" if r["certified_error"] is None else f"{r['certified_error']:.2g}"
+        rows.append(row + [_percent(r["gap_to_least_squares"]), certified, _passes(r["passes"]),
+                           f"{r['time_seconds']:.3f} s", converged])
     align = "rl" + "r" * (len(headers) - 3) + "l"
     lines += [line.rstrip() for line in _table(headers, rows, align)]
     return "\n".join(lines)
