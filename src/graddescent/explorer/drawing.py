@@ -10,7 +10,7 @@ import numpy as np
 
 from .paths import ADAPTIVE
 
-__all__ = ["figure", "png", "contours", "COLOURS", "MAX_RACE"]
+__all__ = ["figure", "png", "contours", "above", "COLOURS", "MAX_RACE"]
 
 COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e")  # a race's methods, in order
 MAX_RACE = len(COLOURS)  # more lines than this on one axes do not read
@@ -19,27 +19,28 @@ NOW = "#d62728"
 FIGSIZE = (11, 4.1)
 
 
-def contours(ax, problem, background=True):
+def contours(ax, problem, star=True):
     """The loss over the problem's plane as shaded contours (darker where lower), the
     least-squares optimum a star, the axes named."""
     a, b, loss = problem.plane()
     best, top = problem.best, float(np.max(loss))
     levels = best + (top - best) * np.geomspace(1e-3, 1, 12)
-    if background:
-        shades = [str(v) for v in np.linspace(0.74, 0.99, len(levels))]
-        ax.contourf(a, b, loss, levels=np.r_[best, levels], colors=shades, antialiased=False)
-        ax.contour(a, b, loss, levels=levels, colors="0.55", linewidths=0.6)
+    shades = [str(v) for v in np.linspace(0.74, 0.99, len(levels))]
+    ax.contourf(a, b, loss, levels=np.r_[best, levels], colors=shades, antialiased=False)
+    ax.contour(a, b, loss, levels=levels, colors="0.55", linewidths=0.6)
+    ax.set_xlim(problem.box[0])
+    ax.set_ylim(problem.box[1])
+    if not star:
+        return
     i, j = problem.pair
     ax.plot(problem.optimum[i], problem.optimum[j], marker="*", color="black", markersize=14, linestyle="none",
             label="least squares", zorder=5)
-    ax.set_xlim(problem.box[0])
-    ax.set_ylim(problem.box[1])
     ax.set_xlabel(f"coefficient of {problem.names[i]}")
     ax.set_ylabel(f"coefficient of {problem.names[j]}")
     ax.grid(False)
 
 
-def _above(problem, loss):
+def above(problem, loss):
     """The loss above the least-squares loss, for a log axis (a point at the optimum at 1e-16
     of the loss; a diverged point not drawn)."""
     gap = np.asarray(loss, dtype=np.float64) - problem.best
@@ -107,7 +108,7 @@ def _one(problem, run, row, plane, curve, i, j, bars):
     outside = not all(lo <= value <= hi for value, (lo, hi) in zip(theta[row, [i, j]], problem.box))
     state = " (diverged)" if run.diverged else " (outside the picture)" if outside else ""
     plane.set_title(f"{run.name}: {_settings(run)}{state}", fontsize="medium")
-    gap = _above(problem, run.loss)
+    gap = above(problem, run.loss)
     curve.plot(run.iterations, gap, color=PATH, alpha=0.25, linewidth=1)
     curve.plot(run.iterations[: row + 1], gap[: row + 1], color=PATH, linewidth=1.4)
     if np.isfinite(gap[row]):
@@ -170,13 +171,13 @@ def _race(problem, runs, passes, plane, curve, i, j):
         plane.plot(run.theta[: row + 1, i], run.theta[: row + 1, j], color=colour, linewidth=1.3,
                    label=run.name + (" (diverged)" if run.diverged else ""))
         plane.plot(run.theta[row, i], run.theta[row, j], marker="o", color=colour, linestyle="none", markersize=7)
-        gap = _above(problem, run.loss)
+        gap = above(problem, run.loss)
         curve.plot(run.passes[: row + 1], gap[: row + 1], color=colour, linewidth=1.4)
     first = runs[0]
     plane.plot(first.theta[0, i], first.theta[0, j], marker="o", markerfacecolor="white", markeredgecolor="black",
                linestyle="none", markersize=8, label="start")
     plane.set_title(f"A race from one start: {_settings(first)}", fontsize="medium")
-    gaps = np.concatenate([_above(problem, run.loss) for run in runs])
+    gaps = np.concatenate([above(problem, run.loss) for run in runs])
     _loss_axes(curve, gaps, "passes over the data")
     curve.set_xlim(0, max(run.passes[-1] for run in runs))
     curve.axvline(passes, color="black", linewidth=0.8, linestyle=":")
