@@ -36,7 +36,8 @@ MAX_BYTES = 15_000_000  # the page's size at most
 RACE = ("GD", "MGD", "SGD", "ADAM", "SVRG")  # the race the page starts with
 PLANE = (430, 330)  # the contours' image, pixels (the SVG's plot area)
 _BASE64 = 4 / 3
-_OVERHEAD = 60_000  # the template, the contours' image and the grid's description, about
+_OVERHEAD = 250_000  # the template and the contours' image, at most about
+_PER_RUN, _PER_ROW = 48, 32  # characters of the grid's description: a run's key and offset, a row's iteration and pass
 
 
 def _settings(method, alphas, momenta, seeds):
@@ -57,12 +58,13 @@ def _rows(method, m, passes, frames_per_pass):
 
 def estimate(problem, alphas=ALPHAS, momenta=MOMENTA, seeds=SEEDS, passes=PASSES, frames_per_pass=FRAMES_PER_PASS):
     """The page's size in bytes, at most about (before any fit)."""
-    n, numbers = len(problem.names), 0
+    n, numbers, described = len(problem.names), 0, 0
     for method, variant in paths.PAIRS:
         per_row = n + 1 + (n if method in paths.ADAPTIVE else 0)
-        numbers += (len(_settings(method, alphas, momenta, seeds)) * _rows(method, problem.m, passes, frames_per_pass)
-                    * per_row)
-    return int(numbers * 4 * _BASE64) + _OVERHEAD
+        runs, rows = len(_settings(method, alphas, momenta, seeds)), _rows(method, problem.m, passes, frames_per_pass)
+        numbers += runs * rows * per_row
+        described += runs * _PER_RUN + rows * _PER_ROW
+    return int(numbers * 4 * _BASE64) + described + _OVERHEAD
 
 
 def grid(problem, alphas=ALPHAS, momenta=MOMENTA, seeds=SEEDS, passes=PASSES, frames_per_pass=FRAMES_PER_PASS,

@@ -35,7 +35,7 @@ class Explorer(widgets.VBox):
     def __init__(self, problem, method="GD", variant="R", alpha=0.1, momentum=0.9, seed=1, passes=30,
                  race=RACE):
         self.problem = problem
-        self.runs, self.figure = [], None
+        self.runs, self.figure, self._raced = [], None, False
         c = self.controls = {}
         c["mode"] = widgets.ToggleButtons(options=["one method", "race"], description="show", style=WIDE)
         c["method"] = widgets.Dropdown(options=list(METHODS), value=method, description="method")
@@ -87,6 +87,7 @@ class Explorer(widgets.VBox):
             c["variant"].options = METHODS[c["method"].value].variants
             c["variant"].value = "R"
             c["variant"].observe(self._refit, names="value")
+        passes = self._passes()
         chosen = list(c["race"].value)[: drawing.MAX_RACE]
         settings = {"alpha": c["alpha"].value, "momentum": c["momentum"].value, "seed": c["seed"].value,
                     "passes": c["passes"].value}
@@ -106,12 +107,20 @@ class Explorer(widgets.VBox):
         position = c["position"]
         position.unobserve(self._redraw, names="index")
         last = len(frames) - 1
-        keep = min(position.index or 0, last) if change is not None else 0
         position.options = frames
-        position.index = keep
+        # (the same number of passes as before the change; the whole path at first)
+        position.index = last if passes is None else min(round(passes), last) if self.race else self.runs[0].at(passes)
         c["play"].max = last
+        self._raced = self.race
         position.observe(self._redraw, names="index")
         self._redraw()
+
+    def _passes(self):
+        """The passes over the data at the current position (None before the first fit)."""
+        if not self.runs:
+            return None
+        at = self.controls["position"].value
+        return at if self._raced else self.runs[0].passes[at]
 
     def _coefficients(self, change):
         c = self.controls
