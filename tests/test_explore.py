@@ -155,3 +155,12 @@ def test_importing_graddescent_loads_neither_ipywidgets_nor_matplotlib():
             "print(sorted(m for m in ('ipywidgets', 'matplotlib') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+@pytest.mark.parametrize("settings, message", [({"method": "XGD"}, "unknown method 'XGD'"),
+                                               ({"method": "GD", "variant": "textbook"}, "GD has no variant"),
+                                               ({"race": ("GD", "FOO")}, "race takes 1 to 5"),
+                                               ({"race": ("GD", "MGD", "AGD", "SGD", "ADAM", "SVRG")}, "race takes")])
+def test_bad_settings_are_refused_in_one_line(settings, message):
+    with pytest.raises(ValueError, match=message):
+        gd.explore(**settings)

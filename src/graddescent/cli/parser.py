@@ -1,4 +1,4 @@
-"""The ``graddescent`` command's argument parser: its four subcommands and their options."""
+"""The ``graddescent`` command's argument parser: its five subcommands and their options."""
 
 import argparse
 

@@ -11,7 +11,7 @@ __all__ = ["explore"]
 
 
 def explore(data=None, method="GD", variant="R", alpha=0.1, momentum=0.9, seed=1, passes=30, coefficients=None,
-            scaling="variance", race=("GD", "MGD", "SGD", "ADAM", "SVRG")):
+            scaling="variance", race=None):
     """An interactive explorer of the 14 methods, for Jupyter (not in R).
 
     Controls choose the method and its variant (or a race of several methods from one
@@ -48,8 +48,9 @@ def explore(data=None, method="GD", variant="R", alpha=0.1, momentum=0.9, seed=1
         intercept); default the last two. The explorer's controls change them too.
     scaling : {"variance", "minmax", None}, default "variance"
         R's scaling of every column before the fits (None: the data as given).
-    race : sequence of str, default ("GD", "MGD", "SGD", "ADAM", "SVRG")
-        The methods of the race (at most five; a published rule as ``"ADAM (textbook)"``).
+    race : sequence of str, optional
+        The methods of the race (at most five; a published rule as ``"ADAM (textbook)"``);
+        default GD, MGD, SGD, ADAM and SVRG.
 
     Returns
     -------
@@ -76,7 +77,8 @@ def explore(data=None, method="GD", variant="R", alpha=0.1, momentum=0.9, seed=1
         import ipywidgets  # noqa: F401
     except ImportError:
         raise ImportError("graddescent.explore needs ipywidgets: pip install 'graddescent[explore]'") from None
+    from .paths import RACE
     from .widget import explorer
 
     return explorer(data, coefficients, scaling, method=method, variant=variant, alpha=alpha, momentum=momentum,
-                    seed=seed, passes=passes, race=race)
+                    seed=seed, passes=passes, race=RACE if race is None else race)

@@ -123,11 +123,22 @@ def _one(problem, run, row, plane, curve, i, j, bars):
         _steps(problem, run, row, bars)
 
 
+def _log_ticks(axis, low, high):
+    """Plain tick labels on a log axis (0.2, 0.5, 1, ...; 1e-05 below 1e-4): 1, 2 and 5 times
+    the powers of ten where the axis spans less than three decades."""
+    from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
+
+    axis.set_major_locator(LogLocator(subs=(1, 2, 5) if high / low < 1e3 else (1,)))
+    axis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
+    axis.set_minor_formatter(NullFormatter())
+
+
 def _loss_axes(axes, gap, xlabel):
     axes.set_yscale("log")
     finite = gap[np.isfinite(gap)]
     if finite.size:
         axes.set_ylim(finite.min() / 3, finite.max() * 3)
+        _log_ticks(axes.yaxis, finite.min() / 3, finite.max() * 3)
     axes.set_xlabel(xlabel)
     axes.set_ylabel("MSE - least-squares MSE")
     axes.grid(True, which="major", alpha=0.3)
@@ -152,9 +163,7 @@ def _steps(problem, run, row, axes):
         if run.alpha is not None:
             low, high = min(low, run.alpha), max(high, run.alpha)
         axes.set_ylim(low / 2, high * 2)
-    axes.yaxis.set_major_locator(LogLocator(subs=(1, 2, 5)))
-    axes.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
-    axes.yaxis.set_minor_formatter(NullFormatter())
+        _log_ticks(axes.yaxis, low / 2, high * 2)
     axes.set_xticks(range(len(names)), names, rotation=30 if len(names) > 3 else 0, ha="right" if len(names) > 3
                     else "center")
     axes.set_ylabel("step size")

@@ -33,7 +33,6 @@ SEEDS = 5  # seeds 1..SEEDS
 PASSES = 30
 FRAMES_PER_PASS = 5  # rows kept per pass of a single-row method
 MAX_BYTES = 15_000_000  # the page's size at most
-RACE = ("GD", "MGD", "SGD", "ADAM", "SVRG")  # the race the page starts with
 PLANE = (430, 330)  # the contours' image, pixels (the SVG's plot area)
 _BASE64 = 4 / 3
 _OVERHEAD = 250_000  # the template and the contours' image, at most about
@@ -123,7 +122,7 @@ def grid(problem, alphas=ALPHAS, momenta=MOMENTA, seeds=SEEDS, passes=PASSES, fr
             "methods": {name: {"variants": list(record.variants), "alpha": "alpha" in record.control,
                                "momentum": "momentum" in record.control, "adaptive": name in paths.ADAPTIVE}
                         for name, record in METHODS.items()},
-            "pairs": pairs, "runs": runs, "race": list(RACE)}
+            "pairs": pairs, "runs": runs, "race": list(paths.RACE)}
     return meta, np.concatenate(blocks) if blocks else np.empty(0, np.float32)
 
 

@@ -17,12 +17,14 @@ import numpy as np
 from .. import drivers
 from ..catalog import METHODS
 
-__all__ = ["Run", "run", "race", "label", "parse_label", "PAIRS", "ADAPTIVE"]
+__all__ = ["Run", "run", "race", "label", "parse_label", "PAIRS", "ADAPTIVE", "RACE"]
 
 #: Every (method, variant) an explorer offers, R's order, R's rule first.
 PAIRS = tuple((name, variant) for name, record in METHODS.items() for variant in record.variants)
 #: The methods whose step sizes are drawn: each coefficient's own, from the gradients so far.
 ADAPTIVE = ("ADAGRAD", "ADADELTA", "RMSPROP", "ADAM")
+#: The race an explorer starts with: one method of each kind of step.
+RACE = ("GD", "MGD", "SGD", "ADAM", "SVRG")
 FRAMES_PER_PASS = 20  # rows kept per pass of a single-row method (a row per step where the data has fewer)
 N_BATCH = 2  # R's defaults for the control entries the explorer does not set
 INNER_ITER = 10

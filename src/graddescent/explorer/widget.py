@@ -2,6 +2,8 @@
 in an ``Image`` widget, redrawn from the package's fits (:mod:`.paths`) whenever a control
 moves. Needs ipywidgets (the extra ``explore``)."""
 
+import base64
+
 import ipywidgets as widgets
 
 from ..catalog import METHODS
@@ -10,7 +12,6 @@ from .problem import Problem
 
 __all__ = ["Explorer"]
 
-RACE = ("GD", "MGD", "SGD", "ADAM", "SVRG")
 WIDE = {"description_width": "initial"}
 
 
@@ -33,7 +34,7 @@ class Explorer(widgets.VBox):
     """
 
     def __init__(self, problem, method="GD", variant="R", alpha=0.1, momentum=0.9, seed=1, passes=30,
-                 race=RACE):
+                 race=paths.RACE):
         self.problem = problem
         self.runs, self.figure, self._raced = [], None, False
         c = self.controls = {}
@@ -76,6 +77,16 @@ class Explorer(widgets.VBox):
         super().__init__([widgets.HBox([settings, numbers]), moving, self.image, self.status])
         self._refit()
 
+    def __repr__(self):
+        return f"graddescent explorer: {self.status.value}"
+
+    def _repr_mimebundle_(self, **kwargs):
+        # (the figure as a PNG beside the live widget: what a notebook shows where no widget runs)
+        bundle = super()._repr_mimebundle_(**kwargs)
+        data = bundle[0] if isinstance(bundle, tuple) else bundle
+        data["image/png"] = base64.b64encode(self.image.value).decode("ascii")
+        return bundle
+
     @property
     def race(self):
         return self.controls["mode"].value == "race"
@@ -87,7 +98,9 @@ class Explorer(widgets.VBox):
             c["variant"].options = METHODS[c["method"].value].variants
             c["variant"].value = "R"
             c["variant"].observe(self._refit, names="value")
-        passes = self._passes()
+        position = c["position"]
+        # (the same number of passes as before the change; the whole path at first, and where it was shown whole)
+        passes = None if position.index == len(position.options) - 1 else self._passes()
         chosen = list(c["race"].value)[: drawing.MAX_RACE]
         settings = {"alpha": c["alpha"].value, "momentum": c["momentum"].value, "seed": c["seed"].value,
                     "passes": c["passes"].value}
@@ -104,11 +117,9 @@ class Explorer(widgets.VBox):
         c["race"].disabled = not self.race
         c["alpha"].disabled = not self.race and "alpha" not in record.control
         c["momentum"].disabled = not self.race and "momentum" not in record.control
-        position = c["position"]
         position.unobserve(self._redraw, names="index")
         last = len(frames) - 1
         position.options = frames
-        # (the same number of passes as before the change; the whole path at first)
         position.index = last if passes is None else min(round(passes), last) if self.race else self.runs[0].at(passes)
         c["play"].max = last
         self._raced = self.race
@@ -154,5 +165,14 @@ class Explorer(widgets.VBox):
 
 
 def explorer(data=None, coefficients=None, scaling="variance", **settings):
-    """An :class:`Explorer` of the data (see :func:`graddescent.explore`)."""
+    """An :class:`Explorer` of the data (see :func:`graddescent.explore`), its settings checked."""
+    method, variant = settings["method"], settings["variant"]
+    if method not in METHODS:
+        raise ValueError(f"unknown method {method!r}; choose one of {', '.join(METHODS)}")
+    if variant not in METHODS[method].variants:
+        raise ValueError(f"{method} has no variant {variant!r}; it has {', '.join(map(repr, METHODS[method].variants))}")
+    offered = [paths.label(*pair) for pair in paths.PAIRS]
+    unknown = [entry for entry in settings["race"] if entry not in offered]
+    if unknown or not 1 <= len(settings["race"]) <= drawing.MAX_RACE:
+        raise ValueError(f"race takes 1 to {drawing.MAX_RACE} of {', '.join(offered)}; got {list(settings['race'])!r}")
     return Explorer(Problem(data, scaling, coefficients), **settings)
