@@ -125,10 +125,15 @@ def command_compare(args):
     int
         0.
     """
+    return _with_data(args, _command_compare)
+
+
+def _with_data(args, command):
+    """``command(args)``, DATA.csv ``-`` read from standard input (none given: the default data)."""
     if args.data is None:
-        return _command_compare(args)
+        return command(args)
     with _standard_input(args):
-        return _command_compare(args)
+        return command(args)
 
 
 def _command_compare(args):
@@ -324,12 +329,9 @@ def command_explore(args):
     Returns
     -------
     int
-        0.
+        0 (the page written).
     """
-    if args.data is None:
-        return _command_explore(args)
-    with _standard_input(args):
-        return _command_explore(args)
+    return _with_data(args, _command_explore)
 
 
 def _command_explore(args):
