@@ -680,3 +680,15 @@ def test_a_diverged_fit_writes_no_model_and_ends_with_the_remedy(tmp_path, monke
                                                "--alpha 5 is above 2/L = ")
     assert "--alpha auto" in err[0] and "--scaling variance" in err[0]
     assert _snapshot(tmp_path) == before
+
+
+def test_a_diverged_fit_reports_its_r2_in_a_short_line(tmp_path):
+    """A fit that blew up has an R^2 near -1e119: written in exponent form, so that the report's
+    columns stay narrow (it printed 120 digits, and padded every row of the table to them)."""
+    data = tmp_path / "co2.csv"
+    datasets.load("co2_compressibility").to_csv(data, index=False)
+    out = run("fit", data, "--alpha", "5", "--max-iter", "100", "--seed", "1", "--quiet", cwd=tmp_path)
+    assert out.returncode == 1
+    lines = out.stdout.splitlines()
+    (r2,) = [line for line in lines if line.startswith("R^2")]
+    assert "e+" in r2 and max(map(len, lines[1:])) < 100, r2  # (the first line names the file)

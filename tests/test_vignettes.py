@@ -5,8 +5,9 @@ Each notebook is re-executed with nbclient on the ``python3`` kernel by ``vignet
 copy of it, with no repository around it, and with the kernel's ``TMPDIR`` an empty folder of its
 own. Any file it leaves in either fails the test: a notebook writes only to temporary folders it
 makes and removes. The stored notebooks are never rewritten. The time each takes is printed
-(pytest's ``-s`` or ``-rA`` shows it), not asserted. The notebook on large data runs a Dask
-cluster: where Dask or ``distributed`` is not installed its run is skipped, saying so.
+(pytest's ``-s`` or ``-rA`` shows it), not asserted. The first lesson draws with the explorer
+(ipywidgets) and the notebook on large data runs a Dask cluster: where what one needs is not
+installed its run is skipped, saying so.
 
 Notebooks 01 to 03 hold exercises whose worked solutions are cells tagged ``solution``, which the
 runs above execute; the same notebooks are also run without them, as a class would get them
@@ -29,7 +30,8 @@ from nbclient.exceptions import CellExecutionError
 from conftest import ROOT
 
 VIGNETTES = sorted((ROOT / "vignettes").glob("*.ipynb"))
-NEEDS = {"06_large_data.ipynb": ["dask.array", "dask.dataframe", "distributed"]}  # beyond the test extra
+NEEDS = {"00_first_lesson.ipynb": ["ipywidgets"],  # the extra 'explore' (the test extra has it)
+         "06_large_data.ipynb": ["dask.array", "dask.dataframe", "distributed"]}  # beyond the test extra
 WITH_EXERCISES = ["01", "02", "03"]
 SIZE_LIMIT = 2_000_000  # bytes, a stored notebook with its outputs
 
@@ -70,7 +72,8 @@ def _missing(modules):
 def _skip_without(path):
     missing = _missing(NEEDS.get(path.name, []))
     if missing:
-        pytest.skip(f"{path.name} runs a Dask cluster and needs {', '.join(missing)}: pip install '.[dask]'")
+        extra, what = ("explore", "draws with the explorer") if path.name.startswith("00") else ("dask", "runs a Dask cluster")
+        pytest.skip(f"{path.name} {what} and needs {', '.join(missing)}: pip install '.[{extra}]'")
 
 
 def _figures_missing(nb):
@@ -84,8 +87,8 @@ def _texts(nb):
             yield output.get("text", "") + "".join(v for k, v in output.get("data", {}).items() if k.startswith("text/"))
 
 
-def test_there_are_six_vignettes_and_no_generator():
-    assert [p.name[:2] for p in VIGNETTES] == ["01", "02", "03", "04", "05", "06"]
+def test_there_are_seven_vignettes_and_no_generator():
+    assert [p.name[:2] for p in VIGNETTES] == ["00", "01", "02", "03", "04", "05", "06"]
     assert run.NOTEBOOKS == VIGNETTES
     assert not (ROOT / "vignettes" / "build.py").exists(), "each notebook is its own source"
 

@@ -13,8 +13,8 @@ and the notebook is not rewritten. The time each took is printed.
 ``--student`` writes copies without the cells tagged ``solution`` (the worked solutions of the
 exercises) and without outputs, for a class to work through.
 
-Needs ``nbformat``, ``nbclient`` and ``ipykernel`` (the test extra has them); the sixth notebook
-also Dask and ``distributed`` (the extra ``dask``).
+Needs ``nbformat``, ``nbclient`` and ``ipykernel`` (the test extra has them); the first notebook
+also ipywidgets (the extra ``explore``), the last Dask and ``distributed`` (the extra ``dask``).
 """
 
 import argparse

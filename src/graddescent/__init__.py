@@ -46,9 +46,10 @@ __all__ = [
     "GDRegressor", "MBGDRegressor", "SGDRegressor", "SAGDRegressor", "MGDRegressor", "AGDRegressor",
     "ADAGRADRegressor", "ADADELTARegressor", "RMSPROPRegressor", "ADAMRegressor", "SVRGRegressor",
     "SSGDRegressor", "SARAHRegressor", "SARAHPlusRegressor", "GradDescentRegressor",
+    "explore",
 ]
 
-_ESTIMATORS = __all__[__all__.index("GDRegressor"):]
+_ESTIMATORS = __all__[__all__.index("GDRegressor"):__all__.index("explore")]
 
 
 def __getattr__(name):
@@ -57,8 +58,12 @@ def __getattr__(name):
         from . import estimators
 
         return getattr(estimators, name)
+    if name == "explore":  # (its figure needs matplotlib, and its widget ipywidgets: loaded on first use)
+        from .explorer import explore
+
+        return explore
     raise AttributeError(f"module 'graddescent' has no attribute {name!r}")
 
 
 def __dir__():
-    return sorted(set(globals()) | set(_ESTIMATORS))
+    return sorted(set(globals()) | set(_ESTIMATORS) | {"explore"})

@@ -9,6 +9,8 @@ Commands (``graddescent COMMAND --help`` for the options)::
     graddescent predict MODEL.json DATA.csv [-o OUT.csv] [--quiet] [reading options]
     graddescent compare [DATA.csv] [--methods M1,M2,...] [--variant R,textbook,...] [--plot CURVES.png]
                         [the fit options]
+    graddescent explore [DATA.csv] -o PAGE.html [--coefficients A,B] [--alphas A,B,...] [--momenta A,B,...]
+                        [--seeds N] [--passes N] [--scaling ...] [reading options]
     graddescent datasets [NAME [-o OUT.csv]]
 
     reading options: [--sep CHAR] [--decimal CHAR] [--header | --no-header] [--index-col COL]
@@ -43,6 +45,9 @@ modified; outputs appear whole or not at all, whatever stops the command
 
 The model file (``--model-out``) is described in ``graddescent.modelfile``.
 
+``explore`` writes the explorer of :mod:`graddescent.explorer` as one self-contained web page,
+every path precomputed by the package over a grid of settings (``graddescent.explorer.page``).
+
 ``predict`` matches the data's columns to the model's by name, in any order. Every input
 column must be present; the target column may be present (its values are ignored and
 kept in the output, so they may be empty) or absent; any other column (an ID, row names)
@@ -50,7 +55,7 @@ is passed through to the output unchanged, as the note on stderr says. The outpu
 data's columns plus ``prediction``, written with the data's separator and decimal mark.
 
 The modules of this package, each importing only those listed after it: ``parser`` (the
-options), ``commands`` (the four commands), ``figures``, ``quality`` (RMSE and the
+options), ``commands`` (the five commands), ``figures``, ``quality`` (RMSE and the
 least-squares reference), ``report`` (tables, JSON, progress), ``fitting`` (R's control from
 the options), ``inputs`` (the data read), ``cluster`` (Dask), ``options`` (option values) and
 ``messages`` (the one-line errors and notes).

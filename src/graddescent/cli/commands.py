@@ -1,4 +1,4 @@
-"""The four commands: ``fit``, ``compare``, ``predict`` and ``datasets``."""
+"""The five commands: ``fit``, ``compare``, ``predict``, ``explore`` and ``datasets``."""
 
 import math
 import os
@@ -7,6 +7,8 @@ import warnings
 
 from .. import chunked, datasets, reading
 from ..catalog import METHODS
+from ..explorer import page as explorer_page
+from ..explorer.problem import Problem, example
 from ..modelfile import read_model, write_model
 from ..toplevel import predict
 from ..writing import check_output as _check_output
@@ -15,6 +17,7 @@ from .cluster import _check_cluster_options, _client, _cluster, _held
 from .figures import _compare_figure, _fit_figure, _save_figure
 from .fitting import CONTROL_OPTIONS, _control, _fit, _remedy, in_option_names, r_iterations
 from .inputs import STDIN, _csv_format, _load_training_data, _split, _standard_input, _to_file
+from .options import SCALINGS
 from .messages import EXIT_DIVERGED, CLIError, _note, _report_warnings
 from .quality import _coefficients, _gap, _least_squares, _r2, _rmse, _square
 from .report import PROGRESS_DELAY, _compare_table, _fit_table, _json, _table, _with_elapsed_bar, progress_wanted
@@ -124,10 +127,15 @@ def command_compare(args):
     int
         0.
     """
+    return _with_data(args, _command_compare)
+
+
+def _with_data(args, command):
+    """``command(args)``, DATA.csv ``-`` read from standard input (none given: the default data)."""
     if args.data is None:
-        return _command_compare(args)
+        return command(args)
     with _standard_input(args):
-        return _command_compare(args)
+        return command(args)
 
 
 def _command_compare(args):
@@ -310,6 +318,51 @@ def _predict_block(source, i, model, drop, name, fmt, header):
         warnings.simplefilter("ignore")
         frame[name] = predict(model, frame[list(model.columns[:-1])])["V1"].to_numpy() if len(frame) else []
     return frame.to_csv(index=False, header=header, lineterminator="\n", sep=fmt.sep, decimal=fmt.decimal)
+
+
+def command_explore(args):
+    """``graddescent explore``: write the explorer's page, every path precomputed by the package.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        From :func:`build_parser`.
+
+    Returns
+    -------
+    int
+        0 (the page written).
+    """
+    return _with_data(args, _command_explore)
+
+
+def _command_explore(args):
+    frame, label = _load_training_data(args, default=(example(), "the explorer's table of two correlated inputs"))
+    coefficients = None if args.coefficients is None else [c.strip() for c in args.coefficients.split(",")]
+    if coefficients is not None and len(coefficients) != 2:
+        raise CLIError(f"--coefficients takes two names separated by a comma, got {args.coefficients!r}")
+    scaling = SCALINGS[args.scaling]
+    problem = Problem(frame, None if scaling is None else scaling.lower(), coefficients)
+    _check_output(args.output if _to_file(args.output) else None, args.data)
+    settings = {"passes": args.passes, "seeds": args.seeds}
+    if args.alphas:
+        settings["alphas"] = args.alphas
+    if args.momenta:
+        settings["momenta"] = args.momenta
+    from tqdm import tqdm
+    with tqdm(desc="explore", unit="fit", file=sys.stderr, delay=PROGRESS_DELAY, disable=not progress_wanted(args.quiet),
+              leave=False) as bar:
+        def progress(done, total):
+            bar.total = total
+            bar.update(done - bar.n)
+
+        text = explorer_page.page(problem, f"Gradient descent explored: {label}", progress=progress, **settings)
+    if _to_file(args.output):
+        _write_atomic(args.output, lambda f: f.write(text))
+        _note(f"wrote {args.output!r} ({len(text.encode('utf-8')) / 1e6:.1f} MB); open it in a web browser", args.quiet)
+    else:
+        sys.stdout.write(text)
+    return 0
 
 
 def command_datasets(args):

@@ -36,16 +36,18 @@ def _column_list(values, names):
     return chosen
 
 
-def _load_training_data(args):
-    """The data of ``fit``/``compare``: the chosen columns as float64, the target last; and how to call them."""
+def _load_training_data(args, default=None):
+    """The data of ``fit``/``compare``/``explore``: the chosen columns as float64, the target
+    last; and how to call them. ``default``: (frame, label) of the data without DATA.csv (the
+    bundled CO2 data)."""
     columns, drop = getattr(args, "columns", None), getattr(args, "drop", None)
     if args.data is None:
         defaults = {"--sep": (args.sep, ","), "--decimal": (args.decimal, "."), "--header": (args.header, None),
                     "--index-col": (args.index_col, None)}
-        given = [option for option, (value, default) in defaults.items() if value != default]
+        given = [option for option, (value, usual) in defaults.items() if value != usual]
         if given:
             raise CLIError(f"{', '.join(given)} read DATA.csv; give the file, or leave them out for the bundled data")
-        frame, label = datasets.load("co2_compressibility"), "co2_compressibility (bundled)"
+        frame, label = default or (datasets.load("co2_compressibility"), "co2_compressibility (bundled)")
         names = [str(c) for c in frame.columns]
         chosen = reading.choose_columns(names, label=label, columns=_column_list(columns, names),
                                         drop=_column_list(drop, names), target=args.target)

@@ -30,6 +30,20 @@ def _number(low=None, high=None, low_open=False, high_open=False):
     return parse
 
 
+def _number_list(low=None, high=None, low_open=False, high_open=False, most=12):
+    """Numbers separated by commas, each as :func:`_number` checks it, at most ``most``, kept in increasing order."""
+    one = _number(low, high, low_open, high_open)
+
+    def parse(text):
+        values = sorted({one(part.strip()) for part in text.split(",") if part.strip()})
+        if not values:
+            raise argparse.ArgumentTypeError(f"expected numbers separated by commas, got {text!r}")
+        if len(values) > most:
+            raise argparse.ArgumentTypeError(f"at most {most} values, got {len(values)}")
+        return values
+    return parse
+
+
 def _whole(low=None, high=None, span=None):
     """A whole number, parsed exactly (not through a double); ``span`` names a range checked as a whole."""
     def parse(text):

@@ -1,4 +1,4 @@
-"""The ``graddescent`` command's argument parser: its four subcommands and their options."""
+"""The ``graddescent`` command's argument parser: its five subcommands and their options."""
 
 import argparse
 
@@ -8,10 +8,11 @@ from ..catalog import METHODS
 from ..toplevel import CONTROL_DEFAULTS
 from ..validation import MAX_ITER
 from .cluster import SCHEDULER_TIMEOUT
-from .commands import command_compare, command_datasets, command_fit, command_predict
+from ..explorer import page as explorer_page
+from .commands import command_compare, command_datasets, command_explore, command_fit, command_predict
 from .messages import EXIT_ERROR
 from .options import (SEED_RANGE, SEPARATOR_NAMES, _address, _alpha, _character, _max_iter, _method, _methods,
-                      _momentum, _number, _plot_path, _scaling, _tol, _variant, _variants, _whole)
+                      _momentum, _number, _number_list, _plot_path, _scaling, _tol, _variant, _variants, _whole)
 
 COMPARE_SEED = 1
 
@@ -24,7 +25,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser():
-    """The argument parser of the ``graddescent`` command, with its four subcommands.
+    """The argument parser of the ``graddescent`` command, with its five subcommands.
 
     Returns
     -------
@@ -94,12 +95,52 @@ def build_parser():
                       help="draw all loss records on one figure, beside the least-squares MSE over all rows")
     comp.set_defaults(run=command_compare, command="compare")
 
+    _add_explore(commands)
+
     data = commands.add_parser("datasets", help="list the bundled data sets, or write one as CSV",
                                description="List the bundled data sets, or write NAME as CSV.")
     data.add_argument("name", metavar="NAME", nargs="?")
     data.add_argument("-o", "--output", metavar="OUT.csv", help="write here instead of to stdout ('-': stdout)")
     data.set_defaults(run=command_datasets)
     return parser
+
+
+def _add_explore(commands):
+    p = explorer_page
+    explore = commands.add_parser(
+        "explore", help="write one web page to explore the methods' paths, offline",
+        description="Write PAGE.html, one self-contained page that works without a server or network: menus and "
+        "sliders choose a method and its variant (or a race of up to five methods from one start), the learning "
+        "rate, the momentum and the seed; buttons step along the path, back and forward, or play it, on the "
+        "contours of the loss over two coefficients (the others at their least-squares values), beside the loss "
+        "and, for the adaptive methods, each coefficient's step. Every path is the package's fit stopped there "
+        "(R's fixed iterations from R's start for the seed), computed when the page is written over a grid: each "
+        f"of the 24 methods and variants at {len(p.ALPHAS)} learning rates, {len(p.MOMENTA)} momenta (for MGD, "
+        f"AGD, ADADELTA, RMSPROP), seeds 1 to {p.SEEDS}, {p.PASSES} passes over the data. On the default table "
+        "(100 rows, two inputs) the page takes 5.5 MB and about 5 seconds to write; its size grows with the "
+        f"passes, seeds, learning rates, momenta and inputs, and a page over {p.MAX_BYTES / 1e6:.0f} MB is refused "
+        "before any fit. The time grows with the rows too.")
+    explore.add_argument("data", metavar="DATA.csv", nargs="?", help="default: a table of two correlated inputs "
+                         "(graddescent.explorer.problem.example), whose two slopes are drawn; '-': standard input")
+    explore.add_argument("-o", "--output", metavar="PAGE.html", required=True, help="the page to write ('-': "
+                         "standard output)")
+    explore.add_argument("--target", metavar="COL", help="the column to predict (default: the last)")
+    explore.add_argument("--coefficients", metavar="A,B", help="the two coefficients drawn: '(Intercept)' or input "
+                         "columns' names (default: the last two)")
+    explore.add_argument("--scaling", type=_scaling, default="variance",
+                         help="feature scaling before the fits: variance (default), minmax or none")
+    grid = explore.add_argument_group("the grid of settings")
+    grid.add_argument("--alphas", type=_number_list(0, low_open=True), metavar="A,B,...",
+                      help=f"the learning rates, at most 12 (default {','.join(f'{a:g}' for a in p.ALPHAS)})")
+    grid.add_argument("--momenta", type=_number_list(0, 1, high_open=True), metavar="A,B,...",
+                      help=f"the momenta, at most 12 (default {','.join(f'{u:g}' for u in p.MOMENTA)})")
+    grid.add_argument("--seeds", type=_whole(1, 20), default=p.SEEDS, metavar="N",
+                      help=f"seeds 1 to N, at most 20 (default {p.SEEDS})")
+    grid.add_argument("--passes", type=_whole(1, 1000), default=p.PASSES, metavar="N",
+                      help=f"passes over the data of every fit (default {p.PASSES})")
+    explore.add_argument("--quiet", action="store_true", help="no progress bar or notes on stderr")
+    _add_reading_options(explore, choosing=True)
+    explore.set_defaults(run=command_explore)
 
 
 def _add_fit_options(parser, seed_default):

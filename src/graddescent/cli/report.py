@@ -112,8 +112,11 @@ def _fit_table(r):
 
 
 def _r2_text(r2, adjusted):
-    return "nan" if not math.isfinite(r2) else f"{r2:.4f}" + ("" if not math.isfinite(adjusted) else
-                                                                f", adjusted {adjusted:.4f}")
+    def text(value):  # (a diverged fit's R^2 is hugely negative: in exponent form, not 120 digits)
+        return f"{value:.4f}" if abs(value) < 1e4 else f"{value:.3g}"
+
+    return "nan" if not math.isfinite(r2) else text(r2) + ("" if not math.isfinite(adjusted) else
+                                                             f", adjusted {text(adjusted)}")
 
 
 def _percent(gap):
