@@ -134,13 +134,21 @@ def _factors(levels, chosen, rows, held_rows, args):
         whose = "its" if len(factors) == 1 else "the categorical columns'"
         raise CLIError(f"column {widest.name!r} of {args.label!r} has {len(widest.levels)} levels: {whose} "
                        f"{sum(len(f.names) for f in factors)} indicator columns over {held_rows} rows would take "
-                       f"{total / 2**30:.1f} GiB as dense numbers, more than the {DENSE_LIMIT / 2**30:g} GiB bound on "
-                       f"them; leave it out with --drop {widest.name!r}, or merge its levels into fewer")
+                       f"{_size(total)} as dense numbers, more than the {_size(DENSE_LIMIT)} bound on them; leave it "
+                       f"out with --drop {widest.name!r}, or merge its levels into fewer")
     named = set(_column_list(args.categorical, chosen) or ())
     return factors, [f"graddescent: note: column {f.name!r} of {args.label!r} "
                      f"{'is categorical (--categorical)' if f.name in named else 'holds text'}: {len(f.levels)} "
                      f"levels, fitted as {len(f.names)} indicator column(s) beside the reference level "
                      f"{coding.level_label(f.reference)!r} (R's treatment coding)" for f in factors]
+
+
+def _size(size):
+    """A number of bytes for a message (1.5 GiB)."""
+    for unit, power in (("GiB", 30), ("MiB", 20), ("KiB", 10)):
+        if size >= 1 << power:
+            return f"{size / (1 << power):.3g} {unit}"
+    return f"{size} bytes"
 
 
 def _design_names(chosen, factors, args):
