@@ -11,7 +11,10 @@ What it reads, besides plain comma-separated files with a header line:
 - other separators and decimal commas (``sep``, ``decimal``): a file that looks written in
   another dialect is refused with the options that read it;
 - spreadsheet exports with trailing separators: fully empty unnamed columns are dropped;
-- a UTF-8 byte order mark, CRLF line ends, quoted fields, blank lines.
+- a UTF-8 byte order mark, CRLF line ends, quoted fields, blank lines;
+- columns of text (:func:`text_columns` finds them): read as categories, each cell its level's
+  number among the column's sorted levels (:func:`merge_levels`), for
+  :mod:`graddescent.coding`.
 
 Numbers are parsed by pandas' C parser, so they are the numbers ``pandas.read_csv`` gives.
 A large file is read once, in pieces cut at line ends outside quoted fields and parsed on
