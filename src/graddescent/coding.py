@@ -18,6 +18,7 @@ The coding produces each factor's indicator block (:func:`indicators`, dense or 
 """
 
 import numpy as np
+import pandas as pd
 
 __all__ = ["Factor", "level_label", "indicators", "design", "dense_bytes"]
 
@@ -80,14 +81,10 @@ class Factor:
         codes : numpy.ndarray of intp
         unseen : int
         """
-        values = np.asarray(values, dtype=np.float64 if self.numeric else object)
-        missing = (np.isnan(values) if self.numeric
-                   else np.fromiter((not isinstance(v, str) for v in values), dtype=bool, count=len(values)))
-        lookup = {level: code for code, level in enumerate(self.levels)}
-        codes = np.fromiter((-1 if gone else lookup.get(v, -2) for v, gone in zip(values.tolist(), missing)),
-                            dtype=np.intp, count=len(values))
-        unseen = np.flatnonzero(codes == -2)
-        codes[codes == -2] = -1
+        values = pd.Series(values, dtype=np.float64 if self.numeric else object)
+        missing = values.isna().to_numpy()
+        codes = pd.Index(self.levels).get_indexer(values.where(~missing)).astype(np.intp)
+        unseen = np.flatnonzero((codes < 0) & ~missing)
         return codes, int(unseen[0]) if unseen.size else -1
 
 

@@ -429,37 +429,54 @@ def text_columns(layout, names):
     list of str
         In the order of ``names``.
     """
-    positions = layout.positions
-    where = [positions[n] for n in names]
-    fields, cells = [], []
-    with open(layout.path, "rb") as raw:
-        raw.seek(layout.data_start)
-        reader = csv.reader(io.TextIOWrapper(raw, encoding="utf-8", newline=""), delimiter=layout.format.sep)
-        seen = 0
-        try:
-            for record in reader:
-                if not record:
-                    continue
-                for k, j in enumerate(where):
-                    if j < len(record):
-                        fields.append(k)
-                        cells.append(record[j])
-                seen += sum(map(len, record)) + len(record)
-                if seen >= _SNIFF_BYTES:
-                    break
-        except (UnicodeDecodeError, csv.Error):
-            pass  # (the reading that follows names what is wrong)
-    if not cells:
+    where = [layout.positions[n] for n in names]
+    size = os.path.getsize(layout.path)
+    if not where or size <= layout.data_start:
         return []
-    values = pd.Series(cells, dtype=object)
-    present = ~values.isin(NA_VALUES)
+    with open(layout.path, "rb") as f:
+        f.seek(layout.data_start)
+        quoted = b'"' in f.read(_SNIFF_BYTES)
+        end = _cuts(layout.path, layout.data_start, size, _SNIFF_BYTES, quoted)[1]
+        f.seek(layout.data_start)
+        data = f.read(end - layout.data_start)
+    if len(layout.names) > _ROWWISE_RATIO * max(data.count(b"\n"), 1):  # (a wide file: pandas is slow on it)
+        columns = _cells_by_row(layout, data, where)
+    else:
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                frame = pd.read_csv(io.BytesIO(data), **_parser_options(layout, where))
+        except (ValueError, pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, OverflowError):
+            return []  # (the reading that follows names what is wrong)
+        # (a column pandas reads as numbers or true/false is no text: only the others are looked at cell by cell)
+        columns = [None if frame[j].dtype.kind in "fiub" else frame[j].tolist() for j in where]
+    return [name for name, cells in zip(names, columns) if cells is not None and _mostly_text(cells, layout)]
+
+
+def _cells_by_row(layout, data, where):
+    """The cells of the fields ``where`` of the rows in ``data``, field by field (the csv module)."""
+    columns = [[] for _ in where]
+    reader = csv.reader(io.TextIOWrapper(io.BytesIO(data), encoding="utf-8", newline=""),
+                        delimiter=layout.format.sep)
+    try:
+        for record in reader:
+            for cells, j in zip(columns, where):
+                if j < len(record):
+                    cells.append(record[j])
+    except (UnicodeDecodeError, csv.Error):
+        pass  # (the reading that follows names what is wrong)
+    return columns
+
+
+def _mostly_text(cells, layout):
+    """Whether more than half of the cells that are present are neither numbers, nor true/false,
+    nor numbers with a decimal comma where the decimal mark is a point."""
+    values = pd.Series([v if isinstance(v, str) else "" if v is None or v != v else str(v) for v in cells],
+                       dtype=object)
     words = _bad_cells(values, layout.format.decimal) & ~values.str.strip().isin(_BOOLEANS)
     if layout.format.decimal == ".":
         words &= ~values.str.fullmatch(_DECIMAL_COMMA)
-    fields = np.asarray(fields)
-    counted = np.bincount(fields, weights=present.to_numpy(), minlength=len(where))
-    text = np.bincount(fields, weights=words.to_numpy(), minlength=len(where))
-    return [name for name, t, c in zip(names, text, counted) if t > c / 2]
+    return int(words.sum()) > int((~values.isin(NA_VALUES)).sum()) / 2
 
 
 # --------------------------------------------------------------------------- reading numbers

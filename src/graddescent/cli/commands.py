@@ -319,7 +319,7 @@ def _factor_codes(cells, factor, decimal):
     is empty or NA), where they are missing, and the first that holds a level the model does
     not know (-1 if none does)."""
     text = cells.to_numpy(dtype=object)
-    gone = np.fromiter((not isinstance(v, str) or v in reading.NA_VALUES for v in text), dtype=bool, count=len(text))
+    gone = (cells.isna() | cells.isin(reading.NA_VALUES)).to_numpy()
     values = np.where(gone, None, text)
     first = len(text)
     if factor.numeric:  # (matched by value: a cell that is no number is a level the model does not know)
