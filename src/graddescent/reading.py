@@ -34,6 +34,7 @@ import difflib
 import io
 import math
 import mmap
+import operator
 import os
 import re
 import warnings
@@ -440,7 +441,7 @@ def text_columns(layout, names):
         f.seek(layout.data_start)
         data = f.read(end - layout.data_start)
     if len(layout.names) > _ROWWISE_RATIO * max(data.count(b"\n"), 1):  # (a wide file: pandas is slow on it)
-        columns = _cells_by_row(layout, data, where)
+        fields, cells = _cells_by_row(layout, data, where)
     else:
         try:
             with warnings.catch_warnings():
@@ -449,34 +450,65 @@ def text_columns(layout, names):
         except (ValueError, pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, OverflowError):
             return []  # (the reading that follows names what is wrong)
         # (a column pandas reads as numbers or true/false is no text: only the others are looked at cell by cell)
-        columns = [None if frame[j].dtype.kind in "fiub" else frame[j].tolist() for j in where]
-    return [name for name, cells in zip(names, columns) if cells is not None and _mostly_text(cells, layout)]
+        looked = [(k, frame[j].tolist()) for k, j in enumerate(where) if frame[j].dtype.kind not in "fiub"]
+        fields = [k for k, column in looked for _ in column]
+        cells = [v for _, column in looked for v in column]
+    if not cells or _numbers_only(cells, layout.format.decimal):
+        return []
+    words, present = _words(cells, layout.format.decimal)
+    fields = np.asarray(fields)
+    text = np.bincount(fields, weights=words, minlength=len(where))
+    counted = np.bincount(fields, weights=present, minlength=len(where))
+    return [name for name, t, c in zip(names, text, counted) if t > c / 2]
 
 
 def _cells_by_row(layout, data, where):
-    """The cells of the fields ``where`` of the rows in ``data``, field by field (the csv module)."""
-    columns = [[] for _ in where]
+    """The cells of the fields ``where`` of the rows in ``data`` (the csv module), and each one's
+    field (its place in ``where``)."""
+    fields, cells = [], []
     reader = csv.reader(io.TextIOWrapper(io.BytesIO(data), encoding="utf-8", newline=""),
                         delimiter=layout.format.sep)
+    whole, last = range(len(where)), max(where)
+    pick = operator.itemgetter(*where) if len(where) > 1 else lambda record: (record[where[0]],)
     try:
         for record in reader:
-            for cells, j in zip(columns, where):
+            if len(record) > last:
+                fields.extend(whole)
+                cells.extend(pick(record))
+                continue
+            for k, j in enumerate(where):  # (a short row: the reading that follows says so)
                 if j < len(record):
+                    fields.append(k)
                     cells.append(record[j])
     except (UnicodeDecodeError, csv.Error):
         pass  # (the reading that follows names what is wrong)
-    return columns
+    return fields, cells
 
 
-def _mostly_text(cells, layout):
-    """Whether more than half of the cells that are present are neither numbers, nor true/false,
-    nor numbers with a decimal comma where the decimal mark is a point."""
+def _numbers_only(cells, decimal):
+    """Whether every cell (text) is a number or a missing-value marker, by pandas' float parser
+    at once (the common case, which then needs no look cell by cell)."""
+    if any(not isinstance(v, str) or "\n" in v or "\r" in v or '"' in v for v in cells):
+        return False
+    try:
+        pd.read_csv(io.StringIO("\n".join(cells) + "\n"), header=None, names=[0], dtype=np.float64, decimal=decimal,
+                    sep="\x1f", quoting=csv.QUOTE_NONE, skip_blank_lines=False, keep_default_na=False,
+                    na_values=list(NA_VALUES), engine="c")
+    except (ValueError, pd.errors.ParserError):
+        return False
+    return True
+
+
+def _words(cells, decimal):
+    """Which cells are words: present (not a missing-value marker) and neither numbers, nor
+    true/false, nor numbers with a decimal comma where the decimal mark is a point; and which
+    are present."""
     values = pd.Series([v if isinstance(v, str) else "" if v is None or v != v else str(v) for v in cells],
                        dtype=object)
-    words = _bad_cells(values, layout.format.decimal) & ~values.str.strip().isin(_BOOLEANS)
-    if layout.format.decimal == ".":
+    words = _bad_cells(values, decimal) & ~values.str.strip().isin(_BOOLEANS)
+    if decimal == ".":
         words &= ~values.str.fullmatch(_DECIMAL_COMMA)
-    return int(words.sum()) > int((~values.isin(NA_VALUES)).sum()) / 2
+    return words.to_numpy(), (~values.isin(NA_VALUES)).to_numpy()
 
 
 # --------------------------------------------------------------------------- reading numbers
