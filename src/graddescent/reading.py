@@ -616,7 +616,8 @@ def row_steps(values):
         if x.shape[0] == 0:
             out.append((0, math.nan, math.nan, None))
             continue
-        steps = x[1:] - x[:-1]
+        with np.errstate(all="ignore"):  # (numbers near double's range: a step beyond it is no step)
+            steps = x[1:] - x[:-1]
         step = None if not steps.size else float(steps[0]) if (steps == steps[0]).all() else math.nan
         out.append((x.shape[0], float(x[0]), float(x[-1]), step))
     return out
