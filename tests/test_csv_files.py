@@ -196,8 +196,8 @@ MIXED = FRAME.assign(id=[f"{i:03d}" for i in range(60)], note="kept as is").iloc
 def test_a_text_column_is_refused_with_the_option_that_leaves_it_out(tmp_path, monkeypatch, capsys):
     MIXED.to_csv(tmp_path / "mixed.csv", index=False)
     line = refused(tmp_path, monkeypatch, capsys, "fit", "mixed.csv", "--index-col", "id")
-    assert ("column 'note' of 'mixed.csv' is not numeric (data row 1 holds 'kept as is'); every column must hold "
-            "numbers: fix it, or leave the column out with --drop 'note'") in line
+    assert ("column 'note' of 'mixed.csv' holds the same value, 'kept as is', in every row: as a category it has "
+            "one level, which tells the fit nothing; leave it out with --drop 'note'") in line
     out, err = fitted(tmp_path, monkeypatch, capsys, "mixed.csv", "--drop", "id,note")
     assert err == [] and out["columns"] == ["x1", "x2", "y"]
     assert out["theta"] == expected(FRAME).model.ravel().tolist()

@@ -47,10 +47,25 @@ and one more, written for a fit that converges to a tolerance (the command line'
     wide); ``converged``, true or false (:mod:`graddescent.certificate`). For the record:
     predictions do not use it.
 
+and one more, written only for a model with categorical inputs (text columns, or
+``--categorical``), so that files without it read as before (every input a number):
+
+``levels`` : object
+    For each categorical column of the data, by its name, its levels in order: at least two
+    distinct strings, or at least two distinct finite numbers (a numeric code, matched by
+    value), sorted (strings by code point, numbers by value). The first is the reference
+    level; each other level ``l`` is the input column named the column's name then ``l``
+    (``firmChrysler``; a number written as :func:`graddescent.coding.level_label` writes it),
+    and these input columns stand together in ``columns``, in the levels' order (R's
+    treatment coding, :mod:`graddescent.coding`). The column's own name is not among
+    ``columns``. ``predict`` reads the column and codes it so; a level that is not here is an
+    error.
+
 Reading is strict, because a model file may come from anywhere: it refuses a file that is not
 UTF-8 JSON (a byte order mark is allowed), a key given twice in an object, a wrong ``format``
-tag, a newer ``version``, a missing, unexpected or wrongly typed field (``variant`` too), arrays of the wrong
-length, numbers that are not finite (or are integers beyond double's range), an unknown
+tag, a newer ``version``, a missing, unexpected or wrongly typed field (``variant`` and
+``levels`` too), arrays of the wrong length, ``levels`` whose indicator columns are not in
+``columns`` as said, numbers that are not finite (or are integers beyond double's range), an unknown
 method, ``control`` values that the library's own checks refuse (``alpha`` > 0, ``maxIter``
 1 to 10^8, ``momentum`` in [0, 1), ``nBatch`` >= 1, ``lamda`` >= 0, ``innerIter`` 1 to 10^8,
 ``option`` 1 or 2, ``gammaS`` > 0), a seed outside R's integer range, and a scale that is zero,
@@ -64,19 +79,20 @@ import math
 import numpy as np
 
 from .catalog import METHODS
+from .coding import Factor
 from .rrandom import _check_seed
 from .toplevel import CONTROL_DEFAULTS, GradDescentRObject
 from .validation import MAX_STEPS, check_iterations, check_number, check_option, check_whole
 from .writing import write_atomic
 
 __all__ = ["MODEL_FORMAT", "MODEL_VERSION", "ModelFileError", "model_to_dict", "model_from_dict", "read_model",
-           "write_model"]
+           "read_model_factors", "write_model"]
 
 MODEL_FORMAT = "graddescent-model"
 MODEL_VERSION = 1
 FIELDS = ("format", "version", "method", "control", "seed", "feature_scaling", "scaling_method", "columns",
           "target", "scaling_parameter", "theta")
-OPTIONAL = ("variant", "certificate")  # (beyond the first files of version 1: read as before where absent)
+OPTIONAL = ("variant", "certificate", "levels")  # (beyond the first files of version 1: read as before where absent)
 _HOW_TO_WRITE = "write one with 'graddescent fit DATA.csv --model-out MODEL.json'"
 # each control entry, held to the check the learning methods apply to it (methods.py)
 _CONTROL_CHECKS = {
@@ -102,7 +118,7 @@ class ModelFileError(ValueError):
     """A model file that cannot be trusted; the message (one line) names the file and the problem."""
 
 
-def model_to_dict(model, seed=None, tol=None):
+def model_to_dict(model, seed=None, tol=None, levels=None):
     """A fitted model as the model-file object (see the module docstring for the schema).
 
     Parameters
@@ -113,6 +129,9 @@ def model_to_dict(model, seed=None, tol=None):
         The seed the fit was given.
     tol : float or None
         The tolerance the fit was judged by (None: R's fixed iterations, no ``certificate``).
+    levels : dict, optional
+        The categorical columns' levels (name -> list, the reference first), whose indicator
+        columns are among the model's columns (the ``levels`` field; none: no field).
 
     Returns
     -------
@@ -137,6 +156,7 @@ def model_to_dict(model, seed=None, tol=None):
         **({} if tol is None else {"certificate": {"tol": float(tol), "error": None if model.error is None or not
                                                    math.isfinite(model.error) else float(model.error),
                                                    "converged": bool(model.converged)}}),
+        **({"levels": {name: list(values) for name, values in levels.items()}} if levels else {}),
     }
 
 
@@ -157,7 +177,7 @@ def _plain(value):
     return int(value) if isinstance(value, (int, np.integer)) else float(value)
 
 
-def write_model(model, path, seed=None, tol=None):
+def write_model(model, path, seed=None, tol=None, levels=None):
     """Write a fitted model as a JSON model file, whole or not at all (see :mod:`graddescent.writing`).
 
     Parameters
@@ -168,8 +188,10 @@ def write_model(model, path, seed=None, tol=None):
     seed : int or None
     tol : float or None
         The tolerance the fit was judged by (the ``certificate`` field; None: none).
+    levels : dict, optional
+        The categorical columns' levels (the ``levels`` field; none: no field).
     """
-    document = model_to_dict(model, seed, tol)
+    document = model_to_dict(model, seed, tol, levels)
     if hasattr(path, "write"):
         path.write(json.dumps(document, indent=2) + "\n")
         return
@@ -188,12 +210,33 @@ def read_model(path):
     Returns
     -------
     GradDescentRObject
-        Ready for :func:`graddescent.predict` (its ``loss`` is None).
+        Ready for :func:`graddescent.predict` (its ``loss`` is None), on inputs whose
+        categorical columns are coded as the file's ``levels`` say (:func:`read_model_factors`).
 
     Raises
     ------
     ModelFileError
         Naming the file and what is wrong with it.
+    """
+    return read_model_factors(path)[0]
+
+
+def read_model_factors(path):
+    """:func:`read_model`, and the model's categorical columns.
+
+    Parameters
+    ----------
+    path : str, or a binary file
+
+    Returns
+    -------
+    model : GradDescentRObject
+    factors : list of graddescent.coding.Factor
+        The categorical columns of the file's ``levels``, in its order (empty without it).
+
+    Raises
+    ------
+    ModelFileError
     """
     try:
         if hasattr(path, "read"):
@@ -217,7 +260,7 @@ def read_model(path):
                   else f"not valid JSON ({exc})")
         raise ModelFileError(f"{path!r} is not a graddescent model file: {reason}; {_HOW_TO_WRITE}") from None
     try:
-        return model_from_dict(document)
+        return _model_and_factors(document)
     except ValueError as exc:
         raise ModelFileError(f"{path!r} is not a usable graddescent model file: {exc}") from None
 
@@ -256,6 +299,10 @@ def model_from_dict(document):
     ValueError
         Naming the first problem.
     """
+    return _model_and_factors(document)[0]
+
+
+def _model_and_factors(document):
     if not isinstance(document, dict):
         raise ValueError(f"expected a JSON object, found {type(document).__name__}")
     if document.get("format") != MODEL_FORMAT:
@@ -311,9 +358,43 @@ def model_from_dict(document):
         if d["scaling_parameter"] is not None or d["scaling_method"] is not None:
             raise ValueError("scaling_method and scaling_parameter must be null when feature_scaling is false")
         parameter = None
-    return GradDescentRObject(d["feature_scaling"], d["scaling_method"] or "VARIANCE", parameter, d["method"],
-                              theta.reshape(1, -1), {**{k: control[k] for k in CONTROL_DEFAULTS}, **published},
-                              list(columns), converged=certificate.get("converged"), error=certificate.get("error"))
+    factors = _levels(d["levels"], columns) if "levels" in d else []
+    model = GradDescentRObject(d["feature_scaling"], d["scaling_method"] or "VARIANCE", parameter, d["method"],
+                               theta.reshape(1, -1), {**{k: control[k] for k in CONTROL_DEFAULTS}, **published},
+                               list(columns), converged=certificate.get("converged"), error=certificate.get("error"))
+    return model, factors
+
+
+def _levels(levels, columns):
+    """The optional ``levels`` field, checked: each column's levels, and their indicator columns
+    together in ``columns``, in order, among the inputs. Returns the factors."""
+    if not isinstance(levels, dict) or not levels:
+        raise ValueError("levels must be an object naming at least one categorical column")
+    factors, taken = [], set()
+    inputs = columns[:-1]
+    for name, values in levels.items():
+        if (not isinstance(values, list) or len(values) < 2
+                or not (all(isinstance(v, str) for v in values) or all(_is_number(v) for v in values))
+                or len(set(values)) != len(values)):
+            raise ValueError(f"levels: {name!r} must have at least 2 distinct levels, all strings or all finite "
+                             "numbers")
+        if values != sorted(values):
+            raise ValueError(f"levels: the levels of {name!r} must be sorted (the reference level first)")
+        if name in columns:
+            raise ValueError(f"levels: {name!r} is also one of columns; a categorical column enters as its indicator "
+                             "columns")
+        factor = Factor(name, [float(v) for v in values] if not isinstance(values[0], str) else values)
+        try:
+            at = inputs.index(factor.names[0])
+        except ValueError:
+            at = -1
+        if at < 0 or inputs[at:at + len(factor.names)] != factor.names or taken & set(factor.names):
+            raise ValueError(f"levels: the indicator columns of {name!r} ({', '.join(map(repr, factor.names[:3]))}"
+                             f"{', ...' if len(factor.names) > 3 else ''}) must stand together among the inputs in "
+                             "columns, in the order of its levels")
+        taken |= set(factor.names)
+        factors.append(factor)
+    return factors
 
 
 def _certificate(certificate):

@@ -11,7 +11,10 @@ What it reads, besides plain comma-separated files with a header line:
 - other separators and decimal commas (``sep``, ``decimal``): a file that looks written in
   another dialect is refused with the options that read it;
 - spreadsheet exports with trailing separators: fully empty unnamed columns are dropped;
-- a UTF-8 byte order mark, CRLF line ends, quoted fields, blank lines.
+- a UTF-8 byte order mark, CRLF line ends, quoted fields, blank lines;
+- columns of text (:func:`text_columns` finds them): read as categories, each cell its level's
+  number among the column's sorted levels (:func:`merge_levels`), for
+  :mod:`graddescent.coding`.
 
 Numbers are parsed by pandas' C parser, so they are the numbers ``pandas.read_csv`` gives.
 A large file is read once, in pieces cut at line ends outside quoted fields and parsed on
@@ -31,6 +34,7 @@ import difflib
 import io
 import math
 import mmap
+import operator
 import os
 import re
 import warnings
@@ -41,8 +45,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-__all__ = ["DataFileError", "CSVFormat", "CSVLayout", "inspect_csv", "choose_columns", "read_numbers",
-           "read_table", "NA_VALUES"]
+__all__ = ["DataFileError", "CSVFormat", "CSVLayout", "inspect_csv", "choose_columns", "text_columns",
+           "read_numbers", "merge_levels", "row_steps", "combined_steps", "read_table", "NA_VALUES"]
 
 #: The cells read as missing values: pandas' default markers.
 NA_VALUES = ("", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND", "1.#QNAN", "<NA>",
@@ -406,9 +410,114 @@ def choose_columns(names, *, label, columns=None, drop=None, target=None, index=
     return inputs + [target]
 
 
+# --------------------------------------------------------------------------- columns of text
+
+_SNIFF_BYTES = 1 << 20  # the data that decide which columns hold text: the first MB of rows
+_DECIMAL_COMMA = r"\s*[+-]?\d*,\d+([eE][+-]?\d+)?\s*"
+
+
+def text_columns(layout, names):
+    """The columns of ``names`` that hold text, by their cells in the first MB of data rows: a
+    column is text where more than half of its cells there that are present (not a missing-value
+    marker) are not numbers. True/false cells, and numbers written with a decimal comma where
+    the decimal mark is a point, count as numbers: such a column keeps the error that names
+    its cell and the fix (and so does a column of numbers with a stray word).
+
+    Parameters
+    ----------
+    layout : CSVLayout
+    names : list of str
+
+    Returns
+    -------
+    list of str
+        In the order of ``names``.
+    """
+    where = [layout.positions[n] for n in names]
+    size = os.path.getsize(layout.path)
+    if not where or size <= layout.data_start:
+        return []
+    with open(layout.path, "rb") as f:
+        f.seek(layout.data_start)
+        quoted = b'"' in f.read(_SNIFF_BYTES)
+        end = _cuts(layout.path, layout.data_start, size, _SNIFF_BYTES, quoted)[1]
+        f.seek(layout.data_start)
+        data = f.read(end - layout.data_start)
+    if len(layout.names) > _ROWWISE_RATIO * max(data.count(b"\n"), 1):  # (a wide file: pandas is slow on it)
+        fields, cells = _cells_by_row(layout, data, where)
+    else:
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                frame = pd.read_csv(io.BytesIO(data), **_parser_options(layout, where))
+        except (ValueError, pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, OverflowError):
+            return []  # (the reading that follows names what is wrong)
+        # (a column pandas reads as numbers or true/false is no text: only the others are looked at cell by cell)
+        looked = [(k, frame[j].tolist()) for k, j in enumerate(where) if frame[j].dtype.kind not in "fiub"]
+        fields = [k for k, column in looked for _ in column]
+        cells = [v for _, column in looked for v in column]
+    if not cells or _numbers_only(cells, layout.format.decimal):
+        return []
+    words, present = _words(cells, layout.format.decimal)
+    fields = np.asarray(fields)
+    text = np.bincount(fields, weights=words, minlength=len(where))
+    counted = np.bincount(fields, weights=present, minlength=len(where))
+    return [name for name, t, c in zip(names, text, counted) if t > c / 2]
+
+
+def _cells_by_row(layout, data, where):
+    """The cells of the fields ``where`` of the rows in ``data`` (the csv module), and each one's
+    field (its place in ``where``)."""
+    fields, cells = [], []
+    reader = csv.reader(io.TextIOWrapper(io.BytesIO(data), encoding="utf-8", newline=""),
+                        delimiter=layout.format.sep)
+    whole, last = range(len(where)), max(where)
+    pick = operator.itemgetter(*where) if len(where) > 1 else lambda record: (record[where[0]],)
+    try:
+        for record in reader:
+            if len(record) > last:
+                fields.extend(whole)
+                cells.extend(pick(record))
+                continue
+            for k, j in enumerate(where):  # (a short row: the reading that follows says so)
+                if j < len(record):
+                    fields.append(k)
+                    cells.append(record[j])
+    except (UnicodeDecodeError, csv.Error):
+        pass  # (the reading that follows names what is wrong)
+    return fields, cells
+
+
+def _numbers_only(cells, decimal):
+    """Whether every cell (text) is a number or a missing-value marker, by pandas' float parser
+    at once (the common case, which then needs no look cell by cell)."""
+    if any(not isinstance(v, str) or "\n" in v or "\r" in v or '"' in v for v in cells):
+        return False
+    try:
+        pd.read_csv(io.StringIO("\n".join(cells) + "\n"), header=None, names=[0], dtype=np.float64, decimal=decimal,
+                    sep="\x1f", quoting=csv.QUOTE_NONE, skip_blank_lines=False, keep_default_na=False,
+                    na_values=list(NA_VALUES), engine="c")
+    except (ValueError, pd.errors.ParserError):
+        return False
+    return True
+
+
+def _words(cells, decimal):
+    """Which cells are words: present (not a missing-value marker) and neither numbers, nor
+    true/false, nor numbers with a decimal comma where the decimal mark is a point; and which
+    are present."""
+    values = pd.Series([v if isinstance(v, str) else "" if v is None or v != v else str(v) for v in cells],
+                       dtype=object)
+    words = _bad_cells(values, decimal) & ~values.str.strip().isin(_BOOLEANS)
+    if decimal == ".":
+        words &= ~values.str.fullmatch(_DECIMAL_COMMA)
+    return words.to_numpy(), (~values.isin(NA_VALUES)).to_numpy()
+
+
 # --------------------------------------------------------------------------- reading numbers
 
-def read_numbers(layout, names, *, dropna=False, label=None, drop_hint=True):
+def read_numbers(layout, names, *, dropna=False, label=None, drop_hint=True, text=(), keep_missing=False,
+                 missing_fix=None):
     """Read the given columns as float64, once, into one array; checked for missing and infinite values.
 
     Parameters
@@ -423,6 +532,14 @@ def read_numbers(layout, names, *, dropna=False, label=None, drop_hint=True):
         How the file is called in messages (default: its path).
     drop_hint : bool, default True
         Whether messages may suggest ``--drop`` for a column of text.
+    text : collection of str
+        Columns of ``names`` read as categories: each cell is its level's number (0 for the
+        first level), a missing-value marker is missing.
+    keep_missing : bool, default False
+        Keep the rows with a missing value, as NaN (neither an error nor dropped).
+    missing_fix : str, optional
+        What to do about missing values, ending their error's message (default: fill them or
+        drop those rows, with ``--dropna`` where ``drop_hint``).
 
     Returns
     -------
@@ -430,6 +547,10 @@ def read_numbers(layout, names, *, dropna=False, label=None, drop_hint=True):
         float64, its columns contiguous; unnamed columns that hold nothing are left out.
     notes : list of str
         What was done that the user should know (rows dropped).
+    facts : dict
+        ``"levels"``: each ``text`` column's levels in the rows kept, sorted (see
+        :func:`merge_levels`); ``"steps"``: each column's :func:`row_steps` over all the
+        rows read (before rows with a missing value are dropped).
 
     Raises
     ------
@@ -440,10 +561,12 @@ def read_numbers(layout, names, *, dropna=False, label=None, drop_hint=True):
     label = layout.path if label is None else label
     positions = layout.positions
     where = [positions[name] for name in names]
-    out = _numbers(layout, where, label, drop_hint)
+    out, found = _numbers(layout, where, label, drop_hint, {positions[name] for name in text})
+    levels = {layout.names[j]: value for j, value in found.items()}
     names = list(names)
     empty = [j for j, name in enumerate(names) if name in layout.unnamed and j < len(names) - 1
              and np.isnan(out[j]).all()]
+    steps = dict(zip(names, row_steps(out)))
     if empty:  # (a spreadsheet's trailing separators): moved out, the array keeps its layout
         empty = set(empty)
         keep = [j for j in range(len(names)) if j not in empty]
@@ -453,9 +576,10 @@ def read_numbers(layout, names, *, dropna=False, label=None, drop_hint=True):
         out = out[:len(keep)]
         names = [names[j] for j in keep]
     notes = []
-    _check_missing(layout, out, names, label, allowed=dropna, fix=", or drop those rows with --dropna" if drop_hint
-                   else " or drop those rows")
-    keep = ~np.isnan(out).any(axis=0)  # (out holds columns as rows)
+    if missing_fix is None:
+        missing_fix = ", or drop those rows with --dropna" if drop_hint else " or drop those rows"
+    _check_missing(layout, out, names, label, allowed=dropna or keep_missing, fix=missing_fix)
+    keep = ~np.isnan(out).any(axis=0) if not keep_missing else np.ones(out.shape[1], dtype=bool)
     kept = int(np.count_nonzero(keep))
     if kept < out.shape[1]:
         if kept == 0:
@@ -471,7 +595,55 @@ def read_numbers(layout, names, *, dropna=False, label=None, drop_hint=True):
             out = np.ascontiguousarray(out[:, keep])
     if out.shape[1] == 0:
         raise DataFileError(f"{label!r} has a header but no data rows")
-    return pd.DataFrame(out.T, columns=names, copy=False), notes
+    if kept < len(keep):  # (R's lm drops the levels that only the rows left out held)
+        for j, name in enumerate(names):
+            if name in levels:
+                levels[name] = _used_levels(out[j], levels[name])
+    return pd.DataFrame(out.T, columns=names, copy=False), notes, {"levels": levels, "steps": steps}
+
+
+def row_steps(values):
+    """How each column of a block of rows goes from row to row: (rows, first value, last value,
+    the step from each row to the next where it is the same all along, else NaN; None for one row).
+
+    Parameters
+    ----------
+    values : numpy.ndarray, shape (columns, rows)
+
+    Returns
+    -------
+    list of tuple
+    """
+    out = []
+    for x in values:
+        if x.shape[0] == 0:
+            out.append((0, math.nan, math.nan, None))
+            continue
+        with np.errstate(all="ignore"):  # (numbers near double's range: a step beyond it is no step)
+            steps = x[1:] - x[:-1]
+        step = None if not steps.size else float(steps[0]) if (steps == steps[0]).all() else math.nan
+        out.append((x.shape[0], float(x[0]), float(x[-1]), step))
+    return out
+
+
+def combined_steps(blocks):
+    """:func:`row_steps` of one column over the whole, from its blocks' (in order)."""
+    parts = [p for p in blocks if p[0]]
+    if not parts:
+        return 0, math.nan, math.nan, None
+    steps = [p[3] for p in parts if p[3] is not None] + [b[1] - a[2] for a, b in zip(parts, parts[1:])]
+    step = None if not steps else steps[0] if all(s == steps[0] for s in steps) else math.nan
+    return sum(p[0] for p in parts), parts[0][1], parts[-1][2], step
+
+
+def _used_levels(codes, levels):
+    """The levels that ``codes`` (level numbers, in place) use, the codes renumbered to them."""
+    used = np.zeros(len(levels), dtype=bool)
+    used[codes.astype(np.intp)] = True
+    if used.all():
+        return levels
+    codes[:] = (np.cumsum(used) - 1)[codes.astype(np.intp)]
+    return [level for level, u in zip(levels, used) if u]
 
 
 def _check_missing(layout, out, names, label, allowed, fix):
@@ -515,8 +687,9 @@ def _workers_all():
         return os.cpu_count() or 1
 
 
-def _parser_options(layout, numeric):
-    """pandas' options for the data rows: the ``numeric`` fields as pandas infers them, the others as text.
+def _parser_options(layout, numeric, text=()):
+    """pandas' options for the data rows: the ``numeric`` fields as pandas infers them, the others as text
+    (the ``text`` fields with pandas' missing-value markers as missing).
 
     Every field is parsed (pandas does not count the fields it is told to skip), and one
     more after the last: a row with too many fields fills it. The types are inferred, not
@@ -525,10 +698,10 @@ def _parser_options(layout, numeric):
     """
     fmt = layout.format
     extra = len(layout.names)
-    numbers, missing = {*numeric, extra}, list(NA_VALUES)
+    numbers, missing = {*numeric, extra} - set(text), list(NA_VALUES)
     return dict(header=None, names=list(range(extra + 1)),
                 dtype={j: str for j in range(extra) if j not in numbers}, keep_default_na=False,
-                na_values={j: missing for j in numbers}, sep=fmt.sep, decimal=fmt.decimal,
+                na_values={j: missing for j in numbers | set(text)}, sep=fmt.sep, decimal=fmt.decimal,
                 index_col=False, encoding="utf-8", engine="c")
 
 
@@ -586,24 +759,80 @@ def _too_many_fields(layout, frame):
     return bool(frame[len(layout.names)].notna().any())
 
 
-def _numbers(layout, where, label, drop_hint):
-    """The columns at the field numbers ``where`` as a (columns, rows) C-ordered float64 array."""
+def _numbers(layout, where, label, drop_hint, text=frozenset()):
+    """The columns at the field numbers ``where`` as a (columns, rows) C-ordered float64 array,
+    the ``text`` fields as level numbers; and the ``text`` fields' levels (field -> list)."""
     size = os.path.getsize(layout.path)
     rows, quoted = _count_lines(layout.path, layout.data_start, size)
     bounds = None
     try:
         if len(layout.names) > _ROWWISE_RATIO * max(rows, 1):
-            out = _numbers_by_row(layout, where, rows, label, drop_hint)
+            out = _numbers_by_row(layout, where, rows, label, drop_hint, text)
         else:
             bounds = _cuts(layout.path, layout.data_start, size, _PIECE_BYTES, quoted)
-            out = _numbers_in_pieces(layout, where, rows, bounds)
+            out = _numbers_in_pieces(layout, where, rows, bounds, text)
     except _Unreadable:
         out = None
     if out is None:  # an error to locate, or a file the pieces cannot follow (lines ended by a lone CR)
         if bounds is not None:
-            _locate(layout, where, label, drop_hint, bounds)
-        out = _numbers_whole(layout, where, label, drop_hint)
+            _locate(layout, where, label, drop_hint, bounds, text)
+        out = _numbers_whole(layout, where, label, drop_hint, text)
     return out
+
+
+def _text_codes(column):
+    """A parsed column of text (missing cells NaN) as level numbers (NaN where missing, float64)
+    and its levels, sorted by code point."""
+    codes, uniques = pd.factorize(column.to_numpy(dtype=object), sort=True)
+    values = codes.astype(np.float64)
+    values[codes < 0] = np.nan
+    return values, list(uniques)
+
+
+def merge_levels(found, decimal="."):
+    """The levels of a categorical column read in pieces, and each piece's level numbers as the whole's.
+
+    Parameters
+    ----------
+    found : list of lists of str
+        Each piece's levels (sorted, as :func:`_text_codes` gives them), as the file writes them.
+    decimal : str
+        The decimal mark.
+
+    Returns
+    -------
+    levels : list of str, or list of float
+        Numbers, sorted by value, where every level is a finite number as pandas reads numbers
+        (``"1"`` and ``"1.0"`` are one level); else the text, sorted by code point.
+    maps : list of numpy.ndarray
+        For each piece, its level numbers' numbers among ``levels``.
+    """
+    union = sorted(set().union(*found))
+    try:
+        values = _parse_floats(union, decimal) if union else np.empty(0)
+        numeric = bool(np.isfinite(values).all())
+    except _Unreadable:
+        numeric = False
+    if numeric:
+        levels = np.unique(values)
+        of_text = dict(zip(union, np.searchsorted(levels, values)))
+        return [float(v) for v in levels], [np.array([of_text[t] for t in f], dtype=np.intp) for f in found]
+    of_text = {t: i for i, t in enumerate(union)}
+    return union, [np.array([of_text[t] for t in f], dtype=np.intp) for f in found]
+
+
+def _as_levels(out, pieces, found, decimal):
+    """Rows ``pieces`` of each row of ``out`` (the text fields' level numbers in each piece,
+    ``found`` their levels) renumbered in place to the whole file's levels; those levels."""
+    levels = []
+    for row, piece_levels in zip(out, found):
+        merged, maps = merge_levels(piece_levels, decimal)
+        for (lo, hi), mapping in zip(pieces, maps):
+            part = row[lo:hi]
+            present = ~np.isnan(part)
+            part[present] = mapping[part[present].astype(np.intp)]
+        levels.append(merged)
+    return levels
 
 
 class _Unreadable(Exception):
@@ -640,11 +869,14 @@ def _count_lines(path, start, size):
     return count + (last != b"\n"), quoted
 
 
-def _numbers_in_pieces(layout, where, rows, bounds):
-    """Pieces of the file (from ``bounds``), parsed by pandas' C parser on all cores, copied into place."""
-    options = _parser_options(layout, where)
+def _numbers_in_pieces(layout, where, rows, bounds, text):
+    """Pieces of the file (from ``bounds``), parsed by pandas' C parser on all cores, copied
+    into place; the ``text`` fields as level numbers, renumbered to the whole file's levels
+    once every piece is read."""
+    options = _parser_options(layout, where, text)
     decimal = layout.format.decimal
     out = np.empty((len(where), rows))
+    coded = [k for k, j in enumerate(where) if j in text]
 
     def parse(data):
         try:
@@ -655,14 +887,20 @@ def _numbers_in_pieces(layout, where, rows, bounds):
             raise _Unreadable from None
         if _too_many_fields(layout, piece):
             raise _Unreadable
-        return [_as_float(piece[j], decimal) for j in where]
+        return [_text_codes(piece[j]) if j in text else _as_float(piece[j], decimal) for j in where]
 
-    done = 0
+    done, pieces, found = 0, [], [[] for _ in coded]
     for columns in _in_order(layout.path, bounds, parse):
+        if columns is not None and coded:
+            for f, k in zip(found, coded):
+                columns[k], levels = columns[k]
+                f.append(levels)
+            pieces.append((done, done + columns[0].shape[0]))
         done = _place(out, columns, done)
         columns = None  # (let go before the next piece is waited for)
     _release_freed_memory()
-    return out[:, :done]
+    out = out[:, :done]
+    return out, dict(zip([where[k] for k in coded], _as_levels([out[k] for k in coded], pieces, found, decimal)))
 
 
 def _in_order(path, bounds, work):
@@ -681,14 +919,16 @@ def _in_order(path, bounds, work):
                 yield pending.popleft().result()
 
 
-def _locate(layout, where, label, drop_hint, bounds):
+def _locate(layout, where, label, drop_hint, bounds, text=frozenset()):
     """Raise the error that reading the whole file would raise, found a piece at a time, in about
     the time and memory of a reading that succeeds: the first row with more fields than the
     header or too few (looked for with the csv module only in the pieces where pandas finds a
     value beyond the header, a missing value in the last field used, or cannot parse), else the
-    first cell of text. Returns where it finds neither (the whole reading then says what it is)."""
-    options = _parser_options(layout, where)
+    first cell of text in a field of numbers (not ``text``). Returns where it finds neither (the
+    whole reading then says what it is)."""
+    options = _parser_options(layout, where, text)
     decimal, needed = layout.format.decimal, max(where)
+    numeric = [j for j in where if j not in text]
 
     def survey(data):
         if data.count(b"\r") != data.count(b"\r\n"):  # (lines ended by a lone CR: the whole reading follows them)
@@ -701,15 +941,15 @@ def _locate(layout, where, label, drop_hint, bounds):
         except (ValueError, pd.errors.ParserError, UnicodeDecodeError, OverflowError):
             return lines, 0, True, None, {}
         suspect = _too_many_fields(layout, piece) or bool(piece[needed].isna().any())
-        return lines, len(piece), suspect, _first_text(piece, where, decimal), {j: _all_booleans(piece[j])
-                                                                                 for j in where}
+        return lines, len(piece), suspect, _first_text(piece, numeric, decimal), {j: _all_booleans(piece[j])
+                                                                                   for j in numeric}
 
     lines_before = rows_before = 0
-    first, booleans = None, dict.fromkeys(where, True)
+    first, booleans = None, dict.fromkeys(numeric, True)
     for i, found in enumerate(_in_order(layout.path, bounds, survey)):
         if found is None:
             return
-        lines, rows, suspect, text, flags = found
+        lines, rows, suspect, cell, flags = found
         if suspect:
             with open(layout.path, "rb") as f:
                 f.seek(bounds[i])
@@ -717,8 +957,8 @@ def _locate(layout, where, label, drop_hint, bounds):
                                     needed=needed + 1)
             if not rows:  # (pandas could not parse the piece, and the fields are right: the whole reading says why)
                 return
-        if text is not None and first is None:
-            first = (rows_before + text[0], text[1], text[2])
+        if cell is not None and first is None:
+            first = (rows_before + cell[0], cell[1], cell[2])
         for j, flag in flags.items():
             booleans[j] &= flag
         lines_before, rows_before = lines_before + lines, rows_before + rows
@@ -841,11 +1081,15 @@ def _place(out, columns, done):
     return done + k
 
 
-def _numbers_by_row(layout, where, rows, label, drop_hint):
-    """A wide file (many more columns than rows): each row's fields parsed as one column by pandas."""
+def _numbers_by_row(layout, where, rows, label, drop_hint, text):
+    """A wide file (many more columns than rows): each row's fields parsed as one column by
+    pandas; the ``text`` fields kept as text, coded once every row is read."""
     width, needed = len(layout.names), max(where) + 1
     fmt = layout.format
+    numeric = [k for k, j in enumerate(where) if j not in text]
+    coded = [k for k, j in enumerate(where) if j in text]
     out = np.empty((len(where), rows))
+    cells = [[] for _ in coded]
     done = 0
     with open(layout.path, "rb") as raw:
         raw.seek(layout.data_start)
@@ -856,46 +1100,59 @@ def _numbers_by_row(layout, where, rows, label, drop_hint):
                     continue
                 if len(record) > width or len(record) < needed:
                     _field_count_error(layout, label, record, reader.line_num)
-                values = [record[j] if j < len(record) else "" for j in where]
+                values = [record[where[k]] if where[k] < len(record) else "" for k in numeric]
                 if any("\n" in v or "\r" in v for v in values):
                     raise _Unreadable
                 try:
                     column = _as_float(pd.read_csv(io.StringIO("\n".join(values) + "\n"), header=None, names=[0],
                                                    decimal=fmt.decimal, sep="\x1f", quoting=csv.QUOTE_NONE,
-                                                   skip_blank_lines=False, engine="c")[0], fmt.decimal)
+                                                   skip_blank_lines=False, engine="c")[0], fmt.decimal
+                                       ) if values else np.empty(0)
                 except (ValueError, pd.errors.ParserError, _Unreadable):
                     bad = np.flatnonzero(_bad_cells(pd.Series(values, dtype=object), fmt.decimal).to_numpy())
                     if bad.size:
-                        k = int(bad[0])
-                        _text_error(layout, label, where[k], done, values[k], values[k] in _BOOLEANS, drop_hint)
+                        k = numeric[int(bad[0])]
+                        _text_error(layout, label, where[k], done, values[bad[0]], values[bad[0]] in _BOOLEANS,
+                                    drop_hint)
                     raise _Unreadable from None
-                if column.shape[0] != len(where):
+                if column.shape[0] != len(numeric):
                     raise _Unreadable
                 if done == out.shape[1]:
                     out = np.concatenate([out, np.empty_like(out)], axis=1)
-                out[:, done] = column
+                out[numeric, done] = column
+                for f, k in zip(cells, coded):
+                    value = record[where[k]] if where[k] < len(record) else ""
+                    f.append(np.nan if value in NA_VALUES else value)
                 done += 1
         except (UnicodeDecodeError, csv.Error):
             raise _Unreadable from None
-    return out[:, :done]
+    out = out[:, :done]
+    levels = {}
+    for f, k in zip(cells, coded):
+        out[k], levels[where[k]] = _text_codes(pd.Series(f, dtype=object))
+    return out, levels
 
 
-def _numbers_whole(layout, where, label, drop_hint):
+def _numbers_whole(layout, where, label, drop_hint, text):
     """The whole file in one read: locates any problem (field counts, text, encoding), else returns the numbers."""
     _check_fields(layout, label, needed=max(where) + 1)
-    frame = _read_whole(layout, where, label, drop_hint)
-    return np.stack([_as_float(frame[j], layout.format.decimal) for j in where])
+    numeric = [j for j in where if j not in text]
+    frame = _read_whole(layout, numeric, label, drop_hint, text)
+    coded = {j: _text_codes(frame[j]) for j in where if j in text}
+    out = np.stack([coded[j][0] if j in text else _as_float(frame[j], layout.format.decimal) for j in where])
+    return out, {j: levels for j, (_, levels) in coded.items()}
 
 
-def _read_whole(layout, numeric, label, drop_hint):
-    """pandas' C parser on all the data from ``data_start``: ``numeric`` fields as float64, the others as text."""
+def _read_whole(layout, numeric, label, drop_hint, text=()):
+    """pandas' C parser on all the data from ``data_start``: ``numeric`` fields as float64, the
+    others as text (the ``text`` fields' missing-value markers missing)."""
     fmt = layout.format
     with open(layout.path, "rb") as f, warnings.catch_warnings():
         # (pandas' DtypeWarning for a column of numbers and text: the text is this reading's error, in one line)
         warnings.simplefilter("ignore", pd.errors.DtypeWarning)
         f.seek(layout.data_start)
         try:
-            frame = pd.read_csv(f, **_parser_options(layout, numeric))
+            frame = pd.read_csv(f, **_parser_options(layout, numeric, text))
         except UnicodeDecodeError:
             raise DataFileError(f"{layout.label or layout.path!r} is not a UTF-8 text file; save it as UTF-8 CSV") from None
         except pd.errors.EmptyDataError:
@@ -1029,7 +1286,7 @@ def _text_error(layout, label, j, i, value, booleans, drop_hint):
 
 # --------------------------------------------------------------------------- reading a table
 
-def read_table(layout, numbers, *, label=None):
+def read_table(layout, numbers, *, label=None, keep_missing=False, missing_fix=" or drop those rows"):
     """Read every data column and the row labels: ``numbers`` as float64, the others as their text, unchanged.
 
     Parameters
@@ -1038,6 +1295,10 @@ def read_table(layout, numbers, *, label=None):
     numbers : list of str
         The columns that must hold numbers (missing or infinite values are an error).
     label : str, optional
+    keep_missing : bool, default False
+        Missing values in ``numbers`` are NaN, not an error (infinite ones still are).
+    missing_fix : str
+        What to do about missing values, ending their error's message.
 
     Returns
     -------
@@ -1055,7 +1316,8 @@ def read_table(layout, numbers, *, label=None):
     numeric_set = set(numeric)
     others = [j for j in range(len(layout.names)) if j not in numeric_set]
     if not others:
-        return read_numbers(layout, layout.names, label=label, drop_hint=False)[0]
+        return read_numbers(layout, layout.names, label=label, drop_hint=False, keep_missing=keep_missing,
+                            missing_fix=missing_fix)[0]
     frame = _read_whole(layout, numeric, label, False)
     for j in numeric:
         frame[j] = _as_float(frame[j], layout.format.decimal)
@@ -1064,8 +1326,8 @@ def read_table(layout, numbers, *, label=None):
              and frame[n].fillna("").eq("").all()]
     frame = frame.drop(columns=empty)
     if numbers:
-        _check_missing(layout, frame[numbers].to_numpy(dtype=np.float64).T, numbers, label, allowed=False,
-                       fix=" or drop those rows")
+        _check_missing(layout, frame[numbers].to_numpy(dtype=np.float64).T, numbers, label, allowed=keep_missing,
+                       fix=missing_fix)
     if frame.shape[0] == 0:
         raise DataFileError(f"{label!r} has a header but no data rows")
     return frame
@@ -1118,17 +1380,22 @@ class HeldFile:
         """Each block's (rows, CRC-32) as the first pass read them: later reads must find the same."""
         self.found = list(found)
 
-    def numbers(self, names, dropna=False, rows=None):
+    def numbers(self, names, dropna=False, rows=None, text=()):
         """The given columns as a Dask array (rows x columns, float64), a block of the file a
         piece, parsed by pandas' C parser as :func:`read_numbers` parses them; and, one per block,
-        a Dask value of the block's (rows, CRC-32), to compute with the array's first pass
-        (they share its reads) and give to :meth:`remember`. ``rows``: the pieces' rows, where
-        known (else :func:`graddescent.chunked.as_chunks` finds them in its checking pass)."""
+        a Dask value of the block's (rows, CRC-32, facts as :func:`read_numbers` gives them of its rows), to
+        compute with the array's first pass (they share its reads) and give to :meth:`remember`.
+        ``rows``: the pieces' rows, where known (else :func:`graddescent.chunked.as_chunks`
+        finds them in its checking pass). ``text``: columns of ``names`` read as categories, each
+        cell its level's number among the block's own levels (:func:`merge_levels` gives the
+        whole file's)."""
         import dask
         import dask.array as da
 
         where = [self.layout.positions[name] for name in names]
-        tasks = [dask.delayed(_held_block, nout=2)(self, i, where, list(names), dropna) for i in range(len(self))]
+        text = [self.layout.positions[name] for name in text]
+        tasks = [dask.delayed(_held_block, nout=2)(self, i, where, list(names), dropna, text)
+                 for i in range(len(self))]
         array = da.concatenate([da.from_delayed(values, shape=(math.nan if rows is None else rows[i], len(where)),
                                                 dtype=np.float64) for i, (values, _) in enumerate(tasks)], axis=0)
         return array, [facts for _, facts in tasks]
@@ -1157,13 +1424,18 @@ class HeldFile:
             raise self.changed(f"its lines from {_line_of(self.layout.path, self.bounds[i])} on hold {rows} rows, "
                                f"where the first pass read {self.found[i][0]}")
 
+    def row_line(self, i, row):
+        """The line on which data row ``row`` (from 0) of block ``i`` starts, for a message."""
+        return _row_line(self.layout, self.read(i)[0], self.bounds[i], row)
+
     def changed(self, detail):
         return FileChangedError(f"{self.label!r} changed while it was being {self.doing} ({detail}); {self.again}")
 
-    def table_block(self, i, numbers):
+    def table_block(self, i, numbers, keep_missing=False, missing_fix="fill those cells or drop those rows"):
         """Block ``i`` as :func:`read_table` reads the whole (every column; ``numbers`` as
         float64, checked, the others as their text), unnamed columns all kept: for ``predict`` on
-        a file larger than memory; and its (rows, CRC-32)."""
+        a file larger than memory; and its (rows, CRC-32). ``keep_missing``: missing values in
+        ``numbers`` are NaN, not an error; ``missing_fix`` ends their error's message."""
         layout, label = self.layout, self.label
         positions = layout.positions
         numeric = [positions[n] for n in numbers]
@@ -1184,11 +1456,13 @@ class HeldFile:
                 row = int(np.flatnonzero(_bad_mask(frame[j], layout.format.decimal))[0])
                 raise DataFileError(f"{label!r} line {_row_line(layout, data, start, row)}: column {name!r} holds "
                                     f"{_shown(frame[j].iloc[row])!r}, not a number; fix the cell") from None
-            bad = ~np.isfinite(frame[j].to_numpy())
+            values = frame[j].to_numpy()
+            bad = np.isinf(values) if keep_missing else ~np.isfinite(values)
             if bad.any():
                 row = int(np.flatnonzero(bad)[0])
                 raise DataFileError(f"{label!r} line {_row_line(layout, data, start, row)}: column {name!r} is "
-                                    "empty, NaN or infinite there; fill those cells or drop those rows")
+                                    f"{'infinite' if keep_missing else 'empty, NaN or infinite'} there; "
+                                    f"{'fix those cells' if keep_missing else missing_fix}")
         for j in frame.columns:
             if j not in numeric:
                 frame[j] = frame[j].fillna("")
@@ -1219,23 +1493,28 @@ def block_bounds(layout, label, block_bytes=None):
     return bounds
 
 
-def _held_block(held, i, where, names, dropna):
+def _held_block(held, i, where, names, dropna, text=()):
     """Block ``i`` of a :class:`HeldFile`, parsed: its rows of the columns ``where``, laid out by
-    column (see :meth:`HeldFile.numbers`); and its (rows, CRC-32)."""
+    column (the ``text`` fields as level numbers among the block's levels; see
+    :meth:`HeldFile.numbers`); and its (rows, CRC-32, facts as :func:`read_numbers` gives them)."""
     layout, label = held.layout, held.label
     data, digest = held.read(i)
     start = held.bounds[i]
     try:
-        piece = _parse_block(layout, data, start, where, label)
+        piece = _parse_block(layout, data, start, where, label, text)
     except pd.errors.EmptyDataError:  # blank lines only
         held.check_rows(i, 0)
-        return np.empty((len(where), 0)).T, (0, digest)
+        return np.empty((len(where), 0)).T, (0, digest, {"levels": {layout.names[j]: [] for j in text},
+                                                         "steps": dict.fromkeys(names, (0, math.nan, math.nan, None))})
     rows = len(piece)
     held.check_rows(i, rows)
     if piece[max(where)].isna().any():  # (a row too short leaves its last fields missing)
         _check_block_fields(layout, data, _lines_before(layout, start), label, needed=max(where) + 1)
     columns = []
     for name, j in zip(names, where):
+        if j in text:
+            columns.append(np.where(piece[j].isna(), np.nan, 0.0))  # (coded below, in the rows kept)
+            continue
         try:
             columns.append(_as_float(piece[j], layout.format.decimal))
         except _Unreadable:
@@ -1243,23 +1522,29 @@ def _held_block(held, i, where, names, dropna):
             raise DataFileError(f"{label!r} line {_row_line(layout, data, start, row)}: column {name!r} holds "
                                 f"{_shown(piece[j].iloc[row])!r}, not a number; fix the cell, or leave the column "
                                 "out (--drop)") from None
-    del piece, data
     values = np.vstack(columns) if columns else np.empty((0, rows))  # (by column: what the full sums read)
     del columns
+    steps = dict(zip(names, row_steps(values)))
+    kept = ~np.isnan(values).any(axis=0) if dropna else slice(None)
     if dropna:
-        values = np.ascontiguousarray(values[:, ~np.isnan(values).any(axis=0)])
+        values = np.ascontiguousarray(values[:, kept])
+    levels = {}
+    for k, j in enumerate(where):
+        if j in text:
+            values[k], levels[layout.names[j]] = _text_codes(piece[j][kept])
+    del piece, data
     _release_freed_memory()  # (the parser's buffers: the worker goes on to the next block)
-    return values.T, (rows, digest)  # rows x columns, laid out by column
+    return values.T, (rows, digest, {"levels": levels, "steps": steps})  # rows x columns, laid out by column
 
 
-def _parse_block(layout, data, start, numeric, label):
+def _parse_block(layout, data, start, numeric, label, text=()):
     """pandas' parse of a block of a file that starts at byte ``start`` (the ``numeric`` fields
-    as pandas infers them, the others as text), on a Dask worker: a row with more fields than
-    the header is an error naming its line."""
+    as pandas infers them, the others as text, the ``text`` fields' missing-value markers
+    missing), on a Dask worker: a row with more fields than the header is an error naming its line."""
     with warnings.catch_warnings(record=True) as caught:  # (DtypeWarning too: text is this reading's error)
         warnings.simplefilter("always")
         try:
-            frame = pd.read_csv(io.BytesIO(data), **_parser_options(layout, numeric))
+            frame = pd.read_csv(io.BytesIO(data), **_parser_options(layout, numeric, text))
         except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:  # (a row far longer than the header)
             _check_block_fields(layout, data, _lines_before(layout, start), label, needed=0)
             raise DataFileError(f"{label!r} cannot be read from line {_line_of(layout.path, start)} on: "

@@ -5,8 +5,8 @@ Commands (``graddescent COMMAND --help`` for the options)::
     graddescent fit DATA.csv [--target COL] [--method GD] [--variant R] [control options] [--seed S]
                     [--scaling variance|minmax|none] [--test-rate R | --train-rate R]
                     [--model-out MODEL.json] [--plot LOSS.png] [--json] [--quiet]
-                    [reading options] [--columns COLS | --drop COLS] [--dropna]
-    graddescent predict MODEL.json DATA.csv [-o OUT.csv] [--quiet] [reading options]
+                    [reading options] [--columns COLS | --drop COLS] [--dropna] [--categorical COLS]
+    graddescent predict MODEL.json DATA.csv [-o OUT.csv] [--na fail|exclude|drop] [--quiet] [reading options]
     graddescent compare [DATA.csv] [--methods M1,M2,...] [--variant R,textbook,...] [--plot CURVES.png]
                         [the fit options]
     graddescent explore [DATA.csv] -o PAGE.html [--coefficients A,B] [--alphas A,B,...] [--momenta A,B,...]
@@ -32,6 +32,15 @@ of the data (``--index-col`` names such a column), empty unnamed columns are dro
 ``--columns``, ``--drop``, ``--dropna`` choose the columns and rows that ``fit`` and
 ``compare`` use. What this does is said in notes on stderr (``--quiet`` silences them).
 
+A column of text (one whose cells in the file's first MB are mostly not numbers), and a column
+named by ``--categorical``, is fitted as R's ``lm`` fits a factor: R's treatment coding
+(:mod:`graddescent.coding`), its levels sorted as R's ``factor()`` sorts them (in the C
+locale), the first the reference, one indicator column per other level, named the column's
+name then the level (``firmGeneral Motors``), where the column stood. Its levels go into the
+model file. An identifier (a different value in almost every row), a column of one value, a
+target of text and indicator columns beyond 1 GiB (dense) are refused with the fix. An input
+that only numbers the rows (an ID of 1 to n) is warned of.
+
 ``-`` as a file name is standard input (DATA.csv, MODEL.json; not both) or standard output
 (``-o``, ``--model-out``, whose report then goes to stderr); a file named ``-`` is ``./-``.
 ``--dask`` and ``--scheduler`` bound every wait on the cluster by ``--timeout`` and check on
@@ -51,14 +60,17 @@ every path precomputed by the package over a grid of settings (``graddescent.exp
 ``predict`` matches the data's columns to the model's by name, in any order. Every input
 column must be present; the target column may be present (its values are ignored and
 kept in the output, so they may be empty) or absent; any other column (an ID, row names)
-is passed through to the output unchanged, as the note on stderr says. The output is the
-data's columns plus ``prediction``, written with the data's separator and decimal mark.
+is passed through to the output unchanged, as the note on stderr says. A categorical column
+is coded with the model's levels (a level it was not fitted with is an error). A row with an
+empty input is an error (``--na fail``, R's ``na.fail``), or gets an empty prediction (``--na
+exclude``, R's ``na.exclude``), or is left out (``--na drop``). The output is the data's
+columns plus ``prediction``, written with the data's separator and decimal mark.
 
 The modules of this package, each importing only those listed after it: ``parser`` (the
 options), ``commands`` (the five commands), ``figures``, ``quality`` (RMSE and the
 least-squares reference), ``report`` (tables, JSON, progress), ``fitting`` (R's control from
-the options), ``inputs`` (the data read), ``cluster`` (Dask), ``options`` (option values) and
-``messages`` (the one-line errors and notes).
+the options), ``inputs`` (the data read, its categorical columns coded), ``cluster`` (Dask),
+``options`` (option values) and ``messages`` (the one-line errors and notes).
 """
 
 import os

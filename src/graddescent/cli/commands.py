@@ -5,24 +5,30 @@ import os
 import sys
 import warnings
 
-from .. import chunked, datasets, reading
+import numpy as np
+import pandas as pd
+
+from .. import chunked, coding, datasets, reading
 from ..catalog import METHODS
 from ..explorer import page as explorer_page
 from ..explorer.problem import Problem, example
-from ..modelfile import read_model, write_model
+from ..modelfile import read_model_factors, write_model
 from ..toplevel import predict
 from ..writing import check_output as _check_output
 from ..writing import write_atomic as _write_atomic
 from .cluster import _check_cluster_options, _client, _cluster, _held
 from .figures import _compare_figure, _fit_figure, _save_figure
 from .fitting import CONTROL_OPTIONS, _control, _fit, _remedy, in_option_names, r_iterations
-from .inputs import STDIN, _csv_format, _load_training_data, _split, _standard_input, _to_file
+from .inputs import STDIN, _csv_format, _load_training_data, _say, _split, _standard_input, _to_file
 from .options import SCALINGS
 from .messages import EXIT_DIVERGED, CLIError, _note, _report_warnings
 from .quality import _coefficients, _gap, _least_squares, _r2, _rmse, _square
 from .report import PROGRESS_DELAY, _compare_table, _fit_table, _json, _table, _with_elapsed_bar, progress_wanted
 
 NOT_CONVERGED = 0.01  # a fit of R's fixed iterations 1% above the least-squares fit's training MSE: said so
+NA_ACTIONS = ("fail", "exclude", "drop")  # predict --na: R's na.fail, na.exclude, na.omit
+NA_FIX = ("fill the empty input cells, or give --na exclude (those rows get an empty prediction) or --na drop (those "
+          "rows are left out)")
 
 
 def command_fit(args):
@@ -44,7 +50,7 @@ def command_fit(args):
 
 
 def _command_fit(args):
-    frame, label = _load_training_data(args)
+    frame, label, factors, remarks = _load_training_data(args)
     train, test = _split(frame, args)
     control, tol = _control(args, train.shape[0], args.method, args.variant)
     given = {entry for option, entry in CONTROL_OPTIONS.items() if getattr(args, option) is not None}
@@ -54,6 +60,7 @@ def _command_fit(args):
         print(f"graddescent: note: {args.method} does not use {', '.join(unused)}; ignored", file=sys.stderr)
     _check_output(args.model_out if _to_file(args.model_out) else None, args.data)
     _check_output(args.plot, args.data)
+    _say(remarks, args.quiet)
     model, seconds, fit = _with_elapsed_bar(lambda: _fit(train, args.method, args, control, tol),
                                             f"fitting {args.method}", progress_wanted(args.quiet),
                                             getattr(train, "counter", None))
@@ -70,6 +77,7 @@ def _command_fit(args):
         "alpha": fit.alpha, "scaling": args.scaling, "seed": args.seed,
         "train_rows": rows, "test_rows": None if test is None else int(test.shape[0]),
         "columns": [str(c) for c in frame.columns],
+        "levels": {f.name: f.levels for f in factors},
         "theta": model.model.ravel().tolist(), "coefficients": _coefficients(model).tolist(),
         "scaling_parameter": None if model.scalingParameter is None else model.scalingParameter.tolist(),
         "train_rmse": train_rmse, "test_rmse": None if test is None else _rmse(model, test),
@@ -110,7 +118,8 @@ def _command_fit(args):
         elif fit.singular:
             print(f"graddescent: note: {fit.singular}", file=sys.stderr)
     if args.model_out:
-        write_model(model, args.model_out if _to_file(args.model_out) else sys.stdout, args.seed, tol)
+        write_model(model, args.model_out if _to_file(args.model_out) else sys.stdout, args.seed, tol,
+                    {f.name: f.levels for f in factors})
     return 0
 
 
@@ -139,11 +148,12 @@ def _with_data(args, command):
 
 
 def _command_compare(args):
-    frame, label = _load_training_data(args)
+    frame, label, _, remarks = _load_training_data(args)
     train, test = _split(frame, args)
     _control(args, train.shape[0], "GD")  # (checks the options once)
     fits = _compare_fits(args)
     _check_output(args.plot, args.data)
+    _say(remarks, args.quiet)
     show = progress_wanted(args.quiet)
     results, curves, models = [], {}, []
     from tqdm import tqdm
@@ -222,15 +232,15 @@ def command_predict(args):
 
 
 def _command_predict(args):
-    model = read_model(sys.stdin.buffer if args.model == STDIN else args.model)
+    model, factors = read_model_factors(sys.stdin.buffer if args.model == STDIN else args.model)
     fmt = _csv_format(args)
     layout = reading.inspect_csv(args.data, fmt, label=args.label)
-    inputs = model.columns[:-1]
+    sources = _sources(model, factors)
     present = set(layout.columns)
-    missing = [c for c in inputs if c not in present]
+    missing = [c for c in sources if c not in present]
     if missing:
         raise CLIError(f"{args.label!r} lacks the input column(s) {missing} that the model needs "
-                       f"(the model's inputs: {', '.join(inputs)})")
+                       f"(the model's inputs: {', '.join(sources)})")
     _check_output(args.output if _to_file(args.output) else None, args.data,
                   args.model if args.model != STDIN else None)
     if _held(args):
@@ -238,13 +248,23 @@ def _command_predict(args):
             raise CLIError("--persist keeps a file read for many passes; predict reads it twice, once to check it "
                            "and once to write: leave --persist out")
         with _cluster(args):
-            return _predict_held(args, model, layout, fmt)
-    frame = reading.read_table(layout, inputs, label=args.label)
-    name = _prediction_column(list(frame.columns), model, args)
+            return _predict_held(args, model, factors, layout, fmt)
+    coded = {f.name for f in factors}
+    frame = reading.read_table(layout, [c for c in sources if c not in coded], label=args.label, keep_missing=True)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        frame[name] = predict(model, frame[list(inputs)])["V1"].to_numpy()
+        predicted, complete, problem = _predictions(frame, model, factors, args, lambda row: f"data row {row + 1}")
+    if problem:
+        raise CLIError(problem)
+    name = _prediction_column(list(frame.columns), sources + [model.columns[-1]], args)
     _report_warnings(caught, False)
+    if not complete.all():
+        shown = "an empty prediction" if args.na == "exclude" else "no row in the output"
+        _note(f"{np.count_nonzero(~complete)} of {len(complete)} rows of {args.label!r} have an empty cell in an input "
+              f"column: {shown} (--na {args.na})", args.quiet)
+    if args.na == "drop":
+        frame, predicted = frame[complete], predicted[complete]
+    frame[name] = predicted
 
     def write(f):
         frame.to_csv(f, index=False, lineterminator="\n", sep=fmt.sep, decimal=fmt.decimal)
@@ -256,10 +276,80 @@ def _command_predict(args):
     return 0
 
 
-def _prediction_column(names, model, args):
+def _sources(model, factors):
+    """The data columns a model reads: its inputs, each categorical column (``factors``) in
+    place of its indicator columns."""
+    owner = {n: f.name for f in factors for n in f.names}
+    return list(dict.fromkeys(owner.get(c, c) for c in model.columns[:-1]))
+
+
+def _predictions(frame, model, factors, args, where):
+    """The model's predictions of the rows of ``frame`` (the data's columns as read: the numeric
+    inputs as numbers, missing ones NaN; the others as text) with the categorical columns coded
+    by its levels, NaN where an input is missing; which rows have every input; and the first
+    row's problem, if any, in one line (else None): a level the model does not know, or, with
+    ``--na fail``, a missing input (``where(row)``: a row's place in the file)."""
+    sources = _sources(model, factors)
+    factors = {f.name: f for f in factors}
+    columns, complete = [], np.ones(len(frame), dtype=bool)
+    first = (len(frame), None)  # (row, its problem)
+    for name in sources:
+        if name in factors:
+            values, gone, unseen = _factor_codes(frame[name], factors[name], args.decimal)
+            if 0 <= unseen < first[0]:
+                factor = factors[name]
+                known = ", ".join(repr(coding.level_label(v)) for v in factor.levels[:5])
+                first = (unseen, lambda row, name=name, factor=factor, known=known: (
+                    f"column {name!r} of {args.label!r} holds {frame[name].iloc[row]!r} at {where(row)}, a level the "
+                    f"model was not fitted with (it knows {len(factor.levels)}: {known}"
+                    f"{', ...' if len(factor.levels) > 5 else ''}); predict rows of the levels it knows, or fit it on "
+                    "data that has this one"))
+        else:
+            values = frame[name].to_numpy(dtype=np.float64)
+            gone = np.isnan(values)
+        if args.na == "fail" and gone.any() and np.argmax(gone) < first[0]:
+            first = (int(np.argmax(gone)), lambda row, name=name: (
+                f"column {name!r} of {args.label!r}, an input of the model, is empty (or NA) at {where(row)}; "
+                f"{NA_FIX}"))
+        complete &= ~gone
+        columns.append(values)
+    if first[1] is not None:
+        return None, None, first[1](first[0])
+    out = np.full(len(frame), np.nan)
+    if complete.any():
+        values = np.column_stack(columns)[complete] if columns else np.empty((int(complete.sum()), 0))
+        plan = {j: (len(factors[name].levels), None) for j, name in enumerate(sources) if name in factors}
+        design = pd.DataFrame(coding.design(values, plan), columns=model.columns[:-1], copy=False)
+        out[complete] = predict(model, design)["V1"].to_numpy()
+    return out, complete, None
+
+
+def _factor_codes(cells, factor, decimal):
+    """A categorical column's cells (text as read) as level numbers (float; NaN where the cell
+    is empty or NA), where they are missing, and the first that holds a level the model does
+    not know (-1 if none does)."""
+    text = cells.to_numpy(dtype=object)
+    gone = (cells.isna() | cells.isin(reading.NA_VALUES)).to_numpy()
+    values = np.where(gone, None, text)
+    first = len(text)
+    if factor.numeric:  # (matched by value: a cell that is no number is a level the model does not know)
+        bad = np.zeros(len(text), dtype=bool)
+        bad[~gone] = reading._bad_cells(pd.Series(text[~gone], dtype=object), decimal).to_numpy()
+        first = int(np.argmax(bad)) if bad.any() else first
+        values = np.full(len(text), np.nan)
+        fine = ~gone & ~bad
+        if fine.any():
+            values[fine] = reading._parse_floats(list(text[fine]), decimal)
+        gone = gone | bad
+    codes, unseen = factor.codes(values)
+    first = min(first, unseen if unseen >= 0 else len(text))
+    return np.where(gone, np.nan, codes.astype(np.float64)), gone, first if first < len(text) else -1
+
+
+def _prediction_column(names, used, args):
     """The name of predict's new column (``prediction``, with ``_`` added while DATA has it),
-    after a note on the columns of DATA that the model does not use."""
-    used = set(model.columns)
+    after a note on the columns of DATA that the model does not ``use``."""
+    used = set(used)
     passed = [c for c in names if c not in used]
     if passed:
         shown = ", ".join("the row names" if c == "" else repr(c) for c in passed[:20])
@@ -272,27 +362,37 @@ def _prediction_column(names, model, args):
     return name
 
 
-def _predict_held(args, model, layout, fmt):
+def _predict_held(args, model, factors, layout, fmt):
     """``predict --dask``/``--scheduler``: the file a block at a time on the cluster, twice: to
-    check it (and find the unnamed columns that hold nothing, left out as in memory), then
-    to write each block's rows with their predictions, in order, a few blocks in flight; the
-    second pass checks that it reads what the first read."""
+    check it (its cells, its levels, and the unnamed columns that hold nothing, left out as in
+    memory), then to write each block's rows with their predictions, in order, a few blocks in
+    flight; the second pass checks that it reads what the first read."""
     import dask
 
-    inputs = list(model.columns[:-1])
     layout.path = os.path.abspath(layout.path)  # (the workers' current folders are not this one)
     source = reading.HeldFile(layout, label=args.label, doing="predicted", again="predict it again")
-    found = dask.compute(*[dask.delayed(_held_block_facts)(source, i, inputs) for i in range(len(source))])
+    found = dask.compute(*[dask.delayed(_held_block_facts)(source, i, model, factors, args)
+                           for i in range(len(source))])
+    problem = next((f[3] for f in found if f[3]), None)  # (the first block's: the first in the file)
+    if problem:
+        raise CLIError(problem)
     source.remember([f[0] for f in found])
     filled = set().union(*[f[1] for f in found])
+    inputs = _sources(model, factors)
     drop = [n for n in layout.unnamed if n not in filled and n not in inputs]
     names = [n for n in layout.names if n not in drop]
-    name = _prediction_column(names, model, args)
+    name = _prediction_column(names, inputs + [model.columns[-1]], args)
+    rows, excluded = sum(f[0][0] for f in found), sum(f[2] for f in found)
+    if excluded:
+        shown = "an empty prediction" if args.na == "exclude" else "no row in the output"
+        _note(f"{excluded} of {rows} rows of {args.label!r} have an empty cell in an input column: {shown} "
+              f"(--na {args.na})", args.quiet)
     ahead = 2 * max(len(_client().scheduler_info()["workers"]), 1)
 
     def write(f):
         for lo in range(0, len(source), ahead):  # (at most `ahead` blocks' text held at once)
-            texts = dask.compute(*[dask.delayed(_predict_block)(source, i, model, drop, name, fmt, i == 0)
+            texts = dask.compute(*[dask.delayed(_predict_block)(source, i, model, factors, args, drop, name, fmt,
+                                                                i == 0)
                                    for i in range(lo, min(lo + ahead, len(source)))])
             for text in texts:
                 f.write(text)
@@ -304,19 +404,35 @@ def _predict_held(args, model, layout, fmt):
     return 0
 
 
-def _held_block_facts(source, i, inputs):
-    """A block's (rows, CRC-32) and the unnamed columns that hold something in it (and its errors)."""
-    frame, facts = source.table_block(i, inputs)
-    layout = source.layout
-    return facts, {n for n in layout.unnamed if n in frame.columns and frame[n].ne("").any()}
-
-
-def _predict_block(source, i, model, drop, name, fmt, header):
-    """A block's rows, with their predictions, as CSV text (with the header line for the first block)."""
-    frame = source.table_block(i, list(model.columns[:-1]))[0].drop(columns=drop)
+def _held_block(source, i, model, factors, args):
+    """Block ``i`` as read for predict (the numeric inputs as numbers, missing ones NaN), its
+    (rows, CRC-32), and its rows' predictions and which rows have every input (the errors of
+    :func:`_predictions`, a row named by its line)."""
+    coded = {f.name for f in factors}
+    frame, facts = source.table_block(i, [c for c in _sources(model, factors) if c not in coded], keep_missing=True)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        frame[name] = predict(model, frame[list(model.columns[:-1])])["V1"].to_numpy() if len(frame) else []
+        predicted, complete, problem = _predictions(frame, model, factors, args,
+                                                    lambda row: f"line {source.row_line(i, row)}")
+    return frame, facts, predicted, complete, problem
+
+
+def _held_block_facts(source, i, model, factors, args):
+    """A block's (rows, CRC-32), the unnamed columns that hold something in it, its rows that
+    lack an input, and its first row's problem (or None)."""
+    frame, facts, _, complete, problem = _held_block(source, i, model, factors, args)
+    layout = source.layout
+    return (facts, {n for n in layout.unnamed if n in frame.columns and frame[n].ne("").any()},
+            0 if problem else int(np.count_nonzero(~complete)), problem)
+
+
+def _predict_block(source, i, model, factors, args, drop, name, fmt, header):
+    """A block's rows, with their predictions, as CSV text (with the header line for the first block)."""
+    frame, _, predicted, complete, _ = _held_block(source, i, model, factors, args)
+    frame = frame.drop(columns=drop)
+    if args.na == "drop":
+        frame, predicted = frame[complete], predicted[complete]
+    frame[name] = predicted
     return frame.to_csv(index=False, header=header, lineterminator="\n", sep=fmt.sep, decimal=fmt.decimal)
 
 
@@ -337,21 +453,23 @@ def command_explore(args):
 
 
 def _command_explore(args):
-    frame, label = _load_training_data(args, default=(example(), "the explorer's table of two correlated inputs"))
+    frame, label, _, remarks = _load_training_data(args, default=(example(), "the explorer's table of two correlated "
+                                                                        "inputs"))
     coefficients = None if args.coefficients is None else [c.strip() for c in args.coefficients.split(",")]
     if coefficients is not None and len(coefficients) != 2:
         raise CLIError(f"--coefficients takes two names separated by a comma, got {args.coefficients!r}")
     scaling = SCALINGS[args.scaling]
     problem = Problem(frame, None if scaling is None else scaling.lower(), coefficients)
     _check_output(args.output if _to_file(args.output) else None, args.data)
+    _say(remarks, args.quiet)
     settings = {"passes": args.passes, "seeds": args.seeds}
     if args.alphas:
         settings["alphas"] = args.alphas
     if args.momenta:
         settings["momenta"] = args.momenta
     from tqdm import tqdm
-    with tqdm(desc="explore", unit="fit", file=sys.stderr, delay=PROGRESS_DELAY, disable=not progress_wanted(args.quiet),
-              leave=False) as bar:
+    with tqdm(desc="explore", unit="fit", file=sys.stderr, delay=PROGRESS_DELAY,
+              disable=not progress_wanted(args.quiet), leave=False) as bar:
         def progress(done, total):
             bar.total = total
             bar.update(done - bar.n)

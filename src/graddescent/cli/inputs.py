@@ -1,4 +1,5 @@
-"""The data a command reads: the reading options, the columns and rows chosen, the split."""
+"""The data a command reads: the reading options, the columns and rows chosen, the categorical
+columns coded (:mod:`graddescent.coding`), the split."""
 
 import contextlib
 import math
@@ -8,11 +9,17 @@ import sys
 import tempfile
 
 import numpy as np
+import pandas as pd
 
-from .. import chunked, datasets, reading
+from .. import chunked, coding, datasets, reading
 from ..toplevel import splitData
 from .cluster import _client, _held, _terminate_after_cleanup
 from .messages import CLIError, _note
+
+DENSE_LIMIT = 1 << 30  # bytes: the most that the indicator columns may take, dense, of the rows held at once
+IDENTIFIER_SHARE = 0.9  # a categorical column with a level for this share of the rows (or more): an identifier
+COUNTING_ROWS = 20  # the fewest rows in which a column going up (or down) by one step is said to number them
+# (fewer: more likely a designed experiment's doses 1, 2, ..., 6 than an ID)
 
 
 def _csv_format(args):
@@ -37,9 +44,11 @@ def _column_list(values, names):
 
 
 def _load_training_data(args, default=None):
-    """The data of ``fit``/``compare``/``explore``: the chosen columns as float64, the target
-    last; and how to call them. ``default``: (frame, label) of the data without DATA.csv (the
-    bundled CO2 data)."""
+    """The data of ``fit``/``compare``/``explore``: the chosen columns as float64, each categorical
+    one as its indicator columns, the target last; how to call them; the categorical columns (a
+    list of :class:`graddescent.coding.Factor`); and what to say of them once the options are
+    checked (lines for stderr: :func:`_say`). ``default``: (frame, label) of the data without
+    DATA.csv (the bundled CO2 data)."""
     columns, drop = getattr(args, "columns", None), getattr(args, "drop", None)
     if args.data is None:
         defaults = {"--sep": (args.sep, ","), "--decimal": (args.decimal, "."), "--header": (args.header, None),
@@ -51,40 +60,182 @@ def _load_training_data(args, default=None):
         names = [str(c) for c in frame.columns]
         chosen = reading.choose_columns(names, label=label, columns=_column_list(columns, names),
                                         drop=_column_list(drop, names), target=args.target)
-        return frame[chosen].astype(np.float64), label
+        if getattr(args, "categorical", None):
+            raise CLIError("--categorical names columns of DATA.csv; give the file")
+        frame = frame[chosen].astype(np.float64)
+        return frame, label, [], _counting(reading.row_steps(frame.to_numpy().T[:-1]), chosen[:-1], label)
     fmt = _csv_format(args)
     layout = reading.inspect_csv(args.data, fmt, label=args.label)
     names = layout.columns
     chosen = reading.choose_columns(names, label=args.label, columns=_column_list(columns, names),
                                     drop=_column_list(drop, names), target=args.target, index=layout.index,
                                     unnamed=layout.unnamed)
+    text = _text_columns(args, layout, chosen)
     if _held(args):  # read a block at a time, where Dask runs it, on every pass (checked here: one pass)
-        for text in layout.notes:
-            _note(text, args.quiet)
-        layout.path = os.path.abspath(layout.path)  # (the workers' current folders are not this one)
-        source = reading.HeldFile(layout, label=args.label, doing="fitted", again="fit it again")
-        array, facts = source.numbers(chosen, dropna=args.dropna)
-        if args.persist:  # (read into the workers' memory by the checking pass: no later pass reads the file)
-            array, facts = _client().persist(array), ()
-        try:
-            held = chunked.as_chunks(array, name=repr(args.label), columns=chosen, facts=facts)
-        except chunked.NonFiniteError as exc:  # (worded as reading.read_numbers words it)
-            if math.isinf(exc.value):
-                raise reading.DataFileError(f"{args.label!r} has {exc.count} missing or infinite cell(s); the first, "
-                                            f"infinite (or a number beyond 1.8e308), is in column {exc.column!r} at "
-                                            f"data row {exc.row + 1}; fix them or drop those rows") from None
-            raise reading.DataFileError(f"{args.label!r} has {exc.count} empty, NaN or missing cell(s); the first is "
-                                        f"in column {exc.column!r} at data row {exc.row + 1}; fill them, or drop "
-                                        "those rows with --dropna") from None
-        if not args.persist:  # the later passes check that they read what the first pass read
-            source.remember(held.facts)
-            array = source.numbers(chosen, dropna=args.dropna, rows=held.array.chunks[0])[0]
-            held = chunked.Chunks(array, held.columns, held.top, held.counter)
-        return held, args.label
-    frame, notes = reading.read_numbers(layout, chosen, dropna=args.dropna, label=args.label)
-    for text in layout.notes + notes:
-        _note(text, args.quiet)
-    return frame, args.label
+        for line in layout.notes:
+            _note(line, args.quiet)
+        return _held_design(args, layout, chosen, text)
+    frame, notes, facts = reading.read_numbers(layout, chosen, dropna=args.dropna, label=args.label, text=text)
+    for line in layout.notes + notes:
+        _note(line, args.quiet)
+    chosen = list(frame.columns)  # (less the unnamed columns that hold nothing)
+    factors, remarks = _factors(facts["levels"], chosen, frame.shape[0], frame.shape[0], args)
+    inputs = [name for name in chosen[:-1] if name not in text]
+    remarks += _counting([facts["steps"][name] for name in inputs], inputs, args.label)
+    if factors:
+        by_name = {f.name: f for f in factors}
+        plan = {j: (len(by_name[name].levels), None) for j, name in enumerate(chosen) if name in by_name}
+        frame = pd.DataFrame(coding.design(frame.to_numpy(), plan), columns=_design_names(chosen, factors, args),
+                             copy=False)
+    return frame, args.label, factors, remarks
+
+
+def _text_columns(args, layout, chosen):
+    """The chosen columns read as categories: those that hold text, and those named by
+    ``--categorical``; the target may not be one."""
+    named = _column_list(getattr(args, "categorical", None), layout.columns) or []
+    for name in named:
+        if name not in layout.columns:
+            raise CLIError(f"--categorical: no column {name!r} in {args.label!r}; the columns are: "
+                           f"{reading._listed(layout.columns)}")
+        if name not in chosen:
+            raise CLIError(f"--categorical: the column {name!r} of {args.label!r} is left out (--columns, --drop, "
+                           "--index-col); use it, or leave it out of --categorical")
+    named = set(named)
+    text = set(reading.text_columns(layout, [c for c in chosen if c not in named])) | named
+    target = chosen[-1]
+    if target in text:
+        what = "is made categorical by --categorical" if target in named else "holds text"
+        raise CLIError(f"the target column {target!r} of {args.label!r} {what}; the target must hold numbers: choose "
+                       "another with --target")
+    return [c for c in chosen if c in text]
+
+
+def _factors(levels, chosen, rows, held_rows, args):
+    """The categorical columns of a fit, checked: two levels or more, fewer than an identifier's,
+    and indicator columns that fit in memory, dense (``held_rows``: the rows held at once); and
+    a note on each."""
+    factors = []
+    for name in chosen:
+        if name not in levels:
+            continue
+        values = levels[name]
+        shown = coding.level_label(values[0]) if values else ""
+        if len(values) < 2:
+            raise CLIError(f"column {name!r} of {args.label!r} holds the same value, {shown!r}, in every row: as a "
+                           f"category it has one level, which tells the fit nothing; leave it out with --drop {name!r}")
+        if len(values) >= IDENTIFIER_SHARE * rows:
+            raise CLIError(f"column {name!r} of {args.label!r} has a different value in almost every row "
+                           f"({len(values)} in {rows} rows): an identifier, not a category; leave it out with --drop "
+                           f"{name!r} (or --index-col {name!r})")
+        factors.append(coding.Factor(name, values))
+    total = coding.dense_bytes(held_rows, factors)
+    if total > DENSE_LIMIT:
+        widest = max(factors, key=lambda f: len(f.levels))
+        whose = "its" if len(factors) == 1 else "the categorical columns'"
+        raise CLIError(f"column {widest.name!r} of {args.label!r} has {len(widest.levels)} levels: {whose} "
+                       f"{sum(len(f.names) for f in factors)} indicator columns over {held_rows} rows would take "
+                       f"{_size(total)} as dense numbers, more than the {_size(DENSE_LIMIT)} bound on them; leave it "
+                       f"out with --drop {widest.name!r}, or merge its levels into fewer")
+    named = set(_column_list(args.categorical, chosen) or ())
+    return factors, [f"graddescent: note: column {f.name!r} of {args.label!r} "
+                     f"{'is categorical (--categorical)' if f.name in named else 'holds text'}: {len(f.levels)} "
+                     f"levels, fitted as {len(f.names)} indicator column(s) beside the reference level "
+                     f"{coding.level_label(f.reference)!r} (R's treatment coding)" for f in factors]
+
+
+def _size(size):
+    """A number of bytes for a message (1.5 GiB)."""
+    for unit, power in (("GiB", 30), ("MiB", 20), ("KiB", 10)):
+        if size >= 1 << power:
+            return f"{size / (1 << power):.3g} {unit}"
+    return f"{size} bytes"
+
+
+def _design_names(chosen, factors, args):
+    """The columns of the design: each categorical column's indicator columns where it stands."""
+    by_name = {f.name: f for f in factors}
+    names = [n for name in chosen for n in (by_name[name].names if name in by_name else [name])]
+    if len(set(names)) < len(names):
+        twice = next(n for i, n in enumerate(names) if n in names[:i])
+        owner = next(f.name for f in factors if twice in f.names)
+        raise CLIError(f"the indicator column {twice!r} of column {owner!r} of {args.label!r} would have the name of "
+                       "another column; rename one of them")
+    return names
+
+
+def _held_design(args, layout, chosen, text):
+    """The data of ``fit --dask``/``--scheduler``: the file a block at a time on every pass, its
+    categorical columns' levels found in the first pass (the one that checks the data), the
+    design's pieces coded from them on every later pass; (held data, label, factors)."""
+    import dask
+
+    layout.path = os.path.abspath(layout.path)  # (the workers' current folders are not this one)
+    source = reading.HeldFile(layout, label=args.label, doing="fitted", again="fit it again")
+    array, facts = source.numbers(chosen, dropna=args.dropna, text=text)
+    if args.persist:  # (read into the workers' memory by the checking pass: no later pass reads the file)
+        array, *facts = _client().persist([array, *facts])
+    try:
+        held = chunked.as_chunks(array, name=repr(args.label), columns=chosen, facts=facts)
+    except chunked.NonFiniteError as exc:  # (worded as reading.read_numbers words it)
+        if math.isinf(exc.value):
+            raise reading.DataFileError(f"{args.label!r} has {exc.count} missing or infinite cell(s); the first, "
+                                        f"infinite (or a number beyond 1.8e308), is in column {exc.column!r} at "
+                                        f"data row {exc.row + 1}; fix them or drop those rows") from None
+        raise reading.DataFileError(f"{args.label!r} has {exc.count} empty, NaN or missing cell(s); the first is "
+                                    f"in column {exc.column!r} at data row {exc.row + 1}; fill them, or drop "
+                                    "those rows with --dropna") from None
+    found = held.facts
+    merged = {name: reading.merge_levels([f[2]["levels"][name] for f in found], layout.format.decimal)
+              for name in text}
+    rows = held.array.chunks[0]
+    at_once = held.m if args.persist else max(max(rows), min(held.m, chunked.FETCH))  # (the rows held at once)
+    factors, remarks = _factors({name: levels for name, (levels, _) in merged.items()}, chosen, held.m, at_once, args)
+    inputs = [name for name in chosen[:-1] if name not in text]
+    remarks += _counting([reading.combined_steps([f[2]["steps"][name] for f in found]) for name in inputs], inputs,
+                         args.label)
+    if args.persist:
+        if not factors:
+            return held, args.label, factors, remarks
+        array = held.array
+    else:  # the later passes check that they read what the first pass read
+        source.remember(found)
+        array = source.numbers(chosen, dropna=args.dropna, rows=rows, text=text)[0]
+    if not factors:
+        return chunked.Chunks(array, held.columns, held.top, held.counter), args.label, factors, remarks
+    names = _design_names(chosen, factors, args)
+    top = np.concatenate([np.ones(len(merged[name][0]) - 1) if name in merged else held.top[j:j + 1]
+                          for j, name in enumerate(chosen)])
+    pieces = [dask.delayed(coding.design)(piece, {j: (len(merged[name][0]), merged[name][1][i])
+                                                 for j, name in enumerate(chosen) if name in merged})
+              for i, piece in enumerate(array.to_delayed().ravel())]
+    import dask.array as da
+
+    array = da.concatenate([da.from_delayed(piece, shape=(rows[i], len(names)), dtype=np.float64)
+                            for i, piece in enumerate(pieces)], axis=0)
+    if args.persist:  # (the design in the workers' memory, coded once: the levels' numbers are let go)
+        import distributed
+
+        array = _client().persist(array)
+        distributed.wait(array)
+    return chunked.Chunks(array, pd.Index(names), top, held.counter), args.label, factors, remarks
+
+
+def _counting(steps, names, label):
+    """A warning for each input (``names``, their :func:`_row_steps`) that only numbers the rows:
+    a column going up (or down) by the same step from every row to the next, as an ID of 1 to n does."""
+    return [f"graddescent: warning: input column {name!r} of {label!r} goes from {first:g} to {last:g} by {step:g} "
+            "from each row to the next: it numbers the rows, and the fit takes their order for data; if it is an "
+            f"identifier, leave it out with --drop {name!r}"
+            for name, (rows, first, last, step) in zip(names, steps)
+            if rows >= COUNTING_ROWS and step is not None and math.isfinite(step) and step != 0]
+
+
+def _say(remarks, quiet):
+    """Print the notes and warnings of :func:`_load_training_data` (none with ``--quiet``)."""
+    if not quiet:
+        for line in remarks:
+            print(line, file=sys.stderr)
 
 
 def _split(frame, args):

@@ -9,7 +9,7 @@ from ..toplevel import CONTROL_DEFAULTS
 from ..validation import MAX_ITER
 from .cluster import SCHEDULER_TIMEOUT
 from ..explorer import page as explorer_page
-from .commands import command_compare, command_datasets, command_explore, command_fit, command_predict
+from .commands import NA_ACTIONS, command_compare, command_datasets, command_explore, command_fit, command_predict
 from .messages import EXIT_ERROR
 from .options import (SEED_RANGE, SEPARATOR_NAMES, _address, _alpha, _character, _max_iter, _method, _methods,
                       _momentum, _number, _number_list, _plot_path, _scaling, _tol, _variant, _variants, _whole)
@@ -43,8 +43,11 @@ def build_parser():
                               "gradDescentR.learn); print the coefficients beside the least-squares ones, R^2, "
                               "the RMSE, the certified error, the iterations and the time, and the gap to least "
                               "squares (the training MSE above the least-squares fit's, relative to it: +0.00% "
-                              "where rounding puts it below, as no fit is below least squares).")
-    fit.add_argument("data", metavar="DATA.csv", help="comma-separated, a header line, numbers (see the "
+                              "where rounding puts it below, as no fit is below least squares). A column of text "
+                              "is fitted as R's lm fits a factor: one indicator column per level after the first, "
+                              "the reference (firm with levels A, B, C: firmB and firmC), its levels kept in the "
+                              "model file.")
+    fit.add_argument("data", metavar="DATA.csv", help="comma-separated, a header line, numbers or text (see the "
                      "reading options); '-': standard input")
     fit.add_argument("--method", type=_method, default="GD", help="learning method (default GD): "
                      + ", ".join(METHODS))
@@ -64,11 +67,16 @@ def build_parser():
     pred = commands.add_parser("predict", help="predict the rows of a CSV file with a saved model",
                                description="Predict DATA.csv with MODEL.json (from 'fit --model-out'). Columns "
                                "are matched by name; the target column may be absent; other columns are passed "
-                               "through. Writes DATA's columns plus 'prediction'.")
+                               "through. A categorical column is coded with the model's levels (a level it was not "
+                               "fitted with is an error). Writes DATA's columns plus 'prediction'.")
     pred.add_argument("model", metavar="MODEL.json", help="from 'fit --model-out'; '-': standard input")
     pred.add_argument("data", metavar="DATA.csv", help="'-': standard input (not both)")
     pred.add_argument("-o", "--output", metavar="OUT.csv", help="write here instead of to stdout ('-': stdout)")
     pred.add_argument("--quiet", action="store_true", help="no notes on stderr")
+    pred.add_argument("--na", choices=NA_ACTIONS, default="fail",
+                      help="rows with an empty (or NA) cell in an input column: fail (the default, R's na.fail: an "
+                      "error naming the first), exclude (R's na.exclude: their prediction is empty, every other row "
+                      "has its own, in order) or drop (R's na.omit: they are left out of the output)")
     _add_cluster_options(pred)
     _add_reading_options(pred, choosing=False)
     pred.set_defaults(run=command_predict)
@@ -231,3 +239,7 @@ def _add_reading_options(parser, choosing):
                            help="leave these columns out (comma-separated); may be repeated")
         group.add_argument("--dropna", action="store_true",
                            help="drop the rows with a missing value in the columns used (saying how many)")
+        group.add_argument("--categorical", metavar="COLS", action="append",
+                           help="fit these columns (comma-separated; e.g. numeric codes) as categories, as a column "
+                           "of text is: one indicator column per level after the first, the reference (R's "
+                           "treatment coding, levels sorted as R's factor() sorts them); may be repeated")
