@@ -24,7 +24,7 @@ from . import _kernels as K
 from .catalog import METHODS
 from .certificate import Certificate
 from .convergence import PATIENCE, TRIAL_ALPHAS, TRIAL_STEPS, Fit, auto_alpha, diverged, remedy
-from .data import Dense, as_data
+from .data import KINDS, Dense, as_data
 from .rrandom import RRandom
 from .spectrum import GRAM_SIZE
 from .validation import MAX_ITER, MAX_STEPS, check_iterations, check_number, check_option, check_whole
@@ -675,7 +675,7 @@ def partial_pass(method, data, state, alpha=0.1, momentum=0.9, nBatch=2, variant
     if "theta" not in state:
         state["theta"] = rng.runif(n)  # R's getTheta
     theta = state["theta"]
-    batch = Dense(data)
+    batch = data if isinstance(data, KINDS) else Dense(data)
     if method == "MBGD":
         nBatch = check_whole("nBatch", nBatch, low=1, high=m, hint=" (the number of batches, at most the rows of the "
                              "batch)")

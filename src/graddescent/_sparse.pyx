@@ -1,0 +1,142 @@
+# cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True, initializedcheck=False
+"""The compiled loops over sparse inputs (:mod:`graddescent.sparse`): compressed rows (CSR,
+canonical: sorted column indices, no duplicates), the output beside them as a dense
+vector, and R's scaling applied implicitly, ``(x - centre) / spread`` per input column,
+without filling in the zeros.
+
+With ``w_j = theta_j / spread_j`` and ``b = theta_0 - sum_j w_j centre_j`` a row's residual is
+``b + sum_{x_ij != 0} x_ij w_j - y_i`` (the centring enters through the scalar b, a rank-one
+correction), and the mean gradient's input j is ``(sum_i e_i x_ij - centre_j sum_i e_i) /
+spread_j / rows``: the work of a full gradient is the non-zeros plus the rows plus the
+columns. The sums run in double, in the order of the rows of the canonical matrix (so CSR
+and CSC input give the same bits): deterministic, though not exact and order-free as the
+dense sums of :mod:`graddescent._sums` are.
+
+The single-row rules that allow it step in time proportional to a row's non-zeros
+(:func:`sgd_sparse`): theta is held as ``a + beta * (centre / spread)`` on the inputs
+(``c_j = centre_j / spread_j``, the scaled value of a zero), so that a step, which adds
+``-alpha e x~_i`` with ``x~_ij = x_ij / spread_j - c_j`` to every coefficient, changes
+``a`` at the row's non-zeros and the scalar beta only; and ``a`` itself as ``scale * v``
+(scikit-learn's ``WeightVector``) where a rule shrinks every coefficient (SAG's sum).
+"""
+
+from libc.math cimport isfinite, sqrt
+from libc.stdint cimport int64_t
+from libc.string cimport memset
+
+import numpy as np
+
+from ._signals cimport new_poll, poll
+from ._sums cimport FullGradient
+
+
+cdef class SparseGradient(FullGradient):
+    """:class:`graddescent._sums.FullGradient`'s mean gradient and mean squared residual, of
+    sparse inputs (CSR ``indptr``, ``indices``, ``values``) scaled implicitly by ``centre``
+    and ``spread`` (one per input), and the output ``y`` (scaled already). Its ``cols`` is an
+    empty stand-in."""
+
+    cdef const int64_t[::1] indptr
+    cdef const int64_t[::1] indices
+    cdef const double[::1] values
+    cdef const double[::1] y
+    cdef const double[::1] centre
+    cdef const double[::1] spread
+    cdef double[::1] w
+    cdef double[::1] sums
+
+    def __init__(self, const double[:, ::1] cols, indptr, indices, values, y, centre, spread):
+        self.indptr, self.indices, self.values, self.y = indptr, indices, values, y
+        self.centre, self.spread = centre, spread
+        self.m = y.shape[0]
+        self.w = np.empty(self.n - 1)
+        self.sums = np.empty(self.n - 1)
+
+    cdef double mean(self, const int64_t* rows, Py_ssize_t lo, Py_ssize_t hi, const double* theta,
+                     double* g) except? -1 nogil:
+        cdef Py_ssize_t n = self.n, count = hi - lo, r, i, j, p
+        cdef double b = theta[0], e, total = 0.0, squares = 0.0
+        for j in range(n - 1):
+            self.w[j] = theta[j + 1] / self.spread[j]
+            b -= self.w[j] * self.centre[j]
+        if n > 1:
+            memset(&self.sums[0], 0, (n - 1) * sizeof(double))
+        for r in range(lo, hi):
+            i = rows[r] if rows != NULL else r
+            e = b
+            for p in range(self.indptr[i], self.indptr[i + 1]):
+                e += self.values[p] * self.w[self.indices[p]]
+            e -= self.y[i]
+            total += e
+            squares += e * e
+            for p in range(self.indptr[i], self.indptr[i + 1]):
+                self.sums[self.indices[p]] += self.values[p] * e
+            poll(&self.poll, 2 * (self.indptr[i + 1] - self.indptr[i]) + 1)
+        g[0] = total / count
+        for j in range(n - 1):
+            g[j + 1] = (self.sums[j] - self.centre[j] * total) / self.spread[j] / count
+        return squares / count
+
+
+def dense_rows(const int64_t[::1] indptr, const int64_t[::1] indices, const double[::1] values,
+               const double[::1] y, const double[::1] centre, const double[::1] spread,
+               const int64_t[::1] rows, double[:, ::1] out):
+    """The rows ``rows`` as the dense scaled data would hold them, into ``out`` (by row: the
+    inputs ``(x - centre) / spread``, zeros included, then the output): what the rules that
+    need every coefficient at every step read, a bounded block at a time."""
+    cdef Py_ssize_t k = out.shape[1], r, i, j, p
+    cdef double[::1] zero = np.empty(k - 1)
+    for j in range(k - 1):
+        zero[j] = (0.0 - centre[j]) / spread[j]  # (the dense scaling's own arithmetic)
+    with nogil:
+        for r in range(rows.shape[0]):
+            i = rows[r]
+            for j in range(k - 1):
+                out[r, j] = zero[j]
+            for p in range(indptr[i], indptr[i + 1]):
+                j = indices[p]
+                out[r, j] = (values[p] - centre[j]) / spread[j]
+            out[r, k - 1] = y[i]
+    return np.asarray(out)
+
+
+def squared_residuals(const int64_t[::1] indptr, const int64_t[::1] indices, const double[::1] values,
+                      const double[::1] y, const double[::1] centre, const double[::1] spread,
+                      const double[::1] theta):
+    """The sum of squared residuals of theta over all rows, in row order."""
+    cdef Py_ssize_t n = theta.shape[0], m = y.shape[0], i, j, p
+    cdef double[::1] w = np.empty(n - 1)
+    cdef double b = theta[0], e, total = 0.0
+    for j in range(n - 1):
+        w[j] = theta[j + 1] / spread[j]
+        b -= w[j] * centre[j]
+    with nogil:
+        for i in range(m):
+            e = b
+            for p in range(indptr[i], indptr[i + 1]):
+                e += values[p] * w[indices[p]]
+            e -= y[i]
+            total += e * e
+    return total
+
+
+def row_norms(const int64_t[::1] indptr, const int64_t[::1] indices, const double[::1] values,
+              const double[::1] centre, const double[::1] spread):
+    """``|x~_i|^2`` of every row's scaled inputs: the zeros' squares, ``sum_j (centre_j /
+    spread_j)^2``, corrected at the row's non-zeros."""
+    cdef Py_ssize_t k = centre.shape[0], m = indptr.shape[0] - 1, i, j, p
+    cdef double base = 0.0, z, v
+    cdef double[::1] out = np.empty(m)
+    cdef double[::1] zero = np.empty(k)
+    for j in range(k):
+        zero[j] = (0.0 - centre[j]) / spread[j]
+        base += zero[j] * zero[j]
+    with nogil:
+        for i in range(m):
+            z = base
+            for p in range(indptr[i], indptr[i + 1]):
+                j = indices[p]
+                v = (values[p] - centre[j]) / spread[j]
+                z += v * v - zero[j] * zero[j]
+            out[i] = z
+    return np.asarray(out)
