@@ -140,3 +140,39 @@ def row_norms(const int64_t[::1] indptr, const int64_t[::1] indices, const doubl
                 z += v * v - zero[j] * zero[j]
             out[i] = z
     return np.asarray(out)
+
+
+def column_sums(const int64_t[::1] indptr, const int64_t[::1] rows, const double[::1] values, Py_ssize_t m,
+                long double[::1] out, centre, int power, bint in_order):
+    """A pass of :func:`graddescent._sums.mean_sd` (R's mean and sd) over sparse columns (CSC:
+    ``indptr``, row numbers ``rows``, ``values``): ``out[j]`` plus the sum over the m rows of
+    x, x - centre[j] or (x - centre[j])^2 (power 0, 1, 2), in long double. ``in_order``: in
+    the order of the rows, a zero's term where R adds it (R's numbers to the bit; work m per
+    column); else each column's zeros' terms at once, ``(m - nnz) term(0)`` (its rounding)."""
+    cdef Py_ssize_t k = indptr.shape[0] - 1, i, j, p
+    cdef long double[::1] c = np.zeros(max(k, 1), dtype=np.longdouble) if centre is None else centre
+    cdef long double acc, zero, d
+    with nogil:
+        for j in range(k):
+            d = 0.0 - c[j]
+            zero = 0.0 if power == 0 else d if power == 1 else d * d
+            acc = out[j]
+            if in_order and power > 0:
+                i = 0
+                for p in range(indptr[j], indptr[j + 1]):
+                    while i < rows[p]:
+                        acc += zero
+                        i += 1
+                    d = values[p] - c[j]
+                    acc += d if power == 1 else d * d
+                    i += 1
+                while i < m:
+                    acc += zero
+                    i += 1
+            else:  # (power 0: a zero adds nothing, in any order)
+                acc += (m - (indptr[j + 1] - indptr[j])) * zero
+                for p in range(indptr[j], indptr[j + 1]):
+                    d = values[p] - c[j]
+                    acc += values[p] if power == 0 else d if power == 1 else d * d
+            out[j] = acc
+    return np.asarray(out)

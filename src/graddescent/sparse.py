@@ -29,13 +29,15 @@ What each family of methods reads, and its cost per step:
 import numpy as np
 import pandas as pd
 
+from . import _kernels as K
 from . import _sparse as S
-from ._sums import r_mean_sd
+from ._sums import add_exact, gram_matrix, gram_sums, mean_sd, r_mean_sd
 from .spectrum import GRAM_SIZE, eigenvalue
 
 __all__ = []
 
 BLOCK = 1 << 20  # numbers of a block of densified rows read by the single-row steps
+IN_ORDER = 1 << 28  # R's statistics summed in the order of the rows up to this many values (rows x inputs)
 MAX_DENSE = 1 << 27  # the most numbers of the variance-reduced inner loops' densified rows (1 GB)
 
 
@@ -108,34 +110,52 @@ class Sparse:
         cols = np.ascontiguousarray(self.take(unique).T)
         return cols, np.arange(unique.size, dtype=np.int64), inverse.astype(np.int64).ravel()
 
+    def _blocks(self, rows=None):
+        """The rows (all: None) densified and scaled, ``stretch`` at a time, in order."""
+        rows = np.arange(self.m, dtype=np.int64) if rows is None else np.asarray(rows, dtype=np.int64)
+        for lo in range(0, rows.size, self.stretch):
+            yield self.take(rows[lo:lo + self.stretch])
+
     def mean_squared_residual(self, theta):
+        """In the order of the rows. Up to :data:`graddescent.spectrum.GRAM_SIZE` columns, the
+        dense kind's numbers to the bit (each residual over the scaled row, a block of rows
+        densified at a time: the work of a pass of the single-row steps); beyond, from the
+        non-zeros."""
         theta = np.ascontiguousarray(theta, dtype=np.float64).ravel()
-        return S.squared_residuals(*self._csr(), self.y, self.centre, self.spread, theta) / self.m
+        if self.k > GRAM_SIZE:
+            return S.squared_residuals(*self._csr(), self.y, self.centre, self.spread, theta) / self.m
+        total = 0.0
+        for block in self._blocks():
+            total = K.squared_residuals(block, theta, total)
+        return total / self.m
+
+    def _top(self):
+        """Each scaled column's largest magnitude (the zeros' included), the output last."""
+        X = self.X
+        with np.errstate(all="ignore"):
+            values = np.abs((X.data - self.centre[X.indices]) / self.spread[X.indices])
+            top = np.zeros(self.k - 1)
+            np.maximum.at(top, X.indices, values)
+            zero = np.abs((0.0 - self.centre) / self.spread)
+        top = np.where(np.bincount(X.indices, minlength=self.k - 1) < self.m, np.maximum(top, zero), top)
+        return np.append(top, np.max(np.abs(self.y)) if self.m else 0.0)
+
+    def _exact_gram(self, rows=None, output=False):
+        """The dense kind's exact Gram matrix (:func:`graddescent.spectrum.exact_gram`), of the
+        inputs (and the output), over the rows (all: None): the same exact sums, from blocks
+        of rows densified, so the same matrix to the bit."""
+        top = self._top() if output else self._top()[:-1]
+        width = top.size
+        total, grids = None, None
+        for block in self._blocks(rows):
+            acc, grids = gram_sums(np.ascontiguousarray(block[:, :width].T), top)
+            if total is None:
+                total = acc
+            else:
+                add_exact(total, acc)
+        return gram_matrix(total, grids, width + 1, self.m if rows is None else len(rows))
 
     # ----------------------------------------------------------------------- its inputs' spectrum
-
-    def _gram(self, rows=None, output=False):
-        """``[1 | X~ (| y~)]' [1 | X~ (| y~)] / count`` over the rows (all: None), from the
-        sparse products and the rank-one corrections of the centring."""
-        X, y = (self.X, self.y) if rows is None else (self.X[rows], self.y[rows])
-        count = X.shape[0]
-        c, s = self.centre, self.spread
-        product = (X.T @ X).tocoo()
-        S_ = np.zeros((self.k - 1, self.k - 1))
-        np.add.at(S_, (product.row, product.col), product.data)
-        u = np.asarray(X.sum(axis=0)).ravel()
-        inner = (S_ - np.outer(c, u) - np.outer(u, c) + count * np.outer(c, c)) / np.outer(s, s)
-        size = self.k + (1 if output else 0)
-        gram = np.empty((size, size))
-        gram[0, 0] = count
-        gram[0, 1:self.k] = gram[1:self.k, 0] = (u - count * c) / s
-        gram[1:self.k, 1:self.k] = inner
-        if output:
-            xy = X.T @ y
-            gram[1:self.k, -1] = gram[-1, 1:self.k] = (xy - c * y.sum()) / s
-            gram[0, -1] = gram[-1, 0] = y.sum()
-            gram[-1, -1] = y @ y
-        return gram / count
 
     def curvature(self, batches=None, starts=None):
         """``L``: the largest eigenvalue of ``X~'X~ / m`` (``X~ = [1 | scaled inputs]``), or the
@@ -145,7 +165,7 @@ class Sparse:
             batches[starts[b]:starts[b + 1]] for b in range(starts.size - 1)]
         with np.errstate(all="ignore"):
             if self.k <= GRAM_SIZE:
-                return max(eigenvalue(self._gram(rows)) for rows in groups)
+                return max(eigenvalue(self._exact_gram(rows)) for rows in groups)
             return max(self._lanczos(rows) for rows in groups)
 
     def _lanczos(self, rows):
@@ -169,44 +189,32 @@ class Sparse:
             return 1.0 + float(S.row_norms(*self._csr(), self.centre, self.spread).max())
 
     def gram(self):
-        """The Gram matrix of ``[1 | inputs | output]``, divided by m (None beyond
-        :data:`graddescent.spectrum.GRAM_SIZE` columns), from sparse products: rounded, not
-        the dense kind's exact sums."""
+        """The exact Gram matrix of ``[1 | inputs | output]``, divided by m (None beyond
+        :data:`graddescent.spectrum.GRAM_SIZE` columns): the dense kind's, to the bit."""
         if self.k + 1 > GRAM_SIZE:
             return None
-        with np.errstate(all="ignore"):
-            return self._gram(output=True)
+        return self._exact_gram(output=True)
 
     def _moments(self):
         """Of the scaled inputs: R's means and standard deviations, the minima and the maxima
-        (zeros counted), from the non-zeros; then the output's."""
+        (zeros counted); then the output's. R's sums follow the order of the rows, a zero's
+        term where R adds it, up to :data:`IN_ORDER` values (R's numbers to the bit); beyond,
+        each column's zeros are added at once (R's numbers up to that sum's rounding)."""
         X = self.X.tocsc()
-        m, counts = self.m, np.diff(X.indptr)
-        data = X.data.astype(np.longdouble)
-        starts = X.indptr[:-1]
-        nonempty = counts > 0
-
-        def column_sum(values):
-            out = np.zeros(self.k - 1, dtype=np.longdouble)
-            if values.size:
-                out[nonempty] = np.add.reduceat(values, starts[nonempty])
-            return out
-
+        m, k, counts = self.m, self.k - 1, np.diff(X.indptr)
+        indptr, rows = X.indptr.astype(np.int64), X.indices.astype(np.int64)
+        in_order = m * k <= IN_ORDER
+        mean, sd = mean_sd(lambda out, centre, power: S.column_sums(indptr, rows, X.data, m, out, centre, power,
+                                                                     in_order), m, k)
+        starts, nonempty = X.indptr[:-1], counts > 0
+        low, high = np.full(k, np.inf), np.full(k, -np.inf)
+        if X.data.size:
+            low[nonempty] = np.minimum.reduceat(X.data, starts[nonempty])
+            high[nonempty] = np.maximum.reduceat(X.data, starts[nonempty])
+        low = np.where(counts < m, np.minimum(low, 0.0), low)
+        high = np.where(counts < m, np.maximum(high, 0.0), high)
         with np.errstate(all="ignore"):
-            mean = column_sum(data) / m  # R's mean: a long double sum, then the mean of the differences added
-            mean = mean + (column_sum(data - np.repeat(mean, counts)) + (m - counts) * (0 - mean)) / m
-            mean = mean.astype(np.float64)
-            centred = data - np.repeat(mean.astype(np.longdouble), counts)
-            variance = (column_sum(centred * centred) + (m - counts) * np.longdouble(mean) ** 2) / (m - 1)
-            sd = np.sqrt(variance).astype(np.float64)
-            low = np.full(self.k - 1, np.inf)
-            high = np.full(self.k - 1, -np.inf)
-            if X.data.size:
-                low[nonempty] = np.minimum.reduceat(X.data, starts[nonempty])
-                high[nonempty] = np.maximum.reduceat(X.data, starts[nonempty])
-            low = np.where(counts < m, np.minimum(low, 0.0), low)
-            high = np.where(counts < m, np.maximum(high, 0.0), high)
-            c, s = self.centre, self.spread
+            c, s = self.centre, self.spread  # (of data scaled already: its scaled values' statistics)
             mean, sd, low, high = (mean - c) / s, sd / s, (low - c) / s, (high - c) / s
             ym, ys = (v[0] for v in r_mean_sd(self.y[:, None]))
         return (np.append(mean, ym), np.append(sd, ys), np.append(low, self.y.min()),
