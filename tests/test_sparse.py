@@ -80,9 +80,9 @@ def test_defaults_fit_the_dense_copys_coefficients(name):
 
 
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
-def test_single_row_rules_read_the_dense_copys_rows_to_the_bit():
+def test_rules_of_every_coefficient_read_the_dense_copys_rows_to_the_bit():
     X, y = design(m=50, d=6, seed=2)
-    for method in ("SGD", "ADAM", "RMSPROP"):
+    for method in ("ADAGRAD", "ADAM", "RMSPROP"):
         for variant in METHODS[method].variants:
             params = {"random_state": 5, "variant": variant}
             dense = METHOD_OF[method](**params).fit(X.toarray(), y)
@@ -191,3 +191,22 @@ def test_variance_reduced_inner_rows_beyond_the_bound_say_what_to_do(monkeypatch
 def test_sparse_tags():
     for name in estimators.__all__:
         assert getattr(gd, name)().__sklearn_tags__().input_tags.sparse
+
+
+def test_sgd_steps_over_the_non_zeros_alone(monkeypatch):
+    """R's SGD and SAGD step without a densified row (the dense copy's coefficients, up to
+    rounding); averaging the iterates reads rows densified (every coefficient's average moves)."""
+    X, y = design(m=80, d=9, seed=8)
+    expected = {m: METHOD_OF[m](random_state=4, average=False, learning_rate=0.05, tol=None, max_iter=30).fit(
+        X.toarray(), y) for m in ("SGD", "SAGD")}
+
+    def refuse(*args):
+        raise AssertionError("a row was densified")
+
+    monkeypatch.setattr(Sparse, "rows", refuse)  # (the rows of the steps of the rules that read them whole)
+    for method, dense in expected.items():
+        fitted = METHOD_OF[method](random_state=4, average=False, learning_rate=0.05, tol=None, max_iter=30).fit(X, y)
+        close(fitted.theta_, dense.theta_)
+        np.testing.assert_allclose(fitted.loss_curve_, dense.loss_curve_, rtol=1e-9)
+    with pytest.raises(AssertionError, match="densified"):
+        gd.SGDRegressor(random_state=4, average=True, learning_rate=0.05, tol=None, max_iter=3).fit(X, y)

@@ -26,7 +26,7 @@ from libc.string cimport memset
 
 import numpy as np
 
-from ._signals cimport new_poll, poll
+from ._signals cimport Poll, new_poll, poll
 from ._sums cimport FullGradient
 
 
@@ -176,3 +176,67 @@ def column_sums(const int64_t[::1] indptr, const int64_t[::1] rows, const double
                     acc += values[p] if power == 0 else d if power == 1 else d * d
             out[j] = acc
     return np.asarray(out)
+
+
+def sgd(const int64_t[::1] indptr, const int64_t[::1] indices, const double[::1] values, const double[::1] y,
+        const double[::1] centre, const double[::1] spread, double[::1] theta, const int64_t[::1] perm,
+        const int64_t[::1] rows, const int64_t[::1] update, double alpha, Py_ssize_t window, double[::1] loss,
+        double[::1] carry, Py_ssize_t offset=0):
+    """R's SGD (and SAGD's, skipping the steps whose ``update`` coin is 0) on sparse rows, in
+    time proportional to each row's non-zeros: :func:`graddescent._kernels.single_row`'s
+    steps, loss windows and ``carry`` (without averaging or a path), up to rounding.
+
+    theta's inputs are held as ``a + beta z``, ``z_j = (0 - centre_j) / spread_j`` (a zero's
+    scaled value): a step ``theta -= alpha e x~`` with ``x~ = z + sum_nz (x~_ij - z_j) e_j``
+    moves beta and ``a`` at the row's non-zeros; ``A = a . z`` and ``|z|^2`` give the dense
+    part of each residual. Every ``n`` steps beta is folded into ``a`` (O(n), so O(1) a step):
+    a and beta z grow apart no further than that, and A is summed afresh."""
+    cdef Py_ssize_t n = theta.shape[0], steps = rows.shape[0], t, j, p, i, written = 0, since = 0
+    cdef Py_ssize_t count = <Py_ssize_t>carry[1], done
+    cdef bint always = update.shape[0] == 0
+    cdef double total = carry[0], e, g, d, v, beta = 0.0, A = 0.0, Z2 = 0.0, theta0 = theta[0]
+    cdef double[::1] z = np.empty(n - 1), a = np.array(theta[1:])
+    cdef Poll p_ = new_poll()
+    for j in range(n - 1):
+        z[j] = (0.0 - centre[j]) / spread[j]
+        A += a[j] * z[j]
+        Z2 += z[j] * z[j]
+    with nogil:
+        for t in range(steps):
+            if always or update[t]:
+                i = perm[rows[t]]
+                e = theta0 + A + beta * Z2
+                for p in range(indptr[i], indptr[i + 1]):
+                    j = indices[p]
+                    v = (values[p] - centre[j]) / spread[j]
+                    e += (a[j] + beta * z[j]) * (v - z[j])
+                e -= y[i]
+                g = alpha * e
+                theta0 -= g
+                beta -= g
+                for p in range(indptr[i], indptr[i + 1]):
+                    j = indices[p]
+                    d = g * ((values[p] - centre[j]) / spread[j] - z[j])
+                    a[j] -= d
+                    A -= d * z[j]
+                total += e * e
+                count += 1
+                since += 1
+                if since >= n:  # (fold beta into a)
+                    A = 0.0
+                    for j in range(n - 1):
+                        a[j] += beta * z[j]
+                        A += a[j] * z[j]
+                    beta, since = 0.0, 0
+            done = offset + t + 1
+            if window > 0 and done % window == 0:
+                if count > 0:
+                    loss[written] = total / count
+                    written += 1
+                total, count = 0.0, 0
+            poll(&p_, 8)
+    theta[0] = theta0
+    for j in range(n - 1):
+        theta[j + 1] = a[j] + beta * z[j]
+    carry[0], carry[1] = total, count
+    return written

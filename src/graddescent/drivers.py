@@ -445,6 +445,11 @@ class Steps:
         on of the fit: the loss windows written (see ``_kernels.single_row``), a stretch of
         rows at a time (data held elsewhere fetches them)."""
         loss = np.empty(0) if loss is None else loss
+        fast = getattr(data, "steps", None)  # (sparse rows: steps over their non-zeros, where the rule allows)
+        if fast is not None and path is None and average_from < 0:
+            written = fast(self.rule.kernel, theta, perm, rows, coins, self.alpha, window, loss, self.carry, offset)
+            if written is not None:
+                return written
         written, extra = 0, {} if self.moments is None else {"state": self.moments, "table": self.table,
                                                                **self.constants}
         if path is not None:

@@ -116,6 +116,15 @@ class Sparse:
         for lo in range(0, rows.size, self.stretch):
             yield self.take(rows[lo:lo + self.stretch])
 
+    def steps(self, kind, theta, perm, rows, coins, alpha, window, loss, carry, offset):
+        """The single-row steps that run in time proportional to a row's non-zeros (R's SGD and
+        SAGD: :func:`graddescent._sparse.sgd`), as :meth:`graddescent.drivers.Steps.run` runs
+        them (without averaging or a path): the loss windows written; None for the other rules."""
+        if kind != K.SingleRow.SGD:
+            return None
+        return S.sgd(*self._csr(), self.y, self.centre, self.spread, theta, perm, rows, coins, alpha, window, loss,
+                     carry, offset)
+
     def mean_squared_residual(self, theta):
         """In the order of the rows. Up to :data:`graddescent.spectrum.GRAM_SIZE` columns, the
         dense kind's numbers to the bit (each residual over the scaled row, a block of rows
