@@ -29,6 +29,21 @@ import numpy as np
 from ._signals cimport Poll, new_poll, poll
 from ._sums cimport FullGradient
 
+cdef extern from *:
+    # The rows of the steps are drawn at random: their loads are started some steps ahead (the
+    # rows do not depend on theta), as in ``_kernels.pyx``: the row's bounds, then its non-zeros.
+    """
+    #if defined(__GNUC__)
+    #define GD_PREFETCH(address) __builtin_prefetch(address)
+    #else
+    #define GD_PREFETCH(address) ((void)0)
+    #endif
+    """
+    void prefetch "GD_PREFETCH"(const void* address) noexcept nogil
+
+cdef enum:
+    AHEAD = 8  # steps ahead that a row's non-zeros are fetched (its bounds twice, its number four times as far)
+
 
 cdef class SparseGradient(FullGradient):
     """:class:`graddescent._sums.FullGradient`'s mean gradient and mean squared residual, of
@@ -178,12 +193,24 @@ def column_sums(const int64_t[::1] indptr, const int64_t[::1] rows, const double
     return np.asarray(out)
 
 
+def deltas(const int64_t[::1] indices, const double[::1] values, const double[::1] centre, const double[::1] spread):
+    """Each non-zero's scaled value less a zero's, ``(x - centre) / spread - (0 - centre) / spread``
+    (as the dense scaling rounds each): what :func:`sgd` reads, made once a fit."""
+    cdef Py_ssize_t p, j
+    cdef double[::1] out = np.empty(values.shape[0])
+    with nogil:
+        for p in range(values.shape[0]):
+            j = indices[p]
+            out[p] = (values[p] - centre[j]) / spread[j] - (0.0 - centre[j]) / spread[j]
+    return np.asarray(out)
+
+
 def sgd(const int64_t[::1] indptr, const int64_t[::1] indices, const double[::1] values, const double[::1] y,
         const double[::1] centre, const double[::1] spread, double[::1] theta, const int64_t[::1] perm,
         const int64_t[::1] rows, const int64_t[::1] update, double alpha, Py_ssize_t window, double[::1] loss,
         double[::1] carry, Py_ssize_t offset=0):
-    """R's SGD (and SAGD's, skipping the steps whose ``update`` coin is 0) on sparse rows, in
-    time proportional to each row's non-zeros: :func:`graddescent._kernels.single_row`'s
+    """R's SGD (and SAGD's, skipping the steps whose ``update`` coin is 0) on sparse rows
+    (``values``: each non-zero's :func:`deltas`), in time proportional to each row's non-zeros: :func:`graddescent._kernels.single_row`'s
     steps, loss windows and ``carry`` (without averaging or a path), up to rounding.
 
     theta's inputs are held as ``a + beta z``, ``z_j = (0 - centre_j) / spread_j`` (a zero's
@@ -194,7 +221,7 @@ def sgd(const int64_t[::1] indptr, const int64_t[::1] indices, const double[::1]
     cdef Py_ssize_t n = theta.shape[0], steps = rows.shape[0], t, j, p, i, written = 0, since = 0
     cdef Py_ssize_t count = <Py_ssize_t>carry[1], done
     cdef bint always = update.shape[0] == 0
-    cdef double total = carry[0], e, g, d, v, beta = 0.0, A = 0.0, Z2 = 0.0, theta0 = theta[0]
+    cdef double total = carry[0], e, g, d, beta = 0.0, A = 0.0, Z2 = 0.0, theta0 = theta[0]
     cdef double[::1] z = np.empty(n - 1), a = np.array(theta[1:])
     cdef Poll p_ = new_poll()
     for j in range(n - 1):
@@ -203,20 +230,29 @@ def sgd(const int64_t[::1] indptr, const int64_t[::1] indices, const double[::1]
         Z2 += z[j] * z[j]
     with nogil:
         for t in range(steps):
+            if t + 4 * AHEAD < steps:
+                prefetch(&perm[rows[t + 4 * AHEAD]])
+            if t + 2 * AHEAD < steps:
+                i = perm[rows[t + 2 * AHEAD]]
+                prefetch(&indptr[i])
+                prefetch(&y[i])
+            if t + AHEAD < steps:
+                i = perm[rows[t + AHEAD]]
+                prefetch(&indices[indptr[i]])
+                prefetch(&values[indptr[i]])
             if always or update[t]:
                 i = perm[rows[t]]
                 e = theta0 + A + beta * Z2
                 for p in range(indptr[i], indptr[i + 1]):
                     j = indices[p]
-                    v = (values[p] - centre[j]) / spread[j]
-                    e += (a[j] + beta * z[j]) * (v - z[j])
+                    e += (a[j] + beta * z[j]) * values[p]
                 e -= y[i]
                 g = alpha * e
                 theta0 -= g
                 beta -= g
                 for p in range(indptr[i], indptr[i + 1]):
                     j = indices[p]
-                    d = g * ((values[p] - centre[j]) / spread[j] - z[j])
+                    d = g * values[p]
                     a[j] -= d
                     A -= d * z[j]
                 total += e * e

@@ -37,7 +37,7 @@ from .spectrum import GRAM_SIZE, eigenvalue
 __all__ = []
 
 BLOCK = 1 << 20  # numbers of a block of densified rows read by the single-row steps
-IN_ORDER = 1 << 28  # R's statistics summed in the order of the rows up to this many values (rows x inputs)
+IN_ORDER = 1 << 22  # R's statistics summed in the order of the rows up to this many values (rows x inputs)
 MAX_DENSE = 1 << 27  # the most numbers of the variance-reduced inner loops' densified rows (1 GB)
 
 
@@ -122,7 +122,9 @@ class Sparse:
         them (without averaging or a path): the loss windows written; None for the other rules."""
         if kind != K.SingleRow.SGD:
             return None
-        return S.sgd(*self._csr(), self.y, self.centre, self.spread, theta, perm, rows, coins, alpha, window, loss,
+        if getattr(self, "_deltas", None) is None:
+            self._deltas = S.deltas(self.X.indices, self.X.data, self.centre, self.spread)
+        return S.sgd(self.X.indptr, self.X.indices, self._deltas, self.y, self.centre, self.spread, theta, perm, rows, coins, alpha, window, loss,
                      carry, offset)
 
     def mean_squared_residual(self, theta):
@@ -209,6 +211,11 @@ class Sparse:
         (zeros counted); then the output's. R's sums follow the order of the rows, a zero's
         term where R adds it, up to :data:`IN_ORDER` values (R's numbers to the bit); beyond,
         each column's zeros are added at once (R's numbers up to that sum's rounding)."""
+        if getattr(self, "_stats", None) is None:  # (once: min_max and scaling_parameter both read them)
+            self._stats = self._statistics()
+        return self._stats
+
+    def _statistics(self):
         X = self.X.tocsc()
         m, k, counts = self.m, self.k - 1, np.diff(X.indptr)
         indptr, rows = X.indptr.astype(np.int64), X.indices.astype(np.int64)
