@@ -69,24 +69,32 @@ cdef class SparseGradient(FullGradient):
 
     cdef double mean(self, const int64_t* rows, Py_ssize_t lo, Py_ssize_t hi, const double* theta,
                      double* g) except? -1 nogil:
-        cdef Py_ssize_t n = self.n, count = hi - lo, r, i, j, p
+        cdef Py_ssize_t n = self.n, count = hi - lo, r, i, j, p, start, stop
         cdef double b = theta[0], e, total = 0.0, squares = 0.0
+        # (the arrays as plain pointers: the loop's loads are not redone after each store)
+        cdef const int64_t* indptr = &self.indptr[0]
+        cdef const int64_t* indices = &self.indices[0] if self.indices.shape[0] else NULL
+        cdef const double* values = &self.values[0] if self.values.shape[0] else NULL
+        cdef const double* y = &self.y[0]
+        cdef double* w = &self.w[0] if n > 1 else NULL
+        cdef double* sums = &self.sums[0] if n > 1 else NULL
         for j in range(n - 1):
-            self.w[j] = theta[j + 1] / self.spread[j]
-            b -= self.w[j] * self.centre[j]
+            w[j] = theta[j + 1] / self.spread[j]
+            b -= w[j] * self.centre[j]
         if n > 1:
-            memset(&self.sums[0], 0, (n - 1) * sizeof(double))
+            memset(sums, 0, (n - 1) * sizeof(double))
         for r in range(lo, hi):
             i = rows[r] if rows != NULL else r
+            start, stop = indptr[i], indptr[i + 1]
             e = b
-            for p in range(self.indptr[i], self.indptr[i + 1]):
-                e += self.values[p] * self.w[self.indices[p]]
-            e -= self.y[i]
+            for p in range(start, stop):
+                e += values[p] * w[indices[p]]
+            e -= y[i]
             total += e
             squares += e * e
-            for p in range(self.indptr[i], self.indptr[i + 1]):
-                self.sums[self.indices[p]] += self.values[p] * e
-            poll(&self.poll, 2 * (self.indptr[i + 1] - self.indptr[i]) + 1)
+            for p in range(start, stop):
+                sums[indices[p]] += values[p] * e
+            poll(&self.poll, 2 * (stop - start) + 1)
         g[0] = total / count
         for j in range(n - 1):
             g[j + 1] = (self.sums[j] - self.centre[j] * total) / self.spread[j] / count
