@@ -377,7 +377,7 @@ class _BaseGradDescent(RegressorMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Or held by Dask (a Dask array or DataFrame), with y too: fitted where they are,
             with the numbers of the same data in memory (:mod:`graddescent.chunked`).
         y : array-like of shape (n_samples,)
@@ -508,7 +508,7 @@ class _BaseGradDescent(RegressorMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
 
         Returns
         -------
@@ -564,7 +564,7 @@ class _Streaming:
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
         y : array-like of shape (n_samples,)
         scaling_parameter : array-like of shape (2, n_features + 1), optional
             The first call's scaling instead of the first batch's statistics: row 0 the
