@@ -210,3 +210,18 @@ def test_sgd_steps_over_the_non_zeros_alone(monkeypatch):
         np.testing.assert_allclose(fitted.loss_curve_, dense.loss_curve_, rtol=1e-9)
     with pytest.raises(AssertionError, match="densified"):
         gd.SGDRegressor(random_state=4, average=True, learning_rate=0.05, tol=None, max_iter=3).fit(X, y)
+
+
+def test_the_functions_take_a_sparse_table():
+    """R's functions on a sparse ``[inputs | output]`` table: the dense copy's numbers."""
+    X, y = design(m=40, d=5, seed=9)
+    table = sp.hstack([X, sp.csr_matrix(y[:, None])], format="csr")
+    expected = {f: getattr(gd, f)(table.toarray(), alpha=0.1, maxIter=10, seed=1) for f in ("GD", "SGD", "SVRG")}
+    model = gd.learn(pd.DataFrame(table.toarray()), learningMethod="AGD", seed=1)
+    with pytest.MonkeyPatch.context() as patch:
+        for cls in (sp.csr_matrix, sp.csc_matrix, sp.coo_matrix):
+            patch.setattr(cls, "toarray", lambda *a, **k: pytest.fail("densified"))
+            patch.setattr(cls, "todense", lambda *a, **k: pytest.fail("densified"))
+        for f, theta in expected.items():
+            close(getattr(gd, f)(table, alpha=0.1, maxIter=10, seed=1), theta)
+        close(gd.learn(table, learningMethod="AGD", seed=1).model, model.model)
