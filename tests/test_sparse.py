@@ -194,22 +194,25 @@ def test_sparse_tags():
 
 
 def test_sgd_steps_over_the_non_zeros_alone(monkeypatch):
-    """R's SGD and SAGD step without a densified row (the dense copy's coefficients, up to
-    rounding); averaging the iterates reads rows densified (every coefficient's average moves)."""
+    """R's SGD and SAGD step without a densified row, their iterates averaged lazily: the
+    dense copy's coefficients and loss, up to rounding."""
     X, y = design(m=80, d=9, seed=8)
-    expected = {m: METHOD_OF[m](random_state=4, average=False, learning_rate=0.05, tol=None, max_iter=30).fit(
-        X.toarray(), y) for m in ("SGD", "SAGD")}
+    settings = [{"average": False, "learning_rate": 0.05, "tol": None, "max_iter": 30},
+                {"average": True, "learning_rate": 0.05, "tol": None, "max_iter": 30}, {}]
+    expected = {(m, i): METHOD_OF[m](random_state=4, **params).fit(X.toarray(), y)
+                for m in ("SGD", "SAGD") for i, params in enumerate(settings)}
 
     def refuse(*args):
         raise AssertionError("a row was densified")
 
     monkeypatch.setattr(Sparse, "rows", refuse)  # (the rows of the steps of the rules that read them whole)
-    for method, dense in expected.items():
-        fitted = METHOD_OF[method](random_state=4, average=False, learning_rate=0.05, tol=None, max_iter=30).fit(X, y)
+    for (method, i), dense in expected.items():
+        fitted = METHOD_OF[method](random_state=4, **settings[i]).fit(X, y)
         close(fitted.theta_, dense.theta_)
         np.testing.assert_allclose(fitted.loss_curve_, dense.loss_curve_, rtol=1e-9)
-    with pytest.raises(AssertionError, match="densified"):
-        gd.SGDRegressor(random_state=4, average=True, learning_rate=0.05, tol=None, max_iter=3).fit(X, y)
+        assert fitted.n_iter_ == dense.n_iter_
+    with pytest.raises(AssertionError, match="densified"):  # (a rule of every coefficient reads rows whole)
+        gd.ADAMRegressor(random_state=4, max_iter=1).fit(X, y)
 
 
 def test_the_functions_take_a_sparse_table():

@@ -216,21 +216,36 @@ def deltas(const int64_t[::1] indices, const double[::1] values, const double[::
 def sgd(const int64_t[::1] indptr, const int64_t[::1] indices, const double[::1] values, const double[::1] y,
         const double[::1] centre, const double[::1] spread, double[::1] theta, const int64_t[::1] perm,
         const int64_t[::1] rows, const int64_t[::1] update, double alpha, Py_ssize_t window, double[::1] loss,
-        double[::1] carry, Py_ssize_t offset=0):
+        double[::1] carry, Py_ssize_t offset=0, double[::1] mean=None, Py_ssize_t averaged=0,
+        Py_ssize_t average_from=-1):
     """R's SGD (and SAGD's, skipping the steps whose ``update`` coin is 0) on sparse rows
-    (``values``: each non-zero's :func:`deltas`), in time proportional to each row's non-zeros: :func:`graddescent._kernels.single_row`'s
-    steps, loss windows and ``carry`` (without averaging or a path), up to rounding.
+    (``values``: each non-zero's :func:`deltas`), in time proportional to each row's
+    non-zeros: :func:`graddescent._kernels.single_row`'s steps, loss windows, ``carry`` and
+    running average of the iterates (``mean``, over ``averaged`` of them, from step
+    ``average_from`` on), without a path, up to rounding. Returns the loss windows written
+    and the count of iterates averaged.
 
     theta's inputs are held as ``a + beta z``, ``z_j = (0 - centre_j) / spread_j`` (a zero's
     scaled value): a step ``theta -= alpha e x~`` with ``x~ = z + sum_nz (x~_ij - z_j) e_j``
     moves beta and ``a`` at the row's non-zeros; ``A = a . z`` and ``|z|^2`` give the dense
     part of each residual. Every ``n`` steps beta is folded into ``a`` (O(n), so O(1) a step):
-    a and beta z grow apart no further than that, and A is summed afresh."""
+    a and beta z grow apart no further than that, and A is summed afresh.
+
+    The average is kept lazily too, as scikit-learn's averaged SGD keeps it: the sum of the
+    iterates since the call began is ``SA + B z`` (B the sum of beta over them), where
+    ``SA_j`` holds ``a_j`` times the iterates it stood for, brought up to date only when
+    ``a_j`` changes (at the row's non-zeros, and at a fold); the call ends by adding the sum
+    to the running average."""
     cdef Py_ssize_t n = theta.shape[0], steps = rows.shape[0], t, j, p, i, written = 0, since = 0
     cdef Py_ssize_t count = <Py_ssize_t>carry[1], done
     cdef bint always = update.shape[0] == 0
     cdef double total = carry[0], e, g, d, beta = 0.0, A = 0.0, Z2 = 0.0, theta0 = theta[0]
     cdef double[::1] z = np.empty(n - 1), a = np.array(theta[1:])
+    cdef bint averaging = mean is not None and average_from >= 0
+    cdef double[::1] sa = np.zeros(n - 1)
+    cdef int64_t[::1] last = np.zeros(n - 1, dtype=np.int64)
+    cdef Py_ssize_t N = 0  # the iterates averaged in this call
+    cdef double B = 0.0, S0 = 0.0
     cdef Poll p_ = new_poll()
     for j in range(n - 1):
         z[j] = (0.0 - centre[j]) / spread[j]
@@ -260,6 +275,9 @@ def sgd(const int64_t[::1] indptr, const int64_t[::1] indices, const double[::1]
                 beta -= g
                 for p in range(indptr[i], indptr[i + 1]):
                     j = indices[p]
+                    if averaging:  # (a_j's value so far, over the iterates it stood for)
+                        sa[j] += a[j] * (N - last[j])
+                        last[j] = N
                     d = g * values[p]
                     a[j] -= d
                     A -= d * z[j]
@@ -269,10 +287,17 @@ def sgd(const int64_t[::1] indptr, const int64_t[::1] indices, const double[::1]
                 if since >= n:  # (fold beta into a)
                     A = 0.0
                     for j in range(n - 1):
+                        if averaging:
+                            sa[j] += a[j] * (N - last[j])
+                            last[j] = N
                         a[j] += beta * z[j]
                         A += a[j] * z[j]
                     beta, since = 0.0, 0
             done = offset + t + 1
+            if averaging and average_from < done:  # (the iterate after this step, into the sums)
+                N += 1
+                B += beta
+                S0 += theta0
             if window > 0 and done % window == 0:
                 if count > 0:
                     loss[written] = total / count
@@ -282,5 +307,10 @@ def sgd(const int64_t[::1] indptr, const int64_t[::1] indices, const double[::1]
     theta[0] = theta0
     for j in range(n - 1):
         theta[j + 1] = a[j] + beta * z[j]
+    if averaging and N > 0:
+        mean[0] = (mean[0] * averaged + S0) / (averaged + N)
+        for j in range(n - 1):
+            mean[j + 1] = (mean[j + 1] * averaged + (sa[j] + a[j] * (N - last[j]) + B * z[j])) / (averaged + N)
+        averaged += N
     carry[0], carry[1] = total, count
-    return written
+    return written, averaged

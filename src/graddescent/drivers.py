@@ -446,9 +446,11 @@ class Steps:
         rows at a time (data held elsewhere fetches them)."""
         loss = np.empty(0) if loss is None else loss
         fast = getattr(data, "steps", None)  # (sparse rows: steps over their non-zeros, where the rule allows)
-        if fast is not None and path is None and average_from < 0:
-            written = fast(self.rule.kernel, theta, perm, rows, coins, self.alpha, window, loss, self.carry, offset)
-            if written is not None:
+        if fast is not None and path is None:
+            done = fast(self.rule.kernel, theta, perm, rows, coins, self.alpha, window, loss, self.carry, offset,
+                        self.mean, self.averaged, average_from)
+            if done is not None:
+                written, self.averaged = done
                 return written
         written, extra = 0, {} if self.moments is None else {"state": self.moments, "table": self.table,
                                                                **self.constants}
