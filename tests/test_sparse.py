@@ -194,20 +194,26 @@ def test_sparse_tags():
 
 
 def test_sgd_steps_over_the_non_zeros_alone(monkeypatch):
-    """R's SGD and SAGD step without a densified row, their iterates averaged lazily: the
-    dense copy's coefficients and loss, up to rounding."""
+    """R's SGD and SAGD step without a densified row, their iterates averaged lazily, and SAG
+    (without averaging), its coefficients brought up to date just in time: the dense copy's
+    coefficients and loss, up to rounding."""
     X, y = design(m=80, d=9, seed=8)
     settings = [{"average": False, "learning_rate": 0.05, "tol": None, "max_iter": 30},
                 {"average": True, "learning_rate": 0.05, "tol": None, "max_iter": 30}, {}]
     expected = {(m, i): METHOD_OF[m](random_state=4, **params).fit(X.toarray(), y)
                 for m in ("SGD", "SAGD") for i, params in enumerate(settings)}
+    sag = {"variant": "textbook", "average": False}  # (SAG, without averaging)
+    expected["SAG", 0] = gd.SAGDRegressor(random_state=4, **sag, max_iter=300, tol=None).fit(X.toarray(), y)
+    expected["SAG", 1] = gd.SAGDRegressor(random_state=4, **sag).fit(X.toarray(), y)
+    settings += [{**sag, "max_iter": 300, "tol": None}, sag]
 
     def refuse(*args):
         raise AssertionError("a row was densified")
 
     monkeypatch.setattr(Sparse, "rows", refuse)  # (the rows of the steps of the rules that read them whole)
     for (method, i), dense in expected.items():
-        fitted = METHOD_OF[method](random_state=4, **settings[i]).fit(X, y)
+        cls, params = (gd.SAGDRegressor, settings[3 + i]) if method == "SAG" else (METHOD_OF[method], settings[i])
+        fitted = cls(random_state=4, **params).fit(X, y)
         close(fitted.theta_, dense.theta_)
         np.testing.assert_allclose(fitted.loss_curve_, dense.loss_curve_, rtol=1e-9)
         assert fitted.n_iter_ == dense.n_iter_
@@ -228,3 +234,12 @@ def test_the_functions_take_a_sparse_table():
         for f, theta in expected.items():
             close(getattr(gd, f)(table, alpha=0.1, maxIter=10, seed=1), theta)
         close(gd.learn(table, learningMethod="AGD", seed=1).model, model.model)
+
+
+def test_sag_goes_on_over_a_stream_as_with_the_dense_copy():
+    X, y = design(m=90, d=7, seed=10)
+    dense, fitted = (gd.SAGDRegressor(variant="textbook", average=False, random_state=2) for _ in range(2))
+    for lo in range(0, 90, 30):
+        dense.partial_fit(X[lo:lo + 30].toarray(), y[lo:lo + 30])
+        fitted.partial_fit(sp.csr_matrix(X[lo:lo + 30]), y[lo:lo + 30])
+        close(fitted.theta_, dense.theta_)

@@ -314,3 +314,95 @@ def sgd(const int64_t[::1] indptr, const int64_t[::1] indices, const double[::1]
         averaged += N
     carry[0], carry[1] = total, count
     return written, averaged
+
+
+def sag(const int64_t[::1] indptr, const int64_t[::1] indices, const double[::1] values, const double[::1] y,
+        const double[::1] centre, const double[::1] spread, double[::1] theta, const int64_t[::1] perm,
+        const int64_t[::1] rows, const int64_t[::1] update, double alpha, Py_ssize_t window, double[::1] loss,
+        double[::1] carry, double[::1] d, double[::1] table, Py_ssize_t offset=0):
+    """SAG (``variant="textbook"`` of SAGD: :func:`graddescent._kernels.single_row`'s, up to
+    rounding, without averaging or a path) on sparse rows (``values``: :func:`deltas`), in time
+    proportional to each row's non-zeros: ``d`` is the sum of every row's last gradient (its
+    residual in ``table``), and theta moves by ``alpha / rows * d`` at every step.
+
+    As scikit-learn's SAG does, each coefficient is brought up to date only where a row reads
+    it (just in time): between two such steps its part of d is constant but for the centring,
+    ``d_j = D_j + G z_j`` (``z_j`` a zero's scaled value, G the residuals' sum), so that its
+    steps add up to ``D_j`` times their number plus ``z_j`` times the sum of G over them (a
+    running sum, CG). The residual's dense part, ``T = theta . z``, moves by ``step (D . z + G
+    |z|^2)`` a step. Every n steps all coefficients are brought up to date and the sums
+    restarted (O(n), so O(1) a step)."""
+    cdef Py_ssize_t n = theta.shape[0], steps = rows.shape[0], t, j, p, i, written = 0, since = 0
+    cdef Py_ssize_t count = <Py_ssize_t>carry[1], done
+    cdef bint always = update.shape[0] == 0
+    cdef double step = alpha / table.shape[0], total = carry[0], e, delta, v
+    cdef double G = 0.0, CG = 0.0, T = 0.0, DZ = 0.0, Z2 = 0.0
+    cdef double[::1] z = np.empty(n - 1), cg = np.zeros(n - 1)
+    cdef int64_t[::1] last = np.zeros(n - 1, dtype=np.int64)
+    cdef Py_ssize_t now = 0  # the steps taken in this call (each coefficient is up to date at last[j])
+    cdef Poll p_ = new_poll()
+    for j in range(n - 1):
+        z[j] = (0.0 - centre[j]) / spread[j]
+        T += theta[j + 1] * z[j]
+        DZ += d[j + 1] * z[j]
+        Z2 += z[j] * z[j]
+    with nogil:
+        for t in range(steps):
+            if t + 4 * AHEAD < steps:
+                prefetch(&perm[rows[t + 4 * AHEAD]])
+            if t + 2 * AHEAD < steps:
+                i = perm[rows[t + 2 * AHEAD]]
+                prefetch(&indptr[i])
+                prefetch(&y[i])
+                prefetch(&table[i])
+            if t + AHEAD < steps:
+                i = perm[rows[t + AHEAD]]
+                prefetch(&indices[indptr[i]])
+                prefetch(&values[indptr[i]])
+            if always or update[t]:
+                i = perm[rows[t]]
+                e = theta[0] + T
+                for p in range(indptr[i], indptr[i + 1]):
+                    j = indices[p]
+                    # (just in time: the steps since last[j], each by D_j and its G)
+                    theta[j + 1] -= step * (d[j + 1] * (now - last[j]) + z[j] * (CG - cg[j]))
+                    last[j], cg[j] = now, CG
+                    e += theta[j + 1] * values[p]
+                e -= y[i]
+                delta = e - table[i]
+                table[i] = e
+                d[0] += delta
+                G += delta
+                for p in range(indptr[i], indptr[i + 1]):
+                    j = indices[p]
+                    v = delta * values[p]
+                    d[j + 1] += v
+                    DZ += v * z[j]
+                theta[0] -= step * d[0]
+                T -= step * (DZ + G * Z2)
+                now += 1
+                CG += G
+                total += e * e
+                count += 1
+                since += 1
+                if since >= n:  # (every coefficient up to date, the sums restarted)
+                    T, DZ = 0.0, 0.0
+                    for j in range(n - 1):
+                        theta[j + 1] -= step * (d[j + 1] * (now - last[j]) + z[j] * (CG - cg[j]))
+                        d[j + 1] += G * z[j]
+                        last[j], cg[j] = now, 0.0
+                        T += theta[j + 1] * z[j]
+                        DZ += d[j + 1] * z[j]
+                    G, CG, since = 0.0, 0.0, 0
+            done = offset + t + 1
+            if window > 0 and done % window == 0:
+                if count > 0:
+                    loss[written] = total / count
+                    written += 1
+                total, count = 0.0, 0
+            poll(&p_, 8)
+    for j in range(n - 1):
+        theta[j + 1] -= step * (d[j + 1] * (now - last[j]) + z[j] * (CG - cg[j]))
+        d[j + 1] += G * z[j]
+    carry[0], carry[1] = total, count
+    return written

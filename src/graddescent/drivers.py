@@ -447,10 +447,8 @@ class Steps:
         loss = np.empty(0) if loss is None else loss
         fast = getattr(data, "steps", None)  # (sparse rows: steps over their non-zeros, where the rule allows)
         if fast is not None and path is None:
-            done = fast(self.rule.kernel, theta, perm, rows, coins, self.alpha, window, loss, self.carry, offset,
-                        self.mean, self.averaged, average_from)
-            if done is not None:
-                written, self.averaged = done
+            written = fast(self, theta, perm, rows, coins, window, loss, offset, average_from)
+            if written is not None:
                 return written
         written, extra = 0, {} if self.moments is None else {"state": self.moments, "table": self.table,
                                                                **self.constants}

@@ -16,15 +16,15 @@ What each family of methods reads, and its cost per step:
   summed in double in the order of the rows of the canonical matrix: deterministic (CSR
   and CSC input give the same bits), not exact and order-free as the dense sums are.
 - R's SGD and SAGD step in time proportional to a row's non-zeros, their iterates averaged
-  lazily (:func:`graddescent._sparse.sgd`, :meth:`Sparse.steps`).
+  lazily (:func:`graddescent._sparse.sgd`, :meth:`Sparse.steps`); so does SAG without
+  averaging, its coefficients brought up to date just in time (:func:`graddescent._sparse.sag`).
 - The other single-row rules read the rows they step on densified, ``stretch`` rows at a time
   (a bounded block: :data:`BLOCK` numbers), so each step costs ``O(columns)``. That is what
   the rules that keep an accumulator per coefficient (the published ADAGRAD, RMSprop,
   ADADELTA and Adam: every coefficient's step changes with its own accumulator at every
   step) and R's scalar rules (one accumulator shared by all coefficients, so every
   coefficient's step size changes at every step) need anyway; the implicit centring makes
-  every scaled row dense too; SAG adds its sum of every row's last gradient at every step
-  (a just-in-time update, as scikit-learn's SAG makes, would make it per non-zero: not done).
+  every scaled row dense too; SAG's average of its iterates is not kept lazily here.
   The variance-reduced inner loops add the full gradient
   ``mu`` at every step (``O(columns)``), and read their inner rows densified (at most
   :data:`MAX_DENSE` numbers: a smaller ``innerIter`` beyond).
@@ -120,18 +120,24 @@ class Sparse:
         for lo in range(0, rows.size, self.stretch):
             yield self.take(rows[lo:lo + self.stretch])
 
-    def steps(self, kind, theta, perm, rows, coins, alpha, window, loss, carry, offset, mean, averaged,
-              average_from):
-        """The single-row steps that run in time proportional to a row's non-zeros (R's SGD and
-        SAGD, the average of the iterates kept lazily: :func:`graddescent._sparse.sgd`), as
-        :meth:`graddescent.drivers.Steps.run` runs them (without a path): the loss windows
-        written and the iterates averaged; None for the other rules."""
-        if kind != K.SingleRow.SGD:
+    def steps(self, steps, theta, perm, rows, coins, window, loss, offset, average_from):
+        """The single-row steps that run in time proportional to a row's non-zeros, as
+        :meth:`graddescent.drivers.Steps.run` runs them (``steps``, its state; without a path):
+        R's SGD and SAGD, their iterates averaged lazily (:func:`graddescent._sparse.sgd`), and
+        SAG without averaging (:func:`graddescent._sparse.sag`). The loss windows written; None
+        for the other rules (and SAG's averaged steps), whose steps read the rows whole."""
+        kind = steps.rule.kernel
+        averaging = steps.mean is not None and average_from >= 0
+        if kind not in (K.SingleRow.SGD, K.SingleRow.SAG) or kind == K.SingleRow.SAG and averaging:
             return None
         if getattr(self, "_deltas", None) is None:
             self._deltas = S.deltas(self.X.indices, self.X.data, self.centre, self.spread)
-        return S.sgd(self.X.indptr, self.X.indices, self._deltas, self.y, self.centre, self.spread, theta, perm,
-                     rows, coins, alpha, window, loss, carry, offset, mean, averaged, average_from)
+        csr = (self.X.indptr, self.X.indices, self._deltas, self.y, self.centre, self.spread, theta, perm, rows, coins,
+               steps.alpha, window, loss, steps.carry)
+        if kind == K.SingleRow.SAG:
+            return S.sag(*csr, steps.moments[0], steps.table, offset)
+        written, steps.averaged = S.sgd(*csr, offset, steps.mean, steps.averaged, average_from)
+        return written
 
     def mean_squared_residual(self, theta):
         """In the order of the rows. Up to :data:`graddescent.spectrum.GRAM_SIZE` columns, the
