@@ -11,7 +11,7 @@ from Cython.Build import cythonize
 from setuptools import Extension, setup
 from setuptools.command.build_ext import build_ext
 
-MODULES = ["_kernels", "_rrandom", "_sums"]
+MODULES = ["_kernels", "_rrandom", "_sparse", "_sums"]
 COMPILE_ARGS = ["-O3", "-g0", "-fno-fast-math", "-ffp-contract=off"]  # after CFLAGS: these win
 
 

@@ -6,6 +6,7 @@
                                                # the interpreter PY, side by side ("before")
     python benchmarks/bench.py --only csv      # only reading CSV files: a 200 MB file and a wide one
     python benchmarks/bench.py --only variants # only the published rules against R's, per step
+    python benchmarks/bench.py --only sparse   # only sparse one-hot inputs against scikit-learn and scipy
 
 Comparisons are ratios against a reference timed in the same process (scikit-learn,
 numpy, R where ``Rscript`` with gradDescent is installed, else R's own timings recorded
@@ -161,6 +162,69 @@ def gd_vs_numpy(data):
     per_iter = (best(lambda: gd.GD(data, maxIter=41, seed=1)) - best(lambda: gd.GD(data, maxIter=1, seed=1))) / 40
     bare = best(lambda: X.T @ (X @ theta - y) / m, repeat=20)
     return [row("GD, time per iteration vs X.T @ (X @ theta - y) / n", per_iter, bare, "<= 1.2x")]
+
+
+def one_hot(m, levels, features=5, seed=0):
+    """A one-hot design: ``features`` categorical columns of ``levels`` levels each, as
+    scikit-learn's OneHotEncoder gives it (CSR, ``features`` non-zeros a row), and an output."""
+    import scipy.sparse as sp
+
+    rng = np.random.default_rng(seed)
+    codes = rng.integers(0, levels, (m, features)) + levels * np.arange(features)
+    X = sp.csr_array((np.ones(m * features), codes.ravel().astype(np.int32),
+                      np.arange(0, m * features + 1, features, dtype=np.int32)), shape=(m, levels * features))
+    X.sort_indices()
+    return X, X @ rng.normal(size=X.shape[1]) + rng.normal(size=m)
+
+
+def sparse_fits(m, levels):
+    """Section 13: sparse one-hot inputs (never densified): an SGD epoch against scikit-learn's
+    SGDRegressor, GD's iteration against ``X.T @ (X @ w - y)``, and a fit's peak memory."""
+    import tracemalloc
+
+    from sklearn.linear_model import SGDRegressor
+
+    X, y = one_hot(m, levels)
+    size = f"{m:,} x {X.shape[1]:,}, {X.nnz // m} non-zeros a row"
+
+    def sk_fit(epochs):
+        return SGDRegressor(max_iter=epochs, tol=None, learning_rate="constant", eta0=0.01, penalty=None,
+                            random_state=1).fit(X, y)
+
+    def sgd_fit(epochs, scaling="variance"):
+        return gd.SGDRegressor(learning_rate=0.01, max_iter=epochs, tol=None, average=False, scaling=scaling,
+                               random_state=1).fit(X, y)
+
+    theirs, theirs11 = best(lambda: sk_fit(1), 5), best(lambda: sk_fit(11))
+    rows = []
+    for scaling, label in ((None, "unscaled"), ("variance", "R's scaling, implicit")):
+        ours, ours11 = best(lambda: sgd_fit(1, scaling), 5), best(lambda: sgd_fit(11, scaling))
+        rows.append(row(f"SGD, a fit of 1 epoch ({label}) vs sklearn SGDRegressor's, {size}", ours, theirs))
+        rows.append(row(f"SGD, an epoch ({label}; (11 epochs - 1) / 10) vs sklearn SGDRegressor's",
+                        (ours11 - ours) / 10, (theirs11 - theirs) / 10, "<= 1.5x (goal 1.0x)"))
+
+    def gd_fit(iterations):
+        return gd.GDRegressor(learning_rate=0.1, max_iter=iterations, tol=None, scaling="variance",
+                              random_state=1).fit(X, y)
+
+    per_iter = (best(lambda: gd_fit(201)) - best(lambda: gd_fit(1), 5)) / 200
+    w = np.full(X.shape[1], 0.1)
+    bare = best(lambda: X.T @ (X @ w - y), repeat=20)
+    rows.append(row(f"GD, an iteration (R's scaling, implicit; (201 - 1) / 200) vs X.T @ (X @ w - y), {size}",
+                    per_iter, bare, "<= 1.2x"))
+    gradient, theta = gd.sparse.prepared(X, y, None, "variance")[0].gradient(), np.full(X.shape[1] + 1, 0.1)
+    rows.append(row("  its gradient alone (and the loss), the same data", best(lambda: gradient(theta), repeat=20),
+                    bare, "<= 1.2x"))
+    data_mb = (X.data.nbytes + X.indices.nbytes + X.indptr.nbytes + y.nbytes) / 2**20
+    for name, fit in (("GD, 20 iterations", lambda: gd_fit(20)), ("SGD, 1 epoch", lambda: sgd_fit(1))):
+        tracemalloc.start()
+        fit()
+        peak = tracemalloc.get_traced_memory()[1] / 2**20
+        tracemalloc.stop()
+        rows.append({"what": f"{name}: peak memory (Python's allocations), {size}", "graddescent": f"{peak:,.0f} MB",
+                     "reference": f"X and y {data_mb:,.0f} MB (dense: {m * X.shape[1] * 8 / 2**30:,.1f} GB)",
+                     "ratio": f"{peak / data_mb:.1f}x data", "target": "a few hundred MB"})
+    return rows
 
 
 def rrandom_vs_numpy(k):
@@ -634,6 +698,9 @@ def dask_fits(gigabytes, folder):
 
 
 def sections(args):
+    if args.only == "sparse":
+        return [("13. sparse one-hot inputs, never densified", lambda: sparse_fits(
+            10**4 if args.quick else 10**5, 10**3 if args.quick else 10**4))]
     if args.only == "dask":
         return [(f"11. files larger than memory: fit --dask on a {args.gigabytes:g} GB CSV",
                  lambda: dask_fits(args.gigabytes, args.folder))]
@@ -668,7 +735,8 @@ def sections(args):
         rest.insert(0, ("6. start-up, in a fresh virtual environment", startup))
     return (speed + rest + sections(argparse.Namespace(only="csv", quick=args.quick))
             + sections(argparse.Namespace(only="variants", quick=args.quick))
-            + sections(argparse.Namespace(only="certificate", quick=args.quick)))
+            + sections(argparse.Namespace(only="certificate", quick=args.quick))
+            + sections(argparse.Namespace(only="sparse", quick=args.quick)))
 
 
 def main():
@@ -677,10 +745,10 @@ def main():
     warnings.simplefilter("ignore", category=Warning)
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="1e5 rows instead of 1e6, no fresh environment")
-    parser.add_argument("--only", choices=["speed", "convergence", "csv", "variants", "certificate", "dask"],
+    parser.add_argument("--only", choices=["speed", "convergence", "csv", "variants", "certificate", "sparse", "dask"],
                         help="only the speed sections (1 to 5), only section 8 (to convergence), only "
                              "reading CSV files (9), only the published rules against R's (10), only the "
-                             "certificate's cost (12), or only "
+                             "certificate's cost (12), only sparse inputs (13), or only "
                              "section 11, fit --dask on a file of --gigabytes (not part of a full run: it writes "
                              "the file, and takes minutes)")
     parser.add_argument("--gigabytes", type=float, default=5.0, help="section 11's file size (default 5)")

@@ -22,7 +22,8 @@ methods, whatever holds it:
   R's feature scaling, and its check.
 
 :class:`Dense` is data in memory (a DataFrame or an array); :class:`graddescent.chunked.Chunks`
-is data held by Dask, in pieces. :func:`as_data` takes either, or what a user passes.
+is data held by Dask, in pieces; :class:`graddescent.sparse.Sparse` sparse inputs (scipy.sparse),
+scaled implicitly. :func:`as_data` takes any, or what a user passes.
 """
 
 import numpy as np
@@ -30,6 +31,7 @@ import pandas as pd
 
 from . import _kernels as K
 from . import chunked
+from .sparse import Sparse, as_sparse, is_sparse
 from ._sums import FullGradient, non_finite_columns, r_mean_sd, scale_columns
 from .spectrum import GRAM_SIZE, exact_gram, exact_gram_by_rows, largest_eigenvalue, largest_row_norm
 from .validation import check_data
@@ -149,12 +151,25 @@ class Dense:
         return pd.DataFrame(self.values, columns=self.columns, index=self.index, copy=False)
 
 
+KINDS = (Dense, chunked.Chunks, Sparse)  # the kinds of data
+
+
 def as_data(data, name="dataTrain", min_rows=2, min_cols=2):
     """A data set as one of the kinds of this module: as it is if it is one, a Dask array or
-    DataFrame as :class:`graddescent.chunked.Chunks` (where it is), else checked
+    DataFrame as :class:`graddescent.chunked.Chunks` (where it is), a scipy.sparse matrix or
+    array (its last column the output) as :class:`graddescent.sparse.Sparse`, else checked
     (:func:`graddescent.validation.check_data`) as :class:`Dense`."""
-    if isinstance(data, (Dense, chunked.Chunks)):
+    if isinstance(data, KINDS):
         return data
+    if is_sparse(data):
+        if data.ndim != 2 or data.shape[0] < min_rows or data.shape[1] < min_cols:
+            raise ValueError(f"{name} must have at least {min_rows} rows and {min_cols} columns (the inputs, then the "
+                             f"output), got shape {data.shape}")
+        table = data.tocsc()
+        y = table[:, [-1]].tocoo()
+        output = np.zeros(table.shape[0])
+        output[y.row] = y.data
+        return as_sparse(table[:, :-1], output, name=name)
     if chunked.is_dask(data):  # (its pieces stay where they are)
         return chunked.as_chunks(data, name=name, min_rows=min_rows, min_cols=min_cols)
     return Dense(*check_data(data, name, min_rows, min_cols))

@@ -24,7 +24,7 @@ from . import _kernels as K
 from .catalog import METHODS
 from .certificate import Certificate
 from .convergence import PATIENCE, TRIAL_ALPHAS, TRIAL_STEPS, Fit, auto_alpha, diverged, remedy
-from .data import Dense, as_data
+from .data import KINDS, Dense, as_data
 from .rrandom import RRandom
 from .spectrum import GRAM_SIZE
 from .validation import MAX_ITER, MAX_STEPS, check_iterations, check_number, check_option, check_whole
@@ -445,6 +445,11 @@ class Steps:
         on of the fit: the loss windows written (see ``_kernels.single_row``), a stretch of
         rows at a time (data held elsewhere fetches them)."""
         loss = np.empty(0) if loss is None else loss
+        fast = getattr(data, "steps", None)  # (sparse rows: steps over their non-zeros, where the rule allows)
+        if fast is not None and path is None:
+            written = fast(self, theta, perm, rows, coins, window, loss, offset, average_from)
+            if written is not None:
+                return written
         written, extra = 0, {} if self.moments is None else {"state": self.moments, "table": self.table,
                                                                **self.constants}
         if path is not None:
@@ -675,7 +680,7 @@ def partial_pass(method, data, state, alpha=0.1, momentum=0.9, nBatch=2, variant
     if "theta" not in state:
         state["theta"] = rng.runif(n)  # R's getTheta
     theta = state["theta"]
-    batch = Dense(data)
+    batch = data if isinstance(data, KINDS) else Dense(data)
     if method == "MBGD":
         nBatch = check_whole("nBatch", nBatch, low=1, high=m, hint=" (the number of batches, at most the rows of the "
                              "batch)")

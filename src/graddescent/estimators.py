@@ -25,6 +25,10 @@ the published rule where the method has one, see :data:`graddescent.catalog.METH
 the published rule's constants (``beta1``, ``beta2``, ``epsilon``, torch.optim's defaults)
 where the method has them.
 :class:`GradDescentRegressor` takes any method by name (to search over methods).
+
+X may be sparse (scipy.sparse CSR or CSC, matrices or arrays: a one-hot encoding):
+fitted and predicted without densifying it, R's scaling applied implicitly
+(:mod:`graddescent.sparse`), with the coefficients of its dense copy, up to rounding.
 """
 
 import math
@@ -45,15 +49,15 @@ except ImportError:  # scikit-learn < 1.6
     def validate_data(estimator, *args, **kwargs):
         return estimator._validate_data(*args, **kwargs)
 
-from . import chunked, drivers
+from . import chunked, drivers, sparse
 from ._sums import scale_columns
 from .catalog import METHODS
 from .convergence import AVERAGED_TOL, PATIENCE, TOL, diverged, stable_bound
-from .data import Dense
+from .data import KINDS, Dense
 from .linear import coefficients, predictions
 from .methods import published_text
 from .rrandom import RRandom
-from .scaling import check_scaling, scaling_parameter
+from .scaling import check_scaling
 from .validation import MAX_ITER, MAX_STEPS
 
 __all__ = [
@@ -62,6 +66,7 @@ __all__ = [
     "SVRGRegressor", "SSGDRegressor", "SARAHRegressor", "SARAHPlusRegressor",
 ]
 
+SPARSE = ("csr", "csc")  # the sparse formats fitted as they are (others are converted to CSR)
 #: estimator parameter -> R's ``control`` entry
 R_NAMES = {"learning_rate": "alpha", "max_iter": "maxIter", "momentum": "momentum", "n_batch": "nBatch",
            "lamda": "lamda", "inner_iter": "innerIter", "option": "option", "gamma_s": "gammaS",
@@ -255,12 +260,19 @@ def _finite(value):
 
 
 def _scaling_parameter(values, scaling):
-    """R's scalingParameter of the whole frame, with scale 1 for a constant column."""
-    parameter = scaling_parameter(values, scaling)
+    """R's scalingParameter of the whole frame (an array, or a kind of :mod:`graddescent.data`),
+    with scale 1 for a constant column."""
+    parameter = (values if isinstance(values, KINDS) else Dense(values)).scaling_parameter(scaling)
     with np.errstate(over="ignore"):  # (a range beyond double's: refused by check_scaling)
-        constant = (np.ptp(values, axis=0) == 0) | (parameter[1] == 0)
+        constant = (_ranges(values) == 0) | (parameter[1] == 0)
     parameter[1, constant] = 1.0
     return parameter
+
+
+def _ranges(values):
+    """Each column's range (max - min) of an array or a kind of :mod:`graddescent.data`."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        return (values if isinstance(values, KINDS) else Dense(values)).scaling_parameter("minmax")[1]
 
 
 def _per_pass(method, n_samples, n_batch):
@@ -365,7 +377,7 @@ class _BaseGradDescent(RegressorMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Or held by Dask (a Dask array or DataFrame), with y too: fitted where they are,
             with the numbers of the same data in memory (:mod:`graddescent.chunked`).
         y : array-like of shape (n_samples,)
@@ -394,12 +406,19 @@ class _BaseGradDescent(RegressorMixin, BaseEstimator):
             self._check_combinations(control, m, method)
         else:
             with np.errstate(over="ignore", invalid="ignore"):  # scikit-learn's quick finiteness test sums X
-                X, y = validate_data(self, X, y, y_numeric=True, dtype=np.float64, ensure_min_samples=2)
+                X, y = validate_data(self, X, y, y_numeric=True, dtype=np.float64, ensure_min_samples=2,
+                                     accept_sparse=SPARSE)
             if not np.issubdtype(y.dtype, np.number):  # y_numeric converts only object arrays
                 raise ValueError(f"y must hold numbers, got an array of {y.dtype}; convert it with .astype(float)")
             m = X.shape[0]
             control = self._control(method, m)
             self._check_combinations(control, m, method)
+        if sparse.is_sparse(X):  # (never densified: scaled implicitly, graddescent.sparse)
+            names = [*map(str, getattr(self, "feature_names_in_", [f"X[:, {j}]" for j in range(X.shape[1])])), "y"]
+            data, parameter = sparse.prepared(X, y, names, self.scaling)
+            if parameter is not None:
+                check_scaling(parameter, data, names, self.scaling == "variance" and "standard deviation" or "range")
+        elif not chunked.is_dask(X):
             values = np.empty((m, X.shape[1] + 1), order="C" if METHODS[method].by_row else "F")  # as the method
             values[:, :-1], values[:, -1] = X, y                                                   # reads it
             names = [*map(str, getattr(self, "feature_names_in_", [f"X[:, {j}]" for j in range(X.shape[1])])), "y"]
@@ -489,7 +508,7 @@ class _BaseGradDescent(RegressorMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
 
         Returns
         -------
@@ -508,11 +527,18 @@ class _BaseGradDescent(RegressorMixin, BaseEstimator):
                                  f"{self.n_features_in_} features as input.")
             return X.rechunk({1: -1}).map_blocks(self._predict, drop_axis=1, dtype=np.float64)
         with np.errstate(over="ignore", invalid="ignore"):
-            X = validate_data(self, X, reset=False, dtype=np.float64)
+            X = validate_data(self, X, reset=False, dtype=np.float64, accept_sparse=SPARSE)
         return self._predict(X)
 
     def _predict(self, X):
+        if sparse.is_sparse(X):
+            return sparse.predictions(self.theta_, self.scaling_parameter_, X)
         return predictions(self.theta_, self.scaling_parameter_, np.asarray(X, dtype=np.float64))
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        return tags
 
 
 
@@ -538,7 +564,7 @@ class _Streaming:
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
         y : array-like of shape (n_samples,)
         scaling_parameter : array-like of shape (2, n_features + 1), optional
             The first call's scaling instead of the first batch's statistics: row 0 the
@@ -561,22 +587,29 @@ class _Streaming:
         after_fit = first and hasattr(self, "theta_")
         self._check_not_boolean(X, y)
         with np.errstate(over="ignore", invalid="ignore"):
-            X, y = validate_data(self, X, y, reset=first and not after_fit, y_numeric=True, dtype=np.float64)
-        data = np.empty((X.shape[0], X.shape[1] + 1))
-        data[:, :-1], data[:, -1] = X, y
+            X, y = validate_data(self, X, y, reset=first and not after_fit, y_numeric=True, dtype=np.float64,
+                                 accept_sparse=SPARSE)
         names = [*map(str, getattr(self, "feature_names_in_", [f"X[:, {j}]" for j in range(X.shape[1])])), "y"]
+        if sparse.is_sparse(X):  # (never densified: scaled implicitly, graddescent.sparse)
+            data = sparse.as_sparse(X, y, names)
+        else:
+            data = np.empty((X.shape[0], X.shape[1] + 1))
+            data[:, :-1], data[:, -1] = X, y
         if first:
             parameter = self.scaling_parameter_ if after_fit else self._first_scaling(data, scaling_parameter, names)
             self._stream = {"rng": RRandom(self._seed()), "average": self.average, "warned": False,
-                            "constant": [name for name, low, high in zip(names, data.min(axis=0), data.max(axis=0))
-                                         if low == high] if parameter is not None and scaling_parameter is None
+                            "constant": [name for name, spread in zip(names, _ranges(data)) if spread == 0]
+                            if parameter is not None and scaling_parameter is None
                             and not after_fit else []}
             if after_fit:
                 self._stream["theta"] = self.theta_.ravel().copy()
             self.scaling_parameter_, self.n_iter_, self.loss_curve_ = parameter, 0, np.empty(0)
             self.path_ = None  # (a stream keeps no path)
         parameter = self.scaling_parameter_
-        if parameter is not None:
+        if parameter is not None and isinstance(data, KINDS):
+            data = data.scaled(parameter)
+            check_scaling(parameter, data, names, self.scaling == "variance" and "standard deviation" or "range")
+        elif parameter is not None:
             scale_columns(data, parameter[0], parameter[1], data)
             check_scaling(parameter, data, names, self.scaling == "variance" and "standard deviation" or "range")
         control = self._control(method, data.shape[0])
@@ -609,7 +642,8 @@ class _Streaming:
         the first batch's scaling left unscaled, or a step above this batch's stable bound."""
         state = self._stream
         with np.errstate(all="ignore"):
-            reach = np.max(np.abs(data[:, :-1]), axis=0) if data.shape[1] > 1 else np.zeros(0)
+            bounds = (data if isinstance(data, KINDS) else Dense(data)).scaling_parameter("minmax")[:, :-1]
+            reach = np.maximum(np.abs(bounds[0]), np.abs(bounds[0] + bounds[1]))
         constant = [name for name in state["constant"] if name != "y"]
         if constant:
             j = names.index(constant[0])
@@ -626,7 +660,7 @@ class _Streaming:
         if alpha is None:  # (ADADELTA)
             return "use a smaller momentum (the decay of its running averages)"
         rule = METHODS[method].rules[arguments.get("variant", "R")]
-        bound, how = stable_bound(rule, Dense(data), arguments.get("momentum", 0.0))
+        bound, how = stable_bound(rule, data if isinstance(data, KINDS) else Dense(data), arguments.get("momentum", 0.0))
         auto = " (learning_rate='auto' sized it on the first batch)" if self.learning_rate == "auto" else ""
         if bound is not None and alpha > bound:
             return (f"the step {alpha:.3g}{auto} is above {how} = {bound:.3g} for this batch; use a smaller "
