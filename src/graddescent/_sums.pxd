@@ -37,6 +37,11 @@ cdef class FullGradient:
     cdef double[:, ::1] comp        # the fallback's compensated sums (and those of huge terms)
     cdef Poll poll
     cdef const int64_t* rows        # the call's rows (NULL: a range of rows)
+    cdef int weighting              # UNWEIGHTED, WHOLE (integer weights) or SCALED (any others), see set_weights
+    cdef object weight_array        # the weights (owner of ``wd``, ``wu``)
+    cdef const double* wd           # each row's weight, as a double (WHOLE) or divided by the largest (SCALED)
+    cdef const uint64_t* wu         # each row's whole weight (WHOLE)
+    cdef double total               # the weights' sum over all rows
 
     cdef double mean(self, const int64_t* rows, Py_ssize_t lo, Py_ssize_t hi, const double* theta,
                      double* g) except? -1 nogil
@@ -45,6 +50,7 @@ cdef class FullGradient:
     cdef int _accumulate(self, Py_ssize_t lo, Py_ssize_t hi, const double* theta) except -1 nogil
     cdef int _compensated(self, Py_ssize_t lo, Py_ssize_t hi, const double* theta) except -1 nogil
     cdef int _compensate(self, Py_ssize_t lo, Py_ssize_t hi, const double* theta) except -1 nogil
+    cdef double _count(self, Py_ssize_t lo, Py_ssize_t hi) noexcept nogil
 
 
 cdef class ChunkedGradient(FullGradient):

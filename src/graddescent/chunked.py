@@ -69,9 +69,15 @@ class Chunks:
     each column's largest magnitude (``top``). It has the interface of
     :mod:`graddescent.data`: the rows the steps read are fetched, ``stretch`` at a time."""
 
+    weights = None  # (frequency weights: not yet for data held by Dask)
+
     @property
     def stretch(self):
         return FETCH
+
+    def step_factors(self, table_rows=None):
+        """The single-row steps' factors of the rows read (:meth:`graddescent.data.Dense.step_factors`)."""
+        return None
 
     def __init__(self, array, columns, top, counter=None):
         self.array, self.columns, self.top = array, columns, top

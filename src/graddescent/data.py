@@ -20,19 +20,29 @@ methods, whatever holds it:
   coefficients (:mod:`graddescent.certificate`).
 - ``scaling_parameter(method)``, ``scaled(parameter, order)`` and ``non_finite_columns()``:
   R's feature scaling, and its check.
+- ``weights``: the rows' frequency weights (None: every row once), which every number above
+  honours: a row of weight w counts as w copies of it (a weight of 0 leaves the row out), so
+  the full gradient, the loss, R's means and standard deviations (divisor ``sum(w) - 1``) and
+  the Gram matrix are the weighted ones; ``step_factors(table_rows)``: the single-row steps'
+  factors ``w_i / mean(w)`` (None unweighted), by which a row's gradient is multiplied, so
+  that over rows drawn uniformly a step is in expectation the weighted gradient's.
 
 :class:`Dense` is data in memory (a DataFrame or an array); :class:`graddescent.chunked.Chunks`
 is data held by Dask, in pieces. :func:`as_data` takes either, or what a user passes.
 """
+
+import math
 
 import numpy as np
 import pandas as pd
 
 from . import _kernels as K
 from . import chunked
-from ._sums import FullGradient, non_finite_columns, r_mean_sd, scale_columns
+from ._sums import FullGradient, Weighting, non_finite_columns, r_mean_sd, scale_columns
 from .spectrum import GRAM_SIZE, exact_gram, exact_gram_by_rows, largest_eigenvalue, largest_row_norm
-from .validation import check_data
+from .validation import check_data, check_weights
+
+WHOLE_WEIGHTS = 2048  # whole weights up to this are summed exactly as that many copies of their row
 
 __all__ = []
 
@@ -41,17 +51,42 @@ class Dense:
     """A data set in memory: ``values``, m x k float64 (any layout; a DataFrame's block is
     laid out by column, the single-row methods want it by row), with its column names and
     row labels. The layouts the methods read are made from it once, on first use, and
-    kept (no copy where ``values`` is laid out so already)."""
+    kept (no copy where ``values`` is laid out so already).
+
+    ``weights`` (one per row, checked by :func:`graddescent.validation.check_weights`): frequency
+    weights; the rows of weight 0 are left out (``values`` then holds the others)."""
 
     stretch = np.iinfo(np.int64).max  # (every row at once: nothing to fetch)
+    weights = None
 
-    def __init__(self, values, columns=None, index=None):
+    def __init__(self, values, columns=None, index=None, weights=None):
+        if weights is not None:
+            weights = check_weights(weights, values.shape[0])
+            kept = weights > 0
+            if not kept.all():  # (a weight of 0: the row left out)
+                order = "F" if values.flags.f_contiguous and not values.flags.c_contiguous else "C"
+                values = np.asarray(values[kept], order=order)
+                index = (pd.RangeIndex(kept.size) if index is None else index)[kept]
+                weights = weights[kept]
         self.values = values
         self.m, self.k = values.shape
         self.shape = values.shape
         self.columns = pd.Index([f"V{j + 1}" for j in range(self.k)]) if columns is None else columns
         self.index = pd.RangeIndex(self.m) if index is None else index
         self._by_row = self._by_column = None
+        if weights is not None:
+            self._weigh(weights)
+
+    def _weigh(self, weights):
+        """Take the rows' weights (all > 0): whole ones up to WHOLE_WEIGHTS are summed as copies
+        of their rows, exactly (``Weighting.WHOLE``); others divided by the largest, each term
+        times its weight (``SCALED``)."""
+        self.weights = weights
+        self.total = math.fsum(weights)
+        whole = bool(np.all(weights <= WHOLE_WEIGHTS) and np.all(weights == np.floor(weights)))
+        self.weighting = Weighting.WHOLE if whole else Weighting.SCALED
+        self._summed = weights if whole else weights / weights.max()
+        self._factors = weights / (self.total / self.m)
 
     def by_row(self):
         """The data by row, m x k in C order."""
@@ -73,7 +108,15 @@ class Dense:
     # ----------------------------------------------------------------------- what the drivers read
 
     def gradient(self):
-        return FullGradient(self.by_column())
+        gradient = FullGradient(self.by_column())
+        return gradient if self.weights is None else gradient.set_weights(self._summed, self.weighting)
+
+    def step_factors(self, table_rows=None):
+        """The single-row steps' factors ``w_i / mean(w)`` of the rows read (those of the data
+        set, or its rows ``table_rows``), or None (unweighted)."""
+        if self.weights is None:
+            return None
+        return self._factors if table_rows is None else self._factors[table_rows]
 
     def rows(self, perm, rows):
         return self.by_row(), perm, rows, None
@@ -82,8 +125,10 @@ class Dense:
         return self.by_column(), perm, rows
 
     def mean_squared_residual(self, theta):
-        """Summed in the order of the rows (the single-row methods' averaged iterate's loss)."""
-        return K.mean_squared_residual(self.by_row(), theta)
+        """Summed in the order of the rows (the single-row methods' averaged iterate's loss); weighted."""
+        if self.weights is None:
+            return K.mean_squared_residual(self.by_row(), theta)
+        return K.squared_residuals(self.by_row(), theta, 0.0, self.weights) / self.total
 
     def take(self, rows):
         return self.values[np.asarray(rows, dtype=np.int64)]
@@ -93,23 +138,26 @@ class Dense:
     def curvature(self, batches=None, starts=None):
         """``L``: the largest eigenvalue of ``X'X / m``, ``X = [1 | inputs]``, or the largest
         over MBGD's batches (rows ``batches[starts[b]:starts[b + 1]]``)."""
+        weighted = {} if self.weights is None else {"weights": self._summed, "weighting": self.weighting}
         if batches is None or batches.size == 0:
-            return largest_eigenvalue(self.inputs())
-        return max(largest_eigenvalue(self.inputs(), batches[starts[b]:starts[b + 1]])
+            return largest_eigenvalue(self.inputs(), **weighted)
+        return max(largest_eigenvalue(self.inputs(), batches[starts[b]:starts[b + 1]], **weighted)
                    for b in range(starts.size - 1))
 
     def largest_row_norm(self):
-        """``R2``: the largest ``|x_i|^2 = 1 + sum_j x_ij^2`` over the rows."""
-        return largest_row_norm(self.inputs())
+        """``R2``: the largest ``|x_i|^2 = 1 + sum_j x_ij^2`` over the rows (weighted: times
+        the row's step factor, as its steps are)."""
+        return largest_row_norm(self.inputs(), self.step_factors())
 
     def gram(self):
         """The exact Gram matrix of ``[1 | inputs | output]``, divided by m (None beyond
         :data:`graddescent.spectrum.GRAM_SIZE` columns): :mod:`graddescent.certificate`'s."""
         if self.k + 1 > GRAM_SIZE:
             return None
+        weighted = {} if self.weights is None else {"weights": self._summed, "weighting": self.weighting}
         if self._by_column is not None or self._by_row is None and self.values.flags.f_contiguous:
-            return exact_gram(self.by_column())
-        return exact_gram_by_rows(self.values)
+            return exact_gram(self.by_column(), **weighted)
+        return exact_gram_by_rows(self.values, **weighted)
 
     def looks_scaled(self):
         """Whether every input column looks scaled: mean near 0 and spread near 1, or spanning 0..1."""
@@ -126,10 +174,15 @@ class Dense:
 
     def scaling_parameter(self, method):
         """R's scalingParameter: centres, then spreads (``"variance"``: R's means and standard
-        deviations, ``"minmax"``: minima and ranges), one per column."""
+        deviations, ``"minmax"``: minima and ranges), one per column; weighted, as R's of the
+        data with each row repeated as often as its weight says (divisor ``sum(w) - 1``)."""
+        if method == "variance" and self.weights is not None and self.total <= 1:
+            raise ValueError(f"the weights add up to {self.total:g}; as frequency weights (how many times each row "
+                             "counts) the standard deviation divides by their sum - 1, so they must add up to more "
+                             "than 1: multiply them by a constant, or scale with 'minmax'")
         with np.errstate(over="ignore", invalid="ignore"):
             if method == "variance":
-                return np.vstack(r_mean_sd(self.values))
+                return np.vstack(r_mean_sd(self.values, self.weights))
             low = self.values.min(axis=0)
             return np.vstack([low, self.values.max(axis=0) - low])
 
@@ -138,7 +191,10 @@ class Dense:
         column (``order="F"``) or by row (``"C"``)."""
         out = np.empty(self.shape, order=order)
         scale_columns(self.values, parameter[0], parameter[1], out)
-        return Dense(out, self.columns, self.index)
+        scaled = Dense(out, self.columns, self.index)
+        if self.weights is not None:
+            scaled._weigh(self.weights)
+        return scaled
 
     def non_finite_columns(self):
         """Which columns hold a value that is not finite."""
