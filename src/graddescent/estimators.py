@@ -278,6 +278,18 @@ class _BaseGradDescent(RegressorMixin, BaseEstimator):
     def _method_name(self):
         return self._method
 
+    def _expected_failed_checks(self):
+        """scikit-learn's checks this estimator is expected to fail, with the reason (as
+        scikit-learn's own SGDRegressor declares them): the methods that draw rows (the
+        single-row ones, MBGD's shuffled batches, the variance-reduced inner loops) honour
+        weights in expectation, not as repeated rows, whose draws differ."""
+        method = self._method_name()
+        if method in METHODS and (METHODS[method].family != "full batch" or method == "MBGD"):
+            reason = (f"{method} draws rows at random, so sample_weight is equivalent to repeating rows in "
+                      "expectation, not draw for draw (test_weights.py checks it statistically)")
+            return {"check_sample_weight_equivalence_on_dense_data": reason}
+        return {}
+
     def _control(self, method, n_samples):
         """The method's arguments under R's names, max_iter turned into R's iterations."""
         control = {key: getattr(self, _SNAKE[key]) for key in METHODS[method].control if key != "maxIter"}

@@ -177,5 +177,6 @@ def check_weights(weights, m, name="sample_weight"):
         raise ValueError(f"{name} holds a negative weight ({w[bad[0]]:g} in row {bad[0]}); weights are how many "
                          "times each row counts: 0 or more")
     if not np.any(w > 0):
-        raise ValueError(f"{name} is 0 for every row, so there is nothing to fit; give some rows a positive weight")
+        raise ValueError(f"{name} has a zero weight for every row, so there is nothing to fit; give some rows a positive "
+                         "weight")
     return w
