@@ -75,6 +75,9 @@ class Chunks:
     def stretch(self):
         return FETCH
 
+    def weighted(self, weights):
+        raise ValueError("frequency weights for data held by Dask are not supported yet; fit the data in memory")
+
     def step_factors(self, table_rows=None):
         """The single-row steps' factors of the rows read (:meth:`graddescent.data.Dense.step_factors`)."""
         return None

@@ -77,6 +77,10 @@ class Dense:
         if weights is not None:
             self._weigh(weights)
 
+    def weighted(self, weights):
+        """This data with the rows' frequency weights (its rows of weight 0 left out)."""
+        return Dense(self.values, self.columns, self.index, weights)
+
     def _weigh(self, weights):
         """Take the rows' weights (all > 0): whole ones up to WHOLE_WEIGHTS are summed as copies
         of their rows, exactly (``Weighting.WHOLE``); others divided by the largest, each term
