@@ -244,3 +244,68 @@ def test_weights_as_a_series_or_list(table):
     a = gd.GDRegressor(random_state=0).fit(X, y, sample_weight=pd.Series(w))
     b = gd.GDRegressor(random_state=0).fit(X, y, sample_weight=list(w))
     np.testing.assert_array_equal(a.coef_, b.coef_)
+
+
+# --------------------------------------------------------------------------- the command line
+
+def _cli(*args, cwd):
+    import subprocess
+    import sys
+    return subprocess.run([sys.executable, "-m", "graddescent", *map(str, args)], cwd=cwd, capture_output=True,
+                          text=True, timeout=300)
+
+
+@pytest.fixture(scope="module")
+def files(table, tmp_path_factory):
+    X, y, w = table
+    folder = tmp_path_factory.mktemp("weights")
+    frame = pd.DataFrame({"a": X[:, 0], "b": X[:, 1], "w": w, "c": X[:, 2], "y": y})
+    frame.to_csv(folder / "weighted.csv", index=False)
+    frame.loc[np.repeat(np.arange(len(y)), w.astype(int))].drop(columns="w").to_csv(folder / "repeated.csv",
+                                                                                     index=False)
+    return folder
+
+
+@pytest.mark.parametrize("method", EXACT)
+def test_cli_weights_fit_as_the_repeated_rows(files, method):
+    import json
+    common = ["--method", method, "--scaling", "minmax", "--seed", 4, "--json"]
+    weighted = _cli("fit", "weighted.csv", "--weights", "w", *common, "--model-out", f"{method}.json", cwd=files)
+    repeated = _cli("fit", "repeated.csv", *common, cwd=files)
+    assert weighted.returncode == 0 and repeated.returncode == 0, weighted.stderr + repeated.stderr
+    a, b = json.loads(weighted.stdout), json.loads(repeated.stdout)
+    assert a["theta"] == b["theta"] and a["columns"] == b["columns"] == ["a", "b", "c", "y"]
+    assert a["weights"] == "w" and b["weights"] is None
+    assert a["train_rmse"] == pytest.approx(b["train_rmse"], rel=1e-12)  # (the weighted RMSE: the copies')
+    assert a["least_squares"]["coefficients"] == pytest.approx(b["least_squares"]["coefficients"], rel=1e-9)
+    model = json.loads((files / f"{method}.json").read_text())
+    assert model["weights"] == "w" and "w" not in model["columns"]
+    predicted = _cli("predict", f"{method}.json", "weighted.csv", cwd=files)
+    assert predicted.returncode == 0 and len(predicted.stdout.splitlines()) == 81  # (a header, 80 rows)
+
+
+def test_cli_report_says_weighted(files):
+    fit = _cli("fit", "weighted.csv", "--weights", "w", cwd=files)
+    assert fit.returncode == 0 and "weighted by column 'w'" in fit.stdout
+    compare = _cli("compare", "weighted.csv", "--weights", "w", "--methods", "GD,SGD", cwd=files)
+    assert compare.returncode == 0 and "weighted by column 'w'" in compare.stdout
+
+
+@pytest.mark.parametrize("value, words", [("-1", "negative"), ("inf", "infinite cell"), ("0", "zero weight")])
+def test_cli_bad_weights_one_line(files, value, words):
+    frame = pd.read_csv(files / "weighted.csv")
+    frame["w"] = frame["w"].astype(float)
+    frame.loc[:, "w"] = 0.0 if value == "0" else frame["w"]
+    if value != "0":
+        frame.loc[5, "w"] = float(value)
+    frame.to_csv(files / "bad.csv", index=False)
+    out = _cli("fit", "bad.csv", "--weights", "w", cwd=files)
+    assert out.returncode == 2 and words in out.stderr
+    assert len(out.stderr.strip().splitlines()) == 1 and "Traceback" not in out.stderr
+
+
+def test_cli_weights_column_must_exist_and_not_be_the_target(files):
+    out = _cli("fit", "weighted.csv", "--weights", "nope", cwd=files)
+    assert out.returncode == 2 and "no column 'nope'" in out.stderr
+    out = _cli("fit", "weighted.csv", "--weights", "y", cwd=files)
+    assert out.returncode == 2 and "is the target" in out.stderr
