@@ -31,23 +31,20 @@ methods, whatever holds it:
 is data held by Dask, in pieces. :func:`as_data` takes either, or what a user passes.
 """
 
-import math
-
 import numpy as np
 import pandas as pd
 
 from . import _kernels as K
 from . import chunked
-from ._sums import FullGradient, Weighting, non_finite_columns, r_mean_sd, scale_columns
+from ._sums import FullGradient, non_finite_columns, r_mean_sd, scale_columns
 from .spectrum import GRAM_SIZE, exact_gram, exact_gram_by_rows, largest_eigenvalue, largest_row_norm
 from .validation import check_data, check_weights
-
-WHOLE_WEIGHTS = 2048  # whole weights up to this are summed exactly as that many copies of their row
+from .weighting import Weighed
 
 __all__ = []
 
 
-class Dense:
+class Dense(Weighed):
     """A data set in memory: ``values``, m x k float64 (any layout; a DataFrame's block is
     laid out by column, the single-row methods want it by row), with its column names and
     row labels. The layouts the methods read are made from it once, on first use, and
@@ -57,7 +54,6 @@ class Dense:
     weights; the rows of weight 0 are left out (``values`` then holds the others)."""
 
     stretch = np.iinfo(np.int64).max  # (every row at once: nothing to fetch)
-    weights = None
 
     def __init__(self, values, columns=None, index=None, weights=None):
         if weights is not None:
@@ -81,16 +77,6 @@ class Dense:
         """This data with the rows' frequency weights (its rows of weight 0 left out)."""
         return Dense(self.values, self.columns, self.index, weights)
 
-    def _weigh(self, weights):
-        """Take the rows' weights (all > 0): whole ones up to WHOLE_WEIGHTS are summed as copies
-        of their rows, exactly (``Weighting.WHOLE``); others divided by the largest, each term
-        times its weight (``SCALED``)."""
-        self.weights = weights
-        self.total = math.fsum(weights)
-        whole = bool(np.all(weights <= WHOLE_WEIGHTS) and np.all(weights == np.floor(weights)))
-        self.weighting = Weighting.WHOLE if whole else Weighting.SCALED
-        self._summed = weights if whole else weights / weights.max()
-        self._factors = weights / (self.total / self.m)
 
     def by_row(self):
         """The data by row, m x k in C order."""
@@ -115,12 +101,6 @@ class Dense:
         gradient = FullGradient(self.by_column())
         return gradient if self.weights is None else gradient.set_weights(self._summed, self.weighting)
 
-    def step_factors(self, table_rows=None):
-        """The single-row steps' factors ``w_i / mean(w)`` of the rows read (those of the data
-        set, or its rows ``table_rows``), or None (unweighted)."""
-        if self.weights is None:
-            return None
-        return self._factors if table_rows is None else self._factors[table_rows]
 
     def rows(self, perm, rows):
         return self.by_row(), perm, rows, None
@@ -142,7 +122,7 @@ class Dense:
     def curvature(self, batches=None, starts=None):
         """``L``: the largest eigenvalue of ``X'X / m``, ``X = [1 | inputs]``, or the largest
         over MBGD's batches (rows ``batches[starts[b]:starts[b + 1]]``)."""
-        weighted = {} if self.weights is None else {"weights": self._summed, "weighting": self.weighting}
+        weighted = self._summed_weights()
         if batches is None or batches.size == 0:
             return largest_eigenvalue(self.inputs(), **weighted)
         return max(largest_eigenvalue(self.inputs(), batches[starts[b]:starts[b + 1]], **weighted)
@@ -158,7 +138,7 @@ class Dense:
         :data:`graddescent.spectrum.GRAM_SIZE` columns): :mod:`graddescent.certificate`'s."""
         if self.k + 1 > GRAM_SIZE:
             return None
-        weighted = {} if self.weights is None else {"weights": self._summed, "weighting": self.weighting}
+        weighted = self._summed_weights()
         if self._by_column is not None or self._by_row is None and self.values.flags.f_contiguous:
             return exact_gram(self.by_column(), **weighted)
         return exact_gram_by_rows(self.values, **weighted)
@@ -180,10 +160,8 @@ class Dense:
         """R's scalingParameter: centres, then spreads (``"variance"``: R's means and standard
         deviations, ``"minmax"``: minima and ranges), one per column; weighted, as R's of the
         data with each row repeated as often as its weight says (divisor ``sum(w) - 1``)."""
-        if method == "variance" and self.weights is not None and self.total <= 1:
-            raise ValueError(f"the weights add up to {self.total:g}; as frequency weights (how many times each row "
-                             "counts) the standard deviation divides by their sum - 1, so they must add up to more "
-                             "than 1: multiply them by a constant, or scale with 'minmax'")
+        if method == "variance":
+            self.check_total()
         with np.errstate(over="ignore", invalid="ignore"):
             if method == "variance":
                 return np.vstack(r_mean_sd(self.values, self.weights))

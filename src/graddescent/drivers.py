@@ -618,10 +618,11 @@ def _variance_reduced(record, rule, data, seed, stop, scaled, alpha, maxIter, in
             hi = np.cumsum(counts)
             loss = np.empty(size)
             cols, local_perm, local_rows = data.columns_of(perm, rows)
+            factors = data.step_factors(None if local_perm is perm else perm[rows])  # (of the rows read)
             theta, done, stopped, certified = K.variance_reduced(
                 rule.kernel, gradient, cols, theta, local_perm, local_rows, hi - counts, hi, np.zeros(size, np.int64),
                 alpha, gammaS, loss, *stop, state, offset=ran, **_arrays(path), **check.arrays(),
-                row_weights=data.step_factors())
+                row_weights=factors)
             losses.append(loss[:done])
             ran += done
             if stopped or certified or done < size:
@@ -640,9 +641,10 @@ def _variance_reduced(record, rule, data, seed, stop, scaled, alpha, maxIter, in
             keep[:] = rng.sample(innerIter, maxIter, replace=True) - 1
         loss = np.empty(maxIter)
         cols, local_perm, local_rows = data.columns_of(perm, rows)
+        factors = data.step_factors(None if local_perm is perm else perm[rows])  # (of the rows read)
         theta, ran, converged, certified = K.variance_reduced(
             rule.kernel, gradient, cols, theta, local_perm, local_rows, lo, hi, keep, alpha, gammaS, loss, *stop, None,
-            **_arrays(path), **check.arrays(), row_weights=data.step_factors())
+            **_arrays(path), **check.arrays(), row_weights=factors)
         converged = converged or certified
         loss = loss[:ran]
     return _outcome(record, rule, theta, loss, ran, ran, converged if stop[0] >= 0 or check.active else None, alpha,

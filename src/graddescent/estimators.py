@@ -416,10 +416,7 @@ class _BaseGradDescent(RegressorMixin, BaseEstimator):
             if isinstance(value, numbers.Real) and not _finite(value):
                 raise ValueError(f"The {name!r} parameter of {type(self).__name__} must be finite, got {value!r}.")
         if chunked.is_dask(X) or chunked.is_dask(y):  # held by Dask: fitted where it is (graddescent.chunked)
-            if sample_weight is not None:
-                raise ValueError("sample_weight with X and y held by Dask is not supported yet; fit them in memory "
-                                 "(X.compute(), y.compute(), with the weights) or leave the weights out")
-            data, parameter = self._held(X, y)
+            data, parameter = self._held(X, y, sample_weight)
             m = data.m
             control = self._control(method, m)
             self._check_combinations(control, m, method)
@@ -460,10 +457,11 @@ class _BaseGradDescent(RegressorMixin, BaseEstimator):
             del self._stream
         return self
 
-    def _held(self, X, y):
+    def _held(self, X, y, sample_weight=None):
         """``[X | y]`` held by Dask (arrays, or a DataFrame and a Series, cut into the same rows),
         scaled a piece at a time as in memory: the :class:`graddescent.chunked.Chunks` and the
-        scaling parameter (None without scaling)."""
+        scaling parameter (None without scaling). ``sample_weight``: in memory or held by Dask
+        (the weights are gathered: one number a row)."""
         import dask.array as da
 
         if not (chunked.is_dask(X) and chunked.is_dask(y)):
@@ -482,6 +480,9 @@ class _BaseGradDescent(RegressorMixin, BaseEstimator):
         names = [*map(str, getattr(self, "feature_names_in_", [f"X[:, {j}]" for j in range(X.shape[1])])), "y"]
         data = chunked.as_chunks(da.concatenate([X.rechunk({1: -1}), y[:, None]], axis=1), name="[X | y]")
         data.columns = pd.Index(names)
+        if sample_weight is not None:
+            data = data.weighted(sample_weight.to_dask_array(lengths=True) if hasattr(sample_weight, "to_dask_array")
+                                 else sample_weight)
         if self.scaling is None:
             return data, None
         with np.errstate(over="ignore", invalid="ignore"):
