@@ -75,12 +75,12 @@ class Chunks(Weighed):
     def stretch(self):
         return FETCH
 
-    def weighted(self, weights):
+    def weighted(self, weights, name="sample_weight"):
         """This data with the rows' frequency weights (one per row: a NumPy array or held by Dask),
         as :meth:`graddescent.data.Dense.weighted`: the rows of weight 0 left out (the pieces keep
         the others), the same numbers. The weights are held here, in memory (one number a row, as
         the shuffle is), and each piece's sent with its work."""
-        weights = check_weights(weights.compute() if is_dask(weights) else weights, self.m)
+        weights = check_weights(weights.compute() if is_dask(weights) else weights, self.m, name)
         kept = weights > 0
         array = self.array if kept.all() else self.array[kept]
         top = self.top if kept.all() else np.max(self._run(*[
@@ -294,7 +294,8 @@ class Chunks(Weighed):
         squared residuals of the model's predictions (in original units; theta and R's
         scalingParameter, as :func:`graddescent.linear.predictions` takes them)."""
         delayed = _dask().delayed
-        parts = self._run(*[delayed(_piece_report)(self.pieces[c], self.k, theta, parameter)
+        parts = self._run(*[delayed(_piece_report)(self.pieces[c], self.k, theta, parameter,
+                                                   *self._piece_weights(c, False))
                             for c, _ in self._split(None)])
         count, mean, moments, squares = 0, np.zeros(self.k), np.zeros((self.k, self.k)), 0.0
         with np.errstate(all="ignore"):
@@ -357,12 +358,17 @@ def _piece_gram(piece, k, top, rows, inputs=True, weights=None, weighting=0):
     return gram_sums(_by_column(piece, k)[:-1] if inputs else _by_column(piece, k), top, rows, weights, weighting)
 
 
-def _piece_report(piece, k, theta, parameter):
+def _piece_report(piece, k, theta, parameter, weights=None, weighting=0):
     values = _values(piece, k)
     if not len(values):
         return 0, np.zeros(k), np.zeros((k, k)), 0.0
     with np.errstate(all="ignore"):
         residual = values[:, -1] - predictions(theta, parameter, values[:, :-1])
+        if weights is not None:  # (weighted: the count is the weights' sum)
+            mean = weights @ values / weights.sum()
+            centred = values - mean
+            return float(weights.sum()), mean, (centred * weights[:, None]).T @ centred, float(
+                residual @ (residual * weights))
         mean = values.mean(axis=0)
         centred = values - mean
         return len(values), mean, centred.T @ centred, float(residual @ residual)

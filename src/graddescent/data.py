@@ -73,9 +73,9 @@ class Dense(Weighed):
         if weights is not None:
             self._weigh(weights)
 
-    def weighted(self, weights):
+    def weighted(self, weights, name="sample_weight"):
         """This data with the rows' frequency weights (its rows of weight 0 left out)."""
-        return Dense(self.values, self.columns, self.index, weights)
+        return Dense(self.values, self.columns, self.index, check_weights(weights, self.m, name))
 
 
     def by_row(self):

@@ -125,12 +125,12 @@ def _load_training_data(args, default=None):
     weights, chosen = _weights_column(args, names, chosen, args.label)
     text = _text_columns(args, layout, chosen)
     if _held(args):  # read a block at a time, where Dask runs it, on every pass (checked here: one pass)
-        if weights is not None:
-            raise CLIError("--weights with --dask or --scheduler is not supported yet; fit the file in memory "
-                           "(leave out --dask)")
         for line in layout.notes:
             _note(line, args.quiet)
-        return _held_design(args, layout, chosen, text)
+        if weights is None:
+            return _held_design(args, layout, chosen, text)
+        held, label, factors, remarks = _held_design(args, layout, chosen[:-1] + [weights] + chosen[-1:], text)
+        return _held_weights(held, weights, args), label, factors, remarks
     read = chosen[:-1] + ([weights] if weights else []) + chosen[-1:]  # (the weights read with the rows: --dropna)
     frame, notes, facts = reading.read_numbers(layout, read, dropna=args.dropna, label=args.label, text=text)
     frame = _weigh(frame, weights, args)
@@ -280,6 +280,18 @@ def _held_design(args, layout, chosen, text):
         array = _client().persist(array)
         distributed.wait(array)
     return chunked.Chunks(array, pd.Index(names), top, held.counter), args.label, factors, remarks
+
+
+def _held_weights(held, name, args):
+    """Held data whose column ``name`` weighs its rows: the data without it, weighted (the
+    weights gathered in one pass: one number a row)."""
+    j = list(held.columns).index(name)
+    keep = [i for i in range(held.k) if i != j]
+    data = chunked.Chunks(held.array[:, keep], held.columns[keep], np.asarray(held.top)[keep], held.counter)
+    try:
+        return data.weighted(held.array[:, j], name=f"the weights column {name!r} of {args.label!r}")
+    except ValueError as exc:
+        raise CLIError(str(exc)) from None
 
 
 def _counting(steps, names, label):
