@@ -1,4 +1,4 @@
-from libc.stdint cimport int64_t, uint64_t
+from libc.stdint cimport int64_t, uint32_t, uint64_t
 from libc.string cimport memcpy
 
 from ._signals cimport Poll
@@ -40,7 +40,8 @@ cdef class FullGradient:
     cdef int weighting              # UNWEIGHTED, WHOLE (integer weights) or SCALED (any others), see set_weights
     cdef object weight_array        # the weights (owner of ``wd``, ``wu``)
     cdef const double* wd           # each row's weight, as a double (WHOLE) or divided by the largest (SCALED)
-    cdef const uint64_t* wu         # each row's whole weight (WHOLE)
+    cdef const uint32_t* wu         # each row's whole weight (WHOLE)
+    cdef const uint64_t* prefix     # their running sums, from 0 (m + 1 of them)
     cdef double total               # the weights' sum over all rows
 
     cdef double mean(self, const int64_t* rows, Py_ssize_t lo, Py_ssize_t hi, const double* theta,

@@ -20,7 +20,7 @@ R's ``%*%`` accumulates them.
 """
 
 from libc.math cimport INFINITY, NAN, fabs, isfinite, ldexp, sqrt, sqrtl
-from libc.stdint cimport int64_t, uint64_t
+from libc.stdint cimport int64_t, uint32_t, uint64_t
 
 import math
 import os
@@ -392,10 +392,13 @@ cdef class FullGradient:
         cdef double[::1] w = np.ascontiguousarray(weights, dtype=np.float64)
         if w.shape[0] != self.m:
             raise ValueError(f"{w.shape[0]} weights for {self.m} rows")
-        self.weight_array = (np.asarray(w), np.asarray(w).astype(np.uint64))
+        whole = np.asarray(w).astype(np.uint32)
+        self.weight_array = (np.asarray(w), whole, np.concatenate([np.zeros(1, np.uint64), np.cumsum(whole, dtype=np.uint64)]))
         self.wd = &w[0] if self.m else NULL
-        cdef uint64_t[::1] u = self.weight_array[1]
+        cdef uint32_t[::1] u = self.weight_array[1]
+        cdef uint64_t[::1] prefix = self.weight_array[2]
         self.wu = &u[0] if self.m else NULL
+        self.prefix = &prefix[0]
         self.weighting = weighting
         self.total = math.fsum(self.weight_array[0])  # (whole weights: exact in any order)
         return self
@@ -517,7 +520,9 @@ cdef class FullGradient:
         cdef uint64_t budget
         while start < hi:
             stop = min(start + BLOCK, hi)
-            if self.weighting == WHOLE:  # (a block's weights add up to at most WEIGHT_BUDGET)
+            if self.weighting == WHOLE and self.rows == NULL:  # (a block's weights add up to at most
+                stop = _budget_stop(self.prefix, start, stop)   # WEIGHT_BUDGET: found in their running sums)
+            elif self.weighting == WHOLE:
                 stop, budget = start, 0
                 while stop < hi and stop - start < BLOCK:
                     budget += self.wu[self.rows[stop] if self.rows != NULL else stop]
@@ -547,8 +552,11 @@ cdef class FullGradient:
             e = residual(&self.cols[0, r], self.m, self.n, theta)
             for j in range(n + 1):  # the intercept's column of ones, the inputs, e^2
                 p = e if j == 0 else e * self.cols[j - 1, r] if j < n else e * e
-                if self.weighting != UNWEIGHTED:
+                if self.weighting == WHOLE:
                     p *= self.wd[r]
+                elif self.weighting == SCALED:  # (as the exact sums: of h e)
+                    p = e * self.wd[r] if j == 0 else (e * self.wd[r]) * self.cols[j - 1, r] if j < n else (
+                        e * self.wd[r]) * e
                 if fabs(p) < 2.0 ** 600:
                     two_sum(&self.comp[SUM, j], &self.comp[ERR, j], p)
                 else:  # (and inf, NaN)
@@ -593,6 +601,22 @@ cdef class FullGradient:
         with nogil:
             self._compensate(0, hi, &t[0])
         return np.array(self.comp)
+
+
+cdef inline Py_ssize_t _budget_stop(const uint64_t* prefix, Py_ssize_t start, Py_ssize_t stop) noexcept nogil:
+    """The last row stop' <= stop such that rows start..stop'-1 weigh at most WEIGHT_BUDGET
+    (``prefix``: the running sums of the whole weights, from 0), at least start + 1."""
+    cdef Py_ssize_t lo = start + 1, hi = stop, mid
+    cdef uint64_t limit = prefix[start] + WEIGHT_BUDGET
+    if prefix[stop] <= limit:
+        return stop
+    while lo < hi:  # the largest lo with prefix[lo] <= limit
+        mid = (lo + hi + 1) // 2
+        if prefix[mid] <= limit:
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
 
 
 cdef class ChunkedGradient(FullGradient):
@@ -703,8 +727,18 @@ cdef inline inlined_uint64 _block_sums_any(FullGradient self, Py_ssize_t start, 
     fitted its grid)."""
     # (each call below is compiled on its own: a range or a list of rows; one or two
     # inputs, the common case, or more, whose partial residuals are stored)
-    if self.weighting != UNWEIGHTED:  # (weighted: one copy, rows in a range or a list)
-        return _block_sums(self, start, stop, theta, self.rows != NULL, self.n > 3, self.weighting)
+    if self.weighting == WHOLE:  # (weighted: each kind compiled on its own too)
+        if self.rows == NULL:
+            return _block_sums(self, start, stop, theta, False, False, WHOLE) if self.n <= 3 else _block_sums(
+                self, start, stop, theta, False, True, WHOLE)
+        return _block_sums(self, start, stop, theta, True, False, WHOLE) if self.n <= 3 else _block_sums(
+            self, start, stop, theta, True, True, WHOLE)
+    if self.weighting == SCALED:
+        if self.rows == NULL:
+            return _block_sums(self, start, stop, theta, False, False, SCALED) if self.n <= 3 else _block_sums(
+                self, start, stop, theta, False, True, SCALED)
+        return _block_sums(self, start, stop, theta, True, False, SCALED) if self.n <= 3 else _block_sums(
+            self, start, stop, theta, True, True, SCALED)
     if self.rows == NULL:
         return _block_sums(self, start, stop, theta, False, False, UNWEIGHTED) if self.n <= 3 else _block_sums(
             self, start, stop, theta, False, True, UNWEIGHTED)
@@ -731,13 +765,14 @@ cdef inline inlined_uint64 _block_sums(FullGradient self, Py_ssize_t start, Py_s
     cdef double sa = self.grid[0, 0], sb = self.grid[0, ja], sc = self.grid[0, jb], sd = self.grid[0, n]
     cdef double ra = self.grid[1, 0], rb = self.grid[1, ja], rc = self.grid[1, jb], rd = self.grid[1, n]
     cdef uint64_t a1 = 0, a2 = 0, b1 = 0, b2 = 0, c1 = 0, c2 = 0, d1 = 0, d2 = 0, u, v, w1, w2
-    cdef uint64_t out = 0, wa = word(sa), f = 1, count = 0
+    cdef uint64_t out = 0, wa = word(sa), count = 0
+    cdef uint32_t f = 1  # (a whole weight, at most WEIGHT_BUDGET: 32-bit products, which vectorise)
     cdef double h = 1.0
     # Weighted (``weighting``): WHOLE multiplies a row's words by its weight f, as f copies of the
     # row would add them (the words wrap around, their counts do not: the block's weights add up to
     # at most WEIGHT_BUDGET), and counts the weights; SCALED cuts each term times its weight h.
     cdef const double* wd = self.wd + (0 if indexed else start)
-    cdef const uint64_t* wu = self.wu + (0 if indexed else start)
+    cdef const uint32_t* wu = self.wu + (0 if indexed else start)
     if stored:
         for i in range(rows):
             part[i] = t0
@@ -748,24 +783,24 @@ cdef inline inlined_uint64 _block_sums(FullGradient self, Py_ssize_t start, Py_s
     for i in range(rows):
         e = (((part[i] if stored else t0) + at(xa, idx, i, indexed) * ta) + at(xb, idx, i, indexed) * tb) - at(
             y, idx, i, indexed)
-        if stored:
-            res[i] = e
         if weighting == WHOLE:
             f = wu[idx[i]] if indexed else wu[i]
             count += f
-        elif weighting == SCALED:
-            h = wd[idx[i]] if indexed else wd[i]
-        u, v = cut(e * h if weighting == SCALED else e, sa, ra)
+        elif weighting == SCALED:  # (the terms of the weighted residual h e: h e, h e x_j, h e e)
+            h = e * (wd[idx[i]] if indexed else wd[i])
+        if stored:
+            res[i] = h if weighting == SCALED else e
+        u, v = cut(h if weighting == SCALED else e, sa, ra)
         a1 += f * u
         a2 += f * v
         out |= u ^ wa
-        u, v = cut(e * at(xa, idx, i, indexed) * h if weighting == SCALED else e * at(xa, idx, i, indexed), sb, rb)
+        u, v = cut((h if weighting == SCALED else e) * at(xa, idx, i, indexed), sb, rb)
         b1 += f * u
         b2 += f * v
-        u, v = cut(e * at(xb, idx, i, indexed) * h if weighting == SCALED else e * at(xb, idx, i, indexed), sc, rc)
+        u, v = cut((h if weighting == SCALED else e) * at(xb, idx, i, indexed), sc, rc)
         c1 += f * u
         c2 += f * v
-        u, v = cut(e * e * h if weighting == SCALED else e * e, sd, rd)
+        u, v = cut((h if weighting == SCALED else e) * e, sd, rd)
         d1 += f * u
         d2 += f * v
     if weighting != WHOLE:
@@ -776,10 +811,7 @@ cdef inline inlined_uint64 _block_sums(FullGradient self, Py_ssize_t start, Py_s
             for i in range(rows):
                 if weighting == WHOLE:
                     f = wu[idx[i]] if indexed else wu[i]
-                elif weighting == SCALED:
-                    h = wd[idx[i]] if indexed else wd[i]
-                u, v = cut(res[i] * at(x, idx, i, indexed) * h if weighting == SCALED else res[i] * at(
-                    x, idx, i, indexed), s1, s2)
+                u, v = cut(res[i] * at(x, idx, i, indexed), s1, s2)  # (SCALED: res holds h e)
                 w1 += f * u
                 w2 += f * v
             add_block(&self.acc[j, 0], w1, w2, s1, s2, count)
