@@ -369,6 +369,54 @@ def certificate_cost(shapes, iterations=40):
     return out
 
 
+def weights_cost(m, n=10):
+    """Frequency weights (issue 25: at most 10% more time): each weighted part of a fit against the
+    same part unweighted, in turn, best of 5: the full gradient (a pass), R's mean and sd, the Gram
+    matrix, and whole fits (GD, AGD, SGD, SVRG at fixed iterations) through the estimators; whole
+    weights (1..4: summed as copies of their rows) and others (uniform in 0.5..3: each term times its
+    weight). The fits' data is the same rows, so the ratio is the weights' cost alone."""
+    from graddescent._sums import r_mean_sd
+    from graddescent.data import Dense
+
+    values = np.asfortranarray(gd.varianceScaling(synthetic(m, n, seed=4)).scaledDataSet.to_numpy())
+    rng = np.random.default_rng(5)
+    kinds = {"whole weights": rng.integers(1, 5, size=m).astype(float), "other weights": rng.uniform(0.5, 3.0, size=m)}
+    theta = np.full(n, 0.1)
+    X, y = values[:, :-1], values[:, -1]
+
+    def paired(weighted, plain, repeat=5):
+        times = {"w": [], "p": []}
+        for _ in range(repeat):
+            for key, fn in (("w", weighted), ("p", plain)):
+                start = time.perf_counter()
+                fn()
+                times[key].append(time.perf_counter() - start)
+        return min(times["w"]), min(times["p"])
+
+    out = []
+    plain_data = Dense(values)
+    for kind, w in kinds.items():
+        data = Dense(values, weights=w)
+        g_w, g_p = data.gradient(), plain_data.gradient()
+        pairs = [("the full gradient (one pass)", lambda: g_w(theta), lambda: g_p(theta)),
+                 ("R's mean and sd", lambda: r_mean_sd(values, w), lambda: r_mean_sd(values)),
+                 ("the Gram matrix (the certificate's)", data.gram, plain_data.gram)]
+        for method, params in (("GD", {"max_iter": 50}), ("AGD", {"max_iter": 50}),
+                               ("SGD", {"max_iter": 2, "learning_rate": 0.001}),
+                               ("SVRG", {"max_iter": 5, "learning_rate": 0.001, "inner_iter": 1000})):
+            cls = getattr(gd, f"{method}Regressor")
+
+            def fit(weights, cls=cls, params=params):
+                return cls(tol=None, random_state=1, **params).fit(X, y, sample_weight=weights)
+
+            pairs.append((f"a {method} fit ({params['max_iter']} passes)", lambda fit=fit, w=w: fit(w),
+                          lambda fit=fit: fit(None)))
+        for what, weighted, plain in pairs:
+            ours, reference = paired(weighted, plain, 3 if what.startswith("a ") else 5)
+            out.append(row(f"{what}, {kind}, {m:,} x {n}", ours, reference, target="<= 1.10x"))
+    return out
+
+
 FIRST_FIT = """
 import sys, time
 start = time.perf_counter()
@@ -716,6 +764,9 @@ def sections(args):
     if args.only == "certificate":
         return [("12. the certificate of the coefficients: its cost",
                  lambda: certificate_cost([(m, 10), (m // 100, 1000)]))]
+    if args.only == "weights":
+        return [("14. sample weights: weighted against unweighted (the reference: the same rows, no weights)",
+                 lambda: weights_cost(m // 2))]
     speed = [
         (f"1. the 14 methods on {m:,} x 10 synthetic data", lambda: methods_table(data, m, 20, 1000)),
         ("2. SGD against scikit-learn (same number of updates)", lambda: sgd_vs_sklearn(data)),
@@ -736,7 +787,8 @@ def sections(args):
     return (speed + rest + sections(argparse.Namespace(only="csv", quick=args.quick))
             + sections(argparse.Namespace(only="variants", quick=args.quick))
             + sections(argparse.Namespace(only="certificate", quick=args.quick))
-            + sections(argparse.Namespace(only="sparse", quick=args.quick)))
+            + sections(argparse.Namespace(only="sparse", quick=args.quick))
+            + sections(argparse.Namespace(only="weights", quick=args.quick)))
 
 
 def main():
@@ -745,10 +797,11 @@ def main():
     warnings.simplefilter("ignore", category=Warning)
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="1e5 rows instead of 1e6, no fresh environment")
-    parser.add_argument("--only", choices=["speed", "convergence", "csv", "variants", "certificate", "sparse", "dask"],
+    parser.add_argument("--only", choices=["speed", "convergence", "csv", "variants", "certificate", "sparse",
+                                           "weights", "dask"],
                         help="only the speed sections (1 to 5), only section 8 (to convergence), only "
                              "reading CSV files (9), only the published rules against R's (10), only the "
-                             "certificate's cost (12), only sparse inputs (13), or only "
+                             "certificate's cost (12), only sparse inputs (13), only the weights' cost (14), or only "
                              "section 11, fit --dask on a file of --gigabytes (not part of a full run: it writes "
                              "the file, and takes minutes)")
     parser.add_argument("--gigabytes", type=float, default=5.0, help="section 11's file size (default 5)")

@@ -144,3 +144,15 @@ def test_the_certificate_is_the_same_for_data_held_by_dask():
                                                 da.from_array(y.to_numpy(), chunks=100))
     assert held.coef_error_ == memory.coef_error_ and held.n_iter_ == memory.n_iter_
     assert held.coef_.tobytes() == memory.coef_.tobytes()
+
+
+def test_a_design_wider_than_its_rows_is_named_in_a_line_a_person_reads():
+    """More columns than rows: many null directions, each of many columns. The warning names a
+    few of each and counts the rest, instead of listing them all (30 columns of 20 rows gave
+    a warning of some 5,000 characters)."""
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(20, 30)), rng.normal(size=20)
+    est, caught = fit(gd.GDRegressor, X, y, random_state=1)
+    said = " ".join(str(w.message) for w in caught if "singular" in str(w.message))
+    assert "the design is singular" in said and "more null directions" in said and "more columns" in said
+    assert len(said) < 600

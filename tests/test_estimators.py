@@ -131,7 +131,7 @@ def _check_instances():
     return defaults + r_like + published
 
 
-@parametrize_with_checks(_check_instances())
+@parametrize_with_checks(_check_instances(), expected_failed_checks=lambda est: est._expected_failed_checks())
 def test_sklearn_checks(estimator, check, monkeypatch):
     # scikit-learn skips its array-API check (NumPy inputs with array_api_dispatch on)
     # unless SCIPY_ARRAY_API is set; SciPy's mode only matters for other namespaces,

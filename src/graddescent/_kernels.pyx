@@ -433,7 +433,7 @@ def single_row(int kind, const double[:, ::1] data, double[::1] theta, const int
                double[::1] mean=None, Py_ssize_t averaged=0, Py_ssize_t average_from=-1, double[:, ::1] state=None,
                double[::1] table=None, double beta1=0.9, double beta2=0.999, double epsilon=1e-8,
                const int64_t[::1] table_rows=None, Py_ssize_t offset=0, double[:, ::1] path=None,
-               Py_ssize_t every=1, double[:, ::1] rates=None):
+               Py_ssize_t every=1, double[:, ::1] rates=None, const double[::1] row_weights=None):
     """SGD, SAGD (SGD with ``update`` coins), ADAGRAD, ADADELTA, RMSPROP, ADAM; and the
     published rules: ADAGRAD_TEXTBOOK, ADADELTA_TEXTBOOK, RMSPROP_TEXTBOOK, ADAM_TEXTBOOK,
     AMSGRAD, SAG.
@@ -460,6 +460,10 @@ def single_row(int kind, const double[:, ::1] data, double[::1] theta, const int
     ``path`` (beyond R, for teaching): after every ``every`` steps of the fit, at row
     ``(offset + t + 1) / every``, what the fit returns if it stops there (the average, once
     averaging began); and ``rates``, the step the rule gave each coefficient at that step.
+
+    ``row_weights`` (weighted data): each row of ``data``'s factor ``w_i / mean w``, by which its
+    residual is multiplied (its gradient: in expectation over the rows drawn, the weighted mean
+    gradient) and its squared residual in the loss record.
     """
     cdef Py_ssize_t n = theta.shape[0], k = data.shape[1], steps = rows.shape[0], t, j, i, r, written = 0
     cdef Py_ssize_t count = <Py_ssize_t>carry[1], done
@@ -474,6 +478,8 @@ def single_row(int kind, const double[:, ::1] data, double[::1] theta, const int
     cdef double[::1] rate_now = np.zeros(n) if rates is not None else None
     cdef double* rate = &rate_now[0] if rates is not None else NULL
     cdef const double* kept
+    cdef const double* factors = NULL if row_weights is None else &row_weights[0]
+    cdef double factor = 1.0
     cdef Poll p = new_poll()
     if kind >= ADAGRAD_TEXTBOOK:
         if state is None or state.shape[0] != 3 or state.shape[1] != n:
@@ -496,6 +502,11 @@ def single_row(int kind, const double[:, ::1] data, double[::1] theta, const int
             if always or update[t]:
                 x = &data[perm[rows[t]], 0]
                 e = residual(x, 1, n, &theta[0])
+                if factors != NULL:
+                    factor = factors[perm[rows[t]]]
+                    total += factor * e * e  # (the loss record: the weighted mean, in expectation)
+                    count += 1
+                    e *= factor
                 if kind == SGD:
                     _sgd(&theta[0], n, e, x, &s[0], &u[0], alpha, momentum, rate)
                 elif kind == ADAGRAD:
@@ -519,8 +530,9 @@ def single_row(int kind, const double[:, ::1] data, double[::1] theta, const int
                 else:
                     i = perm[rows[t]] if where == NULL else where[perm[rows[t]]]
                     _sag(&theta[0], n, e, x, a, &table[i], step, rate)
-                total += e * e
-                count += 1
+                if factors == NULL:
+                    total += e * e
+                    count += 1
             done = offset + t + 1
             if 0 <= average_from < done:  # Polyak-Ruppert averaging (beyond R)
                 averaged += 1
@@ -548,16 +560,19 @@ def mean_squared_residual(const double[:, ::1] data, const double[::1] theta):
     return squared_residuals(data, theta) / data.shape[0]
 
 
-def squared_residuals(const double[:, ::1] data, const double[::1] theta, double total=0.0):
+def squared_residuals(const double[:, ::1] data, const double[::1] theta, double total=0.0,
+                      const double[::1] weights=None):
     """``total`` plus the squared residuals of theta over the rows of data (by row), added in
-    row order: over data in pieces, each piece's call continues the one before."""
+    row order: over data in pieces, each piece's call continues the one before. With
+    ``weights`` (one per row), each times its row's weight."""
     cdef Py_ssize_t n = theta.shape[0], i
     cdef double e
+    cdef const double* w = NULL if weights is None else &weights[0]
     cdef Poll p = new_poll()
     with nogil:
         for i in range(data.shape[0]):
             e = residual(&data[i, 0], 1, n, &theta[0])
-            total += e * e
+            total += e * e if w == NULL else w[i] * e * e
             poll(&p, n)
     return total
 
@@ -575,18 +590,19 @@ def stopped(double[::1] state, double loss, double tol, Py_ssize_t patience, dou
 
 cdef int _svrg(const double* cols, Py_ssize_t m, Py_ssize_t n, const double* theta, const double* mu,
                const int64_t* perm, const int64_t* rows, Py_ssize_t count, double alpha, Py_ssize_t keep,
-               double* w, double* out, Poll* p) except -1 nogil:
+               double* w, double* out, Poll* p, const double* f) except -1 nogil:
     """SVRG's inner loop; keeps inner iterate ``keep`` (0: the snapshot)."""
     cdef Py_ssize_t j, k
     cdef const double* x
-    cdef double e_w, e_0
+    cdef double e_w, e_0, c
     memcpy(w, theta, n * sizeof(double))
     memcpy(out, theta, n * sizeof(double))
     for k in range(count):
         prefetch_row(cols, m, n, perm, rows, k, count)
         x = cols + perm[rows[k]]
-        e_w = residual(x, m, n, w)
-        e_0 = residual(x, m, n, theta)
+        c = 1.0 if f == NULL else f[perm[rows[k]]]  # (a weighted row: its gradient times w_i / mean w)
+        e_w = residual(x, m, n, w) * c
+        e_0 = residual(x, m, n, theta) * c
         for j in range(n):
             w[j] -= alpha * (e_w * x_(x, m, j) - e_0 * x_(x, m, j) + mu[j])
         if k + 1 == keep:
@@ -597,17 +613,18 @@ cdef int _svrg(const double* cols, Py_ssize_t m, Py_ssize_t n, const double* the
 
 cdef int _ssgd(const double* cols, Py_ssize_t m, Py_ssize_t n, const double* theta, const double* mu,
                const int64_t* perm, const int64_t* rows, Py_ssize_t count, double alpha, double* out,
-               Poll* p) except -1 nogil:
+               Poll* p, const double* f) except -1 nogil:
     """SSGD's inner loop over the given rows; keeps the last iterate."""
     cdef Py_ssize_t j, k
     cdef const double* x
-    cdef double e_w, e_0
+    cdef double e_w, e_0, c
     memcpy(out, theta, n * sizeof(double))
     for k in range(count):
         prefetch_row(cols, m, n, perm, rows, k, count)
         x = cols + perm[rows[k]]
-        e_w = residual(x, m, n, out)
-        e_0 = residual(x, m, n, theta)
+        c = 1.0 if f == NULL else f[perm[rows[k]]]  # (a weighted row: its gradient times w_i / mean w)
+        e_w = residual(x, m, n, out) * c
+        e_0 = residual(x, m, n, theta) * c
         for j in range(n):
             out[j] -= alpha * (mu[j] - e_w * x_(x, m, j) + e_0 * x_(x, m, j))  # R's sign: opposite of SVRG's
         poll(p, 2 * n)
@@ -616,18 +633,19 @@ cdef int _ssgd(const double* cols, Py_ssize_t m, Py_ssize_t n, const double* the
 
 cdef int _ssgd_textbook(const double* cols, Py_ssize_t m, Py_ssize_t n, const double* theta, const double* mu,
                         const int64_t* perm, const int64_t* rows, Py_ssize_t count, double alpha, double* out,
-                        Poll* p) except -1 nogil:
+                        Poll* p, const double* f) except -1 nogil:
     """S2GD's inner loop (Konecny and Richtarik 2017, Algorithm 1): ``y -= h (g + f'_i(y) -
     f'_i(x))``, SVRG's sign; keeps the last iterate."""
     cdef Py_ssize_t j, k
     cdef const double* x
-    cdef double e_w, e_0
+    cdef double e_w, e_0, c
     memcpy(out, theta, n * sizeof(double))
     for k in range(count):
         prefetch_row(cols, m, n, perm, rows, k, count)
         x = cols + perm[rows[k]]
-        e_w = residual(x, m, n, out)
-        e_0 = residual(x, m, n, theta)
+        c = 1.0 if f == NULL else f[perm[rows[k]]]  # (a weighted row: its gradient times w_i / mean w)
+        e_w = residual(x, m, n, out) * c
+        e_0 = residual(x, m, n, theta) * c
         for j in range(n):
             out[j] -= alpha * (mu[j] + e_w * x_(x, m, j) - e_0 * x_(x, m, j))
         poll(p, 2 * n)
@@ -636,7 +654,7 @@ cdef int _ssgd_textbook(const double* cols, Py_ssize_t m, Py_ssize_t n, const do
 
 cdef int _sarah(const double* cols, Py_ssize_t m, Py_ssize_t n, const double* theta, double* v,
                 const int64_t* perm, const int64_t* rows, Py_ssize_t count, double alpha, Py_ssize_t keep,
-                double gammaS, double* wp, double* w, double* out, Poll* p) except -1 nogil:
+                double gammaS, double* wp, double* w, double* out, Poll* p, const double* f) except -1 nogil:
     """SARAH's inner loop (``gammaS = 0``) or SARAHPlus's (``gammaS > 0``); v starts as the
     full gradient.
 
@@ -646,7 +664,7 @@ cdef int _sarah(const double* cols, Py_ssize_t m, Py_ssize_t n, const double* th
     """
     cdef Py_ssize_t j, k
     cdef const double* x
-    cdef double e_w, e_p, a = fabs(v[0]) / 3
+    cdef double e_w, e_p, c, a = fabs(v[0]) / 3
     cdef double limit = gammaS * (a * a)  # R's: only v[1] compared (its && keeps the first element)
     memcpy(wp, theta, n * sizeof(double))
     for j in range(n):
@@ -658,8 +676,9 @@ cdef int _sarah(const double* cols, Py_ssize_t m, Py_ssize_t n, const double* th
             break
         prefetch_row(cols, m, n, perm, rows, k - 1, count)
         x = cols + perm[rows[k - 1]]
-        e_w = residual(x, m, n, w)
-        e_p = residual(x, m, n, wp)
+        c = 1.0 if f == NULL else f[perm[rows[k - 1]]]
+        e_w = residual(x, m, n, w) * c
+        e_p = residual(x, m, n, wp) * c
         memcpy(wp, w, n * sizeof(double))
         for j in range(n):
             v[j] = e_w * x_(x, m, j) - e_p * x_(x, m, j) + v[j]
@@ -680,14 +699,14 @@ cdef inline double _squares(const double* v, Py_ssize_t n) noexcept nogil:
 
 cdef int _sarahplus_textbook(const double* cols, Py_ssize_t m, Py_ssize_t n, const double* theta, double* v,
                              const int64_t* perm, const int64_t* rows, Py_ssize_t count, double alpha, double gammaS,
-                             double* wp, double* w, double* out, Poll* p) except -1 nogil:
+                             double* wp, double* w, double* out, Poll* p, const double* f) except -1 nogil:
     """SARAH+'s inner loop (Nguyen et al. 2017, Algorithm 2): ``w_1 = w_0 - alpha v_0``, then,
     for t = 1, 2, ... while ``|v_(t-1)|^2 > gammaS |v_0|^2`` (the whole vector's norm) and
     ``t < innerIter``: ``v_t = f'_i(w_t) - f'_i(w_(t-1)) + v_(t-1); w_(t+1) = w_t - alpha v_t``;
     keeps the last iterate, ``w_t`` (w_1 where the loop does not run)."""
     cdef Py_ssize_t j, k
     cdef const double* x
-    cdef double e_w, e_p, limit = gammaS * _squares(v, n)
+    cdef double e_w, e_p, c, limit = gammaS * _squares(v, n)
     memcpy(wp, theta, n * sizeof(double))
     for j in range(n):
         w[j] = wp[j] - alpha * v[j]
@@ -696,8 +715,9 @@ cdef int _sarahplus_textbook(const double* cols, Py_ssize_t m, Py_ssize_t n, con
             break
         prefetch_row(cols, m, n, perm, rows, k - 1, count)
         x = cols + perm[rows[k - 1]]
-        e_w = residual(x, m, n, w)
-        e_p = residual(x, m, n, wp)
+        c = 1.0 if f == NULL else f[perm[rows[k - 1]]]
+        e_w = residual(x, m, n, w) * c
+        e_p = residual(x, m, n, wp) * c
         memcpy(wp, w, n * sizeof(double))
         for j in range(n):
             v[j] = e_w * x_(x, m, j) - e_p * x_(x, m, j) + v[j]
@@ -712,7 +732,7 @@ def variance_reduced(int kind, FullGradient gradient, const double[:, ::1] cols,
                      const int64_t[::1] keep, double alpha, double gammaS, double[::1] loss, double tol=-1,
                      Py_ssize_t patience=1, double[::1] state=None, double[:, ::1] path=None, Py_ssize_t every=1,
                      Py_ssize_t offset=0, const double[::1] target=None, const double[::1] weights=None,
-                     double threshold=0.0):
+                     double threshold=0.0, const double[::1] row_weights=None):
     """SVRG, SSGD, SARAH, SARAHPlus (R's, or SSGD_TEXTBOOK, SARAHPLUS_TEXTBOOK; SVRG's
     option 1 as published keeps the last iterate, ``keep[t]`` = its inner steps): outer
     iteration t takes the full gradient at theta (its MSE goes to loss[t]) and runs the
@@ -728,13 +748,16 @@ def variance_reduced(int kind, FullGradient gradient, const double[:, ::1] cols,
     iteration first checks theta, and the fit stops, certified, once ``max_j weights_j
     |theta_j - target_j| <= threshold`` (and stops where theta is no longer finite).
     ``path`` (beyond R, for teaching): after every ``every`` outer iterations of the fit, at
-    row ``(offset + t + 1) / every``, theta."""
+    row ``(offset + t + 1) / every``, theta. ``row_weights`` (weighted data): each row of ``cols``'s
+    factor ``w_i / mean w``, by which its residuals are multiplied (its gradients, in expectation
+    the weighted mean gradient)."""
     cdef Py_ssize_t n = theta.shape[0], m = cols.shape[1], t, ran = 0
     cdef double[::1] now = np.array(theta), g = np.empty(n), w = np.empty(n), wp = np.empty(n)
     cdef double[::1] out = np.empty(n)
     cdef const double* base = &cols[0, 0]
     cdef const int64_t* inner
     cdef Poll p = new_poll()
+    cdef const double* factors = NULL if row_weights is None else &row_weights[0]
     cdef double[::1] rule = rule_state(patience) if state is None else state
     cdef bint stopped = False, recording = path is not None, certify = target is not None, certified = False
     cdef double measured
@@ -754,17 +777,17 @@ def variance_reduced(int kind, FullGradient gradient, const double[:, ::1] cols,
                 break
             inner = &rows[0] + lo[t]
             if kind == SVRG:
-                _svrg(base, m, n, &now[0], &g[0], &perm[0], inner, hi[t] - lo[t], alpha, keep[t], &w[0], &out[0], &p)
+                _svrg(base, m, n, &now[0], &g[0], &perm[0], inner, hi[t] - lo[t], alpha, keep[t], &w[0], &out[0], &p, factors)
             elif kind == SSGD:
-                _ssgd(base, m, n, &now[0], &g[0], &perm[0], inner, hi[t] - lo[t], alpha, &out[0], &p)
+                _ssgd(base, m, n, &now[0], &g[0], &perm[0], inner, hi[t] - lo[t], alpha, &out[0], &p, factors)
             elif kind == SSGD_TEXTBOOK:
-                _ssgd_textbook(base, m, n, &now[0], &g[0], &perm[0], inner, hi[t] - lo[t], alpha, &out[0], &p)
+                _ssgd_textbook(base, m, n, &now[0], &g[0], &perm[0], inner, hi[t] - lo[t], alpha, &out[0], &p, factors)
             elif kind == SARAHPLUS_TEXTBOOK:
                 _sarahplus_textbook(base, m, n, &now[0], &g[0], &perm[0], inner, hi[t] - lo[t], alpha, gammaS,
-                                    &wp[0], &w[0], &out[0], &p)
+                                    &wp[0], &w[0], &out[0], &p, factors)
             else:
                 _sarah(base, m, n, &now[0], &g[0], &perm[0], inner, hi[t] - lo[t], alpha, keep[t], gammaS, &wp[0],
-                       &w[0], &out[0], &p)
+                       &w[0], &out[0], &p, factors)
             memcpy(&now[0], &out[0], n * sizeof(double))
             if recording and (offset + t + 1) % every == 0:
                 memcpy(&path[(offset + t + 1) // every, 0], &now[0], n * sizeof(double))

@@ -1,4 +1,4 @@
-from libc.stdint cimport int64_t, uint64_t
+from libc.stdint cimport int64_t, uint32_t, uint64_t
 from libc.string cimport memcpy
 
 from ._signals cimport Poll
@@ -37,6 +37,12 @@ cdef class FullGradient:
     cdef double[:, ::1] comp        # the fallback's compensated sums (and those of huge terms)
     cdef Poll poll
     cdef const int64_t* rows        # the call's rows (NULL: a range of rows)
+    cdef int weighting              # UNWEIGHTED, WHOLE (integer weights) or SCALED (any others), see set_weights
+    cdef object weight_array        # the weights (owner of ``wd``, ``wu``)
+    cdef const double* wd           # each row's weight, as a double (WHOLE) or divided by the largest (SCALED)
+    cdef const uint32_t* wu         # each row's whole weight (WHOLE)
+    cdef const uint64_t* prefix     # their running sums, from 0 (m + 1 of them)
+    cdef double total               # the weights' sum over all rows
 
     cdef double mean(self, const int64_t* rows, Py_ssize_t lo, Py_ssize_t hi, const double* theta,
                      double* g) except? -1 nogil
@@ -45,6 +51,7 @@ cdef class FullGradient:
     cdef int _accumulate(self, Py_ssize_t lo, Py_ssize_t hi, const double* theta) except -1 nogil
     cdef int _compensated(self, Py_ssize_t lo, Py_ssize_t hi, const double* theta) except -1 nogil
     cdef int _compensate(self, Py_ssize_t lo, Py_ssize_t hi, const double* theta) except -1 nogil
+    cdef double _count(self, Py_ssize_t lo, Py_ssize_t hi) noexcept nogil
 
 
 cdef class ChunkedGradient(FullGradient):

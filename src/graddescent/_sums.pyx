@@ -20,8 +20,9 @@ R's ``%*%`` accumulates them.
 """
 
 from libc.math cimport INFINITY, NAN, fabs, isfinite, ldexp, sqrt, sqrtl
-from libc.stdint cimport int64_t, uint64_t
+from libc.stdint cimport int64_t, uint32_t, uint64_t
 
+import math
 import os
 
 import numpy as np
@@ -58,6 +59,12 @@ cdef extern from *:
 
 cdef enum:
     BLOCK = 4096  # rows summed per block: each 64-bit word sum holds < 2^51 steps a row, so < 2^63 a block
+    WEIGHT_BUDGET = 2048  # whole weights summed per block (its rows' weights add up to at most this: < 2^62)
+
+cpdef enum Weighting:
+    UNWEIGHTED  # every row once
+    WHOLE       # whole weights (1..WEIGHT_BUDGET): each row's words times its weight, as that many copies of it
+    SCALED      # other weights, divided by the largest: each term times its weight, then cut
 
 cdef uint64_t EXPONENT = 52                 # where a double's exponent starts
 cdef uint64_t HALF = <uint64_t>1 << 51      # the mantissa of 1.5
@@ -112,7 +119,7 @@ def first_non_finite(const double[:, :] values):
 # --------------------------------------------------------------------------- R's mean and sd
 
 
-def r_mean_sd(const double[:, :] values):
+def r_mean_sd(const double[:, :] values, weights=None):
     """Column means as R's ``mean`` and standard deviations as R's ``sd``.
 
     R's ``mean``: a long double sum divided by m, then, where that is finite, the mean
@@ -124,12 +131,17 @@ def r_mean_sd(const double[:, :] values):
     such a column gets its true standard deviation (not R's: R gives Inf or 0).
 
     Each column is summed in its row order, as R does, whatever the array's layout.
+
+    With ``weights`` (frequency weights, one per row), each term is multiplied by its row's
+    weight and the divisors are the weights' sum W and W - 1: R's numbers of the data with
+    each row repeated (for whole weights; equal to them up to the long double rounding of
+    the sums, which R adds a copy at a time).
     """
-    return mean_sd(lambda out, centre, power: column_sums(values, out, centre, power), values.shape[0],
-                   values.shape[1])
+    m = values.shape[0] if weights is None else math.fsum(weights)
+    return mean_sd(lambda out, centre, power: column_sums(values, out, centre, power, weights), m, values.shape[1])
 
 
-def mean_sd(sums, Py_ssize_t m, Py_ssize_t k):
+def mean_sd(sums, double m, Py_ssize_t k):
     """:func:`r_mean_sd` of m rows and k columns whose passes ``sums(out, centre, power)``
     runs (:func:`column_sums` over the rows, in row order, however they are held)."""
     cdef long double[::1] s1 = sums(np.zeros(k, dtype=np.longdouble), None, 0)  # R's first pass: sum x
@@ -156,22 +168,30 @@ def mean_sd(sums, Py_ssize_t m, Py_ssize_t k):
     return np.asarray(mean), np.asarray(sd)
 
 
-def column_sums(const double[:, :] values, long double[::1] out, centre, int power):
+def column_sums(const double[:, :] values, long double[::1] out, centre, int power, weights=None):
     """``out[j]`` plus the sum over the rows, in row order, of x, x - centre[j] or
     (x - centre[j])^2 (power 0, 1, 2), in long double: a pass of :func:`mean_sd`, continued
-    from ``out`` (rows in pieces: each piece's call continues the one before). Returns out."""
+    from ``out`` (rows in pieces: each piece's call continues the one before); each term times
+    its row's weight (``weights``: None, 1). Returns out."""
     cdef long double[::1] c = np.zeros(1, dtype=np.longdouble) if centre is None else centre
+    cdef const double[::1] w = None if weights is None else np.ascontiguousarray(weights, dtype=np.float64)
     with nogil:
-        _column_sums(values, values.strides[0] < values.strides[1], &out[0], &c[0], power)
+        _column_sums(values, values.strides[0] < values.strides[1], &out[0], &c[0], power,
+                     NULL if w is None else &w[0])
     return np.asarray(out)
 
 
 cdef void _column_sums(const double[:, :] values, bint by_column, long double* out, const long double* centre,
-                       int power) noexcept nogil:
+                       int power, const double* w) noexcept nogil:
     """out[j] += sum over rows of x, x - centre[j] or (x - centre[j])^2 (power 0, 1, 2), in long
     double, in row order; by column or by row as the array is laid out in memory."""
     cdef Py_ssize_t m = values.shape[0], k = values.shape[1], i, j = 0
     cdef long double a0, a1, a2, a3
+    if w != NULL:  # weighted: each term times its row's weight, in long double, in row order
+        for j in range(k):
+            for i in range(m):
+                out[j] += <long double>w[i] * _term(values[i, j], centre, j, power)
+        return
     if by_column:
         while j + 4 <= k:  # four columns at once: four independent chains of long double additions
             a0, a1, a2, a3 = out[j], out[j + 1], out[j + 2], out[j + 3]  # (each still in its row order)
@@ -362,6 +382,26 @@ cdef class FullGradient:
         self.acc = np.zeros((self.n + 1, 3), dtype=np.uint64)
         self.comp = np.zeros((4, self.n + 1))
         self.poll = new_poll()
+        self.weighting, self.total = UNWEIGHTED, <double>self.m
+
+    def set_weights(self, weights, int weighting):
+        """Weigh the rows (frequency weights, one per row, > 0): ``weighting`` WHOLE for whole
+        weights of at most WEIGHT_BUDGET (the sums are exactly those of the data with each row
+        repeated that many times), SCALED for any others (``weights`` divided by the largest
+        already: each term times its weight is cut). The means divide by the weights' sum."""
+        cdef double[::1] w = np.ascontiguousarray(weights, dtype=np.float64)
+        if w.shape[0] != self.m:
+            raise ValueError(f"{w.shape[0]} weights for {self.m} rows")
+        whole = np.asarray(w).astype(np.uint32)
+        self.weight_array = (np.asarray(w), whole, np.concatenate([np.zeros(1, np.uint64), np.cumsum(whole, dtype=np.uint64)]))
+        self.wd = &w[0] if self.m else NULL
+        cdef uint32_t[::1] u = self.weight_array[1]
+        cdef uint64_t[::1] prefix = self.weight_array[2]
+        self.wu = &u[0] if self.m else NULL
+        self.prefix = &prefix[0]
+        self.weighting = weighting
+        self.total = math.fsum(self.weight_array[0])  # (whole weights: exact in any order)
+        return self
 
     def __call__(self, theta, Py_ssize_t lo=0, hi=None, rows=None):
         """(gradient, loss) at theta over rows ``lo..hi-1`` (all rows by default), or over
@@ -384,17 +424,18 @@ cdef class FullGradient:
                      double* g) except? -1 nogil:
         """Store the mean gradient over rows lo..hi-1 in g (over rows[lo..hi-1] where rows is
         not NULL); return the mean squared residual."""
-        cdef Py_ssize_t n = self.n, count = hi - lo, j, attempt
+        cdef Py_ssize_t n = self.n, j, attempt
         cdef double bound = self.top[n - 1] + fabs(theta[0]), reach = 1.0, guess, norm, t = 0.0
         cdef int status = NO_GRID
         self.rows = rows
+        cdef double count = self._count(lo, hi)  # (the rows', or their weights' sum: as many repeated rows)
         for j in range(1, n):  # every |e_i| <= bound (|theta[1]| + sum |theta[j]| max|X[, j]| + max|y|),
             bound += fabs(theta[j]) * self.top[j - 1]  # every term <= bound * reach
             reach = max(reach, self.top[j - 1])
         if bound * reach * count < 2.0 ** 1000:  # else sums that may leave double's range: the fallback
             # the grids' size: an upper estimate of every |e_i|, the residuals' norm at the last
             # call (it changes little from one iteration to the next), or at first the bound
-            guess = self.rms * sqrt(<double>count) if self.rms > 0 else bound
+            guess = self.rms * sqrt(count) if self.rms > 0 else bound
             for attempt in range(3):
                 if not 0.0 < guess < INFINITY:  # (NaN, or all residuals 0: no grid, nothing to round)
                     break
@@ -419,6 +460,22 @@ cdef class FullGradient:
                     g[j] = t
         self.rms = sqrt(t) if 0.0 < t < INFINITY else 0.0
         return t
+
+    cdef double _count(self, Py_ssize_t lo, Py_ssize_t hi) noexcept nogil:
+        """The rows lo..hi-1 counted: their number, or their weights' sum (SCALED: in row order,
+        compensated)."""
+        cdef Py_ssize_t i
+        cdef double total = 0.0, error = 0.0
+        if self.weighting == UNWEIGHTED:
+            return <double>(hi - lo)
+        if self.rows == NULL and lo == 0 and hi == self.m:
+            return self.total
+        for i in range(lo, hi):
+            if self.weighting == WHOLE:
+                total += self.wd[self.rows[i] if self.rows != NULL else i]
+            else:
+                two_sum(&total, &error, self.wd[self.rows[i] if self.rows != NULL else i])
+        return total + error
 
     cdef int _binned(self, Py_ssize_t lo, Py_ssize_t hi, const double* theta, double guess) except -1 nogil:
         """The exact sums over rows lo..hi-1 on grids sized for residuals of norm ``guess``."""
@@ -459,11 +516,23 @@ cdef class FullGradient:
         cdef Py_ssize_t n = self.n, j, start = lo
         for j in range(n + 1):
             self.acc[j, 0] = self.acc[j, 1] = self.acc[j, 2] = 0
+        cdef Py_ssize_t stop
+        cdef uint64_t budget
         while start < hi:
-            if block_sums(self, start, min(start + BLOCK, hi), theta):
+            stop = min(start + BLOCK, hi)
+            if self.weighting == WHOLE and self.rows == NULL:  # (a block's weights add up to at most
+                stop = _budget_stop(self.prefix, start, stop)   # WEIGHT_BUDGET: found in their running sums)
+            elif self.weighting == WHOLE:
+                stop, budget = start, 0
+                while stop < hi and stop - start < BLOCK:
+                    budget += self.wu[self.rows[stop] if self.rows != NULL else stop]
+                    if budget > WEIGHT_BUDGET:
+                        break
+                    stop += 1
+            if block_sums(self, start, stop, theta):
                 return 1
-            poll(&self.poll, (min(start + BLOCK, hi) - start) * (n + 1))
-            start += BLOCK
+            poll(&self.poll, (stop - start) * (n + 1))
+            start = stop
         return 0
 
     cdef int _compensated(self, Py_ssize_t lo, Py_ssize_t hi, const double* theta) except -1 nogil:
@@ -483,6 +552,11 @@ cdef class FullGradient:
             e = residual(&self.cols[0, r], self.m, self.n, theta)
             for j in range(n + 1):  # the intercept's column of ones, the inputs, e^2
                 p = e if j == 0 else e * self.cols[j - 1, r] if j < n else e * e
+                if self.weighting == WHOLE:
+                    p *= self.wd[r]
+                elif self.weighting == SCALED:  # (as the exact sums: of h e)
+                    p = e * self.wd[r] if j == 0 else (e * self.wd[r]) * self.cols[j - 1, r] if j < n else (
+                        e * self.wd[r]) * e
                 if fabs(p) < 2.0 ** 600:
                     two_sum(&self.comp[SUM, j], &self.comp[ERR, j], p)
                 else:  # (and inf, NaN)
@@ -527,6 +601,22 @@ cdef class FullGradient:
         with nogil:
             self._compensate(0, hi, &t[0])
         return np.array(self.comp)
+
+
+cdef inline Py_ssize_t _budget_stop(const uint64_t* prefix, Py_ssize_t start, Py_ssize_t stop) noexcept nogil:
+    """The last row stop' <= stop such that rows start..stop'-1 weigh at most WEIGHT_BUDGET
+    (``prefix``: the running sums of the whole weights, from 0), at least start + 1."""
+    cdef Py_ssize_t lo = start + 1, hi = stop, mid
+    cdef uint64_t limit = prefix[start] + WEIGHT_BUDGET
+    if prefix[stop] <= limit:
+        return stop
+    while lo < hi:  # the largest lo with prefix[lo] <= limit
+        mid = (lo + hi + 1) // 2
+        if prefix[mid] <= limit:
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
 
 
 cdef class ChunkedGradient(FullGradient):
@@ -637,15 +727,27 @@ cdef inline inlined_uint64 _block_sums_any(FullGradient self, Py_ssize_t start, 
     fitted its grid)."""
     # (each call below is compiled on its own: a range or a list of rows; one or two
     # inputs, the common case, or more, whose partial residuals are stored)
+    if self.weighting == WHOLE:  # (weighted: each kind compiled on its own too)
+        if self.rows == NULL:
+            return _block_sums(self, start, stop, theta, False, False, WHOLE) if self.n <= 3 else _block_sums(
+                self, start, stop, theta, False, True, WHOLE)
+        return _block_sums(self, start, stop, theta, True, False, WHOLE) if self.n <= 3 else _block_sums(
+            self, start, stop, theta, True, True, WHOLE)
+    if self.weighting == SCALED:
+        if self.rows == NULL:
+            return _block_sums(self, start, stop, theta, False, False, SCALED) if self.n <= 3 else _block_sums(
+                self, start, stop, theta, False, True, SCALED)
+        return _block_sums(self, start, stop, theta, True, False, SCALED) if self.n <= 3 else _block_sums(
+            self, start, stop, theta, True, True, SCALED)
     if self.rows == NULL:
-        return _block_sums(self, start, stop, theta, False, False) if self.n <= 3 else _block_sums(
-            self, start, stop, theta, False, True)
-    return _block_sums(self, start, stop, theta, True, False) if self.n <= 3 else _block_sums(
-        self, start, stop, theta, True, True)
+        return _block_sums(self, start, stop, theta, False, False, UNWEIGHTED) if self.n <= 3 else _block_sums(
+            self, start, stop, theta, False, True, UNWEIGHTED)
+    return _block_sums(self, start, stop, theta, True, False, UNWEIGHTED) if self.n <= 3 else _block_sums(
+        self, start, stop, theta, True, True, UNWEIGHTED)
 
 
 cdef inline inlined_uint64 _block_sums(FullGradient self, Py_ssize_t start, Py_ssize_t stop, const double* theta,
-                                       bint indexed, bint stored) noexcept nogil:
+                                       bint indexed, bint stored, int weighting) noexcept nogil:
     cdef Py_ssize_t n = self.n, m = self.m, rows = stop - start, i, j
     cdef const int64_t* idx = self.rows + start if indexed else NULL
     cdef const double* base = &self.cols[0, 0] + (0 if indexed else start)
@@ -663,7 +765,14 @@ cdef inline inlined_uint64 _block_sums(FullGradient self, Py_ssize_t start, Py_s
     cdef double sa = self.grid[0, 0], sb = self.grid[0, ja], sc = self.grid[0, jb], sd = self.grid[0, n]
     cdef double ra = self.grid[1, 0], rb = self.grid[1, ja], rc = self.grid[1, jb], rd = self.grid[1, n]
     cdef uint64_t a1 = 0, a2 = 0, b1 = 0, b2 = 0, c1 = 0, c2 = 0, d1 = 0, d2 = 0, u, v, w1, w2
-    cdef uint64_t out = 0, wa = word(sa)
+    cdef uint64_t out = 0, wa = word(sa), count = 0
+    cdef uint32_t f = 1  # (a whole weight, at most WEIGHT_BUDGET: 32-bit products, which vectorise)
+    cdef double h = 1.0
+    # Weighted (``weighting``): WHOLE multiplies a row's words by its weight f, as f copies of the
+    # row would add them (the words wrap around, their counts do not: the block's weights add up to
+    # at most WEIGHT_BUDGET), and counts the weights; SCALED cuts each term times its weight h.
+    cdef const double* wd = self.wd + (0 if indexed else start)
+    cdef const uint32_t* wu = self.wu + (0 if indexed else start)
     if stored:
         for i in range(rows):
             part[i] = t0
@@ -674,40 +783,49 @@ cdef inline inlined_uint64 _block_sums(FullGradient self, Py_ssize_t start, Py_s
     for i in range(rows):
         e = (((part[i] if stored else t0) + at(xa, idx, i, indexed) * ta) + at(xb, idx, i, indexed) * tb) - at(
             y, idx, i, indexed)
+        if weighting == WHOLE:
+            f = wu[idx[i]] if indexed else wu[i]
+            count += f
+        elif weighting == SCALED:  # (the terms of the weighted residual h e: h e, h e x_j, h e e)
+            h = e * (wd[idx[i]] if indexed else wd[i])
         if stored:
-            res[i] = e
-        u, v = cut(e, sa, ra)
-        a1 += u
-        a2 += v
+            res[i] = h if weighting == SCALED else e
+        u, v = cut(h if weighting == SCALED else e, sa, ra)
+        a1 += f * u
+        a2 += f * v
         out |= u ^ wa
-        u, v = cut(e * at(xa, idx, i, indexed), sb, rb)
-        b1 += u
-        b2 += v
-        u, v = cut(e * at(xb, idx, i, indexed), sc, rc)
-        c1 += u
-        c2 += v
-        u, v = cut(e * e, sd, rd)
-        d1 += u
-        d2 += v
+        u, v = cut((h if weighting == SCALED else e) * at(xa, idx, i, indexed), sb, rb)
+        b1 += f * u
+        b2 += f * v
+        u, v = cut((h if weighting == SCALED else e) * at(xb, idx, i, indexed), sc, rc)
+        c1 += f * u
+        c2 += f * v
+        u, v = cut((h if weighting == SCALED else e) * e, sd, rd)
+        d1 += f * u
+        d2 += f * v
+    if weighting != WHOLE:
+        count = rows
     if stored and out >> EXPONENT == 0:
         for j in range(1, n - 2):
             x, s1, s2, w1, w2 = base + (j - 1) * m, self.grid[0, j], self.grid[1, j], 0, 0
             for i in range(rows):
-                u, v = cut(res[i] * at(x, idx, i, indexed), s1, s2)
-                w1 += u
-                w2 += v
-            add_block(&self.acc[j, 0], w1, w2, s1, s2, rows)
-    add_block(&self.acc[0, 0], a1, a2, sa, ra, rows)
-    add_block(&self.acc[ja, 0], b1, b2, sb, rb, rows)
+                if weighting == WHOLE:
+                    f = wu[idx[i]] if indexed else wu[i]
+                u, v = cut(res[i] * at(x, idx, i, indexed), s1, s2)  # (SCALED: res holds h e)
+                w1 += f * u
+                w2 += f * v
+            add_block(&self.acc[j, 0], w1, w2, s1, s2, count)
+    add_block(&self.acc[0, 0], a1, a2, sa, ra, count)
+    add_block(&self.acc[ja, 0], b1, b2, sb, rb, count)
     if n > 2:
-        add_block(&self.acc[jb, 0], c1, c2, sc, rc, rows)
-    add_block(&self.acc[n, 0], d1, d2, sd, rd, rows)
+        add_block(&self.acc[jb, 0], c1, c2, sc, rc, count)
+    add_block(&self.acc[n, 0], d1, d2, sd, rd, count)
     return out >> EXPONENT  # the sign and exponent of every sa + e_i are sa's
 
 
 # --------------------------------------------------------------------------- the Gram matrix
 
-def gram_sums(const double[:, ::1] cols, const double[::1] top, rows=None):
+def gram_sums(const double[:, ::1] cols, const double[::1] top, rows=None, weights=None, int weighting=UNWEIGHTED):
     """The exact sums of ``X'X``, ``X = [1 | inputs]`` (for :func:`graddescent.convergence.curvature`),
     over the rows of inputs by column (``cols``, k - 1 x m), or over its rows ``rows``: entry
     (a, b), a <= b < k, on a grid sized from the whole data set's column bounds ``top``
@@ -715,8 +833,9 @@ def gram_sums(const double[:, ::1] cols, const double[::1] top, rows=None):
     ``numpy.triu_indices(k)``; with the level-2 grids. Exact for the products as rounded, so
     the same for any split of the rows (pieces' sums add up: :func:`add_exact`). An entry
     whose products would leave double's range has grid inf (the matrix overflows); one whose
-    products are all below 2^-900 or 0 has grid 0 (the entry is 0)."""
-    cdef Py_ssize_t k = cols.shape[0] + 1, m = cols.shape[1], a, b, e, i, start, stop, count
+    products are all below 2^-900 or 0 has grid 0 (the entry is 0). ``weights`` (one per row of
+    cols) weigh the rows as :meth:`FullGradient.set_weights` does (``weighting``)."""
+    cdef Py_ssize_t k = cols.shape[0] + 1, m = cols.shape[1], a, b, e, i, start, stop, count, r
     cdef const int64_t[::1] chosen = np.asarray(rows if rows is not None else [0], dtype=np.int64)
     cdef bint indexed = rows is not None
     cdef Py_ssize_t total = chosen.shape[0] if indexed else m
@@ -728,7 +847,11 @@ def gram_sums(const double[:, ::1] cols, const double[::1] top, rows=None):
     cdef const double* xb
     cdef const int64_t* idx
     cdef double s1, s2, p, size
-    cdef uint64_t w1, w2, u, v
+    cdef uint64_t w1, w2, u, v, f = 1, weight
+    cdef double h = 1.0
+    cdef const double[::1] wd = np.ascontiguousarray(weights if weighting != UNWEIGHTED else np.ones(1), dtype=np.float64)
+    cdef const uint64_t[::1] wu = np.asarray(wd).astype(np.uint64)
+    cdef bint weighted = weighting != UNWEIGHTED
     for a in range(1, k):
         bound[a] = top[a - 1]
     e = 0
@@ -746,9 +869,39 @@ def gram_sums(const double[:, ::1] cols, const double[::1] top, rows=None):
         start = 0
         while start < total:
             stop = min(start + BLOCK, total)
+            if weighting == WHOLE:  # (a block's weights add up to at most WEIGHT_BUDGET, as FullGradient's)
+                stop, weight = start, 0
+                while stop < total and stop - start < BLOCK:
+                    weight += wu[chosen[stop] if indexed else stop]
+                    if weight > WEIGHT_BUDGET:
+                        break
+                    stop += 1
             count = stop - start
             idx = &chosen[start] if indexed else NULL
             e = 0
+            if weighted:  # each row's words times its weight (WHOLE), or its products times it (SCALED)
+                for a in range(k):
+                    for b in range(a, k):
+                        s1, s2 = grids[0, e], grids[1, e]
+                        if s1 > 0 and s1 < INFINITY:
+                            w1, w2, weight = 0, 0, 0
+                            for i in range(count):
+                                r = idx[i] if indexed else start + i
+                                if weighting == WHOLE:
+                                    f = wu[r]
+                                else:
+                                    h = wd[r]
+                                p = 1.0 if a == 0 and b == 0 else cols[b - 1, r] if a == 0 else cols[a - 1, r] * cols[
+                                    b - 1, r]
+                                u, v = cut(p * h if weighting == SCALED else p, s1, s2)
+                                w1 += f * u
+                                w2 += f * v
+                                weight += f
+                            add_block(&acc[e, 0], w1, w2, s1, s2, weight)
+                        e += 1
+                poll(&p_, count * entries)
+                start = stop
+                continue
             for a in range(k):
                 for b in range(a, k):
                     s1, s2 = grids[0, e], grids[1, e]
@@ -779,7 +932,7 @@ def gram_sums(const double[:, ::1] cols, const double[::1] top, rows=None):
     return np.asarray(acc), np.asarray(grids)
 
 
-def gram_matrix(const uint64_t[:, ::1] acc, const double[:, ::1] grids, Py_ssize_t k, Py_ssize_t count):
+def gram_matrix(const uint64_t[:, ::1] acc, const double[:, ::1] grids, Py_ssize_t k, double count):
     """``X'X / count`` from the exact sums of :func:`gram_sums` (merged over the pieces): each
     entry correctly rounded, then divided."""
     cdef double[:, ::1] out = np.zeros((k, k))

@@ -28,6 +28,9 @@ import numpy as np
 
 __all__ = []
 
+_SHOWN = 3  # a singular design's message names at most this many null directions,
+_SHOWN_COLUMNS = 6  # each by at most this many columns
+
 UNIT = 2.0 ** -53  # the unit roundoff of a double
 NEARLY = 1e-8  # a direction whose eigenvalue is below this part of the largest is named: nearly collinear
 
@@ -87,13 +90,17 @@ class Certificate:
         condition number."""
         names = ["(Intercept)", *map(str, self.columns[:-1])]
 
-        def words(vectors, nearly):
+        def words(vectors, nearly):  # (a few directions of a few columns each: a line a person reads)
             out = []
-            for v in vectors.T:
+            for v in vectors.T[:_SHOWN]:
                 involved = [names[j] for j in np.flatnonzero(np.abs(v) > 0.1)]
                 what = "constant" if len(involved) == 1 else "collinear"
-                out.append(f"{', '.join(map(repr, involved))} {'is' if len(involved) == 1 else 'are'} "
-                           f"{'nearly ' if nearly else ''}{what}")
+                shown = ", ".join(map(repr, involved[:_SHOWN_COLUMNS]))
+                if len(involved) > _SHOWN_COLUMNS:
+                    shown += f" and {len(involved) - _SHOWN_COLUMNS} more columns"
+                out.append(f"{shown} {'is' if len(involved) == 1 else 'are'} {'nearly ' if nearly else ''}{what}")
+            if vectors.shape[1] > _SHOWN:
+                out.append(f"{vectors.shape[1] - _SHOWN} more {'near-' if nearly else ''}null directions")
             return "; ".join(out)
 
         nearly = (f"{words(self.nearly, True)}; condition number {self.condition:.3g}" if self.nearly.shape[1]

@@ -32,7 +32,9 @@ from . import _kernels as K
 from ._sums import ChunkedGradient, FullGradient, add_exact, column_bounds, column_sums, first_non_finite, mean_sd
 from ._sums import gram_matrix, gram_sums, non_finite_columns, scale_columns
 from .linear import predictions
-from .spectrum import GRAM_SIZE, eigenvalue, largest_row_norm
+from .spectrum import GRAM_SIZE, _count, eigenvalue, largest_row_norm
+from .validation import check_weights
+from .weighting import Weighed
 
 __all__ = []
 
@@ -63,7 +65,7 @@ def _dask():
     return dask
 
 
-class Chunks:
+class Chunks(Weighed):
     """A data set held by Dask in pieces of whole rows: m rows of k float64 columns (the
     inputs, then the output), with their names, where each piece starts (``offsets``) and
     each column's largest magnitude (``top``). It has the interface of
@@ -72,6 +74,29 @@ class Chunks:
     @property
     def stretch(self):
         return FETCH
+
+    def weighted(self, weights, name="sample_weight"):
+        """This data with the rows' frequency weights (one per row: a NumPy array or held by Dask),
+        as :meth:`graddescent.data.Dense.weighted`: the rows of weight 0 left out (the pieces keep
+        the others), the same numbers. The weights are held here, in memory (one number a row, as
+        the shuffle is), and each piece's sent with its work."""
+        weights = check_weights(weights.compute() if is_dask(weights) else weights, self.m, name)
+        kept = weights > 0
+        array = self.array if kept.all() else self.array[kept]
+        top = self.top if kept.all() else np.max(self._run(*[
+            _dask().delayed(column_bounds)(_dask().delayed(_by_column)(piece, self.k))
+            for piece in array.to_delayed().ravel()]), axis=0)
+        held = Chunks(array, self.columns, top, self.counter)
+        held._weigh(weights[kept])
+        return held
+
+    def _piece_weights(self, c, summed=True):
+        """Piece c's weights (as the sums take them, or as given; None: unweighted) and their kind."""
+        if self.weights is None:
+            return None, 0
+        values = self._summed if summed else self.weights
+        return values[self.offsets[c]:self.offsets[c + 1]], int(self.weighting)
+
 
     def __init__(self, array, columns, top, counter=None):
         self.array, self.columns, self.top = array, columns, top
@@ -114,7 +139,7 @@ class Chunks:
         """The exact gradient sums at theta on the grids, over the rows (all: None): the
         (n + 1) x 3 words of the whole, and whether a residual left its grid's binade."""
         delayed = _dask().delayed
-        parts = self._run(*[delayed(_piece_exact)(self.pieces[c], self.k, theta, grids, local)
+        parts = self._run(*[delayed(_piece_exact)(self.pieces[c], self.k, theta, grids, local, *self._piece_weights(c))
                             for c, local in self._split(rows)])
         total, out = np.zeros((self.k + 1, 3), dtype=np.uint64), False
         for acc, flag in parts:
@@ -130,7 +155,8 @@ class Chunks:
         window = _window()
         for lo in range(0, len(split), window):
             for c, local in split[lo:lo + window]:
-                state = delayed(function)(self.pieces[c], self.k, state, local, *args)
+                state = delayed(function)(self.pieces[c], self.k, state, local, *args, *self._piece_weights(
+                    c, function is not _piece_column_sums and function is not _piece_squares))
             state = self._run(state, reads=len(split[lo:lo + window]))[0]
         return state
 
@@ -168,20 +194,24 @@ class Chunks:
         return self._fold(_piece_squares, 0.0, theta)
 
     def mean_squared_residual(self, theta):
-        return self.squared_residuals(np.asarray(theta, dtype=np.float64)) / self.m
+        return self.squared_residuals(np.asarray(theta, dtype=np.float64)) / (
+            self.m if self.weights is None else self.total)
 
     def gradient(self):
         """The full gradients of this data (:class:`graddescent._sums.FullGradient`'s numbers)."""
-        return ChunkedGradient(np.empty((self.k, 0)), self)
+        gradient = ChunkedGradient(np.empty((self.k, 0)), self)
+        return gradient if self.weights is None else gradient.set_weights(self._summed, self.weighting)
 
     def mean_sd(self):
         """R's mean and sd of every column (:func:`graddescent._sums.r_mean_sd`'s numbers)."""
-        return mean_sd(lambda out, centre, power: self._fold(_piece_column_sums, out, centre, power), self.m, self.k)
+        return mean_sd(lambda out, centre, power: self._fold(_piece_column_sums, out, centre, power),
+                       self.m if self.weights is None else self.total, self.k)
 
     def scaling_parameter(self, method):
         """R's scalingParameter (:meth:`graddescent.data.Dense.scaling_parameter`'s numbers)."""
         with np.errstate(over="ignore", invalid="ignore"):
             if method == "variance":
+                self.check_total()
                 return np.vstack(self.mean_sd())
             low, high = self.min_max()
             return np.vstack([low, high - low])
@@ -200,12 +230,19 @@ class Chunks:
         array = self.array.map_blocks(_piece_scaled, parameter[0], parameter[1], dtype=np.float64)
         top = np.max(self._run(*[_dask().delayed(column_bounds)(_dask().delayed(_by_column)(piece, self.k))
                                  for piece in array.to_delayed().ravel()]), axis=0)
-        return Chunks(array, self.columns, top, self.counter)
+        scaled = Chunks(array, self.columns, top, self.counter)
+        if self.weights is not None:
+            scaled._weigh(self.weights)
+        return scaled
 
     def largest_row_norm(self):
         """:meth:`graddescent.data.Dense.largest_row_norm`'s number: of the inputs."""
         delayed = _dask().delayed
-        return float(max(self._run(*[delayed(_piece_row_norm)(self.pieces[c], self.k) for c, _ in self._split(None)])))
+        return float(max(self._run(*[delayed(_piece_row_norm)(self.pieces[c], self.k, self._piece_factors(c))
+                                     for c, _ in self._split(None)])))
+
+    def _piece_factors(self, c):
+        return None if self.weights is None else self._factors[self.offsets[c]:self.offsets[c + 1]]
 
     def curvature(self, batches=None, starts=None):
         """:meth:`graddescent.data.Dense.curvature`'s number: the same exact Gram matrices of the
@@ -217,16 +254,16 @@ class Chunks:
         groups = [None] if batches is None or batches.size == 0 else [
             batches[starts[b]:starts[b + 1]] for b in range(starts.size - 1)]
         delayed, top = _dask().delayed, np.asarray(self.top[:-1], dtype=np.float64)
-        tasks = [[delayed(_piece_gram)(self.pieces[c], self.k, top, local) for c, local in self._split(rows)]
-                 for rows in groups]
+        tasks = [[delayed(_piece_gram)(self.pieces[c], self.k, top, local, True, *self._piece_weights(c))
+                  for c, local in self._split(rows)] for rows in groups]
         found, largest = self._run(*[task for group in tasks for task in group]), -math.inf
         for rows, group in zip(groups, tasks):
             parts, found = found[:len(group)], found[len(group):]
             total = np.zeros_like(parts[0][0])
             for acc, _ in parts:
                 add_exact(total, acc)
-            largest = max(largest, eigenvalue(gram_matrix(total, parts[0][1], inputs + 1,
-                                                          self.m if rows is None else rows.size)))
+            largest = max(largest, eigenvalue(gram_matrix(total, parts[0][1], inputs + 1, _count(
+                self.m, rows, None if self.weights is None else self._summed))))
         return largest
 
     def gram(self):
@@ -234,12 +271,13 @@ class Chunks:
         if self.k + 1 > GRAM_SIZE:
             return None
         delayed, top = _dask().delayed, np.asarray(self.top, dtype=np.float64)
-        parts = self._run(*[delayed(_piece_gram)(self.pieces[c], self.k, top, None, False)
+        parts = self._run(*[delayed(_piece_gram)(self.pieces[c], self.k, top, None, False, *self._piece_weights(c))
                             for c, _ in self._split(None)])
         total = np.zeros_like(parts[0][0])
         for acc, _ in parts:
             add_exact(total, acc)
-        return gram_matrix(total, parts[0][1], self.k + 1, self.m)
+        return gram_matrix(total, parts[0][1], self.k + 1, _count(self.m, None, None if self.weights is None else
+                                                                  self._summed))
 
     def looks_scaled(self):
         """Whether every input column looks scaled (for the remedy of a diverged fit's message)."""
@@ -256,7 +294,8 @@ class Chunks:
         squared residuals of the model's predictions (in original units; theta and R's
         scalingParameter, as :func:`graddescent.linear.predictions` takes them)."""
         delayed = _dask().delayed
-        parts = self._run(*[delayed(_piece_report)(self.pieces[c], self.k, theta, parameter)
+        parts = self._run(*[delayed(_piece_report)(self.pieces[c], self.k, theta, parameter,
+                                                   *self._piece_weights(c, False))
                             for c, _ in self._split(None)])
         count, mean, moments, squares = 0, np.zeros(self.k), np.zeros((self.k, self.k)), 0.0
         with np.errstate(all="ignore"):
@@ -302,24 +341,34 @@ def _by_column(piece, k):
     return np.ascontiguousarray(_values(piece, k).T)
 
 
-def _piece_exact(piece, k, theta, grids, rows):
-    return FullGradient(_by_column(piece, k)).piece_exact(theta, grids, rows)
+def _piece_gradient(piece, k, weights, weighting):
+    gradient = FullGradient(_by_column(piece, k))
+    return gradient if weights is None else gradient.set_weights(weights, weighting)
 
 
-def _piece_compensated(piece, k, comp, rows, theta):
-    return FullGradient(_by_column(piece, k)).piece_compensated(theta, comp, rows)
+def _piece_exact(piece, k, theta, grids, rows, weights=None, weighting=0):
+    return _piece_gradient(piece, k, weights, weighting).piece_exact(theta, grids, rows)
 
 
-def _piece_gram(piece, k, top, rows, inputs=True):
-    return gram_sums(_by_column(piece, k)[:-1] if inputs else _by_column(piece, k), top, rows)
+def _piece_compensated(piece, k, comp, rows, theta, weights=None, weighting=0):
+    return _piece_gradient(piece, k, weights, weighting).piece_compensated(theta, comp, rows)
 
 
-def _piece_report(piece, k, theta, parameter):
+def _piece_gram(piece, k, top, rows, inputs=True, weights=None, weighting=0):
+    return gram_sums(_by_column(piece, k)[:-1] if inputs else _by_column(piece, k), top, rows, weights, weighting)
+
+
+def _piece_report(piece, k, theta, parameter, weights=None, weighting=0):
     values = _values(piece, k)
     if not len(values):
         return 0, np.zeros(k), np.zeros((k, k)), 0.0
     with np.errstate(all="ignore"):
         residual = values[:, -1] - predictions(theta, parameter, values[:, :-1])
+        if weights is not None:  # (weighted: the count is the weights' sum)
+            mean = weights @ values / weights.sum()
+            centred = values - mean
+            return float(weights.sum()), mean, (centred * weights[:, None]).T @ centred, float(
+                residual @ (residual * weights))
         mean = values.mean(axis=0)
         centred = values - mean
         return len(values), mean, centred.T @ centred, float(residual @ residual)
@@ -329,12 +378,12 @@ def _piece_take(piece, k, rows):
     return _values(piece, k)[rows]
 
 
-def _piece_squares(piece, k, total, rows, theta):
-    return K.squared_residuals(np.ascontiguousarray(_values(piece, k)), theta, total)
+def _piece_squares(piece, k, total, rows, theta, weights=None, weighting=0):
+    return K.squared_residuals(np.ascontiguousarray(_values(piece, k)), theta, total, weights)
 
 
-def _piece_column_sums(piece, k, out, rows, centre, power):
-    return column_sums(_values(piece, k), np.array(out), centre, power)
+def _piece_column_sums(piece, k, out, rows, centre, power, weights=None, weighting=0):
+    return column_sums(_values(piece, k), np.array(out), centre, power, weights)
 
 
 def _piece_min_max(piece, k):
@@ -350,8 +399,8 @@ def _piece_scaled(piece, centre, spread):
     return out
 
 
-def _piece_row_norm(piece, k):
-    return largest_row_norm(_values(piece, k)[:, :-1]) if len(piece) else 0.0  # (of the inputs)
+def _piece_row_norm(piece, k, factors=None):
+    return largest_row_norm(_values(piece, k)[:, :-1], factors) if len(piece) else 0.0  # (of the inputs)
 
 
 def _piece_check(piece, k):

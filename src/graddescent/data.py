@@ -20,6 +20,12 @@ methods, whatever holds it:
   coefficients (:mod:`graddescent.certificate`).
 - ``scaling_parameter(method)``, ``scaled(parameter, order)`` and ``non_finite_columns()``:
   R's feature scaling, and its check.
+- ``weights``: the rows' frequency weights (None: every row once), which every number above
+  honours: a row of weight w counts as w copies of it (a weight of 0 leaves the row out), so
+  the full gradient, the loss, R's means and standard deviations (divisor ``sum(w) - 1``) and
+  the Gram matrix are the weighted ones; ``step_factors(table_rows)``: the single-row steps'
+  factors ``w_i / mean(w)`` (None unweighted), by which a row's gradient is multiplied, so
+  that over rows drawn uniformly a step is in expectation the weighted gradient's.
 
 :class:`Dense` is data in memory (a DataFrame or an array); :class:`graddescent.chunked.Chunks`
 is data held by Dask, in pieces; :class:`graddescent.sparse.Sparse` sparse inputs (scipy.sparse),
@@ -34,26 +40,45 @@ from . import chunked
 from .sparse import Sparse, as_sparse, is_sparse
 from ._sums import FullGradient, non_finite_columns, r_mean_sd, scale_columns
 from .spectrum import GRAM_SIZE, exact_gram, exact_gram_by_rows, largest_eigenvalue, largest_row_norm
-from .validation import check_data
+from .validation import check_data, check_weights
+from .weighting import Weighed
 
 __all__ = []
 
 
-class Dense:
+class Dense(Weighed):
     """A data set in memory: ``values``, m x k float64 (any layout; a DataFrame's block is
     laid out by column, the single-row methods want it by row), with its column names and
     row labels. The layouts the methods read are made from it once, on first use, and
-    kept (no copy where ``values`` is laid out so already)."""
+    kept (no copy where ``values`` is laid out so already).
+
+    ``weights`` (one per row, checked by :func:`graddescent.validation.check_weights`): frequency
+    weights; the rows of weight 0 are left out (``values`` then holds the others)."""
 
     stretch = np.iinfo(np.int64).max  # (every row at once: nothing to fetch)
 
-    def __init__(self, values, columns=None, index=None):
+    def __init__(self, values, columns=None, index=None, weights=None):
+        if weights is not None:
+            weights = check_weights(weights, values.shape[0])
+            kept = weights > 0
+            if not kept.all():  # (a weight of 0: the row left out)
+                order = "F" if values.flags.f_contiguous and not values.flags.c_contiguous else "C"
+                values = np.asarray(values[kept], order=order)
+                index = (pd.RangeIndex(kept.size) if index is None else index)[kept]
+                weights = weights[kept]
         self.values = values
         self.m, self.k = values.shape
         self.shape = values.shape
         self.columns = pd.Index([f"V{j + 1}" for j in range(self.k)]) if columns is None else columns
         self.index = pd.RangeIndex(self.m) if index is None else index
         self._by_row = self._by_column = None
+        if weights is not None:
+            self._weigh(weights)
+
+    def weighted(self, weights, name="sample_weight"):
+        """This data with the rows' frequency weights (its rows of weight 0 left out)."""
+        return Dense(self.values, self.columns, self.index, check_weights(weights, self.m, name))
+
 
     def by_row(self):
         """The data by row, m x k in C order."""
@@ -75,7 +100,9 @@ class Dense:
     # ----------------------------------------------------------------------- what the drivers read
 
     def gradient(self):
-        return FullGradient(self.by_column())
+        gradient = FullGradient(self.by_column())
+        return gradient if self.weights is None else gradient.set_weights(self._summed, self.weighting)
+
 
     def rows(self, perm, rows):
         return self.by_row(), perm, rows, None
@@ -84,8 +111,10 @@ class Dense:
         return self.by_column(), perm, rows
 
     def mean_squared_residual(self, theta):
-        """Summed in the order of the rows (the single-row methods' averaged iterate's loss)."""
-        return K.mean_squared_residual(self.by_row(), theta)
+        """Summed in the order of the rows (the single-row methods' averaged iterate's loss); weighted."""
+        if self.weights is None:
+            return K.mean_squared_residual(self.by_row(), theta)
+        return K.squared_residuals(self.by_row(), theta, 0.0, self.weights) / self.total
 
     def take(self, rows):
         return self.values[np.asarray(rows, dtype=np.int64)]
@@ -95,23 +124,26 @@ class Dense:
     def curvature(self, batches=None, starts=None):
         """``L``: the largest eigenvalue of ``X'X / m``, ``X = [1 | inputs]``, or the largest
         over MBGD's batches (rows ``batches[starts[b]:starts[b + 1]]``)."""
+        weighted = self._summed_weights()
         if batches is None or batches.size == 0:
-            return largest_eigenvalue(self.inputs())
-        return max(largest_eigenvalue(self.inputs(), batches[starts[b]:starts[b + 1]])
+            return largest_eigenvalue(self.inputs(), **weighted)
+        return max(largest_eigenvalue(self.inputs(), batches[starts[b]:starts[b + 1]], **weighted)
                    for b in range(starts.size - 1))
 
     def largest_row_norm(self):
-        """``R2``: the largest ``|x_i|^2 = 1 + sum_j x_ij^2`` over the rows."""
-        return largest_row_norm(self.inputs())
+        """``R2``: the largest ``|x_i|^2 = 1 + sum_j x_ij^2`` over the rows (weighted: times
+        the row's step factor, as its steps are)."""
+        return largest_row_norm(self.inputs(), self.step_factors())
 
     def gram(self):
         """The exact Gram matrix of ``[1 | inputs | output]``, divided by m (None beyond
         :data:`graddescent.spectrum.GRAM_SIZE` columns): :mod:`graddescent.certificate`'s."""
         if self.k + 1 > GRAM_SIZE:
             return None
+        weighted = self._summed_weights()
         if self._by_column is not None or self._by_row is None and self.values.flags.f_contiguous:
-            return exact_gram(self.by_column())
-        return exact_gram_by_rows(self.values)
+            return exact_gram(self.by_column(), **weighted)
+        return exact_gram_by_rows(self.values, **weighted)
 
     def looks_scaled(self):
         """Whether every input column looks scaled: mean near 0 and spread near 1, or spanning 0..1."""
@@ -128,10 +160,13 @@ class Dense:
 
     def scaling_parameter(self, method):
         """R's scalingParameter: centres, then spreads (``"variance"``: R's means and standard
-        deviations, ``"minmax"``: minima and ranges), one per column."""
+        deviations, ``"minmax"``: minima and ranges), one per column; weighted, as R's of the
+        data with each row repeated as often as its weight says (divisor ``sum(w) - 1``)."""
+        if method == "variance":
+            self.check_total()
         with np.errstate(over="ignore", invalid="ignore"):
             if method == "variance":
-                return np.vstack(r_mean_sd(self.values))
+                return np.vstack(r_mean_sd(self.values, self.weights))
             low = self.values.min(axis=0)
             return np.vstack([low, self.values.max(axis=0) - low])
 
@@ -140,7 +175,10 @@ class Dense:
         column (``order="F"``) or by row (``"C"``)."""
         out = np.empty(self.shape, order=order)
         scale_columns(self.values, parameter[0], parameter[1], out)
-        return Dense(out, self.columns, self.index)
+        scaled = Dense(out, self.columns, self.index)
+        if self.weights is not None:
+            scaled._weigh(self.weights)
+        return scaled
 
     def non_finite_columns(self):
         """Which columns hold a value that is not finite."""

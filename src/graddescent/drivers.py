@@ -461,7 +461,7 @@ class Steps:
                 self.rule.kernel, block, theta, local_perm, local_rows, coins[lo:hi] if coins.size else coins,
                 0.0 if self.alpha is None else self.alpha, self.momentum, window, loss[written:], self.carry,
                 self.scalars, self.updates, self.mean, self.averaged, average_from, table_rows=table_rows,
-                offset=offset + lo, **extra)
+                offset=offset + lo, row_weights=data.step_factors(table_rows), **extra)
             written += done
         return written
 
@@ -623,9 +623,11 @@ def _variance_reduced(record, rule, data, seed, stop, scaled, alpha, maxIter, in
             hi = np.cumsum(counts)
             loss = np.empty(size)
             cols, local_perm, local_rows = data.columns_of(perm, rows)
+            factors = data.step_factors(None if local_perm is perm else perm[rows])  # (of the rows read)
             theta, done, stopped, certified = K.variance_reduced(
                 rule.kernel, gradient, cols, theta, local_perm, local_rows, hi - counts, hi, np.zeros(size, np.int64),
-                alpha, gammaS, loss, *stop, state, offset=ran, **_arrays(path), **check.arrays())
+                alpha, gammaS, loss, *stop, state, offset=ran, **_arrays(path), **check.arrays(),
+                row_weights=factors)
             losses.append(loss[:done])
             ran += done
             if stopped or certified or done < size:
@@ -644,9 +646,10 @@ def _variance_reduced(record, rule, data, seed, stop, scaled, alpha, maxIter, in
             keep[:] = rng.sample(innerIter, maxIter, replace=True) - 1
         loss = np.empty(maxIter)
         cols, local_perm, local_rows = data.columns_of(perm, rows)
+        factors = data.step_factors(None if local_perm is perm else perm[rows])  # (of the rows read)
         theta, ran, converged, certified = K.variance_reduced(
             rule.kernel, gradient, cols, theta, local_perm, local_rows, lo, hi, keep, alpha, gammaS, loss, *stop, None,
-            **_arrays(path), **check.arrays())
+            **_arrays(path), **check.arrays(), row_weights=factors)
         converged = converged or certified
         loss = loss[:ran]
     return _outcome(record, rule, theta, loss, ran, ran, converged if stop[0] >= 0 or check.active else None, alpha,
@@ -656,7 +659,7 @@ def _variance_reduced(record, rule, data, seed, stop, scaled, alpha, maxIter, in
 # --------------------------------------------------------------------------- streams
 
 def partial_pass(method, data, state, alpha=0.1, momentum=0.9, nBatch=2, variant="R", beta1=None, beta2=None,
-                 epsilon=None):
+                 epsilon=None, weights=None):
     """One pass over a batch of rows (by row, m x n, scaled as the caller scales them),
     continuing the fit held in ``state``, a dict (empty at first but for ``"rng"``, the R
     stream seeded by the caller, and ``"theta"`` where the stream goes on from a fit; then as
@@ -669,18 +672,19 @@ def partial_pass(method, data, state, alpha=0.1, momentum=0.9, nBatch=2, variant
     over; SAG's table and sum of gradients belong to the rows of a batch, so they start
     afresh with each. A variant other than the one the stream began with starts its own
     accumulators afresh, from the coefficients so far. Returns the mean squared residual of
-    the rows drawn, each before its step (MBGD: of its batches)."""
+    the rows drawn, each before its step (MBGD: of its batches). ``weights``: the batch's rows'
+    frequency weights (see :class:`graddescent.data.Dense`)."""
     record = METHODS[method]
     if not record.streams:
         raise ValueError(f"{method} does not learn from a stream of batches; the methods that do: "
                          f"{', '.join(name for name, r in METHODS.items() if r.streams)}")
     rule, constants = check_variant(method, variant, {"beta1": beta1, "beta2": beta2, "epsilon": epsilon})
-    m, n = data.shape
+    batch = data if isinstance(data, KINDS) else Dense(data, weights=weights)
+    m, n = batch.shape
     rng = state["rng"]
     if "theta" not in state:
         state["theta"] = rng.runif(n)  # R's getTheta
     theta = state["theta"]
-    batch = data if isinstance(data, KINDS) else Dense(data)
     if method == "MBGD":
         nBatch = check_whole("nBatch", nBatch, low=1, high=m, hint=" (the number of batches, at most the rows of the "
                              "batch)")

@@ -58,7 +58,7 @@ from .linear import coefficients, predictions
 from .methods import published_text
 from .rrandom import RRandom
 from .scaling import check_scaling
-from .validation import MAX_ITER, MAX_STEPS
+from .validation import MAX_ITER, MAX_STEPS, check_weights
 
 __all__ = [
     "GradDescentRegressor", "GDRegressor", "MBGDRegressor", "SGDRegressor", "SAGDRegressor", "MGDRegressor",
@@ -251,6 +251,10 @@ def _constraints(params):
     return {p: _CONSTRAINTS[p] for p in [*params, "scaling", "random_state", "path_every"]}
 
 
+_SPARSE_WEIGHTS = ("sample_weight with a sparse X is not supported yet; pass the dense copy (X.toarray()) where it "
+                   "fits in memory, or repeat the rows of whole weights")
+
+
 def _finite(value):
     """math.isfinite for any real number (a Fraction too; an integer beyond double's range is not)."""
     try:
@@ -259,12 +263,13 @@ def _finite(value):
         return False
 
 
-def _scaling_parameter(values, scaling):
-    """R's scalingParameter of the whole frame (an array, or a kind of :mod:`graddescent.data`),
-    with scale 1 for a constant column."""
-    parameter = (values if isinstance(values, KINDS) else Dense(values)).scaling_parameter(scaling)
+def _scaling_parameter(values, scaling, weights=None):
+    """R's scalingParameter of the whole frame (an array, with its weights, or a kind of
+    :mod:`graddescent.data`, with its own), with scale 1 for a constant column."""
+    data = values if isinstance(values, KINDS) else Dense(values, weights=weights)
+    parameter = data.scaling_parameter(scaling)
     with np.errstate(over="ignore"):  # (a range beyond double's: refused by check_scaling)
-        constant = (_ranges(values) == 0) | (parameter[1] == 0)
+        constant = (_ranges(data) == 0) | (parameter[1] == 0)
     parameter[1, constant] = 1.0
     return parameter
 
@@ -287,6 +292,20 @@ class _BaseGradDescent(RegressorMixin, BaseEstimator):
 
     def _method_name(self):
         return self._method
+
+    def _expected_failed_checks(self):
+        """scikit-learn's checks this estimator is expected to fail, with the reason (as
+        scikit-learn's own SGDRegressor declares them): sample weights with a sparse X, which
+        are refused (one line); and for the methods that draw rows (the single-row ones, MBGD's
+        shuffled batches, the variance-reduced inner loops), weights honoured in expectation, not
+        as repeated rows, whose draws differ."""
+        method = self._method_name()
+        failed = {"check_sample_weight_equivalence_on_sparse_data": _SPARSE_WEIGHTS.split(";")[0]}
+        if method in METHODS and (METHODS[method].family != "full batch" or method == "MBGD"):
+            failed["check_sample_weight_equivalence_on_dense_data"] = (
+                f"{method} draws rows at random, so sample_weight is equivalent to repeating rows in expectation, "
+                "not draw for draw (test_weights.py checks it statistically)")
+        return failed
 
     def _control(self, method, n_samples):
         """The method's arguments under R's names, max_iter turned into R's iterations."""
@@ -372,7 +391,7 @@ class _BaseGradDescent(RegressorMixin, BaseEstimator):
                                  "(R's randomProb fails for one value), got 1.")
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y):
+    def fit(self, X, y, sample_weight=None):
         """Fit the linear model on ``[X | y]``, scaled as ``gradDescentR.learn`` scales it.
 
         Parameters
@@ -381,6 +400,18 @@ class _BaseGradDescent(RegressorMixin, BaseEstimator):
             Or held by Dask (a Dask array or DataFrame), with y too: fitted where they are,
             with the numbers of the same data in memory (:mod:`graddescent.chunked`).
         y : array-like of shape (n_samples,)
+        sample_weight : array-like of shape (n_samples,), optional
+            Frequency weights: a row of weight w counts as w copies of it (0: the row is left
+            out), in the loss, the gradients, R's means and standard deviations of the scaling
+            (divisor ``sum(w) - 1``, so the weights must add up to more than 1 with
+            ``scaling="variance"``) and the certificate (the weighted least-squares solution).
+            GD, MGD and AGD with whole weights (up to 2048) give exactly the fit of the rows
+            repeated, but for the last bits of the scaling's statistics (R adds the copies one by
+            one, in long double); the methods that step on one row at a time (and the inner
+            loops of the variance-reduced ones) multiply a row's gradient by ``w_i / mean(w)``,
+            so that over rows drawn uniformly their steps are in expectation those of the
+            weighted loss (not the same draws as repeated rows). MBGD's batches are weighted
+            sums of their rows. None: every row once.
 
         Returns
         -------
@@ -395,12 +426,14 @@ class _BaseGradDescent(RegressorMixin, BaseEstimator):
         """
         method = self._method_name()
         self._check_not_boolean(X, y)
+        if chunked.is_dask(sample_weight) and not (chunked.is_dask(X) or chunked.is_dask(y)):
+            sample_weight = np.asarray(sample_weight)  # (weights held by Dask for data in memory: gathered)
         for name in ("learning_rate", "momentum", "lamda", "gamma_s"):
             value = getattr(self, name, None)
             if isinstance(value, numbers.Real) and not _finite(value):
                 raise ValueError(f"The {name!r} parameter of {type(self).__name__} must be finite, got {value!r}.")
         if chunked.is_dask(X) or chunked.is_dask(y):  # held by Dask: fitted where it is (graddescent.chunked)
-            data, parameter = self._held(X, y)
+            data, parameter = self._held(X, y, sample_weight)
             m = data.m
             control = self._control(method, m)
             self._check_combinations(control, m, method)
@@ -410,25 +443,29 @@ class _BaseGradDescent(RegressorMixin, BaseEstimator):
                                      accept_sparse=SPARSE)
             if not np.issubdtype(y.dtype, np.number):  # y_numeric converts only object arrays
                 raise ValueError(f"y must hold numbers, got an array of {y.dtype}; convert it with .astype(float)")
-            m = X.shape[0]
+            weights = None if sample_weight is None else check_weights(sample_weight, X.shape[0])
+            m = X.shape[0] if weights is None else int(np.count_nonzero(weights))  # (a weight of 0: no row)
             control = self._control(method, m)
             self._check_combinations(control, m, method)
         if sparse.is_sparse(X):  # (never densified: scaled implicitly, graddescent.sparse)
+            if weights is not None:
+                raise ValueError(_SPARSE_WEIGHTS)
             names = [*map(str, getattr(self, "feature_names_in_", [f"X[:, {j}]" for j in range(X.shape[1])])), "y"]
             data, parameter = sparse.prepared(X, y, names, self.scaling)
             if parameter is not None:
                 check_scaling(parameter, data, names, self.scaling == "variance" and "standard deviation" or "range")
         elif not chunked.is_dask(X):
-            values = np.empty((m, X.shape[1] + 1), order="C" if METHODS[method].by_row else "F")  # as the method
-            values[:, :-1], values[:, -1] = X, y                                                   # reads it
+            values = np.empty((X.shape[0], X.shape[1] + 1), order="C" if METHODS[method].by_row else "F")  # as the
+            values[:, :-1], values[:, -1] = X, y                                                   # method reads it
             names = [*map(str, getattr(self, "feature_names_in_", [f"X[:, {j}]" for j in range(X.shape[1])])), "y"]
+            data = Dense(values, pd.Index(names), weights=weights)  # (the rows of weight 0 left out)
             if self.scaling is None:
                 parameter = None
             else:
-                parameter = _scaling_parameter(values, self.scaling)
-                scale_columns(values, parameter[0], parameter[1], values)  # in place
-                check_scaling(parameter, values, names, self.scaling == "variance" and "standard deviation" or "range")
-            data = Dense(values, pd.Index(names))
+                parameter = _scaling_parameter(data, self.scaling)
+                scale_columns(data.values, parameter[0], parameter[1], data.values)  # in place
+                check_scaling(parameter, data.values, names, self.scaling == "variance" and "standard deviation" or
+                              "range")
         average = self.average if METHODS[method].averages else None
         fit = drivers.run(method, data, self._seed(), self.tol, self.n_iter_no_change, path_every=self.path_every,
                           scaled=True if self.scaling else None, average=average, **control)
@@ -446,10 +483,11 @@ class _BaseGradDescent(RegressorMixin, BaseEstimator):
             del self._stream
         return self
 
-    def _held(self, X, y):
+    def _held(self, X, y, sample_weight=None):
         """``[X | y]`` held by Dask (arrays, or a DataFrame and a Series, cut into the same rows),
         scaled a piece at a time as in memory: the :class:`graddescent.chunked.Chunks` and the
-        scaling parameter (None without scaling)."""
+        scaling parameter (None without scaling). ``sample_weight``: in memory or held by Dask
+        (the weights are gathered: one number a row)."""
         import dask.array as da
 
         if not (chunked.is_dask(X) and chunked.is_dask(y)):
@@ -468,6 +506,9 @@ class _BaseGradDescent(RegressorMixin, BaseEstimator):
         names = [*map(str, getattr(self, "feature_names_in_", [f"X[:, {j}]" for j in range(X.shape[1])])), "y"]
         data = chunked.as_chunks(da.concatenate([X.rechunk({1: -1}), y[:, None]], axis=1), name="[X | y]")
         data.columns = pd.Index(names)
+        if sample_weight is not None:
+            data = data.weighted(sample_weight.to_dask_array(lengths=True) if hasattr(sample_weight, "to_dask_array")
+                                 else sample_weight)
         if self.scaling is None:
             return data, None
         with np.errstate(over="ignore", invalid="ignore"):
@@ -546,7 +587,7 @@ class _Streaming:
     """``partial_fit``, for the estimators of the single-row methods and MBGD."""
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def partial_fit(self, X, y, scaling_parameter=None):
+    def partial_fit(self, X, y, sample_weight=None, scaling_parameter=None):
         """One pass over a batch of rows, going on from the fit so far (scikit-learn's
         ``partial_fit``, as :class:`sklearn.linear_model.SGDRegressor` has it): for streams of
         batches and data read in pieces (``dask_ml.wrappers.Incremental``, or a loop).
@@ -566,6 +607,10 @@ class _Streaming:
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
         y : array-like of shape (n_samples,)
+        sample_weight : array-like of shape (n_samples,), optional
+            Frequency weights of the batch's rows, as :meth:`fit` takes them: a row's gradient
+            is multiplied by ``w_i / mean(w)`` over the batch (MBGD: its batches' sums are
+            weighted), and the first batch's scaling statistics are weighted. None: every row once.
         scaling_parameter : array-like of shape (2, n_features + 1), optional
             The first call's scaling instead of the first batch's statistics: row 0 the
             centres, row 1 the spreads (positive), of each column of ``[X | y]``; ignored
@@ -589,14 +634,20 @@ class _Streaming:
         with np.errstate(over="ignore", invalid="ignore"):
             X, y = validate_data(self, X, y, reset=first and not after_fit, y_numeric=True, dtype=np.float64,
                                  accept_sparse=SPARSE)
+        weights = None if sample_weight is None else check_weights(sample_weight, X.shape[0])
         names = [*map(str, getattr(self, "feature_names_in_", [f"X[:, {j}]" for j in range(X.shape[1])])), "y"]
         if sparse.is_sparse(X):  # (never densified: scaled implicitly, graddescent.sparse)
+            if weights is not None:
+                raise ValueError(_SPARSE_WEIGHTS)
             data = sparse.as_sparse(X, y, names)
         else:
             data = np.empty((X.shape[0], X.shape[1] + 1))
             data[:, :-1], data[:, -1] = X, y
+            if weights is not None and not weights.all():  # (a weight of 0: the row left out)
+                data, weights = data[weights > 0], weights[weights > 0]
         if first:
-            parameter = self.scaling_parameter_ if after_fit else self._first_scaling(data, scaling_parameter, names)
+            parameter = self.scaling_parameter_ if after_fit else self._first_scaling(data, scaling_parameter, names,
+                                                                                      weights)
             self._stream = {"rng": RRandom(self._seed()), "average": self.average, "warned": False,
                             "constant": [name for name, spread in zip(names, _ranges(data)) if spread == 0]
                             if parameter is not None and scaling_parameter is None
@@ -617,7 +668,7 @@ class _Streaming:
                      if key in control}
         if method == "ADADELTA":
             arguments.pop("alpha", None)
-        record = drivers.partial_pass(method, data, self._stream, **arguments)
+        record = drivers.partial_pass(method, data, self._stream, weights=weights, **arguments)
         state = self._stream
         theta = state["mean"] if state["mean"] is not None and state["averaged"] else state["theta"]
         self.theta_ = theta.reshape(1, -1).copy()
@@ -667,12 +718,13 @@ class _Streaming:
                     "learning_rate")
         return f"use a smaller learning_rate (the step is {alpha:.3g}{auto})"
 
-    def _first_scaling(self, data, given, names):
-        """The scaling of a stream: ``given``, checked, or R's statistics of the first batch (None: no scaling)."""
+    def _first_scaling(self, data, given, names, weights=None):
+        """The scaling of a stream: ``given``, checked, or R's statistics of the first batch (weighted;
+        None: no scaling)."""
         if self.scaling is None:
             return None
         if given is None:
-            return _scaling_parameter(data, self.scaling)
+            return _scaling_parameter(data, self.scaling, weights)
         parameter = np.array(given, dtype=np.float64)
         if parameter.shape != (2, data.shape[1]) or not np.all(np.isfinite(parameter)) or np.any(parameter[1] <= 0):
             raise ValueError(f"scaling_parameter must be a 2 x {data.shape[1]} array of finite numbers, the centres "

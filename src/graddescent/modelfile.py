@@ -61,6 +61,12 @@ and one more, written only for a model with categorical inputs (text columns, or
     ``columns``. ``predict`` reads the column and codes it so; a level that is not here is an
     error.
 
+and one more, written only for a model fitted with frequency weights (``--weights``):
+
+``weights`` : string
+    The name of the data's column that weighed the rows (not an input: ``predict`` does not
+    read it). For the record: predictions do not use it.
+
 Reading is strict, because a model file may come from anywhere: it refuses a file that is not
 UTF-8 JSON (a byte order mark is allowed), a key given twice in an object, a wrong ``format``
 tag, a newer ``version``, a missing, unexpected or wrongly typed field (``variant`` and
@@ -92,7 +98,7 @@ MODEL_FORMAT = "graddescent-model"
 MODEL_VERSION = 1
 FIELDS = ("format", "version", "method", "control", "seed", "feature_scaling", "scaling_method", "columns",
           "target", "scaling_parameter", "theta")
-OPTIONAL = ("variant", "certificate", "levels")  # (beyond the first files of version 1: read as before where absent)
+OPTIONAL = ("variant", "certificate", "levels", "weights")  # (beyond the first files of version 1: read as before where absent)
 _HOW_TO_WRITE = "write one with 'graddescent fit DATA.csv --model-out MODEL.json'"
 # each control entry, held to the check the learning methods apply to it (methods.py)
 _CONTROL_CHECKS = {
@@ -118,7 +124,7 @@ class ModelFileError(ValueError):
     """A model file that cannot be trusted; the message (one line) names the file and the problem."""
 
 
-def model_to_dict(model, seed=None, tol=None, levels=None):
+def model_to_dict(model, seed=None, tol=None, levels=None, weights=None):
     """A fitted model as the model-file object (see the module docstring for the schema).
 
     Parameters
@@ -132,6 +138,9 @@ def model_to_dict(model, seed=None, tol=None, levels=None):
     levels : dict, optional
         The categorical columns' levels (name -> list, the reference first), whose indicator
         columns are among the model's columns (the ``levels`` field; none: no field).
+    weights : str, optional
+        The name of the column of frequency weights the fit was given (the ``weights`` field;
+        none: no field).
 
     Returns
     -------
@@ -157,6 +166,7 @@ def model_to_dict(model, seed=None, tol=None, levels=None):
                                                    math.isfinite(model.error) else float(model.error),
                                                    "converged": bool(model.converged)}}),
         **({"levels": {name: list(values) for name, values in levels.items()}} if levels else {}),
+        **({} if weights is None else {"weights": str(weights)}),
     }
 
 
@@ -177,7 +187,7 @@ def _plain(value):
     return int(value) if isinstance(value, (int, np.integer)) else float(value)
 
 
-def write_model(model, path, seed=None, tol=None, levels=None):
+def write_model(model, path, seed=None, tol=None, levels=None, weights=None):
     """Write a fitted model as a JSON model file, whole or not at all (see :mod:`graddescent.writing`).
 
     Parameters
@@ -190,8 +200,10 @@ def write_model(model, path, seed=None, tol=None, levels=None):
         The tolerance the fit was judged by (the ``certificate`` field; None: none).
     levels : dict, optional
         The categorical columns' levels (the ``levels`` field; none: no field).
+    weights : str, optional
+        The column of frequency weights (the ``weights`` field; none: no field).
     """
-    document = model_to_dict(model, seed, tol, levels)
+    document = model_to_dict(model, seed, tol, levels, weights)
     if hasattr(path, "write"):
         path.write(json.dumps(document, indent=2) + "\n")
         return
@@ -359,6 +371,9 @@ def _model_and_factors(document):
             raise ValueError("scaling_method and scaling_parameter must be null when feature_scaling is false")
         parameter = None
     factors = _levels(d["levels"], columns) if "levels" in d else []
+    if "weights" in d and (not isinstance(d["weights"], str) or not d["weights"] or d["weights"] in columns):
+        raise ValueError(f"weights must be the name of the column of weights (not one of columns), found "
+                         f"{_short(d['weights'])}")
     model = GradDescentRObject(d["feature_scaling"], d["scaling_method"] or "VARIANCE", parameter, d["method"],
                                theta.reshape(1, -1), {**{k: control[k] for k in CONTROL_DEFAULTS}, **published},
                                list(columns), converged=certificate.get("converged"), error=certificate.get("error"))

@@ -37,6 +37,7 @@ from . import _kernels as K
 from . import _sparse as S
 from ._sums import add_exact, gram_matrix, gram_sums, mean_sd, r_mean_sd
 from .spectrum import GRAM_SIZE, eigenvalue
+from .weighting import Weighed
 
 __all__ = []
 
@@ -64,7 +65,7 @@ def canonical(X):
     return X
 
 
-class Sparse:
+class Sparse(Weighed):
     """Sparse inputs ``X`` (m x k - 1, canonical CSR) and the output ``y`` (m), scaled
     implicitly by ``centre`` and ``spread`` (one per input; 0 and 1: as they are; ``y`` is
     held scaled), with their names: the interface of :mod:`graddescent.data`."""
@@ -267,6 +268,11 @@ class Sparse:
         mean, sd, low, high = self._moments()
         with np.errstate(over="ignore", invalid="ignore"):
             return np.vstack([mean, sd]) if method == "variance" else np.vstack([low, high - low])
+
+    def weighted(self, weights, name="sample_weight"):
+        """Weights are not taken by sparse data yet: one line that says what to do."""
+        raise ValueError(f"{name} with sparse data is not supported yet; pass the dense copy (X.toarray()) where it "
+                         "fits in memory, or repeat the rows of whole weights")
 
     def scaled(self, parameter, order=None):
         """This data scaled as R scales it, implicitly: the same matrix, with the centres and

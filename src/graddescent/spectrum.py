@@ -24,39 +24,56 @@ def eigenvalue(gram):
     return float(np.linalg.eigvalsh(gram)[-1]) if np.all(np.isfinite(gram)) else math.inf
 
 
-def exact_gram(cols, rows=None, top=None):
+def exact_gram(cols, rows=None, top=None, weights=None, weighting=0):
     """``[1 | cols']' [1 | cols'] / count`` of data by column (k x m: every column of it, in
     order), over the rows (all: None), each entry correctly rounded; ``top`` the columns'
-    largest magnitudes (the whole data set's, where cols is a piece of it)."""
+    largest magnitudes (the whole data set's, where cols is a piece of it). With ``weights``
+    (one per row of cols, as :meth:`graddescent._sums.FullGradient.set_weights` takes them,
+    ``weighting``), the weighted sums over the weights' sum."""
     top = column_bounds(cols) if top is None else top
-    acc, grids = gram_sums(cols, top, rows)
-    return gram_matrix(acc, grids, cols.shape[0] + 1, cols.shape[1] if rows is None else rows.size)
+    acc, grids = gram_sums(cols, top, rows, weights, weighting)
+    return gram_matrix(acc, grids, cols.shape[0] + 1, _count(cols.shape[1], rows, weights))
 
 
-def exact_gram_by_rows(values):
+def _count(m, rows, weights):
+    """The rows counted: their number, or their weights' sum."""
+    if weights is None:
+        return m if rows is None else rows.size
+    return math.fsum(weights if rows is None else weights[rows])
+
+
+def exact_gram_by_rows(values, weights=None, weighting=0):
     """:func:`exact_gram` of data by row (m x k), a block of rows at a time (no copy of the
     data by column): the same exact sums, so the same matrix."""
     m, k = values.shape
     top = np.array([np.max(np.abs(values[:, j])) if m else 0.0 for j in range(k)])
     total, grids = None, None
     for lo in range(0, max(m, 1), CHUNK):
-        acc, grids = gram_sums(np.ascontiguousarray(values[lo:lo + CHUNK].T), top)
+        acc, grids = gram_sums(np.ascontiguousarray(values[lo:lo + CHUNK].T), top, None,
+                               None if weights is None else weights[lo:lo + CHUNK], weighting)
         if total is None:
             total = acc
         else:
             add_exact(total, acc)
-    return gram_matrix(total, grids, k + 1, m)
+    return gram_matrix(total, grids, k + 1, _count(m, None, weights))
 
 
-def largest_eigenvalue(inputs, rows=None):
+def largest_eigenvalue(inputs, rows=None, weights=None, weighting=0):
     """The largest eigenvalue of ``X'X / count`` for the rows (all: None) of inputs (m x k,
     any layout): from the exact Gram matrix of the columns; or, for a wide table, of the
     rows (``XX'``, whose nonzero eigenvalues are the same), built a piece at a time; where
-    both are large, by Lanczos iterations on products with X."""
+    both are large, by Lanczos iterations on products with X. ``weights``: of the weighted
+    rows (as :func:`exact_gram`)."""
     count = inputs.shape[0] if rows is None else rows.size
     k = inputs.shape[1]
-    if k + 1 <= GRAM_SIZE:
-        return eigenvalue(exact_gram(np.ascontiguousarray(inputs.T), rows))  # (a view where held by column)
+    if k + 1 <= GRAM_SIZE:  # (a view where held by column)
+        return eigenvalue(exact_gram(np.ascontiguousarray(inputs.T), rows, None, weights, weighting))
+    if weights is not None:  # a wide weighted table: of the rows times the roots of their weights
+        root = np.sqrt(weights if rows is None else weights[rows])
+        chosen = inputs if rows is None else inputs[rows]
+        total = math.fsum(root * root)
+        with np.errstate(all="ignore"):
+            return _lanczos(chosen * root[:, None], None, count, k, root) * count / total
     with np.errstate(all="ignore"):  # (data beyond 1e154 overflows it: then inf)
         if count <= GRAM_SIZE:
             gram = np.ones((count, count))  # (the intercept's column of ones)
@@ -68,15 +85,16 @@ def largest_eigenvalue(inputs, rows=None):
         return _lanczos(inputs, rows, count, k)
 
 
-def _lanczos(inputs, rows, count, k):
+def _lanczos(inputs, rows, count, k, ones=None):
     from scipy.sparse.linalg import LinearOperator, eigsh
 
-    def product(v):
+    def product(v):  # (``ones``: the intercept's column, where it is not ones)
         out = np.zeros(k + 1)
         for lo in range(0, count, CHUNK):
             piece = inputs[lo:lo + CHUNK] if rows is None else inputs[rows[lo:lo + CHUNK]]
-            u = v[0] + piece @ v[1:]
-            out[0] += u.sum()
+            one = 1.0 if ones is None else ones[lo:lo + CHUNK]
+            u = v[0] * one + piece @ v[1:]
+            out[0] += (u * one).sum()
             out[1:] += piece.T @ u
         return out / count
 
@@ -85,8 +103,9 @@ def _lanczos(inputs, rows, count, k):
     return float(value) * (1 + 1e-6) if np.isfinite(value) else math.inf
 
 
-def largest_row_norm(inputs):
-    """``R2``: the largest ``|x_i|^2 = 1 + sum_j x_ij^2`` over the rows (m x k inputs, any layout)."""
+def largest_row_norm(inputs, factors=None):
+    """``R2``: the largest ``|x_i|^2 = 1 + sum_j x_ij^2`` over the rows (m x k inputs, any layout),
+    each times its factor (``factors``: None, 1)."""
     squares = np.ones(inputs.shape[0])
     with np.errstate(over="ignore"):  # (data beyond 1e154 overflows it: then inf)
         if inputs.shape[1] <= GRAM_SIZE:
@@ -97,4 +116,6 @@ def largest_row_norm(inputs):
             for lo in range(0, inputs.shape[0], step):
                 piece = inputs[lo:lo + step]
                 squares[lo:lo + step] += np.einsum("ij,ij->i", piece, piece)
+        if factors is not None:
+            squares *= factors
     return float(squares.max())

@@ -256,9 +256,10 @@ def learn(dataSet, featureScaling=True, scalingMethod="VARIANCE", learningMethod
 
 
 def fit_learn(dataSet, featureScaling=True, scalingMethod="VARIANCE", learningMethod="GD", control=None, seed=None,
-              tol=None, n_iter_no_change=PATIENCE, average=None, path_every=None):
+              tol=None, n_iter_no_change=PATIENCE, average=None, path_every=None, weights=None):
     """:func:`learn` without its warning: the result and the :class:`convergence.Fit`, for
-    callers that word what happened themselves (the command line)."""
+    callers that word what happened themselves (the command line). ``weights``: the rows'
+    frequency weights (:class:`graddescent.data.Dense`; None: every row once)."""
     if not isinstance(featureScaling, (bool, np.bool_)):
         raise ValueError(f"featureScaling must be True or False, got {featureScaling!r}")
     if not isinstance(learningMethod, str) or learningMethod not in METHODS:
@@ -276,6 +277,8 @@ def fit_learn(dataSet, featureScaling=True, scalingMethod="VARIANCE", learningMe
     control = {**CONTROL_DEFAULTS, **control}
     record = METHODS[learningMethod]
     data = as_data(dataSet, name="dataSet")
+    if weights is not None:
+        data = data.weighted(weights)
     parameter = None
     if featureScaling:
         # R's varianceScaling / minmaxScaling, laid out as the method reads it (no second copy)

@@ -154,3 +154,29 @@ def check_iterations(name, value, high=MAX_ITER):
         raise ValueError(f"{name} must be at most {high}, got {value}: more iterations would need more "
                          f"memory than a fit should take; use a smaller {name}")
     return value
+
+
+def check_weights(weights, m, name="sample_weight"):
+    """Frequency weights for m rows as a float64 array: one per row, finite, at least 0, and
+    not all 0 (a ValueError of one line, naming what is wrong, otherwise)."""
+    try:
+        w = np.asarray(weights, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must hold numbers, one per row; got {type(weights).__name__} that does not "
+                         "convert to numbers") from None
+    if w.ndim == 2 and w.shape[1] == 1 or w.ndim == 0 and m == 1:
+        w = w.reshape(-1)
+    if w.ndim != 1 or w.shape[0] != m:
+        raise ValueError(f"{name} must have one weight per row: {m} of them, got shape {w.shape}")
+    bad = np.flatnonzero(~np.isfinite(w))
+    if bad.size:
+        raise ValueError(f"{name} holds a value that is not finite ({w[bad[0]]} in row {bad[0]}); weights are "
+                         "finite numbers of 0 or more")
+    bad = np.flatnonzero(w < 0)
+    if bad.size:
+        raise ValueError(f"{name} holds a negative weight ({w[bad[0]]:g} in row {bad[0]}); weights are how many "
+                         "times each row counts: 0 or more")
+    if not np.any(w > 0):
+        raise ValueError(f"{name} has a zero weight for every row, so there is nothing to fit; give some rows a positive "
+                         "weight")
+    return w

@@ -90,6 +90,7 @@ def _command_fit(args):
         "certified_error": fit.error, "design": fit.singular,
         "n_iter": fit.n_iter, "passes": fit.passes, "converged": fit.converged, "diverged": fit.diverged,
         "time_seconds": seconds, "model_out": None if fit.diverged else args.model_out, "plot": args.plot,
+        "weights": args.weights,
     }
     if isinstance(train, chunked.Chunks):  # (the passes over the file: the checks, the scaling, the fit, the report)
         result["data_passes"] = train.passes
@@ -119,7 +120,7 @@ def _command_fit(args):
             print(f"graddescent: note: {fit.singular}", file=sys.stderr)
     if args.model_out:
         write_model(model, args.model_out if _to_file(args.model_out) else sys.stdout, args.seed, tol,
-                    {f.name: f.levels for f in factors})
+                    {f.name: f.levels for f in factors}, args.weights)
     return 0
 
 
@@ -184,7 +185,7 @@ def _command_compare(args):
                "scaling": args.scaling, "seed": args.seed,
                "train_rows": int(train.shape[0]), "test_rows": None if test is None else int(test.shape[0]),
                "least_squares_train_rmse": math.sqrt(optimum), "sorted_by": key, "results": results,
-               "plot": args.plot}
+               "plot": args.plot, "weights": args.weights}
     if args.plot:
         _save_figure(_compare_figure(curves, models, train, args, label), args.plot)
     print(_json(summary) if args.json else _compare_table(summary))

@@ -7,6 +7,7 @@ import time
 from ..catalog import METHODS
 from ..convergence import AVERAGED_TOL, TOL
 from ..toplevel import fit_learn
+from .inputs import weights_of
 from .messages import CLIError
 from .options import SCALINGS
 
@@ -62,7 +63,7 @@ def _fit(train, method, args, control, tol):
     averaged = METHODS[method].averages  # with a tolerance and the step auto, as the estimators do
     result, fit = fit_learn(train, featureScaling=scaling is not None, scalingMethod=scaling or "VARIANCE",
                             learningMethod=method, control=control, seed=args.seed, tol=tol,
-                            n_iter_no_change=args.n_iter_no_change,
+                            n_iter_no_change=args.n_iter_no_change, weights=weights_of(train),
                             average=True if averaged and tol is not None and control.get("alpha") == "auto" else None)
     return result, time.perf_counter() - start, fit
 

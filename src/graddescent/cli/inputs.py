@@ -13,6 +13,7 @@ import pandas as pd
 
 from .. import chunked, coding, datasets, reading
 from ..toplevel import splitData
+from ..validation import check_weights
 from .cluster import _client, _held, _terminate_after_cleanup
 from .messages import CLIError, _note
 
@@ -43,6 +44,55 @@ def _column_list(values, names):
     return chosen
 
 
+class Weights:
+    """The weights column of a fit (``--weights``): its name and values, which ride along with the
+    rows of its frame (``frame.attrs["weights"]``) as far as the split, and are not copied with it."""
+
+    def __init__(self, name, values):
+        self.name, self.values = name, values
+
+    def __deepcopy__(self, memo):  # (pandas copies a frame's attrs with each new frame)
+        return self
+
+    def part(self, rows):
+        return Weights(self.name, self.values[rows])
+
+
+def weights_of(frame):
+    """The weights of a frame (its rows'), or None."""
+    held = getattr(frame, "attrs", {}).get("weights")
+    return None if held is None else held.values
+
+
+def _weights_column(args, names, chosen, label):
+    """``--weights``: the column's name, checked (a column of the data, not the target), and the
+    chosen columns without it (it is not an input); (None, chosen) without the option."""
+    name = getattr(args, "weights", None)
+    if name is None:
+        return None, chosen
+    if name not in names:
+        raise CLIError(f"--weights: no column {name!r} in {label!r}; the columns are: {reading._listed(names)}")
+    if chosen[-1] == name:
+        raise CLIError(f"--weights: the column {name!r} is the target; name the target with --target, or another "
+                       "column as the weights")
+    return name, [c for c in chosen if c != name]
+
+
+def _weigh(frame, name, args, label=None):
+    """The frame without its weights column, the weights checked (one line where they are bad)
+    and carried in its attrs."""
+    if name is None:
+        return frame
+    try:
+        values = check_weights(frame[name].to_numpy(dtype=np.float64), frame.shape[0],
+                               name=f"the weights column {name!r} of {label or args.label!r}")
+    except (TypeError, ValueError) as exc:
+        raise CLIError(str(exc).replace("sample_weight", "--weights")) from None
+    frame = frame.drop(columns=[name])
+    frame.attrs["weights"] = Weights(name, values)
+    return frame
+
+
 def _load_training_data(args, default=None):
     """The data of ``fit``/``compare``/``explore``: the chosen columns as float64, each categorical
     one as its indicator columns, the target last; how to call them; the categorical columns (a
@@ -62,7 +112,9 @@ def _load_training_data(args, default=None):
                                         drop=_column_list(drop, names), target=args.target)
         if getattr(args, "categorical", None):
             raise CLIError("--categorical names columns of DATA.csv; give the file")
-        frame = frame[chosen].astype(np.float64)
+        weights, chosen = _weights_column(args, names, chosen, label)
+        frame = _weigh(frame[chosen[:-1] + ([weights] if weights else []) + chosen[-1:]].astype(np.float64), weights,
+                       args, label)
         return frame, label, [], _counting(reading.row_steps(frame.to_numpy().T[:-1]), chosen[:-1], label)
     fmt = _csv_format(args)
     layout = reading.inspect_csv(args.data, fmt, label=args.label)
@@ -70,12 +122,18 @@ def _load_training_data(args, default=None):
     chosen = reading.choose_columns(names, label=args.label, columns=_column_list(columns, names),
                                     drop=_column_list(drop, names), target=args.target, index=layout.index,
                                     unnamed=layout.unnamed)
+    weights, chosen = _weights_column(args, names, chosen, args.label)
     text = _text_columns(args, layout, chosen)
     if _held(args):  # read a block at a time, where Dask runs it, on every pass (checked here: one pass)
         for line in layout.notes:
             _note(line, args.quiet)
-        return _held_design(args, layout, chosen, text)
-    frame, notes, facts = reading.read_numbers(layout, chosen, dropna=args.dropna, label=args.label, text=text)
+        if weights is None:
+            return _held_design(args, layout, chosen, text)
+        held, label, factors, remarks = _held_design(args, layout, chosen[:-1] + [weights] + chosen[-1:], text)
+        return _held_weights(held, weights, args), label, factors, remarks
+    read = chosen[:-1] + ([weights] if weights else []) + chosen[-1:]  # (the weights read with the rows: --dropna)
+    frame, notes, facts = reading.read_numbers(layout, read, dropna=args.dropna, label=args.label, text=text)
+    frame = _weigh(frame, weights, args)
     for line in layout.notes + notes:
         _note(line, args.quiet)
     chosen = list(frame.columns)  # (less the unnamed columns that hold nothing)
@@ -85,8 +143,11 @@ def _load_training_data(args, default=None):
     if factors:
         by_name = {f.name: f for f in factors}
         plan = {j: (len(by_name[name].levels), None) for j, name in enumerate(chosen) if name in by_name}
+        held = frame.attrs.get("weights")
         frame = pd.DataFrame(coding.design(frame.to_numpy(), plan), columns=_design_names(chosen, factors, args),
                              copy=False)
+        if held is not None:
+            frame.attrs["weights"] = held
     return frame, args.label, factors, remarks
 
 
@@ -221,6 +282,18 @@ def _held_design(args, layout, chosen, text):
     return chunked.Chunks(array, pd.Index(names), top, held.counter), args.label, factors, remarks
 
 
+def _held_weights(held, name, args):
+    """Held data whose column ``name`` weighs its rows: the data without it, weighted (the
+    weights gathered in one pass: one number a row)."""
+    j = list(held.columns).index(name)
+    keep = [i for i in range(held.k) if i != j]
+    data = chunked.Chunks(held.array[:, keep], held.columns[keep], np.asarray(held.top)[keep], held.counter)
+    try:
+        return data.weighted(held.array[:, j], name=f"the weights column {name!r} of {args.label!r}")
+    except ValueError as exc:
+        raise CLIError(str(exc)) from None
+
+
 def _counting(steps, names, label):
     """A warning for each input (``names``, their :func:`_row_steps`) that only numbers the rows:
     a column going up (or down) by the same step from every row to the next, as an ID of 1 to n does."""
@@ -252,7 +325,17 @@ def _split(frame, args):
         option = "--test-rate" if args.train_rate is None else "--train-rate"
         raise CLIError(f"{option} {args.test_rate or args.train_rate:g} splits {m} rows into {k} for training and "
                        f"{m - k} for testing; both need rows (training at least 2): choose a rate nearer 0.5")
-    return splitData(frame, rate, args.seed)
+    held = frame.attrs.get("weights")
+    if held is None:
+        return splitData(frame, rate, args.seed)
+    rows = splitData(pd.DataFrame({"row": np.arange(m)}), rate, args.seed)  # (the same draws: the rows' weights)
+    parts = []
+    for part in rows:
+        chosen = part["row"].to_numpy()
+        piece = frame.iloc[chosen]
+        piece.attrs["weights"] = held.part(chosen)
+        parts.append(piece)
+    return tuple(parts)
 
 
 STDIN = "-"  # a file name that means standard input (an input) or standard output (an output)

@@ -154,6 +154,9 @@ def _add_explore(commands):
 def _add_fit_options(parser, seed_default):
     d = CONTROL_DEFAULTS
     parser.add_argument("--target", metavar="COL", help="the column to predict (default: the last)")
+    parser.add_argument("--weights", metavar="COL", help="a column of frequency weights (not an input): a row of "
+                        "weight w counts as w copies of it, 0 leaves it out; the fit, its scaling and the report "
+                        "are weighted, and the model file names the column")
     group = parser.add_argument_group("learning options (R's control; each method uses its own). The defaults are "
                                       "the scikit-learn estimators'; R's where the fit runs R's fixed iterations")
     group.add_argument("--alpha", type=_alpha, help=f"learning rate, or 'auto': derived from the data (default auto; "

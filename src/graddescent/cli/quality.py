@@ -10,6 +10,7 @@ from .. import chunked
 from ..linear import BLOCK as _BLOCK
 from ..linear import coefficients
 from ..toplevel import RMSE, predictions
+from .inputs import weights_of
 
 _GRAM_COLUMNS = 2000  # beyond: the least-squares reference by the SVD of the design
 
@@ -19,31 +20,39 @@ def _least_squares(part):
     MSE, intercept and slopes in original units, and the variance of the target (population:
     over m): the normal equations of the centred columns, equilibrated and solved by SVD (the
     few-by-few system), then the residuals summed; a block of rows at a time, no copy of the
-    data. (Accurate for the report: the MSE is first-order insensitive to the solution's error.)"""
+    data. (Accurate for the report: the MSE is first-order insensitive to the solution's error.)
+    With the rows' weights (``--weights``), the weighted fit, MSE and variance."""
     if isinstance(part, chunked.Chunks):
         return _held_report(None, part)[1]
     values = part.to_numpy(dtype=np.float64)
     X, y = values[:, :-1], values[:, -1]
     k = X.shape[1]
+    w = weights_of(part)
+    ones = np.ones(X.shape[0]) if w is None else w
     with np.errstate(all="ignore"):
-        variance = float(np.var(y))
+        total_weight = float(ones.sum())
+        variance = float(np.var(y)) if w is None else float(w @ (y - w @ y / total_weight) ** 2 / total_weight)
     if k >= X.shape[0] or k > _GRAM_COLUMNS:  # (a wide table: the SVD of the design itself is smaller)
-        return _least_squares_wide(X, y, variance)
+        return _least_squares_wide(X, y, variance, w)
     with np.errstate(all="ignore"):  # (beyond double's range: nan or inf, said as such)
-        centre, middle = X.mean(axis=0), y.mean()
+        if w is None:
+            centre, middle = X.mean(axis=0), y.mean()
+        else:
+            centre, middle = w @ X / total_weight, w @ y / total_weight
         gram, moment = np.zeros((k, k)), np.zeros(k)
         for lo in range(0, X.shape[0], _BLOCK):
             block = X[lo:lo + _BLOCK] - centre
-            gram += block.T @ block
-            moment += block.T @ (y[lo:lo + _BLOCK] - middle)
+            weighted = block if w is None else block * w[lo:lo + _BLOCK, None]
+            gram += weighted.T @ block
+            moment += weighted.T @ (y[lo:lo + _BLOCK] - middle)
         theta = _centred_least_squares(gram, moment)
         if theta is None:
             return _NONE
         total = 0.0
         for lo in range(0, X.shape[0], _BLOCK):
             residual = (X[lo:lo + _BLOCK] - centre) @ theta - (y[lo:lo + _BLOCK] - middle)
-            total += float(residual @ residual)
-        return {"mse": total / X.shape[0], "intercept": float(middle - centre @ theta), "slopes": theta,
+            total += float(residual @ (residual * ones[lo:lo + _BLOCK]))
+        return {"mse": total / total_weight, "intercept": float(middle - centre @ theta), "slopes": theta,
                 "variance": variance}
 
 
@@ -87,15 +96,16 @@ def _held_report(model, held):
     return held._report[1]
 
 
-def _least_squares_wide(X, y, variance):
+def _least_squares_wide(X, y, variance, w=None):
     design = np.column_stack([np.ones(X.shape[0]), X])
+    root = np.ones(X.shape[0]) if w is None else np.sqrt(w)  # (weighted: the rows times the roots of their weights)
     with np.errstate(all="ignore"):
         try:
-            theta = np.linalg.lstsq(design, y, rcond=None)[0]
+            theta = np.linalg.lstsq(design * root[:, None], y * root, rcond=None)[0]
         except np.linalg.LinAlgError:
             return _NONE
-        return {"mse": float(np.mean((design @ theta - y) ** 2)), "intercept": float(theta[0]), "slopes": theta[1:],
-                "variance": variance}
+        return {"mse": float(np.sum(((design @ theta - y) * root) ** 2) / np.sum(root * root)),
+                "intercept": float(theta[0]), "slopes": theta[1:], "variance": variance}
 
 
 def _r2(mse, variance, rows, inputs):
@@ -131,6 +141,10 @@ def _rmse(model, part):
     predicted = predictions(model, values[:, :-1])
     if not np.all(np.isfinite(predicted)):
         return math.nan
+    w = weights_of(part)
+    if w is not None:  # (--weights: the weighted RMSE, what the fit minimises)
+        with np.errstate(over="ignore"):
+            return math.sqrt(float(w @ (values[:, -1] - predicted) ** 2 / w.sum()))
     return RMSE(values[:, -1], predicted)
 
 

@@ -72,6 +72,9 @@ def _fit_table(r):
     variant = "" if r["variant"] == "R" else f"variant {r['variant']}; "
     lines.append(f"settings: {variant}{settings}; {rule}; scaling {r['scaling']}"
                  + ("" if r["seed"] is None else f"; seed {r['seed']}"))
+    if r.get("weights"):
+        lines.append(f"weighted by column {r['weights']!r} (frequency weights: the fit, the scaling, the least "
+                     "squares, RMSE and R^2 are weighted)")
     lines.append("")
     names = ["(intercept)"] + r["columns"][:-1]
     least = r["least_squares"]["coefficients"] or [math.nan] * len(names)
@@ -143,6 +146,8 @@ def _compare_table(s):
              ("" if s["test_rows"] is None else f"trained on {s['train_rows']} rows, tested on {s['test_rows']}; ")
              + f"sorted by {s['sorted_by'].replace('_rmse', ' RMSE')}; the least-squares fit's train RMSE is "
              f"{_g(s['least_squares_train_rmse'])}",
+             *([f"weighted by column {s['weights']!r} (frequency weights: the fits and the RMSEs are weighted)"]
+               if s.get("weights") else []),
              ""]
     headers = (["rank", "method", "train RMSE"] + ([] if s["test_rows"] is None else ["test RMSE"])
                + ["vs least squares", "certified error", "passes", "time", "converged"])

@@ -1,0 +1,54 @@
+"""Frequency weights, as every kind of data (:mod:`graddescent.data`) carries them.
+
+A row of weight w counts as w copies of it. The exact sums (:mod:`graddescent._sums`) take
+whole weights up to :data:`WHOLE_WEIGHTS` as that many copies, exactly (``Weighting.WHOLE``:
+each row's fixed-point words times its weight), and any others divided by the largest, each
+term times its weight before it is cut (``Weighting.SCALED``); the means divide by the
+weights' sum. The methods that step on one row at a time multiply its gradient by
+``w_i / mean(w)`` (:meth:`Weighed.step_factors`), so that a step is in expectation the
+weighted gradient's.
+"""
+
+import math
+
+import numpy as np
+
+from ._sums import Weighting
+
+__all__ = []
+
+WHOLE_WEIGHTS = 2048  # whole weights up to this are summed exactly as that many copies of their row
+
+
+class Weighed:
+    """What a kind of data keeps of its rows' weights (all > 0: the rows of weight 0 are left
+    out before): ``weights``, their sum ``total``, how the exact sums take them (``weighting``,
+    ``_summed``) and the single-row steps' factors. ``weights`` is None for unweighted data."""
+
+    weights = None
+
+    def _weigh(self, weights):
+        self.weights = weights
+        self.total = math.fsum(weights)
+        whole = bool(np.all(weights <= WHOLE_WEIGHTS) and np.all(weights == np.floor(weights)))
+        self.weighting = Weighting.WHOLE if whole else Weighting.SCALED
+        self._summed = weights if whole else weights / weights.max()
+        self._factors = weights / (self.total / weights.size)
+
+    def step_factors(self, table_rows=None):
+        """The single-row steps' factors ``w_i / mean(w)`` of the rows read (those of the data
+        set, or its rows ``table_rows``), or None (unweighted)."""
+        if self.weights is None:
+            return None
+        return self._factors if table_rows is None else self._factors[table_rows]
+
+    def _summed_weights(self):
+        """The weights as the exact sums take them, and how (empty: unweighted)."""
+        return {} if self.weights is None else {"weights": self._summed, "weighting": self.weighting}
+
+    def check_total(self):
+        """R's standard deviation of weighted rows divides by the weights' sum - 1: refuse a sum of at most 1."""
+        if self.weights is not None and self.total <= 1:
+            raise ValueError(f"the weights add up to {self.total:g}; as frequency weights (how many times each row "
+                             "counts) the standard deviation divides by their sum - 1, so they must add up to more "
+                             "than 1: multiply them by a constant, or scale with 'minmax'")

@@ -1,0 +1,339 @@
+"""Sample weights (frequency weights): a row of weight w counts as w copies of it.
+
+Whole weights give GD, MGD and AGD exactly the fit of the repeated rows (their gradients'
+sums add a row's fixed-point words w times); a weight of 0 is the row left out, for every
+method; weighted fits reach the weighted least-squares optimum; the methods that draw rows
+match it in expectation (their row gradients times w_i / mean(w)).
+"""
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+import sklearn
+from sklearn.model_selection import cross_validate
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+import graddescent as gd
+from graddescent._sums import FullGradient, r_mean_sd
+from graddescent.catalog import METHODS
+from graddescent.data import Dense
+
+ESTIMATORS = {name: getattr(gd, f"{name}Regressor") for name in METHODS}
+EXACT = ("GD", "MGD", "AGD")  # the full-batch methods that draw nothing
+
+
+@pytest.fixture(scope="module")
+def table():
+    rng = np.random.default_rng(25)
+    X = rng.normal(size=(80, 3)) * [1.0, 3.0, 0.5] + [0.0, 2.0, -1.0]
+    y = X @ [1.5, -0.7, 2.0] + 0.3 + rng.normal(scale=0.5, size=80)
+    whole = rng.integers(0, 5, size=80).astype(float)
+    return X, y, whole
+
+
+def _fit(cls, X, y, w=None, **params):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # (a stochastic fit's convergence warning is not what is tested)
+        return cls(random_state=3, **params).fit(X, y, sample_weight=w)
+
+
+def _weighted_lstsq(X, y, w):
+    """The weighted least-squares coefficients (intercept first), by numpy on sqrt(w)-scaled rows."""
+    root = np.sqrt(w)
+    return np.linalg.lstsq(np.c_[np.ones(len(y)), X] * root[:, None], y * root, rcond=None)[0]
+
+
+# --------------------------------------------------------------------------- the sums
+
+def test_whole_weights_sum_exactly_as_repeated_rows(table):
+    X, y, w = table
+    values = np.c_[X, y]
+    repeated = np.repeat(values, w.astype(int), axis=0)
+    weighted, copies = Dense(np.asfortranarray(values), weights=w), Dense(np.asfortranarray(repeated))
+    g1, g2 = weighted.gradient(), copies.gradient()
+    rng = np.random.default_rng(0)
+    for _ in range(5):
+        theta = rng.normal(size=4) * 3
+        a, b = g1(theta), g2(theta)
+        np.testing.assert_array_equal(a[0], b[0])
+        assert a[1] == b[1]
+    np.testing.assert_array_equal(weighted.gram(), copies.gram())
+    assert weighted.curvature() == copies.curvature()
+
+
+def test_weighted_mean_and_sd_are_rs_of_the_repeated_rows(table):
+    # R adds each copy to its long double sum one at a time; the weighted sum adds w * x once, so
+    # the two round differently in long double's last bits: equal to a few units of double's.
+    X, y, w = table
+    values = np.c_[X, y]
+    repeated = np.repeat(values, w.astype(int), axis=0)
+    np.testing.assert_allclose(np.vstack(r_mean_sd(values, w)), np.vstack(r_mean_sd(repeated)), rtol=1e-14, atol=0)
+
+
+def test_other_weights_sum_the_same_in_any_order(table):
+    X, y, _ = table
+    w = np.random.default_rng(1).uniform(0.1, 7.3, size=len(y))
+    values = np.c_[X, y]
+    order = np.random.default_rng(2).permutation(len(y))
+    theta = np.array([0.3, -1.0, 2.0, 0.5])
+    a = Dense(np.asfortranarray(values), weights=w).gradient()(theta)
+    b = Dense(np.asfortranarray(values[order]), weights=w[order]).gradient()(theta)
+    np.testing.assert_array_equal(a[0], b[0])
+    assert a[1] == b[1]
+
+
+# --------------------------------------------------------------------------- the fits
+
+@pytest.mark.parametrize("method", EXACT)
+@pytest.mark.parametrize("scaling", [None, "minmax"])
+def test_whole_weights_fit_exactly_as_repeated_rows(table, method, scaling):
+    X, y, w = table
+    rows = np.repeat(np.arange(len(y)), w.astype(int))
+    weighted = _fit(ESTIMATORS[method], X, y, w, scaling=scaling)
+    repeated = _fit(ESTIMATORS[method], X[rows], y[rows], scaling=scaling)
+    np.testing.assert_array_equal(weighted.theta_, repeated.theta_)
+    np.testing.assert_array_equal(weighted.coef_, repeated.coef_)
+    assert weighted.n_iter_ == repeated.n_iter_ and weighted.converged_
+
+
+@pytest.mark.parametrize("method", EXACT)
+def test_whole_weights_fit_as_repeated_rows_with_rs_scaling(table, method):
+    # R's variance scaling: its mean and sd of the repeated rows differ from the weighted ones in
+    # their last bits (see test_weighted_mean_and_sd_are_rs_of_the_repeated_rows), so the fits
+    # agree to that relative size, amplified by the fit's conditioning, not bit for bit.
+    X, y, w = table
+    rows = np.repeat(np.arange(len(y)), w.astype(int))
+    weighted = _fit(ESTIMATORS[method], X, y, w)
+    repeated = _fit(ESTIMATORS[method], X[rows], y[rows])
+    np.testing.assert_allclose(weighted.coef_, repeated.coef_, rtol=1e-10)
+    np.testing.assert_allclose(weighted.intercept_, repeated.intercept_, rtol=1e-10)
+
+
+@pytest.mark.parametrize("method", list(METHODS))
+def test_zero_weight_is_the_row_left_out(table, method):
+    X, y, _ = table
+    w = np.ones(len(y))
+    w[[3, 17, 40]] = 0
+    kept = w > 0
+    weighted = _fit(ESTIMATORS[method], X, y, w)
+    dropped = _fit(ESTIMATORS[method], X[kept], y[kept])
+    np.testing.assert_array_equal(weighted.theta_, dropped.theta_)
+    np.testing.assert_array_equal(weighted.coef_, dropped.coef_)
+
+
+@pytest.mark.parametrize("method", ["GD", "SGD", "SVRG"])
+def test_unit_weights_are_no_weights(table, method):
+    X, y, _ = table
+    np.testing.assert_array_equal(_fit(ESTIMATORS[method], X, y, np.ones(len(y))).theta_,
+                                  _fit(ESTIMATORS[method], X, y).theta_)
+
+
+@pytest.mark.parametrize("method", ["GD", "AGD", "MGD", "SVRG", "SARAH"])
+def test_weighted_fit_reaches_the_weighted_least_squares_optimum(table, method):
+    X, y, _ = table
+    w = np.random.default_rng(7).uniform(0.05, 9.0, size=len(y))
+    fit = _fit(ESTIMATORS[method], X, y, w, tol=1e-9, max_iter="auto")
+    assert fit.converged_ and fit.coef_error_ <= 1e-9
+    target = _weighted_lstsq(X, y, w)
+    unweighted = _weighted_lstsq(X, y, np.ones(len(y)))
+    assert np.max(np.abs(target - unweighted)) > 1e-2  # (the weights matter here)
+    # numpy's solution carries its own rounding (a backward-stable solve: condition x 1e-16)
+    np.testing.assert_allclose(np.r_[fit.intercept_, fit.coef_], target, rtol=1e-7, atol=1e-8)
+
+
+@pytest.mark.parametrize("method", ["SGD", "ADAM", "SAGD"])
+def test_single_row_methods_reach_the_weighted_fit_over_seeds(table, method):
+    # Their averaged iterates carry the noise of a constant step (a bias of that order, weighted
+    # or not), so over 20 seeds their mean is compared with the gap the weights make: the weighted
+    # optimum's intercept is 1.4 away from the unweighted one; the mean lands within 10% of it.
+    X, y, _ = table
+    w = np.where(np.arange(len(y)) % 2 == 0, 1.0, 6.0)
+    y = y + np.where(np.arange(len(y)) % 2 == 0, 2.0, -2.0)  # (so that the weights move the intercept)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fits = np.array([np.r_[f.intercept_, f.coef_] for f in (
+            ESTIMATORS[method](random_state=seed, max_iter=100, tol=None).fit(X, y, sample_weight=w)
+            for seed in range(20))])
+    target, unweighted = _weighted_lstsq(X, y, w), _weighted_lstsq(X, y, np.ones(len(y)))
+    gap = np.abs(target - unweighted)
+    assert gap[0] > 1
+    assert np.all(np.abs(fits.mean(axis=0) - target) <= 0.1 * gap[0])
+    assert np.abs(fits.mean(axis=0)[0] - unweighted[0]) > 0.9 * gap[0]
+
+
+def test_a_weighted_step_is_the_weighted_gradient_in_expectation(table):
+    # Over the rows drawn uniformly, a row's gradient times w_i / mean(w) averages to the
+    # weighted gradient: exactly over all rows, statistically over draws.
+    X, y, w = table
+    data = Dense(np.c_[X, y], weights=w)
+    theta = np.array([0.1, 0.2, -0.3, 0.4])
+    inputs = np.c_[np.ones(data.m), data.values[:, :-1]]
+    rows = inputs * ((inputs @ theta - data.values[:, -1]) * data.step_factors())[:, None]
+    np.testing.assert_allclose(rows.mean(axis=0), data.gradient()(theta)[0], rtol=1e-12)
+    draws = rows[np.random.default_rng(5).integers(0, data.m, size=20000)]
+    error = draws.std(axis=0) / np.sqrt(len(draws))
+    assert np.all(np.abs(draws.mean(axis=0) - data.gradient()(theta)[0]) <= 5 * error)
+
+
+def test_partial_fit_zero_weight_is_the_row_left_out(table):
+    X, y, _ = table
+    w = np.ones(len(y))
+    w[[0, 9]] = 0
+    a = gd.SGDRegressor(random_state=1).partial_fit(X, y, sample_weight=w)
+    b = gd.SGDRegressor(random_state=1).partial_fit(X[w > 0], y[w > 0])
+    np.testing.assert_array_equal(a.coef_, b.coef_)
+    a.partial_fit(X, y, sample_weight=w * 2)  # (a later batch, weighted)
+    assert np.all(np.isfinite(a.coef_))
+
+
+# --------------------------------------------------------------------------- errors
+
+@pytest.mark.parametrize("weights, words", [
+    (lambda m: -np.ones(m), "negative"),
+    (lambda m: np.r_[np.nan, np.ones(m - 1)], "not finite"),
+    (lambda m: np.r_[np.inf, np.ones(m - 1)], "not finite"),
+    (lambda m: np.zeros(m), "zero weight for every row"),
+    (lambda m: np.ones(m - 1), "one weight per row"),
+    (lambda m: np.ones((m, 2)), "one weight per row"),
+    (lambda m: ["a"] * m, "numbers"),
+])
+@pytest.mark.parametrize("method", ["GD", "SGD"])
+def test_bad_weights_are_refused_in_one_line(table, weights, words, method):
+    X, y, _ = table
+    with pytest.raises(ValueError, match=words) as caught:
+        ESTIMATORS[method]().fit(X, y, sample_weight=weights(len(y)))
+    assert "\n" not in str(caught.value)
+
+
+def test_weights_adding_up_to_one_are_refused_for_rs_sd(table):
+    X, y, _ = table
+    with pytest.raises(ValueError, match="add up to more than 1"):
+        gd.GDRegressor(random_state=0).fit(X, y, sample_weight=np.full(len(y), 1 / len(y)))
+    gd.GDRegressor(scaling="minmax").fit(X, y, sample_weight=np.full(len(y), 1 / len(y)))  # (no sd: fine)
+
+
+# --------------------------------------------------------------------------- scikit-learn's tools
+
+def test_cross_validate_and_pipeline_route_the_weights(table):
+    X, y, w = table
+    scores = cross_validate(gd.GDRegressor(random_state=0), X, y, params={"sample_weight": w}, cv=3)
+    assert np.all(np.isfinite(scores["test_score"]))
+    pipe = make_pipeline(StandardScaler(), gd.GDRegressor(random_state=0)).fit(X, y, gdregressor__sample_weight=w)
+    direct = gd.GDRegressor(random_state=0).fit(StandardScaler().fit_transform(X), y, sample_weight=w)
+    np.testing.assert_array_equal(pipe[-1].coef_, direct.coef_)
+
+
+def test_metadata_routing_requests_the_weights(table):
+    X, y, w = table
+    with sklearn.config_context(enable_metadata_routing=True):
+        est = gd.GDRegressor(random_state=0).set_fit_request(sample_weight=True).set_score_request(sample_weight=True)
+        scores = cross_validate(est, X, y, params={"sample_weight": w}, cv=3)
+        assert np.all(np.isfinite(scores["test_score"]))
+        pipe = make_pipeline(StandardScaler().set_fit_request(sample_weight=False),
+                             gd.GDRegressor(random_state=0).set_fit_request(sample_weight=True))
+        pipe.fit(X, y, sample_weight=w)
+    np.testing.assert_array_equal(pipe[-1].coef_, gd.GDRegressor(random_state=0).fit(
+        StandardScaler().fit_transform(X), y, sample_weight=w).coef_)
+
+
+def test_weights_as_a_series_or_list(table):
+    X, y, w = table
+    a = gd.GDRegressor(random_state=0).fit(X, y, sample_weight=pd.Series(w))
+    b = gd.GDRegressor(random_state=0).fit(X, y, sample_weight=list(w))
+    np.testing.assert_array_equal(a.coef_, b.coef_)
+
+
+# --------------------------------------------------------------------------- the command line
+
+def _cli(*args, cwd):
+    import subprocess
+    import sys
+    return subprocess.run([sys.executable, "-m", "graddescent", *map(str, args)], cwd=cwd, capture_output=True,
+                          text=True, timeout=300)
+
+
+@pytest.fixture(scope="module")
+def files(table, tmp_path_factory):
+    X, y, w = table
+    folder = tmp_path_factory.mktemp("weights")
+    frame = pd.DataFrame({"a": X[:, 0], "b": X[:, 1], "w": w, "c": X[:, 2], "y": y})
+    frame.to_csv(folder / "weighted.csv", index=False)
+    frame.loc[np.repeat(np.arange(len(y)), w.astype(int))].drop(columns="w").to_csv(folder / "repeated.csv",
+                                                                                     index=False)
+    return folder
+
+
+@pytest.mark.parametrize("method", EXACT)
+def test_cli_weights_fit_as_the_repeated_rows(files, method):
+    import json
+    common = ["--method", method, "--scaling", "minmax", "--seed", 4, "--json"]
+    weighted = _cli("fit", "weighted.csv", "--weights", "w", *common, "--model-out", f"{method}.json", cwd=files)
+    repeated = _cli("fit", "repeated.csv", *common, cwd=files)
+    assert weighted.returncode == 0 and repeated.returncode == 0, weighted.stderr + repeated.stderr
+    a, b = json.loads(weighted.stdout), json.loads(repeated.stdout)
+    assert a["theta"] == b["theta"] and a["columns"] == b["columns"] == ["a", "b", "c", "y"]
+    assert a["weights"] == "w" and b["weights"] is None
+    assert a["train_rmse"] == pytest.approx(b["train_rmse"], rel=1e-12)  # (the weighted RMSE: the copies')
+    assert a["least_squares"]["coefficients"] == pytest.approx(b["least_squares"]["coefficients"], rel=1e-9)
+    model = json.loads((files / f"{method}.json").read_text())
+    assert model["weights"] == "w" and "w" not in model["columns"]
+    predicted = _cli("predict", f"{method}.json", "weighted.csv", cwd=files)
+    assert predicted.returncode == 0 and len(predicted.stdout.splitlines()) == 81  # (a header, 80 rows)
+
+
+def test_cli_report_says_weighted(files):
+    fit = _cli("fit", "weighted.csv", "--weights", "w", cwd=files)
+    assert fit.returncode == 0 and "weighted by column 'w'" in fit.stdout
+    compare = _cli("compare", "weighted.csv", "--weights", "w", "--methods", "GD,SGD", cwd=files)
+    assert compare.returncode == 0 and "weighted by column 'w'" in compare.stdout
+
+
+@pytest.mark.parametrize("value, words", [("-1", "negative"), ("inf", "infinite cell"), ("0", "zero weight")])
+def test_cli_bad_weights_one_line(files, value, words):
+    frame = pd.read_csv(files / "weighted.csv")
+    frame["w"] = frame["w"].astype(float)
+    frame.loc[:, "w"] = 0.0 if value == "0" else frame["w"]
+    if value != "0":
+        frame.loc[5, "w"] = float(value)
+    frame.to_csv(files / "bad.csv", index=False)
+    out = _cli("fit", "bad.csv", "--weights", "w", cwd=files)
+    assert out.returncode == 2 and words in out.stderr
+    assert len(out.stderr.strip().splitlines()) == 1 and "Traceback" not in out.stderr
+
+
+def test_cli_weights_column_must_exist_and_not_be_the_target(files):
+    out = _cli("fit", "weighted.csv", "--weights", "nope", cwd=files)
+    assert out.returncode == 2 and "no column 'nope'" in out.stderr
+    out = _cli("fit", "weighted.csv", "--weights", "y", cwd=files)
+    assert out.returncode == 2 and "is the target" in out.stderr
+
+
+# --------------------------------------------------------------------------- data held by Dask
+
+@pytest.mark.parametrize("method", ["GD", "AGD", "MBGD", "SGD", "SAGD", "SVRG", "SSGD"])
+@pytest.mark.parametrize("kind", ["whole", "other"])
+def test_dask_weighted_fit_is_the_in_memory_one_bit_for_bit(table, method, kind):
+    da = pytest.importorskip("dask.array")
+    import dask
+
+    X, y, w = table
+    if kind == "other":
+        w = np.random.default_rng(3).uniform(0, 4, size=len(y))
+    with dask.config.set(scheduler="synchronous"):
+        held = _fit(ESTIMATORS[method], da.from_array(X, chunks=23), da.from_array(y, chunks=23),
+                    da.from_array(w, chunks=23), max_iter=5)
+    np.testing.assert_array_equal(held.theta_, _fit(ESTIMATORS[method], X, y, w, max_iter=5).theta_)
+
+
+def test_cli_dask_weights_fit_bit_for_bit(files):
+    pytest.importorskip("dask")
+    import json
+    common = ["fit", "weighted.csv", "--weights", "w", "--seed", 2, "--json"]
+    memory, held = _cli(*common, cwd=files), _cli(*common, "--dask", cwd=files)
+    assert memory.returncode == 0 and held.returncode == 0, memory.stderr + held.stderr
+    a, b = json.loads(memory.stdout), json.loads(held.stdout)
+    assert a["theta"] == b["theta"] and b["weights"] == "w"
+    assert b["train_rmse"] == pytest.approx(a["train_rmse"], rel=1e-12)  # (the report's moments: merged, not exact)
