@@ -45,6 +45,38 @@ cdef enum:
     AHEAD = 8  # steps ahead that a row's non-zeros are fetched (its bounds twice, its number four times as far)
 
 
+cdef inline void fetch_ahead(Py_ssize_t t, Py_ssize_t steps, const int64_t* perm, const int64_t* rows,
+                             const int64_t* indptr, const int64_t* indices, const double* values, const double* y,
+                             const double* table) noexcept nogil:
+    """Fetch the coming steps' rows: the row number 4 AHEAD, its bounds and output (and its
+    entry of SAG's ``table``, where there is one) 2 AHEAD, its non-zeros AHEAD."""
+    cdef Py_ssize_t i
+    if t + 4 * AHEAD < steps:
+        prefetch(&perm[rows[t + 4 * AHEAD]])
+    if t + 2 * AHEAD < steps:
+        i = perm[rows[t + 2 * AHEAD]]
+        prefetch(&indptr[i])
+        prefetch(&y[i])
+        if table != NULL:
+            prefetch(&table[i])
+    if t + AHEAD < steps:
+        i = perm[rows[t + AHEAD]]
+        prefetch(&indices[indptr[i]])
+        prefetch(&values[indptr[i]])
+
+
+cdef inline Py_ssize_t end_window(Py_ssize_t done, Py_ssize_t window, double* total, Py_ssize_t* count, double* loss,
+                                  Py_ssize_t written) noexcept nogil:
+    """After ``done`` steps: where a loss window ends, its mean into ``loss`` (if it had a step) and
+    the window restarted. Returns the windows written."""
+    if window > 0 and done % window == 0:
+        if count[0] > 0:
+            loss[written] = total[0] / count[0]
+            written += 1
+        total[0], count[0] = 0.0, 0
+    return written
+
+
 cdef class SparseGradient(FullGradient):
     """:class:`graddescent._sums.FullGradient`'s mean gradient and mean squared residual, of
     sparse inputs (CSR ``indptr``, ``indices``, ``values``) scaled implicitly by ``centre``
@@ -253,16 +285,7 @@ def sgd(const int64_t[::1] indptr, const int64_t[::1] indices, const double[::1]
         Z2 += z[j] * z[j]
     with nogil:
         for t in range(steps):
-            if t + 4 * AHEAD < steps:
-                prefetch(&perm[rows[t + 4 * AHEAD]])
-            if t + 2 * AHEAD < steps:
-                i = perm[rows[t + 2 * AHEAD]]
-                prefetch(&indptr[i])
-                prefetch(&y[i])
-            if t + AHEAD < steps:
-                i = perm[rows[t + AHEAD]]
-                prefetch(&indices[indptr[i]])
-                prefetch(&values[indptr[i]])
+            fetch_ahead(t, steps, &perm[0], &rows[0], &indptr[0], &indices[0], &values[0], &y[0], NULL)
             if always or update[t]:
                 i = perm[rows[t]]
                 e = theta0 + A + beta * Z2
@@ -298,11 +321,7 @@ def sgd(const int64_t[::1] indptr, const int64_t[::1] indices, const double[::1]
                 N += 1
                 B += beta
                 S0 += theta0
-            if window > 0 and done % window == 0:
-                if count > 0:
-                    loss[written] = total / count
-                    written += 1
-                total, count = 0.0, 0
+            written = end_window(done, window, &total, &count, &loss[0], written)
             poll(&p_, 8)
     theta[0] = theta0
     for j in range(n - 1):
@@ -348,17 +367,7 @@ def sag(const int64_t[::1] indptr, const int64_t[::1] indices, const double[::1]
         Z2 += z[j] * z[j]
     with nogil:
         for t in range(steps):
-            if t + 4 * AHEAD < steps:
-                prefetch(&perm[rows[t + 4 * AHEAD]])
-            if t + 2 * AHEAD < steps:
-                i = perm[rows[t + 2 * AHEAD]]
-                prefetch(&indptr[i])
-                prefetch(&y[i])
-                prefetch(&table[i])
-            if t + AHEAD < steps:
-                i = perm[rows[t + AHEAD]]
-                prefetch(&indices[indptr[i]])
-                prefetch(&values[indptr[i]])
+            fetch_ahead(t, steps, &perm[0], &rows[0], &indptr[0], &indices[0], &values[0], &y[0], &table[0])
             if always or update[t]:
                 i = perm[rows[t]]
                 e = theta[0] + T
@@ -395,11 +404,7 @@ def sag(const int64_t[::1] indptr, const int64_t[::1] indices, const double[::1]
                         DZ += d[j + 1] * z[j]
                     G, CG, since = 0.0, 0.0, 0
             done = offset + t + 1
-            if window > 0 and done % window == 0:
-                if count > 0:
-                    loss[written] = total / count
-                    written += 1
-                total, count = 0.0, 0
+            written = end_window(done, window, &total, &count, &loss[0], written)
             poll(&p_, 8)
     for j in range(n - 1):
         theta[j + 1] -= step * (d[j + 1] * (now - last[j]) + z[j] * (CG - cg[j]))
