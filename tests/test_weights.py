@@ -291,6 +291,27 @@ def test_cli_report_says_weighted(files):
     assert compare.returncode == 0 and "weighted by column 'w'" in compare.stdout
 
 
+@pytest.mark.parametrize("text", [False, True])
+def test_cli_whole_weights_written_as_integers(files, text):
+    """A weights column of whole numbers above 0, alone or beside a text column (its indicators):
+    the reading hands the column on read-only, which the weighted sums refused ('buffer source
+    array is read-only')."""
+    import json
+    frame = pd.read_csv(files / "weighted.csv")
+    frame["w"] = frame["w"].astype(int) + 1  # (no weight of 0: no row is left out, the column is used as read)
+    if text:
+        frame.insert(0, "firm", np.array(["north", "south", "east", "west"])[np.arange(len(frame)) % 4])
+    frame.to_csv(files / "integers.csv", index=False)
+    frame.loc[np.repeat(frame.index, frame["w"])].drop(columns="w").to_csv(files / "integers_repeated.csv",
+                                                                           index=False)
+    common = ["--method", "GD", "--scaling", "minmax", "--seed", 4, "--json"]
+    weighted = _cli("fit", "integers.csv", "--weights", "w", *common, cwd=files)
+    repeated = _cli("fit", "integers_repeated.csv", *common, cwd=files)
+    assert weighted.returncode == 0 and repeated.returncode == 0, weighted.stderr + repeated.stderr
+    a, b = json.loads(weighted.stdout), json.loads(repeated.stdout)
+    assert a["theta"] == b["theta"] and a["levels"] == b["levels"] and a["weights"] == "w"
+
+
 @pytest.mark.parametrize("value, words", [("-1", "negative"), ("inf", "infinite cell"), ("0", "zero weight")])
 def test_cli_bad_weights_one_line(files, value, words):
     frame = pd.read_csv(files / "weighted.csv")

@@ -389,7 +389,7 @@ cdef class FullGradient:
         weights of at most WEIGHT_BUDGET (the sums are exactly those of the data with each row
         repeated that many times), SCALED for any others (``weights`` divided by the largest
         already: each term times its weight is cut). The means divide by the weights' sum."""
-        cdef double[::1] w = np.ascontiguousarray(weights, dtype=np.float64)
+        cdef const double[::1] w = np.ascontiguousarray(weights, dtype=np.float64)
         if w.shape[0] != self.m:
             raise ValueError(f"{w.shape[0]} weights for {self.m} rows")
         whole = np.asarray(w).astype(np.uint32)
