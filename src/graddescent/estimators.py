@@ -293,6 +293,14 @@ class _BaseGradDescent(RegressorMixin, BaseEstimator):
     def _method_name(self):
         return self._method
 
+    def _names(self, n_features):
+        """The names of the columns of ``[X | y]``, for the fit and its messages."""
+        return [*map(str, getattr(self, "feature_names_in_", [f"X[:, {j}]" for j in range(n_features)])), "y"]
+
+    def _check_scaling(self, parameter, data, names):
+        """:func:`graddescent.scaling.check_scaling` in this estimator's words for its spreads."""
+        check_scaling(parameter, data, names, "standard deviation" if self.scaling == "variance" else "range")
+
     def _expected_failed_checks(self):
         """scikit-learn's checks this estimator is expected to fail, with the reason (as
         scikit-learn's own SGDRegressor declares them): sample weights with a sparse X, which
@@ -450,22 +458,21 @@ class _BaseGradDescent(RegressorMixin, BaseEstimator):
         if sparse.is_sparse(X):  # (never densified: scaled implicitly, graddescent.sparse)
             if weights is not None:
                 raise ValueError(_SPARSE_WEIGHTS)
-            names = [*map(str, getattr(self, "feature_names_in_", [f"X[:, {j}]" for j in range(X.shape[1])])), "y"]
+            names = self._names(X.shape[1])
             data, parameter = sparse.prepared(X, y, names, self.scaling)
             if parameter is not None:
-                check_scaling(parameter, data, names, self.scaling == "variance" and "standard deviation" or "range")
+                self._check_scaling(parameter, data, names)
         elif not chunked.is_dask(X):
             values = np.empty((X.shape[0], X.shape[1] + 1), order="C" if METHODS[method].by_row else "F")  # as the
             values[:, :-1], values[:, -1] = X, y                                                   # method reads it
-            names = [*map(str, getattr(self, "feature_names_in_", [f"X[:, {j}]" for j in range(X.shape[1])])), "y"]
+            names = self._names(X.shape[1])
             data = Dense(values, pd.Index(names), weights=weights)  # (the rows of weight 0 left out)
             if self.scaling is None:
                 parameter = None
             else:
                 parameter = _scaling_parameter(data, self.scaling)
                 scale_columns(data.values, parameter[0], parameter[1], data.values)  # in place
-                check_scaling(parameter, data.values, names, self.scaling == "variance" and "standard deviation" or
-                              "range")
+                self._check_scaling(parameter, data.values, names)
         average = self.average if METHODS[method].averages else None
         fit = drivers.run(method, data, self._seed(), self.tol, self.n_iter_no_change, path_every=self.path_every,
                           scaled=True if self.scaling else None, average=average, **control)
@@ -503,7 +510,7 @@ class _BaseGradDescent(RegressorMixin, BaseEstimator):
                              f"and {y.shape}")
         self.n_features_in_ = X.shape[1]
         y = y.rechunk((X.chunks[0],)) if y.chunks[0] != X.chunks[0] else y
-        names = [*map(str, getattr(self, "feature_names_in_", [f"X[:, {j}]" for j in range(X.shape[1])])), "y"]
+        names = self._names(X.shape[1])
         data = chunked.as_chunks(da.concatenate([X.rechunk({1: -1}), y[:, None]], axis=1), name="[X | y]")
         data.columns = pd.Index(names)
         if sample_weight is not None:
@@ -517,7 +524,7 @@ class _BaseGradDescent(RegressorMixin, BaseEstimator):
             constant = (high - low == 0) | (parameter[1] == 0)  # (as _scaling_parameter)
         parameter[1, constant] = 1.0
         scaled = data.scaled(parameter)
-        check_scaling(parameter, scaled, names, self.scaling == "variance" and "standard deviation" or "range")
+        self._check_scaling(parameter, scaled, names)
         return scaled, parameter
 
     def _warn(self, fit, method, control, n_samples):
@@ -635,7 +642,7 @@ class _Streaming:
             X, y = validate_data(self, X, y, reset=first and not after_fit, y_numeric=True, dtype=np.float64,
                                  accept_sparse=SPARSE)
         weights = None if sample_weight is None else check_weights(sample_weight, X.shape[0])
-        names = [*map(str, getattr(self, "feature_names_in_", [f"X[:, {j}]" for j in range(X.shape[1])])), "y"]
+        names = self._names(X.shape[1])
         if sparse.is_sparse(X):  # (never densified: scaled implicitly, graddescent.sparse)
             if weights is not None:
                 raise ValueError(_SPARSE_WEIGHTS)
@@ -657,12 +664,12 @@ class _Streaming:
             self.scaling_parameter_, self.n_iter_, self.loss_curve_ = parameter, 0, np.empty(0)
             self.path_ = None  # (a stream keeps no path)
         parameter = self.scaling_parameter_
-        if parameter is not None and isinstance(data, KINDS):
-            data = data.scaled(parameter)
-            check_scaling(parameter, data, names, self.scaling == "variance" and "standard deviation" or "range")
-        elif parameter is not None:
-            scale_columns(data, parameter[0], parameter[1], data)
-            check_scaling(parameter, data, names, self.scaling == "variance" and "standard deviation" or "range")
+        if parameter is not None:
+            if isinstance(data, KINDS):
+                data = data.scaled(parameter)
+            else:
+                scale_columns(data, parameter[0], parameter[1], data)  # in place
+            self._check_scaling(parameter, data, names)
         control = self._control(method, data.shape[0])
         arguments = {key: control[key] for key in ("alpha", "momentum", "nBatch", "variant", *METHODS[method].constants)
                      if key in control}
