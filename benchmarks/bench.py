@@ -212,7 +212,8 @@ def sparse_fits(m, levels):
     bare = best(lambda: X.T @ (X @ w - y), repeat=20)
     rows.append(row(f"GD, an iteration (R's scaling, implicit; (201 - 1) / 200) vs X.T @ (X @ w - y), {size}",
                     per_iter, bare, "<= 1.2x"))
-    gradient, theta = gd.sparse.prepared(X, y, None, "variance")[0].gradient(), np.full(X.shape[1] + 1, 0.1)
+    data = gd.sparse.as_sparse(X, y)
+    gradient, theta = data.scaled(data.scaling_parameter("variance")).gradient(), np.full(X.shape[1] + 1, 0.1)
     rows.append(row("  its gradient alone (and the loss), the same data", best(lambda: gradient(theta), repeat=20),
                     bare, "<= 1.2x"))
     data_mb = (X.data.nbytes + X.indices.nbytes + X.indptr.nbytes + y.nbytes) / 2**20

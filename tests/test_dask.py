@@ -130,6 +130,27 @@ def test_estimators_fit_and_predict_on_a_cluster(client, diabetes, estimator):
     assert bits(predicted.compute()) == bits(reference.predict(X))
 
 
+@pytest.mark.parametrize("estimator", [gd.SGDRegressor(), gd.MBGDRegressor(n_batch=3), gd.ADAMRegressor()], ids=type)
+def test_partial_fit_on_batches_held_by_dask(diabetes, estimator):
+    """partial_fit of batches held by Dask (weighted, and not) is its partial_fit of them in
+    memory, bit for bit; a batch of other width is refused as in memory."""
+    from sklearn.base import clone
+
+    X, y = diabetes.iloc[:, :-1].to_numpy(), diabetes.iloc[:, -1].to_numpy()
+    w = 1.0 + np.arange(y.size) % 3
+    reference, held = clone(estimator).set_params(random_state=2), clone(estimator).set_params(random_state=2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        for rows in (slice(0, 200), slice(200, None)):
+            reference.partial_fit(X[rows], y[rows], sample_weight=w[rows])
+            held.partial_fit(da.from_array(X[rows], chunks=(70, 5)), da.from_array(y[rows], chunks=70),
+                             sample_weight=da.from_array(w[rows], chunks=70))
+    assert bits(held.coef_) == bits(reference.coef_) and held.intercept_ == reference.intercept_
+    assert held.n_features_in_ == X.shape[1]
+    with pytest.raises(ValueError, match=f"X has 3 features, but {type(estimator).__name__} is expecting {X.shape[1]} "):
+        held.partial_fit(da.from_array(X[:, :3], chunks=70), da.from_array(y, chunks=70))
+
+
 def test_estimator_errors_with_dask():
     X = da.from_array(np.ones((10, 2)), chunks=5)
     with pytest.raises(ValueError, match="X and y must both be held by Dask, or both be in memory"):

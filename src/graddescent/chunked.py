@@ -224,9 +224,9 @@ class Chunks(Weighed):
         parts = self._run(*[delayed(_piece_min_max)(self.pieces[c], self.k) for c, _ in self._split(None)])
         return np.min([p[0] for p in parts], axis=0), np.max([p[1] for p in parts], axis=0)
 
-    def scaled(self, parameter, order=None):
+    def scaled(self, parameter, order=None, in_place=False):
         """This data scaled as R scales it, ``(x - centre) / spread`` per column, in pieces
-        (lazily; each piece by column, what the full sums read)."""
+        (lazily; each piece by column, what the full sums read; ``in_place``: nothing is copied)."""
         array = self.array.map_blocks(_piece_scaled, parameter[0], parameter[1], dtype=np.float64)
         top = np.max(self._run(*[_dask().delayed(column_bounds)(_dask().delayed(_by_column)(piece, self.k))
                                  for piece in array.to_delayed().ravel()]), axis=0)

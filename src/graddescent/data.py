@@ -18,8 +18,8 @@ methods, whatever holds it:
   for the automatic steps and the remedy of a diverged fit (:mod:`graddescent.spectrum`);
   ``gram()``: the exact Gram matrix of all its columns, for the certificate of a fit's
   coefficients (:mod:`graddescent.certificate`).
-- ``scaling_parameter(method)``, ``scaled(parameter, order)`` and ``non_finite_columns()``:
-  R's feature scaling, and its check.
+- ``scaling_parameter(method)``, ``min_max()``, ``scaled(parameter, order, in_place)`` and
+  ``non_finite_columns()``: R's feature scaling, and its check.
 - ``weights``: the rows' frequency weights (None: every row once), which every number above
   honours: a row of weight w counts as w copies of it (a weight of 0 leaves the row out), so
   the full gradient, the loss, R's means and standard deviations (divisor ``sum(w) - 1``) and
@@ -167,14 +167,22 @@ class Dense(Weighed):
         with np.errstate(over="ignore", invalid="ignore"):
             if method == "variance":
                 return np.vstack(r_mean_sd(self.values, self.weights))
-            low = self.values.min(axis=0)
-            return np.vstack([low, self.values.max(axis=0) - low])
+            low, high = self.min_max()
+            return np.vstack([low, high - low])
 
-    def scaled(self, parameter, order="F"):
+    def min_max(self):
+        """Each column's minimum and maximum."""
+        with np.errstate(invalid="ignore"):
+            return self.values.min(axis=0), self.values.max(axis=0)
+
+    def scaled(self, parameter, order="F", in_place=False):
         """This data scaled as R scales it, ``(x - centre) / spread`` per column, laid out by
-        column (``order="F"``) or by row (``"C"``)."""
-        out = np.empty(self.shape, order=order)
+        column (``order="F"``) or by row (``"C"``); ``in_place``: in this data's own values,
+        in their layout (a copy the caller made, which this data no longer holds unscaled)."""
+        out = self.values if in_place else np.empty(self.shape, order=order)
         scale_columns(self.values, parameter[0], parameter[1], out)
+        if in_place:
+            self._by_row = self._by_column = None
         scaled = Dense(out, self.columns, self.index)
         if self.weights is not None:
             scaled._weigh(self.weights)

@@ -24,7 +24,7 @@ from . import _kernels as K
 from .catalog import METHODS
 from .certificate import Certificate
 from .convergence import PATIENCE, TRIAL_ALPHAS, TRIAL_STEPS, Fit, auto_alpha, diverged, remedy
-from .data import KINDS, Dense, as_data
+from .data import as_data
 from .rrandom import RRandom
 from .spectrum import GRAM_SIZE
 from .validation import MAX_ITER, MAX_STEPS, check_iterations, check_number, check_option, check_whole
@@ -659,11 +659,12 @@ def _variance_reduced(record, rule, data, seed, stop, scaled, alpha, maxIter, in
 # --------------------------------------------------------------------------- streams
 
 def partial_pass(method, data, state, alpha=0.1, momentum=0.9, nBatch=2, variant="R", beta1=None, beta2=None,
-                 epsilon=None, weights=None):
-    """One pass over a batch of rows (by row, m x n, scaled as the caller scales them),
-    continuing the fit held in ``state``, a dict (empty at first but for ``"rng"``, the R
-    stream seeded by the caller, and ``"theta"`` where the stream goes on from a fit; then as
-    this leaves it): the estimators' ``partial_fit``. A single-row method takes m steps on
+                 epsilon=None):
+    """One pass over a batch of rows (``data``: a kind of :mod:`graddescent.data`, m x n,
+    scaled as the caller scales it, with its rows' weights), continuing the fit held in
+    ``state``, a dict (empty at first but for ``"rng"``, the R stream seeded by the caller,
+    and ``"theta"`` where the stream goes on from a fit; then as this leaves it): the
+    estimators' ``partial_fit``. A single-row method takes m steps on
     rows drawn with replacement from the batch, R's way (``sample(m, m, replace=TRUE)``, and
     SAGD's coins), through the same :class:`Steps` as a fit; MBGD takes its nBatch steps on
     R's batches of the batch shuffled, through the same compiled driver as a fit. The
@@ -672,15 +673,13 @@ def partial_pass(method, data, state, alpha=0.1, momentum=0.9, nBatch=2, variant
     over; SAG's table and sum of gradients belong to the rows of a batch, so they start
     afresh with each. A variant other than the one the stream began with starts its own
     accumulators afresh, from the coefficients so far. Returns the mean squared residual of
-    the rows drawn, each before its step (MBGD: of its batches). ``weights``: the batch's rows'
-    frequency weights (see :class:`graddescent.data.Dense`)."""
+    the rows drawn, each before its step (MBGD: of its batches)."""
     record = METHODS[method]
     if not record.streams:
         raise ValueError(f"{method} does not learn from a stream of batches; the methods that do: "
                          f"{', '.join(name for name, r in METHODS.items() if r.streams)}")
     rule, constants = check_variant(method, variant, {"beta1": beta1, "beta2": beta2, "epsilon": epsilon})
-    batch = data if isinstance(data, KINDS) else Dense(data, weights=weights)
-    m, n = batch.shape
+    m, n = data.shape
     rng = state["rng"]
     if "theta" not in state:
         state["theta"] = rng.runif(n)  # R's getTheta
@@ -690,9 +689,9 @@ def partial_pass(method, data, state, alpha=0.1, momentum=0.9, nBatch=2, variant
                              "batch)")
         batches, starts = _mbgd_batches(rng.sample(m) - 1, nBatch)
         if state.setdefault("alpha", alpha) == "auto":
-            state["alpha"] = auto_alpha(rule, batch, batches, starts)
+            state["alpha"] = auto_alpha(rule, data, batches, starts)
         loss = np.empty(max(nBatch, 1))
-        K.full_batch(rule.kernel, batch.gradient(), theta, state["alpha"], loss.size, momentum, batches, starts, loss)
+        K.full_batch(rule.kernel, data.gradient(), theta, state["alpha"], loss.size, momentum, batches, starts, loss)
         passed = float(np.mean(loss))
         if state.get("mean") is not None:  # (the average of the batches' last iterates)
             state["averaged"] += 1
@@ -708,13 +707,13 @@ def partial_pass(method, data, state, alpha=0.1, momentum=0.9, nBatch=2, variant
         steps.momentum, steps.constants = momentum, constants
         perm = np.arange(m, dtype=np.int64)
         if steps.alpha == "auto":
-            steps.alpha = steps.trial(batch, theta, perm) if rule.step == "trial" else auto_alpha(rule, batch)
+            steps.alpha = steps.trial(data, theta, perm) if rule.step == "trial" else auto_alpha(rule, data)
         state["alpha"] = steps.alpha
         rows = rng._unif_index(m, m)
         update = rng._unif_index(2, m) if method == "SAGD" and variant == "R" else np.empty(0, dtype=np.int64)
         if steps.table is not None:  # (SAG's table and sum: this batch's rows)
             steps.table, steps.moments = np.zeros(m), np.zeros((3, n))
-        steps.run(batch, theta, perm, rows, update, 0, None, 0, 0 if steps.mean is not None else -1)
+        steps.run(data, theta, perm, rows, update, 0, None, 0, 0 if steps.mean is not None else -1)
         passed = steps.flush()
         state["mean"], state["averaged"] = steps.mean, steps.averaged
     if state.get("average") and state.get("mean") is None:  # (from the second batch on)

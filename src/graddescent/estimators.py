@@ -50,10 +50,9 @@ except ImportError:  # scikit-learn < 1.6
         return estimator._validate_data(*args, **kwargs)
 
 from . import chunked, drivers, sparse
-from ._sums import scale_columns
 from .catalog import METHODS
 from .convergence import AVERAGED_TOL, PATIENCE, TOL, diverged, stable_bound
-from .data import KINDS, Dense
+from .data import Dense
 from .linear import coefficients, predictions
 from .methods import published_text
 from .rrandom import RRandom
@@ -263,21 +262,21 @@ def _finite(value):
         return False
 
 
-def _scaling_parameter(values, scaling, weights=None):
-    """R's scalingParameter of the whole frame (an array, with its weights, or a kind of
-    :mod:`graddescent.data`, with its own), with scale 1 for a constant column."""
-    data = values if isinstance(values, KINDS) else Dense(values, weights=weights)
+def _scaling_parameter(data, scaling):
+    """R's scalingParameter of ``[X | y]`` (a kind of :mod:`graddescent.data`), with scale 1 for
+    a constant column (R divides by its 0)."""
     parameter = data.scaling_parameter(scaling)
-    with np.errstate(over="ignore"):  # (a range beyond double's: refused by check_scaling)
-        constant = (_ranges(data) == 0) | (parameter[1] == 0)
-    parameter[1, constant] = 1.0
+    with np.errstate(over="ignore", invalid="ignore"):  # (a range beyond double's: refused by check_scaling)
+        constant = (_ranges(data) if scaling == "variance" else parameter[1]) == 0
+    parameter[1, constant | (parameter[1] == 0)] = 1.0
     return parameter
 
 
-def _ranges(values):
-    """Each column's range (max - min) of an array or a kind of :mod:`graddescent.data`."""
+def _ranges(data):
+    """Each column's range (max - min) of a kind of :mod:`graddescent.data`."""
+    low, high = data.min_max()
     with np.errstate(over="ignore", invalid="ignore"):
-        return (values if isinstance(values, KINDS) else Dense(values)).scaling_parameter("minmax")[1]
+        return high - low
 
 
 def _per_pass(method, n_samples, n_batch):
@@ -297,9 +296,9 @@ class _BaseGradDescent(RegressorMixin, BaseEstimator):
         """The names of the columns of ``[X | y]``, for the fit and its messages."""
         return [*map(str, getattr(self, "feature_names_in_", [f"X[:, {j}]" for j in range(n_features)])), "y"]
 
-    def _check_scaling(self, parameter, data, names):
-        """:func:`graddescent.scaling.check_scaling` in this estimator's words for its spreads."""
-        check_scaling(parameter, data, names, "standard deviation" if self.scaling == "variance" else "range")
+    def _check_scaling(self, parameter, data):
+        """:func:`graddescent.scaling.check_scaling` of the scaled data, in this estimator's words for its spreads."""
+        check_scaling(parameter, data, data.columns, "standard deviation" if self.scaling == "variance" else "range")
 
     def _expected_failed_checks(self):
         """scikit-learn's checks this estimator is expected to fail, with the reason (as
@@ -433,46 +432,18 @@ class _BaseGradDescent(RegressorMixin, BaseEstimator):
             When R's batch arithmetic leaves rows out of MBGD's batches.
         """
         method = self._method_name()
-        self._check_not_boolean(X, y)
-        if chunked.is_dask(sample_weight) and not (chunked.is_dask(X) or chunked.is_dask(y)):
-            sample_weight = np.asarray(sample_weight)  # (weights held by Dask for data in memory: gathered)
         for name in ("learning_rate", "momentum", "lamda", "gamma_s"):
             value = getattr(self, name, None)
             if isinstance(value, numbers.Real) and not _finite(value):
                 raise ValueError(f"The {name!r} parameter of {type(self).__name__} must be finite, got {value!r}.")
-        if chunked.is_dask(X) or chunked.is_dask(y):  # held by Dask: fitted where it is (graddescent.chunked)
-            data, parameter = self._held(X, y, sample_weight)
-            m = data.m
-            control = self._control(method, m)
-            self._check_combinations(control, m, method)
-        else:
-            with np.errstate(over="ignore", invalid="ignore"):  # scikit-learn's quick finiteness test sums X
-                X, y = validate_data(self, X, y, y_numeric=True, dtype=np.float64, ensure_min_samples=2,
-                                     accept_sparse=SPARSE)
-            if not np.issubdtype(y.dtype, np.number):  # y_numeric converts only object arrays
-                raise ValueError(f"y must hold numbers, got an array of {y.dtype}; convert it with .astype(float)")
-            weights = None if sample_weight is None else check_weights(sample_weight, X.shape[0])
-            m = X.shape[0] if weights is None else int(np.count_nonzero(weights))  # (a weight of 0: no row)
-            control = self._control(method, m)
-            self._check_combinations(control, m, method)
-        if sparse.is_sparse(X):  # (never densified: scaled implicitly, graddescent.sparse)
-            if weights is not None:
-                raise ValueError(_SPARSE_WEIGHTS)
-            names = self._names(X.shape[1])
-            data, parameter = sparse.prepared(X, y, names, self.scaling)
-            if parameter is not None:
-                self._check_scaling(parameter, data, names)
-        elif not chunked.is_dask(X):
-            values = np.empty((X.shape[0], X.shape[1] + 1), order="C" if METHODS[method].by_row else "F")  # as the
-            values[:, :-1], values[:, -1] = X, y                                                   # method reads it
-            names = self._names(X.shape[1])
-            data = Dense(values, pd.Index(names), weights=weights)  # (the rows of weight 0 left out)
-            if self.scaling is None:
-                parameter = None
-            else:
-                parameter = _scaling_parameter(data, self.scaling)
-                scale_columns(data.values, parameter[0], parameter[1], data.values)  # in place
-                self._check_scaling(parameter, data.values, names)
+        data = self._data(X, y, sample_weight, order="C" if METHODS[method].by_row else "F")  # as the method reads it
+        m = data.m  # (a weight of 0: no row)
+        control = self._control(method, m)
+        self._check_combinations(control, m, method)
+        parameter = None if self.scaling is None else _scaling_parameter(data, self.scaling)
+        if parameter is not None:
+            data = data.scaled(parameter, in_place=True)
+            self._check_scaling(parameter, data)
         average = self.average if METHODS[method].averages else None
         fit = drivers.run(method, data, self._seed(), self.tol, self.n_iter_no_change, path_every=self.path_every,
                           scaled=True if self.scaling else None, average=average, **control)
@@ -490,42 +461,60 @@ class _BaseGradDescent(RegressorMixin, BaseEstimator):
             del self._stream
         return self
 
-    def _held(self, X, y, sample_weight=None):
-        """``[X | y]`` held by Dask (arrays, or a DataFrame and a Series, cut into the same rows),
-        scaled a piece at a time as in memory: the :class:`graddescent.chunked.Chunks` and the
-        scaling parameter (None without scaling). ``sample_weight``: in memory or held by Dask
-        (the weights are gathered: one number a row)."""
+    def _data(self, X, y, sample_weight=None, order="F", reset=True, min_samples=2):
+        """``[X | y]``, unscaled, as the kind of :mod:`graddescent.data` that holds it, with the
+        rows' weights (the rows of weight 0 left out): checked as scikit-learn checks them
+        (``reset``: X fixes the features; ``n_features_in_``, ``feature_names_in_``), then in
+        memory as :class:`graddescent.data.Dense` (a copy, laid out in ``order``), sparse as
+        :class:`graddescent.sparse.Sparse` (never densified), held by Dask (X and y both, cut
+        into the same rows) as :class:`graddescent.chunked.Chunks`, where it is. The weights
+        may be held by Dask too (one number a row: gathered)."""
+        self._check_not_boolean(X, y)
+        weights = sample_weight
+        if chunked.is_dask(X) or chunked.is_dask(y):
+            return self._held(X, y, weights, reset)
+        with np.errstate(over="ignore", invalid="ignore"):  # scikit-learn's quick finiteness test sums X
+            X, y = validate_data(self, X, y, reset=reset, y_numeric=True, dtype=np.float64,
+                                 ensure_min_samples=min_samples, accept_sparse=SPARSE)
+        if not np.issubdtype(y.dtype, np.number):  # y_numeric converts only object arrays
+            raise ValueError(f"y must hold numbers, got an array of {y.dtype}; convert it with .astype(float)")
+        weights = None if weights is None else check_weights(np.asarray(weights) if chunked.is_dask(weights)
+                                                             else weights, X.shape[0])
+        names = pd.Index(self._names(X.shape[1]))
+        if sparse.is_sparse(X):
+            if weights is not None:
+                raise ValueError(_SPARSE_WEIGHTS)
+            return sparse.as_sparse(X, y, names)
+        values = np.empty((X.shape[0], X.shape[1] + 1), order=order)
+        values[:, :-1], values[:, -1] = X, y
+        return Dense(values, names, weights=weights)
+
+    def _held(self, X, y, weights, reset):
+        """:meth:`_data` of X and y held by Dask (arrays, or a DataFrame and a Series)."""
         import dask.array as da
 
         if not (chunked.is_dask(X) and chunked.is_dask(y)):
             raise ValueError("X and y must both be held by Dask, or both be in memory; got one of each")
-        if hasattr(X, "columns"):
+        if reset and hasattr(X, "columns"):
             self.feature_names_in_ = np.asarray(X.columns, dtype=object)
-        elif hasattr(self, "feature_names_in_"):
+        elif reset and hasattr(self, "feature_names_in_"):
             del self.feature_names_in_
         X = X.to_dask_array(lengths=True) if hasattr(X, "to_dask_array") else X
         y = y.to_dask_array(lengths=True) if hasattr(y, "to_dask_array") else y
         if X.ndim != 2 or y.ndim != 1 or X.shape[0] != y.shape[0]:
             raise ValueError(f"X must be 2-dimensional and y 1-dimensional, with as many rows: got shapes {X.shape} "
                              f"and {y.shape}")
-        self.n_features_in_ = X.shape[1]
+        if reset:
+            self.n_features_in_ = X.shape[1]
+        elif X.shape[1] != self.n_features_in_:
+            raise ValueError(f"X has {X.shape[1]} features, but {type(self).__name__} is expecting "
+                             f"{self.n_features_in_} features as input.")
         y = y.rechunk((X.chunks[0],)) if y.chunks[0] != X.chunks[0] else y
-        names = self._names(X.shape[1])
         data = chunked.as_chunks(da.concatenate([X.rechunk({1: -1}), y[:, None]], axis=1), name="[X | y]")
-        data.columns = pd.Index(names)
-        if sample_weight is not None:
-            data = data.weighted(sample_weight.to_dask_array(lengths=True) if hasattr(sample_weight, "to_dask_array")
-                                 else sample_weight)
-        if self.scaling is None:
-            return data, None
-        with np.errstate(over="ignore", invalid="ignore"):
-            low, high = data.min_max()
-            parameter = np.vstack(data.mean_sd()) if self.scaling == "variance" else np.vstack([low, high - low])
-            constant = (high - low == 0) | (parameter[1] == 0)  # (as _scaling_parameter)
-        parameter[1, constant] = 1.0
-        scaled = data.scaled(parameter)
-        self._check_scaling(parameter, scaled, names)
-        return scaled, parameter
+        data.columns = pd.Index(self._names(X.shape[1]))
+        if weights is None:
+            return data
+        return data.weighted(weights.to_dask_array(lengths=True) if hasattr(weights, "to_dask_array") else weights)
 
     def _warn(self, fit, method, control, n_samples):
         """The warnings of a fit, in this estimator's names, issued here: none is caught and
@@ -637,26 +626,11 @@ class _Streaming:
         method = self._method_name()
         first = not hasattr(self, "_stream")
         after_fit = first and hasattr(self, "theta_")
-        self._check_not_boolean(X, y)
-        with np.errstate(over="ignore", invalid="ignore"):
-            X, y = validate_data(self, X, y, reset=first and not after_fit, y_numeric=True, dtype=np.float64,
-                                 accept_sparse=SPARSE)
-        weights = None if sample_weight is None else check_weights(sample_weight, X.shape[0])
-        names = self._names(X.shape[1])
-        if sparse.is_sparse(X):  # (never densified: scaled implicitly, graddescent.sparse)
-            if weights is not None:
-                raise ValueError(_SPARSE_WEIGHTS)
-            data = sparse.as_sparse(X, y, names)
-        else:
-            data = np.empty((X.shape[0], X.shape[1] + 1))
-            data[:, :-1], data[:, -1] = X, y
-            if weights is not None and not weights.all():  # (a weight of 0: the row left out)
-                data, weights = data[weights > 0], weights[weights > 0]
+        data = self._data(X, y, sample_weight, order="C", reset=first and not after_fit, min_samples=1)
         if first:
-            parameter = self.scaling_parameter_ if after_fit else self._first_scaling(data, scaling_parameter, names,
-                                                                                      weights)
+            parameter = self.scaling_parameter_ if after_fit else self._first_scaling(data, scaling_parameter)
             self._stream = {"rng": RRandom(self._seed()), "average": self.average, "warned": False,
-                            "constant": [name for name, spread in zip(names, _ranges(data)) if spread == 0]
+                            "constant": [name for name, spread in zip(data.columns, _ranges(data)) if spread == 0]
                             if parameter is not None and scaling_parameter is None
                             and not after_fit else []}
             if after_fit:
@@ -665,17 +639,14 @@ class _Streaming:
             self.path_ = None  # (a stream keeps no path)
         parameter = self.scaling_parameter_
         if parameter is not None:
-            if isinstance(data, KINDS):
-                data = data.scaled(parameter)
-            else:
-                scale_columns(data, parameter[0], parameter[1], data)  # in place
-            self._check_scaling(parameter, data, names)
+            data = data.scaled(parameter, in_place=True)
+            self._check_scaling(parameter, data)
         control = self._control(method, data.shape[0])
         arguments = {key: control[key] for key in ("alpha", "momentum", "nBatch", "variant", *METHODS[method].constants)
                      if key in control}
         if method == "ADADELTA":
             arguments.pop("alpha", None)
-        record = drivers.partial_pass(method, data, self._stream, weights=weights, **arguments)
+        record = drivers.partial_pass(method, data, self._stream, **arguments)
         state = self._stream
         theta = state["mean"] if state["mean"] is not None and state["averaged"] else state["theta"]
         self.theta_ = theta.reshape(1, -1).copy()
@@ -692,46 +663,46 @@ class _Streaming:
                     np.all(np.isfinite(self.loss_curve_)) and np.all(np.isfinite(self.theta_)) else
                     "its coefficients or its loss are no longer finite")
             warnings.warn(f"{type(self).__name__} diverged on this stream ({grew}): "
-                          f"{self._stream_remedy(method, data, names, arguments)}", ConvergenceWarning, stacklevel=2)
+                          f"{self._stream_remedy(method, data, arguments)}", ConvergenceWarning, stacklevel=2)
         return self
 
-    def _stream_remedy(self, method, data, names, arguments):
+    def _stream_remedy(self, method, data, arguments):
         """What to do about a stream that diverged, from what this batch shows: a column that
         the first batch's scaling left unscaled, or a step above this batch's stable bound."""
         state = self._stream
         with np.errstate(all="ignore"):
-            bounds = (data if isinstance(data, KINDS) else Dense(data)).scaling_parameter("minmax")[:, :-1]
+            bounds = data.scaling_parameter("minmax")[:, :-1]
             reach = np.maximum(np.abs(bounds[0]), np.abs(bounds[0] + bounds[1]))
         constant = [name for name in state["constant"] if name != "y"]
         if constant:
-            j = names.index(constant[0])
+            j = data.columns.get_loc(constant[0])
             return (f"column {constant[0]!r} was constant in the first batch, so the stream's scaling (R's statistics "
                     f"of that batch) left it unscaled; here it reaches {reach[j]:.3g}. Pass the stream's centres and "
                     "spreads as scaling_parameter to the first partial_fit call, or begin the stream with a batch in "
                     "which every column varies")
         if reach.size and self.scaling is not None and reach.max() > 100:
             j = int(np.argmax(reach))
-            return (f"column {names[j]!r} of this batch reaches {reach[j]:.3g} after the first batch's scaling: the "
-                    "first batch was not typical of the stream; pass the stream's centres and spreads as "
-                    "scaling_parameter to the first partial_fit call")
+            return (f"column {data.columns[j]!r} of this batch reaches {reach[j]:.3g} after the first batch's "
+                    "scaling: the first batch was not typical of the stream; pass the stream's centres and spreads "
+                    "as scaling_parameter to the first partial_fit call")
         alpha = state["alpha"]
         if alpha is None:  # (ADADELTA)
             return "use a smaller momentum (the decay of its running averages)"
         rule = METHODS[method].rules[arguments.get("variant", "R")]
-        bound, how = stable_bound(rule, data if isinstance(data, KINDS) else Dense(data), arguments.get("momentum", 0.0))
+        bound, how = stable_bound(rule, data, arguments.get("momentum", 0.0))
         auto = " (learning_rate='auto' sized it on the first batch)" if self.learning_rate == "auto" else ""
         if bound is not None and alpha > bound:
             return (f"the step {alpha:.3g}{auto} is above {how} = {bound:.3g} for this batch; use a smaller "
                     "learning_rate")
         return f"use a smaller learning_rate (the step is {alpha:.3g}{auto})"
 
-    def _first_scaling(self, data, given, names, weights=None):
+    def _first_scaling(self, data, given):
         """The scaling of a stream: ``given``, checked, or R's statistics of the first batch (weighted;
         None: no scaling)."""
         if self.scaling is None:
             return None
         if given is None:
-            return _scaling_parameter(data, self.scaling, weights)
+            return _scaling_parameter(data, self.scaling)
         parameter = np.array(given, dtype=np.float64)
         if parameter.shape != (2, data.shape[1]) or not np.all(np.isfinite(parameter)) or np.any(parameter[1] <= 0):
             raise ValueError(f"scaling_parameter must be a 2 x {data.shape[1]} array of finite numbers, the centres "

@@ -5,8 +5,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from ._sums import non_finite_columns
-from .data import Dense, as_data
+from .data import as_data
 from .validation import as_frame
 
 __all__ = ["ScalingResult", "varianceScaling", "varianceDescaling", "minmaxScaling", "minmaxDescaling"]
@@ -27,12 +26,6 @@ class ScalingResult(NamedTuple):
     scalingParameter: np.ndarray
 
 
-def scaling_parameter(values, method):
-    """R's scalingParameter of a float64 array: centres, then spreads (``"variance"``: R's
-    means and standard deviations, ``"minmax"``: minima and ranges), one per column."""
-    return Dense(values).scaling_parameter(method)
-
-
 def scale(dataSet, method, order="F", name="dataSet"):
     """R's scaling of every column (``"variance"`` or ``"minmax"``) of a data set (of any kind
     of :mod:`graddescent.data`), laid out by column (``order="F"``, as a DataFrame holds it
@@ -47,7 +40,7 @@ def scale(dataSet, method, order="F", name="dataSet"):
 
 def check_scaling(parameter, scaled, columns, what, constant_fix="fit without feature scaling (featureScaling=False)"):
     """Refuse a scaling that divides by zero, by a subnormal spread or overflows, naming the first
-    such column (``scaled``: the scaled data set, or its values)."""
+    such column (``scaled``: the scaled data set, a kind of :mod:`graddescent.data`)."""
     zero = np.flatnonzero(parameter[1] == 0)
     if zero.size:
         raise ValueError(
@@ -62,7 +55,7 @@ def check_scaling(parameter, scaled, columns, what, constant_fix="fit without fe
             f"column {columns[tiny[0]]!r} varies too little to scale (its {what}, {parameter[1, tiny[0]]:.3g}, is "
             "below 2.2e-308); rescale the column (e.g. multiply it by a power of ten) before fitting"
         )
-    overflowed = scaled.non_finite_columns() if hasattr(scaled, "non_finite_columns") else non_finite_columns(scaled)
+    overflowed = scaled.non_finite_columns()
     bad = np.flatnonzero(~np.all(np.isfinite(parameter), axis=0) | overflowed)
     if bad.size:
         raise ValueError(

@@ -274,9 +274,9 @@ class Sparse(Weighed):
         raise ValueError(f"{name} with sparse data is not supported yet; pass the dense copy (X.toarray()) where it "
                          "fits in memory, or repeat the rows of whole weights")
 
-    def scaled(self, parameter, order=None):
+    def scaled(self, parameter, order=None, in_place=False):
         """This data scaled as R scales it, implicitly: the same matrix, with the centres and
-        spreads beside it (the output scaled)."""
+        spreads beside it (the output scaled; ``order``, ``in_place``: nothing to lay out or copy)."""
         centre, spread = np.asarray(parameter[0], dtype=np.float64), np.asarray(parameter[1], dtype=np.float64)
         with np.errstate(all="ignore"):
             y = (self.y - centre[-1]) / spread[-1]
@@ -304,20 +304,6 @@ def as_sparse(X, y, columns=None, name="X"):
     if not np.all(np.isfinite(X.data)):
         raise ValueError(f"{name} has NaN or infinite values; drop or fill them")
     return Sparse(X, y, None if columns is None else pd.Index(columns))
-
-
-def prepared(X, y, names, scaling):
-    """A sparse ``[X | y]`` fitted as the estimators fit (:mod:`graddescent.estimators`):
-    :class:`Sparse`, scaled implicitly by R's statistics (a constant column's spread 1), and
-    the scaling parameter (None without scaling)."""
-    data = as_sparse(X, y, names)
-    if scaling is None:
-        return data, None
-    low, high = data.min_max()
-    parameter = data.scaling_parameter(scaling)
-    with np.errstate(over="ignore", invalid="ignore"):
-        parameter[1, (high - low == 0) | (parameter[1] == 0)] = 1.0
-    return data.scaled(parameter), parameter
 
 
 def predictions(theta, parameter, X):

@@ -18,7 +18,7 @@ from ..writing import check_output as _check_output
 from ..writing import write_atomic as _write_atomic
 from .cluster import _check_cluster_options, _client, _cluster, _held
 from .figures import _compare_figure, _fit_figure, _save_figure
-from .fitting import CONTROL_OPTIONS, _control, _fit, _remedy, in_option_names, r_iterations
+from .fitting import CONTROL_OPTIONS, _control, _fit, _remedy, in_option_names
 from .inputs import STDIN, _csv_format, _load_training_data, _say, _split, _standard_input, _to_file
 from .options import SCALINGS
 from .messages import EXIT_DIVERGED, CLIError, _note, _report_warnings
