@@ -503,14 +503,14 @@ def test_weights_with_a_sparse_design(tmp_path, monkeypatch, capsys):
 
 
 def test_many_levels_in_a_real_size_fit_and_predict_without_a_traceback(tmp_path):
-    """The rule as it is, in processes of their own: 20000 rows of a column of 1500 levels (229 MB
-    as dense indicator columns) go sparse; the model predicts from a sparse design; an unseen
-    level is one line."""
+    """The rules as they are, in processes of their own: 35000 rows of a column of 1002 levels
+    (267 MiB as dense indicator columns) go sparse; the model (1001 indicator columns) predicts
+    from a sparse design; an unseen level is one line."""
     import subprocess
     import sys
 
     rng = np.random.default_rng(7)
-    m, levels = 20_000, 1500
+    m, levels = 35_000, 1002
     codes = rng.integers(0, levels, m)
     x = rng.normal(size=m)
     names = np.array([f"s{j:04d}" for j in range(levels)])
@@ -527,8 +527,8 @@ def test_many_levels_in_a_real_size_fit_and_predict_without_a_traceback(tmp_path
 
     done = command("fit", "shops.csv", "--tol", "none", "--max-iter", "20", "--seed", "1", "--model-out", "m.json")
     assert done.returncode == 0, done.stderr
-    assert ("graddescent: note: the 1499 indicator column(s) over 20000 rows would take 229 MiB as dense numbers "
-            "(more than 64 MiB): the design is held sparse") in done.stderr
+    assert ("graddescent: note: the 1001 indicator column(s) over 35000 rows would take 267 MiB as dense numbers "
+            "(more than 256 MiB): the design is held sparse") in done.stderr
     done = command("predict", "m.json", "new.csv", "-o", "out.csv")
     assert done.returncode == 0 and done.stderr == ""
     assert len(pd.read_csv(tmp_path / "out.csv")) == 5
@@ -552,7 +552,9 @@ def test_help_says_how_text_columns_are_fitted(capsys):
             assert "--categorical COLS" in text and "treatment coding" in text
     with pytest.raises(SystemExit):
         cli.main(["fit", "--help"])
-    assert "A column of text is fitted as R's lm fits a factor" in " ".join(capsys.readouterr().out.split())
+    text = " ".join(capsys.readouterr().out.split())
+    assert "A column of text is fitted as R's lm fits a factor" in text
+    assert "more than 256 MiB as dense numbers (many levels, many rows), they are held as a sparse design" in text
 
 
 # --------------------------------------------------------------------------- on a Dask cluster

@@ -130,16 +130,16 @@ def _least_squares_sparse(X, y, w=None):
         if k <= _GRAM_COLUMNS:
             weighted = X if w is None else X.multiply(w[:, None]).tocsr()
             gram = np.asarray((weighted.T @ X).todense()) - total * np.outer(centre, centre)
-            moment = np.asarray(weighted.T @ target).ravel()  # (the target centred: X'(y - middle) = the centred X's)
-            theta = _centred_least_squares(gram, moment)
+            solve = _symmetric_solver(gram)
+            # (the target centred: X'(y - middle) is the centred X's)
+            theta = None if solve is None else solve(np.asarray(weighted.T @ target).ravel())
             for _ in range(_REFINE if theta is not None else 0):  # (the Gram matrix centred after the sums lost
                 # digits to cancellation where a column's mean is large beside its spread: each step solves again
                 # for the part of the gradient that the rows' own residuals, centred as they are read, still hold)
                 residual = ones * (target - (X @ theta - float(centre @ theta)))
-                step = _centred_least_squares(gram, np.asarray(X.T @ residual).ravel() - centre * residual.sum())
-                if step is None:
-                    break
-                theta = theta + step
+                theta = theta + solve(np.asarray(X.T @ residual).ravel() - centre * residual.sum())
+            if theta is not None and not np.all(np.isfinite(theta)):
+                theta = None
         else:
             theta = _lsqr(X, target, centre, ones)
         if theta is None:
@@ -148,6 +148,24 @@ def _least_squares_sparse(X, y, w=None):
         mse = float(residual @ (residual * ones)) / total
         return {"mse": mse if math.isfinite(mse) else math.nan, "intercept": float(middle - centre @ theta),
                 "slopes": theta, "variance": variance}
+
+
+def _symmetric_solver(gram):
+    """The minimum-norm solution of ``gram theta = b`` for any b, as a function: the matrix
+    equilibrated and decomposed once (eigenvalues below the rounding of the largest are left
+    out, as :func:`numpy.linalg.lstsq` leaves out such singular values); None where it is not
+    finite or the decomposition fails."""
+    if not np.all(np.isfinite(gram)):
+        return None
+    size = np.sqrt(np.diag(gram))
+    size[~(size > 0)] = 1.0
+    try:
+        values, vectors = np.linalg.eigh(gram / size / size[:, None])
+    except np.linalg.LinAlgError:
+        return None
+    kept = np.abs(values) > np.finfo(np.float64).eps * gram.shape[0] * np.abs(values).max(initial=0.0)
+    vectors, values = vectors[:, kept], values[kept]
+    return lambda b: vectors @ ((vectors.T @ (b / size)) / values) / size
 
 
 def _lsqr(X, target, centre, weights):
