@@ -806,7 +806,8 @@ def levels_fits(rows, levels, small_rows, small_levels):
             {"what": "graddescent predict of the same file with its model", "graddescent": f"{predict[0]:.1f} s",
              "reference": f"peak {predict[1] / 2**20:,.0f} MB", "ratio": "", "target": ""},
             {"what": f"GD, 10 iterations, {small_rows:,} rows x {small_levels:,} levels: sparse design against dense "
-                     f"({small_gb * 1024:,.0f} MiB)", "graddescent": f"{sparse_s:.2f} s", "reference": f"{dense_s:.2f} s",
+                     f"({small_gb * 1024:,.0f} MiB)", "graddescent": f"{sparse_s:.2f} s",
+             "reference": f"{dense_s:.2f} s",
              "ratio": f"{dense_s / sparse_s:.1f}x faster", "target": ""},
             {"what": "  the same: peak memory of the process, sparse against dense",
              "graddescent": f"{sparse_peak / 2**20:,.0f} MB", "reference": f"{dense_peak / 2**20:,.0f} MB",

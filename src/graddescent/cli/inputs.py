@@ -28,7 +28,7 @@ from .messages import CLIError, _note
 
 DENSE_LIMIT = 1 << 30  # bytes: the most that the indicator columns may take, dense, of the rows held at once
 SPARSE_FROM = 1 << 28  # bytes: beyond, fit and compare hold the design sparse (below: dense, the exact sums)
-# (256 MiB, a quarter of the dense bound: 10^5 rows of a column of 300 levels, or 10^6 rows of 30; below it the dense
+# (256 MiB, a quarter of the dense bound: 10^5 rows of a column of 350 levels, or 10^6 rows of 35; below it the dense
 # design costs a few times the data at most, and keeps the dense kind's exact, order-free sums and the bits of the
 # same fit on Dask)
 IDENTIFIER_SHARE = 0.9  # a categorical column with a level for this share of the rows (or more): an identifier
