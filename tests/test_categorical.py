@@ -457,6 +457,33 @@ def test_a_wide_sparse_design_without_a_certificate_says_so(tmp_path, monkeypatc
     assert status == 0 and out.splitlines()[-1] == f"certified error -: {why}", err
 
 
+@pytest.mark.parametrize("weighted", [False, True], ids=["plain", "weighted"])
+@pytest.mark.parametrize("gram_columns", [2000, 0], ids=["normal-equations", "lsqr"])
+def test_the_least_squares_reference_of_a_sparse_design(monkeypatch, weighted, gram_columns):
+    """The report's least-squares fit of a sparse design, by its normal equations or (wide) by
+    LSQR, against numpy's of the dense design (a column of large mean: cancellation if centred
+    carelessly)."""
+    import scipy.sparse
+
+    from graddescent.cli import quality
+
+    monkeypatch.setattr(quality, "_GRAM_COLUMNS", gram_columns)
+    rng = np.random.default_rng(11)
+    m = 600
+    codes = rng.integers(0, 40, m)
+    X = np.column_stack([np.eye(40)[codes][:, 1:], rng.normal(size=m) + 1000.0])
+    y = X @ rng.normal(size=40) + rng.normal(size=m)
+    w = rng.integers(1, 4, m).astype(float) if weighted else np.ones(m)
+    root = np.sqrt(w)
+    design = np.column_stack([np.ones(m), X])
+    expected = np.linalg.lstsq(design * root[:, None], y * root, rcond=None)[0]
+    mse = float(w @ (design @ expected - y) ** 2 / w.sum())
+    found = quality._least_squares_sparse(scipy.sparse.csr_array(X), y, w if weighted else None)
+    np.testing.assert_allclose(found["slopes"], expected[1:], rtol=1e-9, atol=1e-9)
+    assert found["intercept"] == pytest.approx(expected[0], rel=1e-9)
+    assert found["mse"] == pytest.approx(mse, rel=1e-9)
+
+
 def test_predict_with_a_sparse_design_predicts_what_the_dense_one_does(tmp_path, monkeypatch, capsys):
     from graddescent.cli import commands
 
