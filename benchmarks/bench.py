@@ -7,6 +7,7 @@
     python benchmarks/bench.py --only csv      # only reading CSV files: a 200 MB file and a wide one
     python benchmarks/bench.py --only variants # only the published rules against R's, per step
     python benchmarks/bench.py --only sparse   # only sparse one-hot inputs against scikit-learn and scipy
+    python benchmarks/bench.py --only levels   # only text columns of many levels on the command line
 
 Comparisons are ratios against a reference timed in the same process (scikit-learn,
 numpy, R where ``Rscript`` with gradDescent is installed, else R's own timings recorded
@@ -746,7 +747,79 @@ def dask_fits(gigabytes, folder):
              "reference": f"{one:.2f} s", "ratio": f"{one / two:.2f}x faster", "target": ""}]
 
 
+def write_levels_csv(path, rows, levels, seed=0):
+    """A CSV of a text column of ``levels`` levels (``L00000``, ...; drawn uniformly), two numbers
+    and y: each level's effect, plus the numbers' and a little noise."""
+    rng = np.random.default_rng(seed)
+    codes = rng.integers(0, levels, rows)
+    x1, x2 = rng.normal(size=rows), rng.uniform(0, 10, rows)
+    y = rng.normal(size=levels)[codes] + 2 * x1 - 0.5 * x2 + rng.normal(0, 0.1, rows)
+    names = np.array([f"L{j:05d}" for j in range(levels)])
+    pd.DataFrame({"city": names[codes], "x1": x1.round(6), "x2": x2.round(6), "y": y.round(6)}).to_csv(path,
+                                                                                                      index=False)
+
+
+LEVELS_CHILD = """
+import resource, sys, time
+import numpy as np
+from graddescent import cli
+from graddescent.cli import fitting, inputs
+from graddescent.toplevel import fit_learn
+path, dense = sys.argv[1], sys.argv[2] == "dense"
+args = cli.build_parser().parse_args(["fit", path])
+args.label = path
+inputs.SPARSE_FROM = 1 << 62 if dense else 0  # (the dense design as the command line codes it, bound lifted)
+inputs.DENSE_LIMIT = 1 << 62
+frame = inputs._load_training_data(args)[0]
+data = frame if dense else frame.data()
+start = time.perf_counter()
+fit_learn(data, learningMethod="GD", control={"maxIter": 10}, seed=1)
+print(time.perf_counter() - start, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024)
+"""
+
+
+def levels_fits(rows, levels, small_rows, small_levels):
+    """Section 15: text columns of many levels on the command line, held as a sparse design.
+    ``graddescent fit`` and ``predict`` of ``rows`` rows of a column of ``levels`` levels (and two
+    numbers), whole commands in processes of their own (wall time, peak resident memory); then
+    ``small_rows`` x ``small_levels``: R's GD (10 iterations) of the design dense, as the command
+    line codes it where the bound is lifted, against the same fit of the sparse design, each in a
+    process of its own (the fit's time; the process's peak memory)."""
+    script = Path(sys.executable).with_name("graddescent")
+    with tempfile.TemporaryDirectory() as tmp:
+        path, model = Path(tmp) / "levels.csv", Path(tmp) / "model.json"
+        write_levels_csv(path, rows, levels)
+        mb, dense_gb = path.stat().st_size / 1e6, rows * (levels - 1) * 8 / 2**30
+        fit = in_child(script, "fit", path, "--quiet", "--seed", "1", "--model-out", model)
+        predict = in_child(script, "predict", model, path, "-o", Path(tmp) / "predicted.csv")
+        small = Path(tmp) / "small.csv"
+        write_levels_csv(small, small_rows, small_levels)
+        runs = {}
+        for kind in ("dense", "sparse"):
+            out = subprocess.run([sys.executable, "-c", LEVELS_CHILD, str(small), kind], capture_output=True,
+                                 text=True, check=True).stdout.split()
+            runs[kind] = (float(out[0]), int(out[1]))
+    what = f"{rows:,} rows, a text column of {levels:,} levels and 2 numbers ({mb:.0f} MB; {dense_gb:,.0f} GiB dense)"
+    small_gb = small_rows * (small_levels - 1) * 8 / 2**30
+    (dense_s, dense_peak), (sparse_s, sparse_peak) = runs["dense"], runs["sparse"]
+    return [{"what": f"graddescent fit, {what}", "graddescent": f"{fit[0]:.1f} s",
+             "reference": f"peak {fit[1] / 2**20:,.0f} MB", "ratio": "", "target": "a few hundred MB"},
+            {"what": "graddescent predict of the same file with its model", "graddescent": f"{predict[0]:.1f} s",
+             "reference": f"peak {predict[1] / 2**20:,.0f} MB", "ratio": "", "target": ""},
+            {"what": f"GD, 10 iterations, {small_rows:,} rows x {small_levels:,} levels: sparse design against dense "
+                     f"({small_gb * 1024:,.0f} MiB)", "graddescent": f"{sparse_s:.2f} s",
+             "reference": f"{dense_s:.2f} s",
+             "ratio": f"{dense_s / sparse_s:.1f}x faster", "target": ""},
+            {"what": "  the same: peak memory of the process, sparse against dense",
+             "graddescent": f"{sparse_peak / 2**20:,.0f} MB", "reference": f"{dense_peak / 2**20:,.0f} MB",
+             "ratio": f"{dense_peak / sparse_peak:.1f}x less", "target": ""}]
+
+
 def sections(args):
+    if args.only == "levels":
+        return [("15. text columns of many levels on the command line: a sparse design", lambda: levels_fits(
+            10**5 if args.quick else 10**6, 5000 if args.quick else 50_000, 10**4 if args.quick else 10**5,
+            500 if args.quick else 5000))]
     if args.only == "sparse":
         return [("13. sparse one-hot inputs, never densified", lambda: sparse_fits(
             10**4 if args.quick else 10**5, 10**3 if args.quick else 10**4))]
@@ -789,7 +862,8 @@ def sections(args):
             + sections(argparse.Namespace(only="variants", quick=args.quick))
             + sections(argparse.Namespace(only="certificate", quick=args.quick))
             + sections(argparse.Namespace(only="sparse", quick=args.quick))
-            + sections(argparse.Namespace(only="weights", quick=args.quick)))
+            + sections(argparse.Namespace(only="weights", quick=args.quick))
+            + sections(argparse.Namespace(only="levels", quick=args.quick)))
 
 
 def main():
@@ -799,10 +873,11 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="1e5 rows instead of 1e6, no fresh environment")
     parser.add_argument("--only", choices=["speed", "convergence", "csv", "variants", "certificate", "sparse",
-                                           "weights", "dask"],
+                                           "weights", "levels", "dask"],
                         help="only the speed sections (1 to 5), only section 8 (to convergence), only "
                              "reading CSV files (9), only the published rules against R's (10), only the "
-                             "certificate's cost (12), only sparse inputs (13), only the weights' cost (14), or only "
+                             "certificate's cost (12), only sparse inputs (13), only the weights' cost (14), only text "
+                             "columns of many levels on the command line (15), or only "
                              "section 11, fit --dask on a file of --gigabytes (not part of a full run: it writes "
                              "the file, and takes minutes)")
     parser.add_argument("--gigabytes", type=float, default=5.0, help="section 11's file size (default 5)")

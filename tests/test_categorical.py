@@ -2,8 +2,10 @@
 ``lm`` fits a factor (treatment coding, the first level in R's order the reference, the
 indicator columns named as R names them), ``--categorical`` for numeric codes, the levels in
 the model file and ``predict`` coding them (a level it does not know is one line, nothing
-written), identifiers and one-level columns refused with ``--drop``, a bound on the dense
-indicator columns, a warning for an input that only numbers the rows, and ``predict --na``.
+written), identifiers and one-level columns refused with ``--drop``, many levels held as a
+sparse design (the dense design's coefficients and predictions, up to rounding) and a bound on
+the dense indicator columns where they must be dense (``explore``, ``--dask``), a warning for an
+input that only numbers the rows, and ``predict --na``.
 
 Every fit of a file with text is compared, equal and not close, with the fit of the same
 file with its indicator columns written out as numbers; on Dask, bit for bit with the fit
@@ -18,7 +20,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from graddescent import cli, coding, modelfile, reading
+from graddescent import cli, coding, modelfile, reading, sparse
 from graddescent.cli import inputs
 
 FIRMS = ["General Motors", "US Steel", "General Electric", "Chrysler", "Atlantic Refining", "IBM", "Union Oil",
@@ -130,6 +132,12 @@ def test_indicators_dense_and_sparse_are_the_same_block():
     np.testing.assert_array_equal(coding.design(values, {1: (4, None)}), np.column_stack([np.arange(6.0), dense]))
     mapping = np.array([3, 0, 1, 2])  # (a piece's own level numbers among the whole's)
     np.testing.assert_array_equal(coding.design(values, {1: (4, mapping)})[:, 1:], coding.indicators(mapping[codes], 4))
+    values[[1, 4], 0] = 0.0  # (a numeric column's zeros: left out of the sparse design, as the reference's indicators)
+    for plan in ({1: (4, None)}, {1: (4, mapping)}):
+        held = coding.sparse_design(values, plan)
+        assert held.format == "csr" and held.has_canonical_format and held.indices.dtype == np.int64
+        assert held.nnz == np.count_nonzero(coding.design(values, plan))
+        np.testing.assert_array_equal(held.toarray(), coding.design(values, plan))
 
 
 def test_level_labels_are_rs():
@@ -208,16 +216,16 @@ def test_a_column_of_numbers_with_a_stray_word_keeps_its_error(tmp_path, monkeyp
         "column 'year' of 'typo.csv' is not numeric (data row 6 holds 'n/a?')")
 
 
-def test_dense_indicator_columns_beyond_the_bound_are_refused(tmp_path, monkeypatch, capsys):
+def test_dense_indicator_columns_beyond_the_bound_are_refused_where_they_must_be_dense(tmp_path, monkeypatch, capsys):
     frame = grunfeld()
     frame.to_csv(tmp_path / "g.csv", index=False)
     monkeypatch.setattr(inputs, "DENSE_LIMIT", 8 * 220 * 5)  # (half of firm's 10 columns of 220 rows)
-    assert refused(tmp_path, monkeypatch, capsys, "fit", "g.csv") == (
+    monkeypatch.setattr(inputs, "SPARSE_FROM", 8 * 220 * 5)
+    assert refused(tmp_path, monkeypatch, capsys, "explore", "g.csv", "-o", "page.html") == (
         "column 'firm' of 'g.csv' has 11 levels: its 10 indicator columns over 220 rows would take 17.2 KiB as dense "
         "numbers, more than the 8.59 KiB bound on them; leave it out with --drop 'firm', or merge its levels into "
-        "fewer")
-    monkeypatch.setattr(inputs, "DENSE_LIMIT", 8 * 220 * 10)
-    assert fitted(tmp_path, monkeypatch, capsys, "g.csv")[0]["levels"] == {"firm": LEVELS}
+        "fewer; explore fits the dense design")
+    assert fitted(tmp_path, monkeypatch, capsys, "g.csv")[0]["levels"] == {"firm": LEVELS}  # (sparse, in memory)
 
 
 # --------------------------------------------------------------------------- a column that numbers the rows
@@ -367,6 +375,196 @@ def test_model_files_without_levels_read_as_before_and_bad_levels_are_refused(tm
     assert modelfile.model_from_dict(plain).columns == document["columns"]  # (read as a model of numbers)
 
 
+# --------------------------------------------------------------------------- many levels: a sparse design
+
+def test_many_levels_are_held_sparse_and_fitted_to_the_dense_designs_coefficients(tmp_path, monkeypatch, capsys):
+    frame = grunfeld()
+    frame.to_csv(tmp_path / "g.csv", index=False)
+    args = cli.build_parser().parse_args(["fit", "g.csv", "--seed", "1"])
+    args.label = "g.csv"
+    monkeypatch.chdir(tmp_path)
+    dense = inputs._load_training_data(args)[0]
+    assert isinstance(dense, pd.DataFrame)
+    monkeypatch.setattr(inputs, "SPARSE_FROM", 8 * 220 * 10 - 1)  # (one byte below firm's 10 columns of 220 rows)
+    held = inputs._load_training_data(args)[0]
+    assert isinstance(held, inputs.SparseTable) and held.X.format == "csr" and held.X.nnz < dense.shape[0] * 4
+    np.testing.assert_array_equal(held.X.toarray(), dense.to_numpy()[:, :-1])
+    assert list(held.columns) == list(dense.columns) and held.y.tolist() == dense["invest"].tolist()
+    for options in ([], ["--tol", "none"], ["--method", "SVRG"], ["--method", "SGD"], ["--method", "ADAM"],
+                    ["--test-rate", "0.3"], ["--scaling", "minmax"]):
+        monkeypatch.setattr(inputs, "SPARSE_FROM", 1 << 26)
+        reference, reference_err = fitted(tmp_path, monkeypatch, capsys, "g.csv", *options)
+        monkeypatch.setattr(inputs, "SPARSE_FROM", 8 * 220 * 10 - 1)
+        out, err = fitted(tmp_path, monkeypatch, capsys, "g.csv", *options)
+        assert err == reference_err[:1] + ["graddescent: note: the 10 indicator column(s) over 220 rows would take "
+                                           "17.2 KiB as dense numbers (more than 17.2 KiB): the design is held sparse "
+                                           "(its non-zeros only) and fitted without densifying it"] + reference_err[1:]
+        np.testing.assert_allclose(out["coefficients"], reference["coefficients"], rtol=1e-7, atol=0)
+        np.testing.assert_allclose(out["least_squares"]["coefficients"], reference["least_squares"]["coefficients"],
+                                   rtol=1e-9, atol=0)
+        for key in ("train_rmse", "test_rmse", "r2", "certified_error"):
+            if reference[key] is not None:
+                assert out[key] == pytest.approx(reference[key], rel=1e-7, abs=1e-12), key
+        assert (out["n_iter"], out["converged"], out["columns"], out["levels"], out["train_rows"]) == (
+            reference["n_iter"], reference["converged"], reference["columns"], reference["levels"],
+            reference["train_rows"])
+
+
+def test_compare_fits_a_sparse_design_as_the_dense_one(tmp_path, monkeypatch, capsys):
+    grunfeld().to_csv(tmp_path / "g.csv", index=False)
+    options = ["compare", "g.csv", "--methods", "GD,SGD,SVRG", "--json", "--test-rate", "0.3"]
+    status, out, err = run(tmp_path, monkeypatch, capsys, *options)
+    assert status == 0, err
+    reference = json.loads(out)
+    monkeypatch.setattr(inputs, "SPARSE_FROM", 0)
+    status, out, err = run(tmp_path, monkeypatch, capsys, *options, "--plot", "curves.png")
+    assert status == 0 and (tmp_path / "curves.png").is_file(), err
+    held = json.loads(out)
+    assert [r["name"] for r in held["results"]] == [r["name"] for r in reference["results"]]
+    for ours, theirs in zip(held["results"], reference["results"]):
+        for key in ("train_rmse", "test_rmse", "certified_error"):
+            assert ours[key] == pytest.approx(theirs[key], rel=1e-7), key
+    # a method that would read more rows densified than its bound: left out with a warning, the others fitted
+    monkeypatch.setattr(sparse, "MAX_DENSE", 10)
+    status, out, err = run(tmp_path, monkeypatch, capsys, *options[:-2])
+    assert status == 0 and [r["name"] for r in json.loads(out)["results"]] == ["GD", "SGD"]
+    warned = [line for line in err if "warning" in line]
+    assert len(warned) == 1 and warned[0].startswith("graddescent: warning: SVRG was not fitted: the inner loops read ")
+    assert warned[0].endswith(" rows of 13 sparse inputs densified, more than 10 numbers; use a smaller --inner-iter, "
+                              "or a method of full gradients (GD, AGD) or of single rows (SGD, SAGD)")
+    assert refused(tmp_path, monkeypatch, capsys, "fit", "g.csv", "--method", "SVRG", "--quiet").startswith(
+        "the inner loops read")
+
+
+def test_a_wide_sparse_design_without_a_certificate_says_so(tmp_path, monkeypatch, capsys):
+    """Beyond the inputs whose exact Gram matrix is built, the report says that the coefficients
+    are not certified, and why (the table of fit, and compare's)."""
+    from graddescent.cli import report
+
+    grunfeld().to_csv(tmp_path / "g.csv", index=False)
+    monkeypatch.setattr(inputs, "SPARSE_FROM", 0)
+    monkeypatch.setattr(sparse, "GRAM_SIZE", 8)  # (a design of 13 inputs: wide)
+    monkeypatch.setattr(report, "GRAM_SIZE", 8)
+    status, out, err = run(tmp_path, monkeypatch, capsys, "fit", "g.csv", "--seed", "1", "--quiet")
+    assert status == 0, err
+    why = ("no certificate: the exact Gram matrix it needs is built for at most 7 inputs, and this design has 13; "
+           "the fit stops where its loss stops improving by tol")
+    facts = {line.split("  ")[0]: " ".join(line.split()) for line in out.splitlines()}
+    assert facts["certified error"] == f"certified error none ({why})"
+    assert facts["converged"] in ("converged yes (its loss stopped improving by tol = 0.0001; the coefficients are "
+                                  "not certified)", "converged no (stopped at --max-iter)")
+    status, out, err = run(tmp_path, monkeypatch, capsys, "compare", "g.csv", "--methods", "GD,SGD", "--quiet")
+    assert status == 0 and out.splitlines()[-1] == f"certified error -: {why}", err
+
+
+@pytest.mark.parametrize("weighted", [False, True], ids=["plain", "weighted"])
+@pytest.mark.parametrize("gram_columns", [2000, 0], ids=["normal-equations", "lsqr"])
+def test_the_least_squares_reference_of_a_sparse_design(monkeypatch, weighted, gram_columns):
+    """The report's least-squares fit of a sparse design, by its normal equations or (wide) by
+    LSQR, against numpy's of the dense design (a column of large mean: cancellation if centred
+    carelessly)."""
+    import scipy.sparse
+
+    from graddescent.cli import quality
+
+    monkeypatch.setattr(quality, "_GRAM_COLUMNS", gram_columns)
+    rng = np.random.default_rng(11)
+    m = 600
+    codes = rng.integers(0, 40, m)
+    X = np.column_stack([np.eye(40)[codes][:, 1:], rng.normal(size=m) + 1000.0])
+    y = X @ rng.normal(size=40) + rng.normal(size=m)
+    w = rng.integers(1, 4, m).astype(float) if weighted else np.ones(m)
+    root = np.sqrt(w)
+    design = np.column_stack([np.ones(m), X])
+    expected = np.linalg.lstsq(design * root[:, None], y * root, rcond=None)[0]
+    mse = float(w @ (design @ expected - y) ** 2 / w.sum())
+    found = quality._least_squares_sparse(scipy.sparse.csr_array(X), y, w if weighted else None)
+    np.testing.assert_allclose(found["slopes"], expected[1:], rtol=1e-9, atol=1e-9)
+    assert found["intercept"] == pytest.approx(expected[0], rel=1e-9)
+    assert found["mse"] == pytest.approx(mse, rel=1e-9)
+
+
+def test_predict_with_a_sparse_design_predicts_what_the_dense_one_does(tmp_path, monkeypatch, capsys):
+    from graddescent.cli import commands
+
+    grunfeld().to_csv(tmp_path / "g.csv", index=False)
+    monkeypatch.setattr(inputs, "SPARSE_FROM", 0)
+    assert run(tmp_path, monkeypatch, capsys, "fit", "g.csv", "--seed", "1", "--model-out", "m.json",
+               "--quiet")[0] == 0
+    (tmp_path / "new.csv").write_text(NEW)
+    written = {}
+    for rule in (10**6, 0):  # (the model's 10 indicator columns: dense, then sparse)
+        monkeypatch.setattr(commands, "SPARSE_PREDICT", rule)
+        status, out, err = run(tmp_path, monkeypatch, capsys, "predict", "m.json", "new.csv", "--na", "exclude",
+                               "--quiet")
+        assert status == 0 and err == []
+        written[rule] = pd.read_csv(pd.io.common.StringIO(out))
+    assert written[0].drop(columns="prediction").equals(written[10**6].drop(columns="prediction"))
+    np.testing.assert_allclose(written[0]["prediction"], written[10**6]["prediction"], rtol=1e-12)
+    assert written[0]["prediction"].isna().tolist() == [False, True, False, True, False]
+    (tmp_path / "unseen.csv").write_text("firm,year,value,capital\nIBM,1950,1,2\nFord,1950,1,2\n")
+    assert refused(tmp_path, monkeypatch, capsys, "predict", "m.json", "unseen.csv", "-o", "out.csv").startswith(
+        "column 'firm' of 'unseen.csv' holds 'Ford' at data row 2, a level the model was not fitted with (it knows 11")
+
+
+def test_weights_with_a_sparse_design(tmp_path, monkeypatch, capsys):
+    """Where the sparse kind of data takes no weights, one line says what to do; where it takes
+    them, the weighted fit of the dense design's coefficients."""
+    frame = grunfeld()
+    frame["count"] = np.random.default_rng(3).integers(1, 4, len(frame))
+    frame.to_csv(tmp_path / "w.csv", index=False)
+    options = ["w.csv", "--weights", "count", "--target", "invest"]
+    reference, _ = fitted(tmp_path, monkeypatch, capsys, *options)
+    monkeypatch.setattr(inputs, "SPARSE_FROM", 0)
+    try:
+        sparse.as_sparse(np.eye(2), np.ones(2)).weighted(np.ones(2))
+    except ValueError:
+        assert refused(tmp_path, monkeypatch, capsys, "fit", *options, "--model-out", "m.json") == (
+            "--weights is not taken yet with a sparse design (column 'firm' of 'w.csv' has 11 levels, more than are "
+            "held dense); repeat each row as often as its weight says and leave out --weights, or merge its levels "
+            "into fewer")
+        return
+    out, _ = fitted(tmp_path, monkeypatch, capsys, *options)
+    np.testing.assert_allclose(out["coefficients"], reference["coefficients"], rtol=1e-7, atol=0)
+    assert out["train_rmse"] == pytest.approx(reference["train_rmse"], rel=1e-7)
+
+
+def test_many_levels_in_a_real_size_fit_and_predict_without_a_traceback(tmp_path):
+    """The rules as they are, in processes of their own: 35000 rows of a column of 1002 levels
+    (267 MiB as dense indicator columns) go sparse; the model (1001 indicator columns) predicts
+    from a sparse design; an unseen level is one line."""
+    import subprocess
+    import sys
+
+    rng = np.random.default_rng(7)
+    m, levels = 35_000, 1002
+    codes = rng.integers(0, levels, m)
+    x = rng.normal(size=m)
+    names = np.array([f"s{j:04d}" for j in range(levels)])
+    frame = pd.DataFrame({"shop": names[codes], "x": x, "y": rng.normal(size=levels)[codes] + 2 * x})
+    frame.to_csv(tmp_path / "shops.csv", index=False)
+    frame.iloc[:5, :2].to_csv(tmp_path / "new.csv", index=False)
+    env = {**os.environ, "PYTHONPATH": str(Path(inputs.__file__).parents[2])}
+
+    def command(*args):
+        done = subprocess.run([sys.executable, "-m", "graddescent", *map(str, args)], cwd=tmp_path, env=env,
+                              capture_output=True, text=True, timeout=600)
+        assert "Traceback" not in done.stderr, done.stderr
+        return done
+
+    done = command("fit", "shops.csv", "--tol", "none", "--max-iter", "20", "--seed", "1", "--model-out", "m.json")
+    assert done.returncode == 0, done.stderr
+    assert ("graddescent: note: the 1001 indicator column(s) over 35000 rows would take 267 MiB as dense numbers "
+            "(more than 256 MiB): the design is held sparse") in done.stderr
+    done = command("predict", "m.json", "new.csv", "-o", "out.csv")
+    assert done.returncode == 0 and done.stderr == ""
+    assert len(pd.read_csv(tmp_path / "out.csv")) == 5
+    (tmp_path / "unseen.csv").write_text("shop,x\ns0001,1\nnowhere,2\n")
+    done = command("predict", "m.json", "unseen.csv", "-o", "bad.csv")
+    assert done.returncode == 2 and len(done.stderr.splitlines()) == 1 and not (tmp_path / "bad.csv").exists()
+    assert done.stderr.startswith("graddescent: error: column 'shop' of 'unseen.csv' holds 'nowhere' at data row 2")
+
+
 # --------------------------------------------------------------------------- help
 
 def test_help_says_how_text_columns_are_fitted(capsys):
@@ -381,7 +579,9 @@ def test_help_says_how_text_columns_are_fitted(capsys):
             assert "--categorical COLS" in text and "treatment coding" in text
     with pytest.raises(SystemExit):
         cli.main(["fit", "--help"])
-    assert "A column of text is fitted as R's lm fits a factor" in " ".join(capsys.readouterr().out.split())
+    text = " ".join(capsys.readouterr().out.split())
+    assert "A column of text is fitted as R's lm fits a factor" in text
+    assert "more than 256 MiB as dense numbers (many levels, many rows), they are held as a sparse design" in text
 
 
 # --------------------------------------------------------------------------- on a Dask cluster
@@ -455,3 +655,14 @@ def test_dask_predict_with_text_columns_writes_what_predict_writes(mixed, tmp_pa
     status, out, err = cli_run(["predict", model, mixed, "--na", "exclude", "--dask", "--workers", "2"], capsys)
     assert status == 2 and out == "" and err.startswith("graddescent: error: column 'city' of") and (
         "holds 'Ford' at line 2901, a level the model was not fitted with" in err) and len(err.splitlines()) == 1
+
+
+def test_dask_keeps_the_design_dense_and_refuses_it_beyond_the_bound(mixed, monkeypatch, capsys):
+    monkeypatch.setattr(inputs, "SPARSE_FROM", 0)  # (in memory: sparse; on Dask: dense pieces, bound as before)
+    monkeypatch.setattr(inputs, "DENSE_LIMIT", 8 * 4)
+    status, out, err = cli_run(["fit", mixed, "--dropna", "--dask", "--workers", "1"], capsys)
+    assert status == 2 and out == "" and err.splitlines() == [
+        "graddescent: error: column 'city' of '" + str(mixed) + "' has 5 levels: its 4 indicator columns over 2996 "
+        "rows would take 93.6 KiB as dense numbers, more than the 32 bytes bound on them; leave it out with --drop "
+        "'city', or merge its levels into fewer; or fit without --dask and --scheduler: in memory, many levels are "
+        "held as a sparse design"]

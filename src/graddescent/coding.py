@@ -14,13 +14,15 @@ whose every value is a number (``--categorical`` on a numeric code) has numeric 
 as R's ``as.character`` writes them (``2``, ``0.5``) and matched by value.
 
 The coding produces each factor's indicator block (:func:`indicators`, dense or a
-``scipy.sparse`` matrix); :func:`design` assembles a design from the source columns, dense.
+``scipy.sparse`` matrix); :func:`design` assembles a design from the source columns, dense, and
+:func:`sparse_design` the same design as a ``scipy.sparse`` CSR matrix (its non-zeros only: for
+a factor of many levels, one number a row where the dense design holds one a level).
 """
 
 import numpy as np
 import pandas as pd
 
-__all__ = ["Factor", "level_label", "indicators", "design", "dense_bytes"]
+__all__ = ["Factor", "level_label", "indicators", "design", "sparse_design", "dense_bytes"]
 
 
 def level_label(level):
@@ -149,6 +151,62 @@ def design(values, factors):
         out[:, at:at + n - 1] = indicators(codes if mapping is None else mapping[codes], n)
         at += n - 1
     return out
+
+
+def sparse_design(values, factors):
+    """:func:`design` as a ``scipy.sparse`` CSR matrix, built without its dense copy: the same
+    columns, in the same order, holding the non-zeros only (a numeric column's zeros and a
+    row's indicators of the levels it does not have are left out).
+
+    Parameters
+    ----------
+    values : numpy.ndarray, shape (rows, k)
+        The source columns; a factor's column holds level numbers (0 the reference).
+    factors : dict
+        Column position -> (number of levels, and an array mapping the level numbers that
+        ``values`` holds to the factor's, or None where they are the factor's).
+
+    Returns
+    -------
+    scipy.sparse.csr_array, shape (rows, columns of the design)
+        Canonical (each row's columns sorted, no duplicates), with int64 indices.
+    """
+    import scipy.sparse
+
+    rows, k = values.shape
+    width = k + sum(n - 2 for n, _ in factors.values())
+    # (one pass to count each row's non-zeros, one to place them: the source columns in order
+    # give each row's columns in order, so the matrix is canonical as it is built)
+    counts = np.zeros(rows, dtype=np.int64)
+    for j in range(k):
+        counts += _column_entries(values[:, j], factors.get(j))[0]
+    indptr = np.zeros(rows + 1, dtype=np.int64)
+    np.cumsum(counts, out=indptr[1:])
+    indices = np.empty(indptr[-1], dtype=np.int64)
+    data = np.empty(indptr[-1])
+    at, start = indptr[:-1].copy(), 0
+    for j in range(k):
+        present, column, value = _column_entries(values[:, j], factors.get(j))
+        where = at[present]
+        indices[where] = start + column
+        data[where] = value
+        at[present] += 1
+        start += 1 if j not in factors else factors[j][0] - 1
+    return scipy.sparse.csr_array((data, indices, indptr), shape=(rows, width))
+
+
+def _column_entries(column, factor):
+    """A source column's non-zeros in the design: which rows hold one, its column within the
+    column's block (0 for a numeric column; a factor's indicator), and its value."""
+    if factor is None:
+        present = column != 0
+        return present, 0, column[present]
+    n, mapping = factor
+    codes = column.astype(np.intp)
+    if mapping is not None:
+        codes = mapping[codes]
+    present = codes > 0
+    return present, codes[present] - 1, 1.0
 
 
 def dense_bytes(rows, factors):

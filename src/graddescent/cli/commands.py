@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from .. import chunked, coding, datasets, reading
+from .. import sparse as sparse_data
 from ..catalog import METHODS
 from ..explorer import page as explorer_page
 from ..explorer.problem import Problem, example
@@ -19,14 +20,16 @@ from ..writing import write_atomic as _write_atomic
 from .cluster import _check_cluster_options, _client, _cluster, _held
 from .figures import _compare_figure, _fit_figure, _save_figure
 from .fitting import CONTROL_OPTIONS, _control, _fit, _remedy, in_option_names
-from .inputs import STDIN, _csv_format, _load_training_data, _say, _split, _standard_input, _to_file
+from .inputs import STDIN, SparseTable, _csv_format, _load_training_data, _say, _split, _standard_input, _to_file
 from .options import SCALINGS
-from .messages import EXIT_DIVERGED, CLIError, _note, _report_warnings
+from .messages import EXIT_DIVERGED, CLIError, _message, _note, _report_warnings
 from .quality import _coefficients, _gap, _least_squares, _r2, _rmse, _square
 from .report import PROGRESS_DELAY, _compare_table, _fit_table, _json, _table, _with_elapsed_bar, progress_wanted
 
 NOT_CONVERGED = 0.01  # a fit of R's fixed iterations 1% above the least-squares fit's training MSE: said so
 NA_ACTIONS = ("fail", "exclude", "drop")  # predict --na: R's na.fail, na.exclude, na.omit
+SPARSE_PREDICT = 1000  # a model of more indicator columns predicts from a sparse design (its rows' non-zeros)
+# (a rule of the model alone: a row's prediction is the same whatever else the file holds, in memory or on Dask)
 NA_FIX = ("fill the empty input cells, or give --na exclude (those rows get an empty prediction) or --na drop (those "
           "rows are left out)")
 
@@ -163,7 +166,14 @@ def _command_compare(args):
         control, tol = _control(args, train.shape[0], method, variant)
         variant = control.get("variant", "R")  # (each method's estimator's where --variant is not given)
         name = method if variant == "R" else f"{method} ({variant})"
-        model, seconds, fit = _fit(train, method, args, control, tol)
+        try:
+            model, seconds, fit = _fit(train, method, args, control, tol)
+        except ValueError as exc:  # (a sparse design that a method would read densified beyond its bound)
+            if not isinstance(train, SparseTable):
+                raise
+            if not args.quiet:
+                print(f"graddescent: warning: {name} was not fitted: {_message(exc)}", file=sys.stderr)
+            continue
         if fit.diverged and not args.quiet:
             print(f"graddescent: warning: {name} diverged; {_remedy(fit)}", file=sys.stderr)
         curves[name] = (model.loss, fit)
@@ -173,6 +183,8 @@ def _command_compare(args):
                         "certified_error": fit.error, "n_iter": fit.n_iter, "passes": fit.passes,
                         "converged": fit.converged, "diverged": fit.diverged, "time_seconds": seconds})
         models.append(model)
+    if not results:
+        raise CLIError("no method could fit this sparse design (see the warnings); merge the levels into fewer")
     optimum = _least_squares(train)["mse"]  # (after the fits: a LAPACK call that Ctrl-C cannot stop)
     for result, model in zip(results, models):
         result["gap_to_least_squares"] = _gap(_square(result["train_rmse"]), optimum)
@@ -184,6 +196,7 @@ def _command_compare(args):
                "tol": args.tol, "n_iter_no_change": args.n_iter_no_change if args.tol is not None else None,
                "scaling": args.scaling, "seed": args.seed,
                "train_rows": int(train.shape[0]), "test_rows": None if test is None else int(test.shape[0]),
+               "inputs": len(frame.columns) - 1,
                "least_squares_train_rmse": math.sqrt(optimum), "sorted_by": key, "results": results,
                "plot": args.plot, "weights": args.weights}
     if args.plot:
@@ -320,9 +333,26 @@ def _predictions(frame, model, factors, args, where):
     if complete.any():
         values = np.column_stack(columns)[complete] if columns else np.empty((int(complete.sum()), 0))
         plan = {j: (len(factors[name].levels), None) for j, name in enumerate(sources) if name in factors}
-        design = pd.DataFrame(coding.design(values, plan), columns=model.columns[:-1], copy=False)
-        out[complete] = predict(model, design)["V1"].to_numpy()
+        if sum(len(f.names) for f in factors.values()) > SPARSE_PREDICT:
+            out[complete] = _sparse_predictions(model, coding.sparse_design(values, plan), np.flatnonzero(complete),
+                                                where)
+        else:
+            design = pd.DataFrame(coding.design(values, plan), columns=model.columns[:-1], copy=False)
+            out[complete] = predict(model, design)["V1"].to_numpy()
     return out, complete, None
+
+
+def _sparse_predictions(model, X, rows, where):
+    """The model's predictions of a sparse design (:func:`graddescent.sparse.predictions`: its
+    rows' non-zeros, the centring a correction), with :func:`graddescent.predict`'s warning of
+    an overflow (``rows``: the design's rows in the file, named by ``where``)."""
+    predicted = sparse_data.predictions(model.model, model.scalingParameter if model.featureScaling else None, X)
+    bad = np.flatnonzero(~np.isfinite(predicted))
+    if np.all(np.isfinite(model.model)) and bad.size:
+        warnings.warn(f"the prediction overflows to infinity for {bad.size} row(s) of newdata (the first at "
+                      f"{where(rows[bad[0]])}): their inputs are far beyond the range of the training data",
+                      RuntimeWarning, stacklevel=2)
+    return predicted
 
 
 def _factor_codes(cells, factor, decimal):
@@ -455,7 +485,7 @@ def command_explore(args):
 
 def _command_explore(args):
     frame, label, _, remarks = _load_training_data(args, default=(example(), "the explorer's table of two correlated "
-                                                                        "inputs"))
+                                                                        "inputs"), sparse=False)
     coefficients = None if args.coefficients is None else [c.strip() for c in args.coefficients.split(",")]
     if coefficients is not None and len(coefficients) != 2:
         raise CLIError(f"--coefficients takes two names separated by a comma, got {args.coefficients!r}")

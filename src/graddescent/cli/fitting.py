@@ -7,7 +7,7 @@ import time
 from ..catalog import METHODS
 from ..convergence import AVERAGED_TOL, TOL
 from ..toplevel import fit_learn
-from .inputs import weights_of
+from .inputs import SparseTable, weights_of
 from .messages import CLIError
 from .options import SCALINGS
 
@@ -61,7 +61,8 @@ def _fit(train, method, args, control, tol):
     scaling = SCALINGS[args.scaling]
     start = time.perf_counter()
     averaged = METHODS[method].averages  # with a tolerance and the step auto, as the estimators do
-    result, fit = fit_learn(train, featureScaling=scaling is not None, scalingMethod=scaling or "VARIANCE",
+    data = train.data() if isinstance(train, SparseTable) else train  # (the sparse kind of data, as it is)
+    result, fit = fit_learn(data, featureScaling=scaling is not None, scalingMethod=scaling or "VARIANCE",
                             learningMethod=method, control=control, seed=args.seed, tol=tol,
                             n_iter_no_change=args.n_iter_no_change, weights=weights_of(train),
                             average=True if averaged and tol is not None and control.get("alpha") == "auto" else None)

@@ -1,5 +1,14 @@
 """The data a command reads: the reading options, the columns and rows chosen, the categorical
-columns coded (:mod:`graddescent.coding`), the split."""
+columns coded (:mod:`graddescent.coding`), the split.
+
+The categorical columns' indicator columns are held dense (a DataFrame of the design, as
+before) unless they would take more than :data:`SPARSE_FROM` bytes as dense numbers; then
+``fit`` and ``compare`` hold the design as a :class:`SparseTable` (scipy.sparse CSR: a factor
+of L levels takes one number a row instead of L - 1), fitted as :class:`graddescent.sparse.Sparse`
+data, never densified: the same coefficients as the dense design's up to rounding (the sparse
+kind's sums skip the zeros, so they are not the dense kind's exact sums). Only the data in
+memory goes sparse: ``--dask``/``--scheduler`` fit dense pieces and ``explore`` a dense table,
+and they refuse indicator columns beyond :data:`DENSE_LIMIT`."""
 
 import contextlib
 import math
@@ -18,6 +27,10 @@ from .cluster import _client, _held, _terminate_after_cleanup
 from .messages import CLIError, _note
 
 DENSE_LIMIT = 1 << 30  # bytes: the most that the indicator columns may take, dense, of the rows held at once
+SPARSE_FROM = 1 << 28  # bytes: beyond, fit and compare hold the design sparse (below: dense, the exact sums)
+# (256 MiB, a quarter of the dense bound: 10^5 rows of a column of 350 levels, or 10^6 rows of 35; below it the dense
+# design costs a few times the data at most, and keeps the dense kind's exact, order-free sums and the bits of the
+# same fit on Dask)
 IDENTIFIER_SHARE = 0.9  # a categorical column with a level for this share of the rows (or more): an identifier
 COUNTING_ROWS = 20  # the fewest rows in which a column going up (or down) by one step is said to number them
 # (fewer: more likely a designed experiment's doses 1, 2, ..., 6 than an ID)
@@ -93,12 +106,14 @@ def _weigh(frame, name, args, label=None):
     return frame
 
 
-def _load_training_data(args, default=None):
+def _load_training_data(args, default=None, sparse=True):
     """The data of ``fit``/``compare``/``explore``: the chosen columns as float64, each categorical
     one as its indicator columns, the target last; how to call them; the categorical columns (a
     list of :class:`graddescent.coding.Factor`); and what to say of them once the options are
     checked (lines for stderr: :func:`_say`). ``default``: (frame, label) of the data without
-    DATA.csv (the bundled CO2 data)."""
+    DATA.csv (the bundled CO2 data). ``sparse``: whether the design may be held sparse (a
+    :class:`SparseTable`, where its indicator columns would take more than :data:`SPARSE_FROM`
+    bytes dense); else it is dense, and refused beyond :data:`DENSE_LIMIT`."""
     columns, drop = getattr(args, "columns", None), getattr(args, "drop", None)
     if args.data is None:
         defaults = {"--sep": (args.sep, ","), "--decimal": (args.decimal, "."), "--header": (args.header, None),
@@ -137,18 +152,69 @@ def _load_training_data(args, default=None):
     for line in layout.notes + notes:
         _note(line, args.quiet)
     chosen = list(frame.columns)  # (less the unnamed columns that hold nothing)
-    factors, remarks = _factors(facts["levels"], chosen, frame.shape[0], frame.shape[0], args)
+    factors, remarks = _factors(facts["levels"], chosen, frame.shape[0], args)
     inputs = [name for name in chosen[:-1] if name not in text]
     remarks += _counting([facts["steps"][name] for name in inputs], inputs, args.label)
     if factors:
         by_name = {f.name: f for f in factors}
         plan = {j: (len(by_name[name].levels), None) for j, name in enumerate(chosen) if name in by_name}
         held = frame.attrs.get("weights")
-        frame = pd.DataFrame(coding.design(frame.to_numpy(), plan), columns=_design_names(chosen, factors, args),
-                             copy=False)
+        names = _design_names(chosen, factors, args)
+        if sparse and coding.dense_bytes(frame.shape[0], factors) > SPARSE_FROM:
+            table = _sparse_table(frame, plan, names, factors, held, args)
+            return table, args.label, factors, remarks + [_sparse_note(frame.shape[0], factors, args)]
+        _check_dense(factors, frame.shape[0], args, "" if sparse else "; explore fits the dense design")
+        frame = pd.DataFrame(coding.design(frame.to_numpy(), plan), columns=names, copy=False)
         if held is not None:
             frame.attrs["weights"] = held
     return frame, args.label, factors, remarks
+
+
+class SparseTable:
+    """The data of ``fit``/``compare`` whose design is held sparse: the inputs ``X`` (scipy.sparse
+    CSR, canonical) and the target ``y``, with the design's column names (the target last) and,
+    as a DataFrame's, ``attrs`` (``"weights"``: :class:`Weights`). What the commands read of a
+    frame: ``shape``, ``columns``; :meth:`part` (the split), :meth:`data` (what is fitted)."""
+
+    def __init__(self, X, y, columns, weights=None):
+        self.X, self.y, self.columns = X, y, columns
+        self.shape = (X.shape[0], X.shape[1] + 1)
+        self.attrs = {} if weights is None else {"weights": weights}
+
+    def part(self, rows):
+        """The rows ``rows`` (in that order), with their weights."""
+        held = self.attrs.get("weights")
+        return SparseTable(self.X[rows], self.y[rows], self.columns, None if held is None else held.part(rows))
+
+    def data(self):
+        """The design as the fit reads it: :class:`graddescent.sparse.Sparse` (no copy)."""
+        from ..sparse import as_sparse
+
+        return as_sparse(self.X, self.y, self.columns)
+
+
+def _sparse_table(frame, plan, names, factors, held, args):
+    """The design of ``frame`` (its source columns, the target last) held sparse, its weights
+    checked to be taken by the sparse kind of data (one line where they are not)."""
+    values = frame.to_numpy()
+    table = SparseTable(coding.sparse_design(values[:, :-1], plan), np.array(values[:, -1]), pd.Index(names), held)
+    if held is not None:
+        try:
+            table.data().weighted(held.values, name=f"the weights column {held.name!r} of {args.label!r}")
+        except ValueError:
+            widest = max(factors, key=lambda f: len(f.levels))
+            raise CLIError(f"--weights is not taken yet with a sparse design (column {widest.name!r} of {args.label!r} "
+                           f"has {len(widest.levels)} levels, more than are held dense); repeat each row as often as "
+                           f"its weight says and leave out --weights, or merge its levels into fewer") from None
+    return table
+
+
+def _sparse_note(rows, factors, args):
+    """The note of a design held sparse: why, and what it takes."""
+    columns = sum(len(f.names) for f in factors)
+    return (f"graddescent: note: the {columns} indicator column(s) over {rows} rows would take "
+            f"{_size(coding.dense_bytes(rows, factors))} as dense numbers (more than {_size(SPARSE_FROM)}): the design "
+            "is held sparse (its non-zeros only) and fitted without densifying it")
 
 
 def _text_columns(args, layout, chosen):
@@ -172,10 +238,9 @@ def _text_columns(args, layout, chosen):
     return [c for c in chosen if c in text]
 
 
-def _factors(levels, chosen, rows, held_rows, args):
-    """The categorical columns of a fit, checked: two levels or more, fewer than an identifier's,
-    and indicator columns that fit in memory, dense (``held_rows``: the rows held at once); and
-    a note on each."""
+def _factors(levels, chosen, rows, args):
+    """The categorical columns of a fit, checked: two levels or more, fewer than an identifier's;
+    and a note on each."""
     factors = []
     for name in chosen:
         if name not in levels:
@@ -190,6 +255,16 @@ def _factors(levels, chosen, rows, held_rows, args):
                            f"({len(values)} in {rows} rows): an identifier, not a category; leave it out with --drop "
                            f"{name!r} (or --index-col {name!r})")
         factors.append(coding.Factor(name, values))
+    named = set(_column_list(args.categorical, chosen) or ())
+    return factors, [f"graddescent: note: column {f.name!r} of {args.label!r} "
+                     f"{'is categorical (--categorical)' if f.name in named else 'holds text'}: {len(f.levels)} "
+                     f"levels, fitted as {len(f.names)} indicator column(s) beside the reference level "
+                     f"{coding.level_label(f.reference)!r} (R's treatment coding)" for f in factors]
+
+
+def _check_dense(factors, held_rows, args, why=""):
+    """Refuse indicator columns that would take more than :data:`DENSE_LIMIT` bytes dense over
+    ``held_rows`` rows (the rows held at once); ``why``: what holds them dense (ends the line)."""
     total = coding.dense_bytes(held_rows, factors)
     if total > DENSE_LIMIT:
         widest = max(factors, key=lambda f: len(f.levels))
@@ -197,12 +272,7 @@ def _factors(levels, chosen, rows, held_rows, args):
         raise CLIError(f"column {widest.name!r} of {args.label!r} has {len(widest.levels)} levels: {whose} "
                        f"{sum(len(f.names) for f in factors)} indicator columns over {held_rows} rows would take "
                        f"{_size(total)} as dense numbers, more than the {_size(DENSE_LIMIT)} bound on them; leave it "
-                       f"out with --drop {widest.name!r}, or merge its levels into fewer")
-    named = set(_column_list(args.categorical, chosen) or ())
-    return factors, [f"graddescent: note: column {f.name!r} of {args.label!r} "
-                     f"{'is categorical (--categorical)' if f.name in named else 'holds text'}: {len(f.levels)} "
-                     f"levels, fitted as {len(f.names)} indicator column(s) beside the reference level "
-                     f"{coding.level_label(f.reference)!r} (R's treatment coding)" for f in factors]
+                       f"out with --drop {widest.name!r}, or merge its levels into fewer{why}")
 
 
 def _size(size):
@@ -251,7 +321,9 @@ def _held_design(args, layout, chosen, text):
               for name in text}
     rows = held.array.chunks[0]
     at_once = held.m if args.persist else max(max(rows), min(held.m, chunked.FETCH))  # (the rows held at once)
-    factors, remarks = _factors({name: levels for name, (levels, _) in merged.items()}, chosen, held.m, at_once, args)
+    factors, remarks = _factors({name: levels for name, (levels, _) in merged.items()}, chosen, held.m, args)
+    _check_dense(factors, at_once, args, "; or fit without --dask and --scheduler: in memory, many levels are held "
+                 "as a sparse design")
     inputs = [name for name in chosen[:-1] if name not in text]
     remarks += _counting([reading.combined_steps([f[2]["steps"][name] for f in found]) for name in inputs], inputs,
                          args.label)
@@ -326,6 +398,9 @@ def _split(frame, args):
         raise CLIError(f"{option} {args.test_rate or args.train_rate:g} splits {m} rows into {k} for training and "
                        f"{m - k} for testing; both need rows (training at least 2): choose a rate nearer 0.5")
     held = frame.attrs.get("weights")
+    if isinstance(frame, SparseTable):  # (R's draws of the rows: those of a frame of as many rows)
+        rows = splitData(pd.DataFrame({"row": np.arange(m)}), rate, args.seed)
+        return tuple(frame.part(part["row"].to_numpy()) for part in rows)
     if held is None:
         return splitData(frame, rate, args.seed)
     rows = splitData(pd.DataFrame({"row": np.arange(m)}), rate, args.seed)  # (the same draws: the rows' weights)

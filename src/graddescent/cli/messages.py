@@ -11,7 +11,8 @@ _MESSAGE_NAMES = {"featureScaling=False": "--scaling none",
                   "(featureScaling=True / varianceScaling)": "(--scaling variance)",
                   "smaller alpha": "smaller --alpha", "lamda=0": "--lamda 0", "larger innerIter": "larger --inner-iter",
                   "change lamda or alpha": "change --lamda or --alpha", "smaller lamda": "smaller --lamda",
-                  "smaller maxIter or innerIter": "smaller --max-iter or --inner-iter"}
+                  "smaller maxIter or innerIter": "smaller --max-iter or --inner-iter",
+                  "a smaller innerIter (inner_iter)": "a smaller --inner-iter"}
 
 
 class CLIError(Exception):

@@ -1,6 +1,6 @@
 """How good a fit is, for the reports: its RMSE and R^2, the least-squares fit (its MSE and
 coefficients) and the gap between them, the coefficients in original units; for data in memory
-or held by Dask."""
+(dense, or a sparse design: :class:`graddescent.cli.inputs.SparseTable`) or held by Dask."""
 
 import math
 
@@ -9,10 +9,13 @@ import numpy as np
 from .. import chunked
 from ..linear import BLOCK as _BLOCK
 from ..linear import coefficients
+from ..sparse import predictions as sparse_predictions
 from ..toplevel import RMSE, predictions
-from .inputs import weights_of
+from .inputs import SparseTable, weights_of
 
-_GRAM_COLUMNS = 2000  # beyond: the least-squares reference by the SVD of the design
+_GRAM_COLUMNS = 2000  # beyond: the least-squares reference by the SVD of the design (of a sparse one: by LSQR)
+_REFINE = 2  # steps of iterative refinement of a sparse design's normal equations
+_LSQR_TOL = 1e-12  # LSQR's relative tolerances (atol, btol): the least-squares MSE to about 1e-12 of itself
 
 
 def _least_squares(part):
@@ -24,6 +27,8 @@ def _least_squares(part):
     With the rows' weights (``--weights``), the weighted fit, MSE and variance."""
     if isinstance(part, chunked.Chunks):
         return _held_report(None, part)[1]
+    if isinstance(part, SparseTable):
+        return _least_squares_sparse(part.X, part.y, weights_of(part))
     values = part.to_numpy(dtype=np.float64)
     X, y = values[:, :-1], values[:, -1]
     k = X.shape[1]
@@ -108,6 +113,86 @@ def _least_squares_wide(X, y, variance, w=None):
                 "intercept": float(theta[0]), "slopes": theta[1:], "variance": variance}
 
 
+def _least_squares_sparse(X, y, w=None):
+    """:func:`_least_squares` of a sparse design (scipy.sparse CSR) without densifying it: the
+    centred normal equations (the design's Gram matrix, sparse, then centred: a dense k x k
+    matrix) up to :data:`_GRAM_COLUMNS` inputs, as for dense data; beyond, LSQR on the centred,
+    equilibrated design (the centring a rank-one correction, so the zeros stay zeros), whose
+    products cost a pass over the non-zeros."""
+    m, k = X.shape
+    ones = np.ones(m) if w is None else w
+    with np.errstate(all="ignore"):
+        total = float(ones.sum())
+        middle = float(ones @ y) / total
+        variance = float(ones @ (y - middle) ** 2) / total
+        centre = np.asarray(X.T @ ones).ravel() / total
+        target = y - middle
+        if k <= _GRAM_COLUMNS:
+            weighted = X if w is None else X.multiply(w[:, None]).tocsr()
+            gram = np.asarray((weighted.T @ X).todense()) - total * np.outer(centre, centre)
+            solve = _symmetric_solver(gram)
+            # (the target centred: X'(y - middle) is the centred X's)
+            theta = None if solve is None else solve(np.asarray(weighted.T @ target).ravel())
+            for _ in range(_REFINE if theta is not None else 0):  # (the Gram matrix centred after the sums lost
+                # digits to cancellation where a column's mean is large beside its spread: each step solves again
+                # for the part of the gradient that the rows' own residuals, centred as they are read, still hold)
+                residual = ones * (target - (X @ theta - float(centre @ theta)))
+                theta = theta + solve(np.asarray(X.T @ residual).ravel() - centre * residual.sum())
+            if theta is not None and not np.all(np.isfinite(theta)):
+                theta = None
+        else:
+            theta = _lsqr(X, target, centre, ones)
+        if theta is None:
+            return {**_NONE, "variance": variance}
+        residual = X @ theta - float(centre @ theta) - target
+        mse = float(residual @ (residual * ones)) / total
+        return {"mse": mse if math.isfinite(mse) else math.nan, "intercept": float(middle - centre @ theta),
+                "slopes": theta, "variance": variance}
+
+
+def _symmetric_solver(gram):
+    """The minimum-norm solution of ``gram theta = b`` for any b, as a function: the matrix
+    equilibrated and decomposed once (eigenvalues below the rounding of the largest are left
+    out, as :func:`numpy.linalg.lstsq` leaves out such singular values); None where it is not
+    finite or the decomposition fails."""
+    if not np.all(np.isfinite(gram)):
+        return None
+    size = np.sqrt(np.diag(gram))
+    size[~(size > 0)] = 1.0
+    try:
+        values, vectors = np.linalg.eigh(gram / size / size[:, None])
+    except np.linalg.LinAlgError:
+        return None
+    kept = np.abs(values) > np.finfo(np.float64).eps * gram.shape[0] * np.abs(values).max(initial=0.0)
+    vectors, values = vectors[:, kept], values[kept]
+    return lambda b: vectors @ ((vectors.T @ (b / size)) / values) / size
+
+
+def _lsqr(X, target, centre, weights):
+    """The least-squares slopes of the centred target on the centred columns of X (rows weighted
+    by ``weights``) by LSQR, the columns equilibrated; None where they are not finite."""
+    from scipy.sparse.linalg import LinearOperator, lsqr
+
+    m, k = X.shape
+    root = np.sqrt(weights)
+    squares = np.asarray(X.multiply(X).T @ weights).ravel() - weights.sum() * centre ** 2
+    size = np.sqrt(np.maximum(squares, 0.0))
+    size[~(size > 0)] = 1.0  # (a constant column: its slope 0, as the minimum-norm solution's)
+
+    def product(v):
+        v = v / size
+        return root * (X @ v - float(centre @ v))
+
+    def transposed(u):
+        u = root * u
+        return (np.asarray(X.T @ u).ravel() - centre * float(u.sum())) / size
+
+    operator = LinearOperator((m, k), matvec=product, rmatvec=transposed, dtype=np.float64)
+    solution = lsqr(operator, root * target, atol=_LSQR_TOL, btol=_LSQR_TOL, iter_lim=max(10 * k, 1000))[0]
+    theta = solution / size
+    return theta if np.all(np.isfinite(theta)) else None
+
+
 def _r2(mse, variance, rows, inputs):
     """R^2 and adjusted R^2 of a training MSE (as R's summary(lm) prints them)."""
     with np.errstate(all="ignore"):
@@ -137,8 +222,12 @@ def _rmse(model, part):
     if isinstance(part, chunked.Chunks):
         mse = _held_report(model, part)[0]
         return math.sqrt(mse) if math.isfinite(mse) else math.nan
-    values = part.to_numpy(dtype=np.float64)
-    predicted = predictions(model, values[:, :-1])
+    if isinstance(part, SparseTable):
+        values = part.y[:, None]
+        predicted = sparse_predictions(model.model, model.scalingParameter if model.featureScaling else None, part.X)
+    else:
+        values = part.to_numpy(dtype=np.float64)
+        predicted = predictions(model, values[:, :-1])
     if not np.all(np.isfinite(predicted)):
         return math.nan
     w = weights_of(part)

@@ -8,6 +8,8 @@ import time
 
 import numpy as np
 
+from ..spectrum import GRAM_SIZE
+
 PROGRESS_DELAY = 1.0  # seconds a fit runs before its progress bar appears
 
 
@@ -95,11 +97,15 @@ def _fit_table(r):
     if r["certified_error"] is not None:
         facts.append(["certified error", _g(r["certified_error"]), "(of the coefficients: the largest standardized "
                       "error over the largest standardized slope)"])
+    elif r["tol"] is not None and not r["diverged"]:
+        facts.append(["certified error", "none", f"({_uncertified(len(r['columns']) - 1)})"])
     facts.append(["iterations", str(r["n_iter"]), f"({_passes(r['passes'])} passes over the data)"])
     if r["diverged"]:
         converged = ["no", "(diverged)"]
     elif r["converged"] is None:
         converged = ["not judged", "(R's fixed iterations)"]
+    elif r["converged"] and r["certified_error"] is None:
+        converged = ["yes", f"(its loss stopped improving by tol = {r['tol']:g}; the coefficients are not certified)"]
     elif r["converged"]:
         converged = ["yes", f"(the coefficients are certified within tol = {r['tol']:g} of least squares)"]
     elif r["certified_error"] is not None:
@@ -112,6 +118,14 @@ def _fit_table(r):
     facts.append(["time", f"{r['time_seconds']:.3f} s", ""])
     lines += [line.rstrip() for line in _table(None, facts, "lll")]
     return "\n".join(lines)
+
+
+def _uncertified(inputs):
+    """Why a fit with a tolerance has no certificate of its coefficients, in words."""
+    if inputs > GRAM_SIZE - 1:
+        return (f"no certificate: the exact Gram matrix it needs is built for at most {GRAM_SIZE - 1} inputs, and "
+                f"this design has {inputs}; the fit stops where its loss stops improving by tol")
+    return "no certificate: the data's Gram matrix overflows; the fit stops where its loss stops improving by tol"
 
 
 def _r2_text(r2, adjusted):
@@ -163,6 +177,8 @@ def _compare_table(s):
                            f"{r['time_seconds']:.3f} s", converged])
     align = "rl" + "r" * (len(headers) - 3) + "l"
     lines += [line.rstrip() for line in _table(headers, rows, align)]
+    if s["tol"] is not None and any(r["certified_error"] is None and not r["diverged"] for r in s["results"]):
+        lines += ["", f"certified error -: {_uncertified(s['inputs'])}"]
     return "\n".join(lines)
 
 
