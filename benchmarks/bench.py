@@ -768,7 +768,7 @@ from graddescent.toplevel import fit_learn
 path, dense = sys.argv[1], sys.argv[2] == "dense"
 args = cli.build_parser().parse_args(["fit", path])
 args.label = path
-inputs.SPARSE_FROM = 1 << 62 if dense else 0  # (the dense design as the command line codes it, bound lifted)
+inputs.SPARSE_COLUMNS = 1 << 62 if dense else 0  # (the dense design as the command line codes it, bounds lifted)
 inputs.DENSE_LIMIT = 1 << 62
 frame = inputs._load_training_data(args)[0]
 data = frame if dense else frame.data()

@@ -220,7 +220,6 @@ def test_dense_indicator_columns_beyond_the_bound_are_refused_where_they_must_be
     frame = grunfeld()
     frame.to_csv(tmp_path / "g.csv", index=False)
     monkeypatch.setattr(inputs, "DENSE_LIMIT", 8 * 220 * 5)  # (half of firm's 10 columns of 220 rows)
-    monkeypatch.setattr(inputs, "SPARSE_FROM", 8 * 220 * 5)
     assert refused(tmp_path, monkeypatch, capsys, "explore", "g.csv", "-o", "page.html") == (
         "column 'firm' of 'g.csv' has 11 levels: its 10 indicator columns over 220 rows would take 17.2 KiB as dense "
         "numbers, more than the 8.59 KiB bound on them; leave it out with --drop 'firm', or merge its levels into "
@@ -385,20 +384,20 @@ def test_many_levels_are_held_sparse_and_fitted_to_the_dense_designs_coefficient
     monkeypatch.chdir(tmp_path)
     dense = inputs._load_training_data(args)[0]
     assert isinstance(dense, pd.DataFrame)
-    monkeypatch.setattr(inputs, "SPARSE_FROM", 8 * 220 * 10 - 1)  # (one byte below firm's 10 columns of 220 rows)
+    monkeypatch.setattr(inputs, "SPARSE_COLUMNS", 9)  # (one below firm's 10 indicator columns)
     held = inputs._load_training_data(args)[0]
     assert isinstance(held, inputs.SparseTable) and held.X.format == "csr" and held.X.nnz < dense.shape[0] * 4
     np.testing.assert_array_equal(held.X.toarray(), dense.to_numpy()[:, :-1])
     assert list(held.columns) == list(dense.columns) and held.y.tolist() == dense["invest"].tolist()
     for options in ([], ["--tol", "none"], ["--method", "SVRG"], ["--method", "SGD"], ["--method", "ADAM"],
                     ["--test-rate", "0.3"], ["--scaling", "minmax"]):
-        monkeypatch.setattr(inputs, "SPARSE_FROM", 1 << 26)
+        monkeypatch.setattr(inputs, "SPARSE_COLUMNS", 10)
         reference, reference_err = fitted(tmp_path, monkeypatch, capsys, "g.csv", *options)
-        monkeypatch.setattr(inputs, "SPARSE_FROM", 8 * 220 * 10 - 1)
+        monkeypatch.setattr(inputs, "SPARSE_COLUMNS", 9)
         out, err = fitted(tmp_path, monkeypatch, capsys, "g.csv", *options)
-        assert err == reference_err[:1] + ["graddescent: note: the 10 indicator column(s) over 220 rows would take "
-                                           "17.2 KiB as dense numbers (more than 17.2 KiB): the design is held sparse "
-                                           "(its non-zeros only) and fitted without densifying it"] + reference_err[1:]
+        assert err == reference_err[:1] + ["graddescent: note: 10 indicator columns (more than 9): the design is held "
+                                           "sparse (its non-zeros only) and fitted without densifying it"
+                                           ] + reference_err[1:]
         np.testing.assert_allclose(out["coefficients"], reference["coefficients"], rtol=1e-7, atol=0)
         np.testing.assert_allclose(out["least_squares"]["coefficients"], reference["least_squares"]["coefficients"],
                                    rtol=1e-9, atol=0)
@@ -416,7 +415,7 @@ def test_compare_fits_a_sparse_design_as_the_dense_one(tmp_path, monkeypatch, ca
     status, out, err = run(tmp_path, monkeypatch, capsys, *options)
     assert status == 0, err
     reference = json.loads(out)
-    monkeypatch.setattr(inputs, "SPARSE_FROM", 0)
+    monkeypatch.setattr(inputs, "SPARSE_COLUMNS", 0)
     status, out, err = run(tmp_path, monkeypatch, capsys, *options, "--plot", "curves.png")
     assert status == 0 and (tmp_path / "curves.png").is_file(), err
     held = json.loads(out)
@@ -442,7 +441,7 @@ def test_a_wide_sparse_design_without_a_certificate_says_so(tmp_path, monkeypatc
     from graddescent.cli import report
 
     grunfeld().to_csv(tmp_path / "g.csv", index=False)
-    monkeypatch.setattr(inputs, "SPARSE_FROM", 0)
+    monkeypatch.setattr(inputs, "SPARSE_COLUMNS", 0)
     monkeypatch.setattr(sparse, "GRAM_SIZE", 8)  # (a design of 13 inputs: wide)
     monkeypatch.setattr(report, "GRAM_SIZE", 8)
     status, out, err = run(tmp_path, monkeypatch, capsys, "fit", "g.csv", "--seed", "1", "--quiet")
@@ -488,13 +487,13 @@ def test_predict_with_a_sparse_design_predicts_what_the_dense_one_does(tmp_path,
     from graddescent.cli import commands
 
     grunfeld().to_csv(tmp_path / "g.csv", index=False)
-    monkeypatch.setattr(inputs, "SPARSE_FROM", 0)
+    monkeypatch.setattr(inputs, "SPARSE_COLUMNS", 0)
     assert run(tmp_path, monkeypatch, capsys, "fit", "g.csv", "--seed", "1", "--model-out", "m.json",
                "--quiet")[0] == 0
     (tmp_path / "new.csv").write_text(NEW)
     written = {}
     for rule in (10**6, 0):  # (the model's 10 indicator columns: dense, then sparse)
-        monkeypatch.setattr(commands, "SPARSE_PREDICT", rule)
+        monkeypatch.setattr(commands, "SPARSE_COLUMNS", rule)
         status, out, err = run(tmp_path, monkeypatch, capsys, "predict", "m.json", "new.csv", "--na", "exclude",
                                "--quiet")
         assert status == 0 and err == []
@@ -515,7 +514,7 @@ def test_weights_with_a_sparse_design(tmp_path, monkeypatch, capsys):
     frame.to_csv(tmp_path / "w.csv", index=False)
     options = ["w.csv", "--weights", "count", "--target", "invest"]
     reference, _ = fitted(tmp_path, monkeypatch, capsys, *options)
-    monkeypatch.setattr(inputs, "SPARSE_FROM", 0)
+    monkeypatch.setattr(inputs, "SPARSE_COLUMNS", 0)
     try:
         sparse.as_sparse(np.eye(2), np.ones(2)).weighted(np.ones(2))
     except ValueError:
@@ -530,14 +529,13 @@ def test_weights_with_a_sparse_design(tmp_path, monkeypatch, capsys):
 
 
 def test_many_levels_in_a_real_size_fit_and_predict_without_a_traceback(tmp_path):
-    """The rules as they are, in processes of their own: 35000 rows of a column of 1002 levels
-    (267 MiB as dense indicator columns) go sparse; the model (1001 indicator columns) predicts
-    from a sparse design; an unseen level is one line."""
+    """The rules as they are, in processes of their own: a column of 302 levels (301 indicator
+    columns) goes sparse; the model predicts from a sparse design; an unseen level is one line."""
     import subprocess
     import sys
 
     rng = np.random.default_rng(7)
-    m, levels = 35_000, 1002
+    m, levels = 5_000, 302
     codes = rng.integers(0, levels, m)
     x = rng.normal(size=m)
     names = np.array([f"s{j:04d}" for j in range(levels)])
@@ -554,8 +552,7 @@ def test_many_levels_in_a_real_size_fit_and_predict_without_a_traceback(tmp_path
 
     done = command("fit", "shops.csv", "--tol", "none", "--max-iter", "20", "--seed", "1", "--model-out", "m.json")
     assert done.returncode == 0, done.stderr
-    assert ("graddescent: note: the 1001 indicator column(s) over 35000 rows would take 267 MiB as dense numbers "
-            "(more than 256 MiB): the design is held sparse") in done.stderr
+    assert "graddescent: note: 301 indicator columns (more than 256): the design is held sparse" in done.stderr
     done = command("predict", "m.json", "new.csv", "-o", "out.csv")
     assert done.returncode == 0 and done.stderr == ""
     assert len(pd.read_csv(tmp_path / "out.csv")) == 5
@@ -581,7 +578,7 @@ def test_help_says_how_text_columns_are_fitted(capsys):
         cli.main(["fit", "--help"])
     text = " ".join(capsys.readouterr().out.split())
     assert "A column of text is fitted as R's lm fits a factor" in text
-    assert "more than 256 MiB as dense numbers (many levels, many rows), they are held as a sparse design" in text
+    assert "beyond 256 indicator columns (or 1 GiB of them as dense numbers), they are held as a sparse design" in text
 
 
 # --------------------------------------------------------------------------- on a Dask cluster
@@ -657,12 +654,21 @@ def test_dask_predict_with_text_columns_writes_what_predict_writes(mixed, tmp_pa
         "holds 'Ford' at line 2901, a level the model was not fitted with" in err) and len(err.splitlines()) == 1
 
 
-def test_dask_keeps_the_design_dense_and_refuses_it_beyond_the_bound(mixed, monkeypatch, capsys):
-    monkeypatch.setattr(inputs, "SPARSE_FROM", 0)  # (in memory: sparse; on Dask: dense pieces, bound as before)
+def test_dask_keeps_the_design_dense_and_refuses_it_beyond_the_bounds(mixed, monkeypatch, capsys):
+    """On Dask the design is dense pieces: more indicator columns than are held dense in memory
+    are refused (the sparse design's sums are not the dense pieces'), and so are pieces beyond
+    the bytes bound."""
+    monkeypatch.setattr(inputs, "SPARSE_COLUMNS", 3)  # (city's 4 indicator columns: sparse in memory)
+    status, out, err = cli_run(["fit", mixed, "--dropna", "--dask", "--workers", "1"], capsys)
+    assert status == 2 and out == "" and err.splitlines() == [
+        "graddescent: error: column 'city' of '" + str(mixed) + "' has 5 levels: 4 indicator columns, more than the 3 "
+        "that --dask holds in its dense pieces; fit without --dask and --scheduler (in memory, many levels are held as "
+        "a sparse design), or merge its levels into fewer"]
+    monkeypatch.setattr(inputs, "SPARSE_COLUMNS", 4)
     monkeypatch.setattr(inputs, "DENSE_LIMIT", 8 * 4)
     status, out, err = cli_run(["fit", mixed, "--dropna", "--dask", "--workers", "1"], capsys)
     assert status == 2 and out == "" and err.splitlines() == [
         "graddescent: error: column 'city' of '" + str(mixed) + "' has 5 levels: its 4 indicator columns over 2996 "
         "rows would take 93.6 KiB as dense numbers, more than the 32 bytes bound on them; leave it out with --drop "
-        "'city', or merge its levels into fewer; or fit without --dask and --scheduler: in memory, many levels are "
-        "held as a sparse design"]
+        "'city', or merge its levels into fewer; or fit without --dask and --scheduler: in memory, such a design is "
+        "held sparse"]

@@ -37,12 +37,12 @@ named by ``--categorical``, is fitted as R's ``lm`` fits a factor: R's treatment
 (:mod:`graddescent.coding`), its levels sorted as R's ``factor()`` sorts them (in the C
 locale), the first the reference, one indicator column per other level, named the column's
 name then the level (``firmGeneral Motors``), where the column stood. Its levels go into the
-model file. Indicator columns that would take more than 256 MiB as dense numbers are held as a
-sparse design (``graddescent.cli.inputs``: scipy.sparse CSR, fitted as sparse data, never
-densified); ``predict`` codes a model of more than 1000 indicator columns sparse. An identifier
-(a different value in almost every row), a column of one value, a target of text and, where the
-design must be dense (``--dask``, ``explore``), indicator columns beyond 1 GiB are refused with
-the fix. An input that only numbers the rows (an ID of 1 to n) is warned of.
+model file. More than 256 indicator columns (or more than 1 GiB of them as dense numbers) are
+held as a sparse design (``graddescent.cli.inputs``: scipy.sparse CSR, fitted as sparse data,
+never densified), and ``predict`` codes such a model's rows sparse. An identifier (a different
+value in almost every row), a column of one value, a target of text and, where the design must
+be dense, more than 256 indicator columns (``--dask``) or 1 GiB of them (``explore``) are
+refused with the fix. An input that only numbers the rows (an ID of 1 to n) is warned of.
 
 ``-`` as a file name is standard input (DATA.csv, MODEL.json; not both) or standard output
 (``-o``, ``--model-out``, whose report then goes to stderr); a file named ``-`` is ``./-``.

@@ -20,7 +20,8 @@ from ..writing import write_atomic as _write_atomic
 from .cluster import _check_cluster_options, _client, _cluster, _held
 from .figures import _compare_figure, _fit_figure, _save_figure
 from .fitting import CONTROL_OPTIONS, _control, _fit, _remedy, in_option_names
-from .inputs import STDIN, SparseTable, _csv_format, _load_training_data, _say, _split, _standard_input, _to_file
+from .inputs import (SPARSE_COLUMNS, STDIN, SparseTable, _csv_format, _load_training_data, _say, _split,
+                     _standard_input, _to_file)
 from .options import SCALINGS
 from .messages import EXIT_DIVERGED, CLIError, _message, _note, _report_warnings
 from .quality import _coefficients, _gap, _least_squares, _r2, _rmse, _square
@@ -28,8 +29,6 @@ from .report import PROGRESS_DELAY, _compare_table, _fit_table, _json, _table, _
 
 NOT_CONVERGED = 0.01  # a fit of R's fixed iterations 1% above the least-squares fit's training MSE: said so
 NA_ACTIONS = ("fail", "exclude", "drop")  # predict --na: R's na.fail, na.exclude, na.omit
-SPARSE_PREDICT = 1000  # a model of more indicator columns predicts from a sparse design (its rows' non-zeros)
-# (a rule of the model alone: a row's prediction is the same whatever else the file holds, in memory or on Dask)
 NA_FIX = ("fill the empty input cells, or give --na exclude (those rows get an empty prediction) or --na drop (those "
           "rows are left out)")
 
@@ -333,7 +332,9 @@ def _predictions(frame, model, factors, args, where):
     if complete.any():
         values = np.column_stack(columns)[complete] if columns else np.empty((int(complete.sum()), 0))
         plan = {j: (len(factors[name].levels), None) for j, name in enumerate(sources) if name in factors}
-        if sum(len(f.names) for f in factors.values()) > SPARSE_PREDICT:
+        # (sparse by the model's indicator columns alone, as fit decides: a row's prediction is the same whatever
+        # else the file holds, in memory or on Dask)
+        if sum(len(f.names) for f in factors.values()) > SPARSE_COLUMNS:
             out[complete] = _sparse_predictions(model, coding.sparse_design(values, plan), np.flatnonzero(complete),
                                                 where)
         else:

@@ -2,13 +2,15 @@
 columns coded (:mod:`graddescent.coding`), the split.
 
 The categorical columns' indicator columns are held dense (a DataFrame of the design, as
-before) unless they would take more than :data:`SPARSE_FROM` bytes as dense numbers; then
-``fit`` and ``compare`` hold the design as a :class:`SparseTable` (scipy.sparse CSR: a factor
-of L levels takes one number a row instead of L - 1), fitted as :class:`graddescent.sparse.Sparse`
-data, never densified: the same coefficients as the dense design's up to rounding (the sparse
-kind's sums skip the zeros, so they are not the dense kind's exact sums). Only the data in
-memory goes sparse: ``--dask``/``--scheduler`` fit dense pieces and ``explore`` a dense table,
-and they refuse indicator columns beyond :data:`DENSE_LIMIT`."""
+before) up to :data:`SPARSE_COLUMNS` of them; beyond, or where the dense design would take
+more than :data:`DENSE_LIMIT` bytes, ``fit`` and ``compare`` hold the design as a
+:class:`SparseTable` (scipy.sparse CSR: a factor of L levels takes one number a row instead of
+L - 1), fitted as :class:`graddescent.sparse.Sparse` data, never densified: the same
+coefficients as the dense design's up to rounding (the sparse kind's sums skip the zeros, so
+they are not the dense kind's exact sums). Only the data in memory goes sparse:
+``--dask``/``--scheduler`` fit dense pieces (refused beyond :data:`SPARSE_COLUMNS`, so that a
+fit on Dask is the in-memory fit to the bit wherever it runs) and ``explore`` a dense table
+(refused beyond :data:`DENSE_LIMIT`)."""
 
 import contextlib
 import math
@@ -27,10 +29,10 @@ from .cluster import _client, _held, _terminate_after_cleanup
 from .messages import CLIError, _note
 
 DENSE_LIMIT = 1 << 30  # bytes: the most that the indicator columns may take, dense, of the rows held at once
-SPARSE_FROM = 1 << 28  # bytes: beyond, fit and compare hold the design sparse (below: dense, the exact sums)
-# (256 MiB, a quarter of the dense bound: 10^5 rows of a column of 350 levels, or 10^6 rows of 35; below it the dense
-# design costs a few times the data at most, and keeps the dense kind's exact, order-free sums and the bits of the
-# same fit on Dask)
+SPARSE_COLUMNS = 256  # indicator columns: beyond, the design is held sparse (fit, compare, predict)
+# (a rule of the levels alone, not of the rows: a file's design is of the same kind in memory, on Dask and in predict,
+# so a fit on Dask keeps the in-memory fit's bits; up to 256 columns the dense design costs at most 256 numbers a row
+# and keeps the dense kind's exact, order-free sums)
 IDENTIFIER_SHARE = 0.9  # a categorical column with a level for this share of the rows (or more): an identifier
 COUNTING_ROWS = 20  # the fewest rows in which a column going up (or down) by one step is said to number them
 # (fewer: more likely a designed experiment's doses 1, 2, ..., 6 than an ID)
@@ -112,8 +114,8 @@ def _load_training_data(args, default=None, sparse=True):
     list of :class:`graddescent.coding.Factor`); and what to say of them once the options are
     checked (lines for stderr: :func:`_say`). ``default``: (frame, label) of the data without
     DATA.csv (the bundled CO2 data). ``sparse``: whether the design may be held sparse (a
-    :class:`SparseTable`, where its indicator columns would take more than :data:`SPARSE_FROM`
-    bytes dense); else it is dense, and refused beyond :data:`DENSE_LIMIT`."""
+    :class:`SparseTable`, where :func:`held_sparse` says); else it is dense, and refused beyond
+    :data:`DENSE_LIMIT`."""
     columns, drop = getattr(args, "columns", None), getattr(args, "drop", None)
     if args.data is None:
         defaults = {"--sep": (args.sep, ","), "--decimal": (args.decimal, "."), "--header": (args.header, None),
@@ -160,7 +162,7 @@ def _load_training_data(args, default=None, sparse=True):
         plan = {j: (len(by_name[name].levels), None) for j, name in enumerate(chosen) if name in by_name}
         held = frame.attrs.get("weights")
         names = _design_names(chosen, factors, args)
-        if sparse and coding.dense_bytes(frame.shape[0], factors) > SPARSE_FROM:
+        if sparse and held_sparse(frame.shape[0], factors):
             table = _sparse_table(frame, plan, names, factors, held, args)
             return table, args.label, factors, remarks + [_sparse_note(frame.shape[0], factors, args)]
         _check_dense(factors, frame.shape[0], args, "" if sparse else "; explore fits the dense design")
@@ -193,6 +195,14 @@ class SparseTable:
         return as_sparse(self.X, self.y, self.columns)
 
 
+def held_sparse(rows, factors):
+    """Whether a design of ``rows`` rows with these categorical columns is held sparse in
+    memory: more than :data:`SPARSE_COLUMNS` indicator columns, or more than
+    :data:`DENSE_LIMIT` bytes of them dense."""
+    return (sum(len(f.names) for f in factors) > SPARSE_COLUMNS
+            or coding.dense_bytes(rows, factors) > DENSE_LIMIT)
+
+
 def _sparse_table(frame, plan, names, factors, held, args):
     """The design of ``frame`` (its source columns, the target last) held sparse, its weights
     checked to be taken by the sparse kind of data (one line where they are not)."""
@@ -212,9 +222,10 @@ def _sparse_table(frame, plan, names, factors, held, args):
 def _sparse_note(rows, factors, args):
     """The note of a design held sparse: why, and what it takes."""
     columns = sum(len(f.names) for f in factors)
-    return (f"graddescent: note: the {columns} indicator column(s) over {rows} rows would take "
-            f"{_size(coding.dense_bytes(rows, factors))} as dense numbers (more than {_size(SPARSE_FROM)}): the design "
-            "is held sparse (its non-zeros only) and fitted without densifying it")
+    why = (f"more than {SPARSE_COLUMNS}" if columns > SPARSE_COLUMNS else
+           f"{_size(coding.dense_bytes(rows, factors))} as dense numbers over {rows} rows, more than {_size(DENSE_LIMIT)}")
+    return (f"graddescent: note: {columns} indicator columns ({why}): the design is held sparse (its non-zeros only) "
+            "and fitted without densifying it")
 
 
 def _text_columns(args, layout, chosen):
@@ -322,8 +333,15 @@ def _held_design(args, layout, chosen, text):
     rows = held.array.chunks[0]
     at_once = held.m if args.persist else max(max(rows), min(held.m, chunked.FETCH))  # (the rows held at once)
     factors, remarks = _factors({name: levels for name, (levels, _) in merged.items()}, chosen, held.m, args)
-    _check_dense(factors, at_once, args, "; or fit without --dask and --scheduler: in memory, many levels are held "
-                 "as a sparse design")
+    columns = sum(len(f.names) for f in factors)
+    if columns > SPARSE_COLUMNS:  # (in memory: a sparse design, whose sums are not the dense pieces')
+        widest = max(factors, key=lambda f: len(f.levels))
+        raise CLIError(f"column {widest.name!r} of {args.label!r} has {len(widest.levels)} levels: {columns} indicator "
+                       f"columns, more than the {SPARSE_COLUMNS} that --dask holds in its dense pieces; fit without "
+                       "--dask and --scheduler (in memory, many levels are held as a sparse design), or merge its "
+                       "levels into fewer")
+    _check_dense(factors, at_once, args, "; or fit without --dask and --scheduler: in memory, such a design is held "
+                 "sparse")
     inputs = [name for name in chosen[:-1] if name not in text]
     remarks += _counting([reading.combined_steps([f[2]["steps"][name] for f in found]) for name in inputs], inputs,
                          args.label)

@@ -46,10 +46,10 @@ def build_parser():
                               "where rounding puts it below, as no fit is below least squares). A column of text "
                               "is fitted as R's lm fits a factor: one indicator column per level after the first, "
                               "the reference (firm with levels A, B, C: firmB and firmC), its levels kept in the "
-                              "model file; where the indicator columns would take more than 256 MiB as dense numbers "
-                              "(many levels, many rows), they are held as a sparse design (their ones only) and "
-                              "fitted without densifying it, to the dense design's coefficients up to rounding (not "
-                              "with --dask, whose pieces are dense: refused beyond 1 GiB).")
+                              "model file; beyond 256 indicator columns (or 1 GiB of them as dense numbers), they are "
+                              "held as a sparse design (their ones only) and fitted without densifying it, to the "
+                              "dense design's coefficients up to rounding (not with --dask, whose pieces are dense: "
+                              "refused beyond 256 indicator columns).")
     fit.add_argument("data", metavar="DATA.csv", help="comma-separated, a header line, numbers or text (see the "
                      "reading options); '-': standard input")
     fit.add_argument("--method", type=_method, default="GD", help="learning method (default GD): "
