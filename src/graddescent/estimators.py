@@ -251,10 +251,6 @@ def _constraints(params):
     return {p: _CONSTRAINTS[p] for p in [*params, "scaling", "random_state", "path_every"]}
 
 
-_SPARSE_WEIGHTS = ("sample_weight with a sparse X is not supported yet; pass the dense copy (X.toarray()) where it "
-                   "fits in memory, or repeat the rows of whole weights")
-
-
 def _finite(value):
     """math.isfinite for any real number (a Fraction too; an integer beyond double's range is not)."""
     try:
@@ -303,16 +299,16 @@ class _BaseGradDescent(RegressorMixin, BaseEstimator):
 
     def _expected_failed_checks(self):
         """scikit-learn's checks this estimator is expected to fail, with the reason (as
-        scikit-learn's own SGDRegressor declares them): sample weights with a sparse X, which
-        are refused (one line); and for the methods that draw rows (the single-row ones, MBGD's
-        shuffled batches, the variance-reduced inner loops), weights honoured in expectation, not
-        as repeated rows, whose draws differ."""
+        scikit-learn's own SGDRegressor declares them): for the methods that draw rows (the
+        single-row ones, MBGD's shuffled batches, the variance-reduced inner loops), weights
+        honoured in expectation, not as repeated rows, whose draws differ (dense or sparse X)."""
         method = self._method_name()
-        failed = {"check_sample_weight_equivalence_on_sparse_data": _SPARSE_WEIGHTS.split(";")[0]}
+        failed = {}
         if method in METHODS and (METHODS[method].family != "full batch" or method == "MBGD"):
-            failed["check_sample_weight_equivalence_on_dense_data"] = (
-                f"{method} draws rows at random, so sample_weight is equivalent to repeating rows in expectation, "
-                "not draw for draw (test_weights.py checks it statistically)")
+            for kind in ("dense", "sparse"):
+                failed[f"check_sample_weight_equivalence_on_{kind}_data"] = (
+                    f"{method} draws rows at random, so sample_weight is equivalent to repeating rows in expectation, "
+                    "not draw for draw (test_weights.py checks it statistically)")
         return failed
 
     def _control(self, method, n_samples):
@@ -456,10 +452,8 @@ class _BaseGradDescent(RegressorMixin, BaseEstimator):
             control = self._control(method, m)
             self._check_combinations(control, m, method)
         if sparse.is_sparse(X):  # (never densified: scaled implicitly, graddescent.sparse)
-            if weights is not None:
-                raise ValueError(_SPARSE_WEIGHTS)
             names = self._names(X.shape[1])
-            data, parameter = sparse.prepared(X, y, names, self.scaling)
+            data, parameter = sparse.prepared(X, y, names, self.scaling, weights)
             if parameter is not None:
                 self._check_scaling(parameter, data, names)
         elif not chunked.is_dask(X):
@@ -644,9 +638,7 @@ class _Streaming:
         weights = None if sample_weight is None else check_weights(sample_weight, X.shape[0])
         names = self._names(X.shape[1])
         if sparse.is_sparse(X):  # (never densified: scaled implicitly, graddescent.sparse)
-            if weights is not None:
-                raise ValueError(_SPARSE_WEIGHTS)
-            data = sparse.as_sparse(X, y, names)
+            data = sparse.as_sparse(X, y, names, weights=weights)
         else:
             data = np.empty((X.shape[0], X.shape[1] + 1))
             data[:, :-1], data[:, -1] = X, y
