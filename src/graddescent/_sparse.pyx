@@ -230,7 +230,7 @@ def column_sums(const int64_t[::1] indptr, const int64_t[::1] rows, const double
     if weights is not None:
         w = &weights[0]
     cdef long double all_weights = 0.0
-    if w != NULL:
+    if w != NULL and not in_order and power > 0:  # (the zeros' terms at once: their weights' sums)
         all_weights = math.fsum(weights)
     with nogil:
         for j in range(k):
