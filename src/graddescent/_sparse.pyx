@@ -125,19 +125,33 @@ cdef class SparseGradient(FullGradient):
             b -= w[j] * self.centre[j]
         if n > 1:
             memset(sums, 0, (n - 1) * sizeof(double))
-        for r in range(lo, hi):
-            i = rows[r] if rows != NULL else r
-            start, stop = indptr[i], indptr[i + 1]
-            e = b
-            for p in range(start, stop):
-                e += values[p] * w[indices[p]]
-            e -= y[i]
-            h = e if wd == NULL else wd[i] * e  # (a weighted row: its term times its weight)
-            total += h
-            squares += h * e
-            for p in range(start, stop):
-                sums[indices[p]] += values[p] * h
-            poll(&self.poll, 2 * (stop - start) + 1)
+        if wd != NULL:  # (a weighted row: its terms times its weight; a loop of its own, the other's unchanged)
+            for r in range(lo, hi):
+                i = rows[r] if rows != NULL else r
+                start, stop = indptr[i], indptr[i + 1]
+                e = b
+                for p in range(start, stop):
+                    e += values[p] * w[indices[p]]
+                e -= y[i]
+                h = wd[i] * e
+                total += h
+                squares += h * e
+                for p in range(start, stop):
+                    sums[indices[p]] += values[p] * h
+                poll(&self.poll, 2 * (stop - start) + 1)
+        else:
+            for r in range(lo, hi):
+                i = rows[r] if rows != NULL else r
+                start, stop = indptr[i], indptr[i + 1]
+                e = b
+                for p in range(start, stop):
+                    e += values[p] * w[indices[p]]
+                e -= y[i]
+                total += e
+                squares += e * e
+                for p in range(start, stop):
+                    sums[indices[p]] += values[p] * e
+                poll(&self.poll, 2 * (stop - start) + 1)
         g[0] = total / count
         for j in range(n - 1):
             g[j + 1] = (self.sums[j] - self.centre[j] * total) / self.spread[j] / count
