@@ -1,5 +1,6 @@
 """Sparse inputs (issue 25, part 1): scipy.sparse CSR and CSC, matrices and arrays, fitted and
-predicted without densifying them, with the coefficients of their dense copy."""
+predicted without densifying them, with the coefficients of their dense copy; and with sample
+weights (part 3), with the coefficients of the weighted fit of their dense copy."""
 
 import tracemalloc
 import warnings
