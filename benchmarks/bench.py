@@ -180,7 +180,8 @@ def one_hot(m, levels, features=5, seed=0):
 
 def sparse_fits(m, levels):
     """Section 13: sparse one-hot inputs (never densified): an SGD epoch against scikit-learn's
-    SGDRegressor, GD's iteration against ``X.T @ (X @ w - y)``, and a fit's peak memory."""
+    SGDRegressor, GD's iteration against ``X.T @ (X @ w - y)``, both with sample weights against
+    without, and a fit's peak memory."""
     import tracemalloc
 
     from sklearn.linear_model import SGDRegressor
@@ -217,6 +218,29 @@ def sparse_fits(m, levels):
     gradient, theta = data.scaled(data.scaling_parameter("variance")).gradient(), np.full(X.shape[1] + 1, 0.1)
     rows.append(row("  its gradient alone (and the loss), the same data", best(lambda: gradient(theta), repeat=20),
                     bare, "<= 1.2x"))
+    # sample weights (uniform in 0.5..3): an SGD epoch and a GD iteration weighted against the same
+    # unweighted, timed in turn (best of each), so that the ratio is the weights' cost alone; SGD at
+    # a step below 2/max|x_i|^2 of the scaled rows (about 1e-5 here), so that both stay finite
+    sw = np.random.default_rng(2).uniform(0.5, 3.0, size=m)
+
+    def weighted_sgd(epochs, weights):
+        return gd.SGDRegressor(learning_rate=1e-6, max_iter=epochs, tol=None, average=False, random_state=1).fit(
+            X, y, sample_weight=weights)
+
+    def weighted_gd(iterations, weights):
+        return gd.GDRegressor(learning_rate=0.1, max_iter=iterations, tol=None, random_state=1).fit(
+            X, y, sample_weight=weights)
+
+    for what, fit, many in (("SGD, an epoch ((11 epochs - 1) / 10)", weighted_sgd, 10),
+                            ("GD, an iteration ((201 - 1) / 200)", weighted_gd, 200)):
+        times = {(key, count): [] for key in "wp" for count in (1, many + 1)}
+        for _ in range(5):  # (in turn: the machine's speed varies from one second to the next)
+            for key, weights in (("w", sw), ("p", None)):
+                for count in (1, many + 1):
+                    times[key, count].append(best(lambda: fit(count, weights), 1))
+        per = {key: (min(times[key, many + 1]) - min(times[key, 1])) / many for key in "wp"}
+        rows.append(row(f"{what} with sample weights vs without (R's scaling, weighted), {size}", per["w"], per["p"],
+                        "<= 1.10x"))
     data_mb = (X.data.nbytes + X.indices.nbytes + X.indptr.nbytes + y.nbytes) / 2**20
     for name, fit in (("GD, 20 iterations", lambda: gd_fit(20)), ("SGD, 1 epoch", lambda: sgd_fit(1))):
         tracemalloc.start()

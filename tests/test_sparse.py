@@ -1,5 +1,6 @@
 """Sparse inputs (issue 25, part 1): scipy.sparse CSR and CSC, matrices and arrays, fitted and
-predicted without densifying them, with the coefficients of their dense copy."""
+predicted without densifying them, with the coefficients of their dense copy; and with sample
+weights (part 3), with the coefficients of the weighted fit of their dense copy."""
 
 import tracemalloc
 import warnings
@@ -243,3 +244,219 @@ def test_sag_goes_on_over_a_stream_as_with_the_dense_copy():
         dense.partial_fit(X[lo:lo + 30].toarray(), y[lo:lo + 30])
         fitted.partial_fit(sp.csr_matrix(X[lo:lo + 30]), y[lo:lo + 30])
         close(fitted.theta_, dense.theta_)
+
+
+# --------------------------------------------------------------------------- sample weights (issue 25, part 3)
+
+def weights_of(kind, m, seed=11):
+    """Frequency weights with some rows of weight 0: whole numbers (summed as that many copies),
+    or any others (summed scaled by the largest)."""
+    rng = np.random.default_rng(seed)
+    w = rng.integers(0, 5, m).astype(float) if kind == "whole" else rng.uniform(0.1, 6.0, m)
+    w[[1, 7, 20]] = 0
+    return w
+
+
+@pytest.mark.parametrize("kind", ["whole", "other"])
+@pytest.mark.parametrize("method", list(METHODS))
+def test_weighted_r_rules_fit_the_weighted_dense_copys_coefficients(method, kind):
+    X, y = design()
+    w = weights_of(kind, len(y))
+    params = {**r_settings(method), "random_state": 7}
+    dense = METHOD_OF[method](**params).fit(X.toarray(), y, sample_weight=w)
+    fitted = METHOD_OF[method](**params).fit(sp.csc_matrix(X), y, sample_weight=w)
+    close(fitted.theta_, dense.theta_)
+    close(fitted.coef_, dense.coef_)
+    np.testing.assert_array_equal(fitted.scaling_parameter_, dense.scaling_parameter_)  # (the same sums, in order)
+    unweighted = METHOD_OF[method](**params).fit(X, y)
+    assert np.max(np.abs(unweighted.theta_ - fitted.theta_)) > 1e-3  # (the weights matter here)
+
+
+@pytest.mark.parametrize("name", estimators.__all__)
+def test_weighted_defaults_fit_the_weighted_dense_copys_coefficients(name):
+    """The automatic steps (the weighted curvature, the row norms times the step factors), the
+    certificate (the weighted Gram matrix) and the stopping rules, as with the dense copy."""
+    X, y = design(m=80, d=10, seed=1)
+    w = weights_of("other", len(y), seed=12)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        dense = getattr(gd, name)(random_state=3).fit(X.toarray(), y, sample_weight=w)
+        fitted = getattr(gd, name)(random_state=3).fit(sp.csr_array(X), y, sample_weight=w)
+    close(fitted.theta_, dense.theta_)
+    if dense.learning_rate_ is None:  # (ADADELTA takes no step)
+        assert fitted.learning_rate_ is None
+    else:
+        close(fitted.learning_rate_, dense.learning_rate_, rtol=1e-12)
+    assert fitted.n_iter_ == dense.n_iter_ and fitted.converged_ == dense.converged_
+
+
+def test_weighted_sgd_and_sag_step_over_the_non_zeros_alone(monkeypatch):
+    """Weighted, R's SGD and SAGD and SAG (without averaging) still step over a row's non-zeros,
+    its residual times its step factor: the weighted dense copy's coefficients and loss."""
+    X, y = design(m=80, d=9, seed=8)
+    w = weights_of("other", len(y), seed=13)
+    settings = {"SGD": {"average": True, "learning_rate": 0.05, "tol": None, "max_iter": 30},
+                "SAGD": {"average": False, "learning_rate": 0.05, "tol": None, "max_iter": 30},
+                "SAG": {"variant": "textbook", "average": False, "max_iter": 300, "tol": None}}
+    cls = {"SGD": gd.SGDRegressor, "SAGD": gd.SAGDRegressor, "SAG": gd.SAGDRegressor}
+    expected = {m: cls[m](random_state=4, **settings[m]).fit(X.toarray(), y, sample_weight=w) for m in settings}
+
+    def refuse(*args):
+        raise AssertionError("a row was densified")
+
+    monkeypatch.setattr(Sparse, "rows", refuse)
+    for method, dense in expected.items():
+        fitted = cls[method](random_state=4, **settings[method]).fit(X, y, sample_weight=w)
+        close(fitted.theta_, dense.theta_)
+        np.testing.assert_allclose(fitted.loss_curve_, dense.loss_curve_, rtol=1e-9)
+
+
+@pytest.mark.parametrize("method", ["GD", "MGD", "AGD"])
+@pytest.mark.parametrize("scaling", ["variance", "minmax", None])
+def test_whole_weights_fit_as_the_repeated_sparse_rows(method, scaling):
+    # The sparse full gradients are summed in double in row order (not exactly, as the dense
+    # ones are): a row's term times w, added once, rounds apart from the w copies added one by
+    # one, and R's weighted sd from the copies' (see test_weights.py). Measured: 1e-15 relative
+    # on theta, 3e-15 on coef_; held to 1e-12.
+    X, y = design(m=80, d=10, seed=1)
+    w = weights_of("whole", len(y), seed=14)
+    rows = np.repeat(np.arange(len(y)), w.astype(int))
+    weighted = METHOD_OF[method](random_state=0, scaling=scaling).fit(X, y, sample_weight=w)
+    repeated = METHOD_OF[method](random_state=0, scaling=scaling).fit(X[rows], y[rows])
+    close(weighted.theta_, repeated.theta_, rtol=1e-12)
+    close(weighted.coef_, repeated.coef_, rtol=1e-12)
+    assert weighted.converged_ and repeated.converged_
+
+
+@pytest.mark.parametrize("method", list(METHODS))
+def test_weight_zero_is_the_sparse_row_left_out(method):
+    X, y = design(m=60, d=8, seed=15)
+    w = np.ones(len(y))
+    w[[3, 17, 40]] = 0
+    kept = w > 0
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        weighted = METHOD_OF[method](random_state=3).fit(X, y, sample_weight=w)
+        dropped = METHOD_OF[method](random_state=3).fit(X[kept], y[kept])
+    np.testing.assert_array_equal(weighted.theta_, dropped.theta_)
+    np.testing.assert_array_equal(weighted.coef_, dropped.coef_)
+
+
+def test_weighted_sparse_data_reads_the_weighted_dense_numbers():
+    """Each number the fits read, of the weighted sparse data and of the weighted dense copy:
+    the Gram matrix, the curvature and R's statistics to the bit; the gradient and the loss
+    to their double sums' rounding; the row norms times the step factors."""
+    X, y = design(m=70, d=6, seed=16)
+    w = weights_of("other", len(y), seed=17)
+    table = sp.hstack([X, sp.csr_matrix(y[:, None])], format="csr")
+    sparse_, dense = as_data(table).weighted(w), as_data(table.toarray()).weighted(w)
+    assert sparse_.m == dense.m == 67 and list(sparse_.index) == list(dense.index)
+    np.testing.assert_array_equal(sparse_.scaling_parameter("variance"), dense.scaling_parameter("variance"))
+    np.testing.assert_array_equal(sparse_.scaling_parameter("minmax"), dense.scaling_parameter("minmax"))
+    parameter = dense.scaling_parameter("variance")
+    sparse_, dense = sparse_.scaled(parameter), dense.scaled(parameter)
+    np.testing.assert_array_equal(sparse_.gram(), dense.gram())
+    assert sparse_.curvature() == dense.curvature()
+    batches, starts = np.arange(sparse_.m, dtype=np.int64)[::-1].copy(), np.array([0, 30, sparse_.m])
+    assert sparse_.curvature(batches, starts) == dense.curvature(batches, starts)
+    close(sparse_.largest_row_norm(), dense.largest_row_norm(), rtol=1e-14)
+    theta = np.linspace(-1, 1, 7)
+    assert sparse_.mean_squared_residual(theta) == dense.mean_squared_residual(theta)
+    for got, exact in zip(sparse_.gradient()(theta), dense.gradient()(theta)):
+        np.testing.assert_allclose(got, exact, rtol=1e-13)
+    rows = np.arange(5, 40, dtype=np.int64)
+    for got, exact in zip(sparse_.gradient()(theta, rows=rows), dense.gradient()(theta, rows=rows)):
+        np.testing.assert_allclose(got, exact, rtol=1e-13)
+
+
+def test_weighted_statistics_with_the_zeros_added_at_once(monkeypatch):
+    """Beyond IN_ORDER values each column's zeros enter R's sums at once, times the weights' sum
+    over its zero rows: the in-order numbers up to that sum's rounding."""
+    X, y = design(m=70, d=6, seed=16)
+    w = weights_of("other", len(y), seed=17)
+    in_order = gd.sparse.as_sparse(X, y, weights=w).scaling_parameter("variance")
+    monkeypatch.setattr("graddescent.sparse.IN_ORDER", 0)
+    at_once = gd.sparse.as_sparse(X, y, weights=w).scaling_parameter("variance")
+    np.testing.assert_allclose(at_once, in_order, rtol=1e-14)
+
+
+def test_a_wide_weighted_table_takes_the_weighted_curvature(monkeypatch):
+    """Beyond GRAM_SIZE columns the curvature comes from Lanczos iterations on weighted sparse
+    products: the weighted Gram matrix's largest eigenvalue, to their tolerance."""
+    X, y = design(m=70, d=6, seed=16)
+    w = weights_of("other", len(y), seed=17)
+    data = gd.sparse.as_sparse(X, y, weights=w)
+    exact = data.curvature()
+    monkeypatch.setattr("graddescent.sparse.GRAM_SIZE", 3)
+    assert abs(data.curvature() - exact) <= 1e-5 * exact
+    unweighted = gd.sparse.as_sparse(X[w > 0], y[w > 0]).curvature()
+    assert abs(unweighted - exact) > 1e-3 * exact  # (the weights matter here)
+
+
+@pytest.mark.parametrize("method", ["SVRG", "SSGD", "SARAH"])
+def test_weighted_inner_loops_read_each_rows_factor(method):
+    """The variance-reduced inner loops read each drawn row densified once (a row drawn twice,
+    one column): each column with its own row's step factor, as the dense copy's."""
+    X, y = design(m=30, d=5, seed=18)
+    w = weights_of("other", len(y), seed=19)
+    # (60 draws of 27 rows: some drawn twice)
+    params = {**r_settings(method), "inner_iter": 60, "learning_rate": 0.002, "random_state": 2}
+    dense = METHOD_OF[method](**params).fit(X.toarray(), y, sample_weight=w)
+    fitted = METHOD_OF[method](**params).fit(X, y, sample_weight=w)
+    close(fitted.theta_, dense.theta_)
+
+
+@pytest.mark.parametrize("method", [m for m, r in METHODS.items() if r.streams])
+def test_weighted_partial_fit_goes_as_with_the_dense_copy(method):
+    X, y = design(m=90, d=7, seed=3)
+    w = weights_of("other", len(y), seed=20)
+    dense, fitted = METHOD_OF[method](random_state=2), METHOD_OF[method](random_state=2)
+    for lo in range(0, 90, 30):
+        dense.partial_fit(X[lo:lo + 30].toarray(), y[lo:lo + 30], sample_weight=w[lo:lo + 30])
+        fitted.partial_fit(sp.csr_array(X[lo:lo + 30]), y[lo:lo + 30], sample_weight=w[lo:lo + 30])
+        close(fitted.theta_, dense.theta_)
+    np.testing.assert_array_equal(fitted.scaling_parameter_, dense.scaling_parameter_)
+
+
+def test_weighted_partial_fit_zero_weight_is_the_sparse_row_left_out():
+    X, y = design(m=40, d=6, seed=21)
+    w = np.ones(len(y))
+    w[[0, 9]] = 0
+    a = gd.SGDRegressor(random_state=1).partial_fit(X, y, sample_weight=w)
+    b = gd.SGDRegressor(random_state=1).partial_fit(X[w > 0], y[w > 0])
+    np.testing.assert_array_equal(a.coef_, b.coef_)
+
+
+@pytest.mark.parametrize("weights, words", [
+    (lambda m: -np.ones(m), "negative"),
+    (lambda m: np.r_[np.nan, np.ones(m - 1)], "not finite"),
+    (lambda m: np.zeros(m), "zero weight for every row"),
+    (lambda m: np.ones(m - 1), "one weight per row"),
+    (lambda m: ["a"] * m, "numbers"),
+])
+@pytest.mark.parametrize("call", ["fit", "partial_fit"])
+def test_bad_weights_with_sparse_x_are_refused_in_one_line(weights, words, call):
+    X, y = design(m=30, d=4)
+    with pytest.raises(ValueError, match=words) as caught:
+        getattr(gd.SGDRegressor(), call)(X, y, sample_weight=weights(len(y)))
+    assert "\n" not in str(caught.value)
+    with pytest.raises(ValueError, match=words):
+        gd.sparse.as_sparse(X, y, weights=weights(len(y)))
+
+
+def test_sparse_weights_adding_up_to_one_are_refused_for_rs_sd():
+    X, y = design(m=30, d=4)
+    with pytest.raises(ValueError, match="add up to more than 1"):
+        gd.GDRegressor(random_state=0).fit(X, y, sample_weight=np.full(len(y), 1 / len(y)))
+
+
+def test_the_functions_take_a_weighted_sparse_table():
+    """R's functions' fit (the command line's) of a sparse table with weights: the dense copy's."""
+    from graddescent.toplevel import fit_learn
+
+    X, y = design(m=40, d=5, seed=9)
+    w = weights_of("whole", len(y), seed=22)
+    table = sp.hstack([X, sp.csr_matrix(y[:, None])], format="csr")
+    sparse_ = fit_learn(table, learningMethod="AGD", seed=1, weights=w)[0]
+    dense = fit_learn(pd.DataFrame(table.toarray()), learningMethod="AGD", seed=1, weights=w)[0]
+    close(sparse_.model, dense.model)

@@ -10,7 +10,9 @@ correction), and the mean gradient's input j is ``(sum_i e_i x_ij - centre_j sum
 spread_j / rows``: the work of a full gradient is the non-zeros plus the rows plus the
 columns. The sums run in double, in the order of the rows of the canonical matrix (so CSR
 and CSC input give the same bits): deterministic, though not exact and order-free as the
-dense sums of :mod:`graddescent._sums` are.
+dense sums of :mod:`graddescent._sums` are. Weighted rows (frequency weights, see
+:mod:`graddescent.weighting`) enter these sums with each row's term times its weight, and the
+single-row steps with a row's residual times its step factor ``w_i / mean(w)``.
 
 The single-row rules that allow it step in time proportional to a row's non-zeros
 (:func:`sgd_sparse`): theta is held as ``a + beta * (centre / spread)`` on the inputs
@@ -23,6 +25,8 @@ The single-row rules that allow it step in time proportional to a row's non-zero
 from libc.math cimport isfinite, sqrt
 from libc.stdint cimport int64_t
 from libc.string cimport memset
+
+import math
 
 import numpy as np
 
@@ -47,9 +51,9 @@ cdef enum:
 
 cdef inline void fetch_ahead(Py_ssize_t t, Py_ssize_t steps, const int64_t* perm, const int64_t* rows,
                              const int64_t* indptr, const int64_t* indices, const double* values, const double* y,
-                             const double* table) noexcept nogil:
+                             const double* table, const double* factors) noexcept nogil:
     """Fetch the coming steps' rows: the row number 4 AHEAD, its bounds and output (and its
-    entry of SAG's ``table``, where there is one) 2 AHEAD, its non-zeros AHEAD."""
+    entry of SAG's ``table`` and its step factor, where there are) 2 AHEAD, its non-zeros AHEAD."""
     cdef Py_ssize_t i
     if t + 4 * AHEAD < steps:
         prefetch(&perm[rows[t + 4 * AHEAD]])
@@ -59,6 +63,8 @@ cdef inline void fetch_ahead(Py_ssize_t t, Py_ssize_t steps, const int64_t* perm
         prefetch(&y[i])
         if table != NULL:
             prefetch(&table[i])
+        if factors != NULL:
+            prefetch(&factors[i])
     if t + AHEAD < steps:
         i = perm[rows[t + AHEAD]]
         prefetch(&indices[indptr[i]])
@@ -81,7 +87,8 @@ cdef class SparseGradient(FullGradient):
     """:class:`graddescent._sums.FullGradient`'s mean gradient and mean squared residual, of
     sparse inputs (CSR ``indptr``, ``indices``, ``values``) scaled implicitly by ``centre``
     and ``spread`` (one per input), and the output ``y`` (scaled already). Its ``cols`` is an
-    empty stand-in."""
+    empty stand-in. Weighted (:meth:`graddescent._sums.FullGradient.set_weights`): each row's
+    residual times its weight as the exact sums take it, the means over the weights' sum."""
 
     cdef const int64_t[::1] indptr
     cdef const int64_t[::1] indices
@@ -101,8 +108,11 @@ cdef class SparseGradient(FullGradient):
 
     cdef double mean(self, const int64_t* rows, Py_ssize_t lo, Py_ssize_t hi, const double* theta,
                      double* g) except? -1 nogil:
-        cdef Py_ssize_t n = self.n, count = hi - lo, r, i, j, p, start, stop
-        cdef double b = theta[0], e, total = 0.0, squares = 0.0
+        cdef Py_ssize_t n = self.n, r, i, j, p, start, stop
+        cdef double b = theta[0], e, h, total = 0.0, squares = 0.0
+        self.rows = rows
+        cdef double count = self._count(lo, hi)  # (the rows', or their weights' sum: as many repeated rows)
+        cdef const double* wd = self.wd if self.weighting != 0 else NULL  # (0: unweighted)
         # (the arrays as plain pointers: the loop's loads are not redone after each store)
         cdef const int64_t* indptr = &self.indptr[0]
         cdef const int64_t* indices = &self.indices[0] if self.indices.shape[0] else NULL
@@ -115,18 +125,33 @@ cdef class SparseGradient(FullGradient):
             b -= w[j] * self.centre[j]
         if n > 1:
             memset(sums, 0, (n - 1) * sizeof(double))
-        for r in range(lo, hi):
-            i = rows[r] if rows != NULL else r
-            start, stop = indptr[i], indptr[i + 1]
-            e = b
-            for p in range(start, stop):
-                e += values[p] * w[indices[p]]
-            e -= y[i]
-            total += e
-            squares += e * e
-            for p in range(start, stop):
-                sums[indices[p]] += values[p] * e
-            poll(&self.poll, 2 * (stop - start) + 1)
+        if wd != NULL:  # (a weighted row: its terms times its weight; a loop of its own, the other's unchanged)
+            for r in range(lo, hi):
+                i = rows[r] if rows != NULL else r
+                start, stop = indptr[i], indptr[i + 1]
+                e = b
+                for p in range(start, stop):
+                    e += values[p] * w[indices[p]]
+                e -= y[i]
+                h = wd[i] * e
+                total += h
+                squares += h * e
+                for p in range(start, stop):
+                    sums[indices[p]] += values[p] * h
+                poll(&self.poll, 2 * (stop - start) + 1)
+        else:
+            for r in range(lo, hi):
+                i = rows[r] if rows != NULL else r
+                start, stop = indptr[i], indptr[i + 1]
+                e = b
+                for p in range(start, stop):
+                    e += values[p] * w[indices[p]]
+                e -= y[i]
+                total += e
+                squares += e * e
+                for p in range(start, stop):
+                    sums[indices[p]] += values[p] * e
+                poll(&self.poll, 2 * (stop - start) + 1)
         g[0] = total / count
         for j in range(n - 1):
             g[j + 1] = (self.sums[j] - self.centre[j] * total) / self.spread[j] / count
@@ -157,9 +182,13 @@ def dense_rows(const int64_t[::1] indptr, const int64_t[::1] indices, const doub
 
 def squared_residuals(const int64_t[::1] indptr, const int64_t[::1] indices, const double[::1] values,
                       const double[::1] y, const double[::1] centre, const double[::1] spread,
-                      const double[::1] theta):
-    """The sum of squared residuals of theta over all rows, in row order."""
+                      const double[::1] theta, const double[::1] weights=None):
+    """The sum of squared residuals of theta over all rows, in row order; each times its row's
+    weight (``weights``: None, 1)."""
     cdef Py_ssize_t n = theta.shape[0], m = y.shape[0], i, j, p
+    cdef const double* wt = NULL
+    if weights is not None:
+        wt = &weights[0]
     cdef double[::1] w = np.empty(n - 1)
     cdef double b = theta[0], e, total = 0.0
     for j in range(n - 1):
@@ -171,7 +200,7 @@ def squared_residuals(const int64_t[::1] indptr, const int64_t[::1] indices, con
             for p in range(indptr[i], indptr[i + 1]):
                 e += values[p] * w[indices[p]]
             e -= y[i]
-            total += e * e
+            total += e * e if wt == NULL else wt[i] * e * e
     return total
 
 
@@ -198,15 +227,25 @@ def row_norms(const int64_t[::1] indptr, const int64_t[::1] indices, const doubl
 
 
 def column_sums(const int64_t[::1] indptr, const int64_t[::1] rows, const double[::1] values, Py_ssize_t m,
-                long double[::1] out, centre, int power, bint in_order):
+                long double[::1] out, centre, int power, bint in_order, const double[::1] weights=None):
     """A pass of :func:`graddescent._sums.mean_sd` (R's mean and sd) over sparse columns (CSC:
     ``indptr``, row numbers ``rows``, ``values``): ``out[j]`` plus the sum over the m rows of
     x, x - centre[j] or (x - centre[j])^2 (power 0, 1, 2), in long double. ``in_order``: in
     the order of the rows, a zero's term where R adds it (R's numbers to the bit; work m per
-    column); else each column's zeros' terms at once, ``(m - nnz) term(0)`` (its rounding)."""
+    column); else each column's zeros' terms at once, ``(m - nnz) term(0)`` (its rounding).
+
+    With ``weights`` (one per row) each term is times its row's weight, as
+    :func:`graddescent._sums.column_sums` weighs the dense rows (in order: the same numbers);
+    the zeros' terms at once are times the weights' sum over the column's zero rows."""
     cdef Py_ssize_t k = indptr.shape[0] - 1, i, j, p
     cdef long double[::1] c = np.zeros(max(k, 1), dtype=np.longdouble) if centre is None else centre
-    cdef long double acc, zero, d
+    cdef long double acc, zero, d, zeros
+    cdef const double* w = NULL
+    if weights is not None:
+        w = &weights[0]
+    cdef long double all_weights = 0.0
+    if w != NULL and not in_order and power > 0:  # (the zeros' terms at once: their weights' sums)
+        all_weights = math.fsum(weights)
     with nogil:
         for j in range(k):
             d = 0.0 - c[j]
@@ -216,19 +255,27 @@ def column_sums(const int64_t[::1] indptr, const int64_t[::1] rows, const double
                 i = 0
                 for p in range(indptr[j], indptr[j + 1]):
                     while i < rows[p]:
-                        acc += zero
+                        acc += zero if w == NULL else <long double>w[i] * zero
                         i += 1
                     d = values[p] - c[j]
-                    acc += d if power == 1 else d * d
+                    d = d if power == 1 else d * d
+                    acc += d if w == NULL else <long double>w[i] * d
                     i += 1
                 while i < m:
-                    acc += zero
+                    acc += zero if w == NULL else <long double>w[i] * zero
                     i += 1
             else:  # (power 0: a zero adds nothing, in any order)
-                acc += (m - (indptr[j + 1] - indptr[j])) * zero
+                if w == NULL:
+                    acc += (m - (indptr[j + 1] - indptr[j])) * zero
+                elif power > 0:  # (the zero rows' weights: all of them less the non-zeros')
+                    zeros = all_weights
+                    for p in range(indptr[j], indptr[j + 1]):
+                        zeros -= w[rows[p]]
+                    acc += zeros * zero
                 for p in range(indptr[j], indptr[j + 1]):
                     d = values[p] - c[j]
-                    acc += values[p] if power == 0 else d if power == 1 else d * d
+                    d = values[p] if power == 0 else d if power == 1 else d * d
+                    acc += d if w == NULL else <long double>w[rows[p]] * d
             out[j] = acc
     return np.asarray(out)
 
@@ -249,7 +296,7 @@ def sgd(const int64_t[::1] indptr, const int64_t[::1] indices, const double[::1]
         const double[::1] centre, const double[::1] spread, double[::1] theta, const int64_t[::1] perm,
         const int64_t[::1] rows, const int64_t[::1] update, double alpha, Py_ssize_t window, double[::1] loss,
         double[::1] carry, Py_ssize_t offset=0, double[::1] mean=None, Py_ssize_t averaged=0,
-        Py_ssize_t average_from=-1):
+        Py_ssize_t average_from=-1, const double[::1] factors=None):
     """R's SGD (and SAGD's, skipping the steps whose ``update`` coin is 0) on sparse rows
     (``values``: each non-zero's :func:`deltas`), in time proportional to each row's
     non-zeros: :func:`graddescent._kernels.single_row`'s steps, loss windows, ``carry`` and
@@ -267,8 +314,14 @@ def sgd(const int64_t[::1] indptr, const int64_t[::1] indices, const double[::1]
     iterates since the call began is ``SA + B z`` (B the sum of beta over them), where
     ``SA_j`` holds ``a_j`` times the iterates it stood for, brought up to date only when
     ``a_j`` changes (at the row's non-zeros, and at a fold); the call ends by adding the sum
-    to the running average."""
+    to the running average.
+
+    ``factors`` (weighted data): each row's step factor ``w_i / mean(w)``, by which its residual
+    is multiplied (and its squared residual in the loss record), as in the dense kernel."""
     cdef Py_ssize_t n = theta.shape[0], steps = rows.shape[0], t, j, p, i, written = 0, since = 0
+    cdef const double* f = NULL
+    if factors is not None:
+        f = &factors[0]
     cdef Py_ssize_t count = <Py_ssize_t>carry[1], done
     cdef bint always = update.shape[0] == 0
     cdef double total = carry[0], e, g, d, beta = 0.0, A = 0.0, Z2 = 0.0, theta0 = theta[0]
@@ -285,7 +338,7 @@ def sgd(const int64_t[::1] indptr, const int64_t[::1] indices, const double[::1]
         Z2 += z[j] * z[j]
     with nogil:
         for t in range(steps):
-            fetch_ahead(t, steps, &perm[0], &rows[0], &indptr[0], &indices[0], &values[0], &y[0], NULL)
+            fetch_ahead(t, steps, &perm[0], &rows[0], &indptr[0], &indices[0], &values[0], &y[0], NULL, f)
             if always or update[t]:
                 i = perm[rows[t]]
                 e = theta0 + A + beta * Z2
@@ -293,6 +346,11 @@ def sgd(const int64_t[::1] indptr, const int64_t[::1] indices, const double[::1]
                     j = indices[p]
                     e += (a[j] + beta * z[j]) * values[p]
                 e -= y[i]
+                if f == NULL:
+                    total += e * e
+                else:  # (a weighted row: its gradient times its factor, its loss term too)
+                    total += f[i] * e * e
+                    e *= f[i]
                 g = alpha * e
                 theta0 -= g
                 beta -= g
@@ -304,7 +362,6 @@ def sgd(const int64_t[::1] indptr, const int64_t[::1] indices, const double[::1]
                     d = g * values[p]
                     a[j] -= d
                     A -= d * z[j]
-                total += e * e
                 count += 1
                 since += 1
                 if since >= n:  # (fold beta into a)
@@ -338,7 +395,7 @@ def sgd(const int64_t[::1] indptr, const int64_t[::1] indices, const double[::1]
 def sag(const int64_t[::1] indptr, const int64_t[::1] indices, const double[::1] values, const double[::1] y,
         const double[::1] centre, const double[::1] spread, double[::1] theta, const int64_t[::1] perm,
         const int64_t[::1] rows, const int64_t[::1] update, double alpha, Py_ssize_t window, double[::1] loss,
-        double[::1] carry, double[::1] d, double[::1] table, Py_ssize_t offset=0):
+        double[::1] carry, double[::1] d, double[::1] table, Py_ssize_t offset=0, const double[::1] factors=None):
     """SAG (``variant="textbook"`` of SAGD: :func:`graddescent._kernels.single_row`'s, up to
     rounding, without averaging or a path) on sparse rows (``values``: :func:`deltas`), in time
     proportional to each row's non-zeros: ``d`` is the sum of every row's last gradient (its
@@ -350,8 +407,15 @@ def sag(const int64_t[::1] indptr, const int64_t[::1] indices, const double[::1]
     steps add up to ``D_j`` times their number plus ``z_j`` times the sum of G over them (a
     running sum, CG). The residual's dense part, ``T = theta . z``, moves by ``step (D . z + G
     |z|^2)`` a step. Every n steps all coefficients are brought up to date and the sums
-    restarted (O(n), so O(1) a step)."""
+    restarted (O(n), so O(1) a step).
+
+    ``factors`` (weighted data): each row's step factor ``w_i / mean(w)``, by which its residual
+    is multiplied before it enters the table (its squared residual in the loss record), as in
+    the dense kernel."""
     cdef Py_ssize_t n = theta.shape[0], steps = rows.shape[0], t, j, p, i, written = 0, since = 0
+    cdef const double* f = NULL
+    if factors is not None:
+        f = &factors[0]
     cdef Py_ssize_t count = <Py_ssize_t>carry[1], done
     cdef bint always = update.shape[0] == 0
     cdef double step = alpha / table.shape[0], total = carry[0], e, delta, v
@@ -367,7 +431,7 @@ def sag(const int64_t[::1] indptr, const int64_t[::1] indices, const double[::1]
         Z2 += z[j] * z[j]
     with nogil:
         for t in range(steps):
-            fetch_ahead(t, steps, &perm[0], &rows[0], &indptr[0], &indices[0], &values[0], &y[0], &table[0])
+            fetch_ahead(t, steps, &perm[0], &rows[0], &indptr[0], &indices[0], &values[0], &y[0], &table[0], f)
             if always or update[t]:
                 i = perm[rows[t]]
                 e = theta[0] + T
@@ -378,6 +442,11 @@ def sag(const int64_t[::1] indptr, const int64_t[::1] indices, const double[::1]
                     last[j], cg[j] = now, CG
                     e += theta[j + 1] * values[p]
                 e -= y[i]
+                if f == NULL:
+                    total += e * e
+                else:  # (a weighted row: its gradient times its factor, its loss term too)
+                    total += f[i] * e * e
+                    e *= f[i]
                 delta = e - table[i]
                 table[i] = e
                 d[0] += delta
@@ -391,7 +460,6 @@ def sag(const int64_t[::1] indptr, const int64_t[::1] indices, const double[::1]
                 T -= step * (DZ + G * Z2)
                 now += 1
                 CG += G
-                total += e * e
                 count += 1
                 since += 1
                 if since >= n:  # (every coefficient up to date, the sums restarted)

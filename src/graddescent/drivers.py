@@ -590,6 +590,17 @@ def _ssgd_plan(rng, maxIter, innerIter, lamda, alpha, m, size=None):
         size *= 2
 
 
+def _column_factors(data, cols, perm, rows, local_perm, local_rows):
+    """The step factors of the columns of ``cols`` the inner loops read (None: unweighted): the
+    whole data set's where cols is it, else of the row of the data set each column is (column
+    ``local_perm[local_rows[k]]`` is row ``perm[rows[k]]``: sparse rows densified once each)."""
+    if data.weights is None or local_perm is perm:
+        return data.step_factors()
+    table = np.zeros(cols.shape[1], dtype=np.int64)
+    table[local_perm[local_rows]] = perm[rows]
+    return data.step_factors(table)
+
+
 def _variance_reduced(record, rule, data, seed, stop, scaled, alpha, maxIter, innerIter, option, lamda, gammaS,
                       path_every, check):
     """SVRG, SSGD, SARAH and SARAHPlus: R's draws made up front, then one compiled loop.
@@ -623,7 +634,7 @@ def _variance_reduced(record, rule, data, seed, stop, scaled, alpha, maxIter, in
             hi = np.cumsum(counts)
             loss = np.empty(size)
             cols, local_perm, local_rows = data.columns_of(perm, rows)
-            factors = data.step_factors(None if local_perm is perm else perm[rows])  # (of the rows read)
+            factors = _column_factors(data, cols, perm, rows, local_perm, local_rows)
             theta, done, stopped, certified = K.variance_reduced(
                 rule.kernel, gradient, cols, theta, local_perm, local_rows, hi - counts, hi, np.zeros(size, np.int64),
                 alpha, gammaS, loss, *stop, state, offset=ran, **_arrays(path), **check.arrays(),
@@ -646,7 +657,7 @@ def _variance_reduced(record, rule, data, seed, stop, scaled, alpha, maxIter, in
             keep[:] = rng.sample(innerIter, maxIter, replace=True) - 1
         loss = np.empty(maxIter)
         cols, local_perm, local_rows = data.columns_of(perm, rows)
-        factors = data.step_factors(None if local_perm is perm else perm[rows])  # (of the rows read)
+        factors = _column_factors(data, cols, perm, rows, local_perm, local_rows)
         theta, ran, converged, certified = K.variance_reduced(
             rule.kernel, gradient, cols, theta, local_perm, local_rows, lo, hi, keep, alpha, gammaS, loss, *stop, None,
             **_arrays(path), **check.arrays(), row_weights=factors)

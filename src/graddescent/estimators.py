@@ -250,10 +250,6 @@ def _constraints(params):
     return {p: _CONSTRAINTS[p] for p in [*params, "scaling", "random_state", "path_every"]}
 
 
-_SPARSE_WEIGHTS = ("sample_weight with a sparse X is not supported yet; pass the dense copy (X.toarray()) where it "
-                   "fits in memory, or repeat the rows of whole weights")
-
-
 def _finite(value):
     """math.isfinite for any real number (a Fraction too; an integer beyond double's range is not)."""
     try:
@@ -302,16 +298,16 @@ class _BaseGradDescent(RegressorMixin, BaseEstimator):
 
     def _expected_failed_checks(self):
         """scikit-learn's checks this estimator is expected to fail, with the reason (as
-        scikit-learn's own SGDRegressor declares them): sample weights with a sparse X, which
-        are refused (one line); and for the methods that draw rows (the single-row ones, MBGD's
-        shuffled batches, the variance-reduced inner loops), weights honoured in expectation, not
-        as repeated rows, whose draws differ."""
+        scikit-learn's own SGDRegressor declares them): for the methods that draw rows (the
+        single-row ones, MBGD's shuffled batches, the variance-reduced inner loops), weights
+        honoured in expectation, not as repeated rows, whose draws differ (dense or sparse X)."""
         method = self._method_name()
-        failed = {"check_sample_weight_equivalence_on_sparse_data": _SPARSE_WEIGHTS.split(";")[0]}
+        failed = {}
         if method in METHODS and (METHODS[method].family != "full batch" or method == "MBGD"):
-            failed["check_sample_weight_equivalence_on_dense_data"] = (
-                f"{method} draws rows at random, so sample_weight is equivalent to repeating rows in expectation, "
-                "not draw for draw (test_weights.py checks it statistically)")
+            for kind in ("dense", "sparse"):
+                failed[f"check_sample_weight_equivalence_on_{kind}_data"] = (
+                    f"{method} draws rows at random, so sample_weight is equivalent to repeating rows in expectation, "
+                    "not draw for draw (test_weights.py checks it statistically)")
         return failed
 
     def _control(self, method, n_samples):
@@ -482,9 +478,7 @@ class _BaseGradDescent(RegressorMixin, BaseEstimator):
                                                              else weights, X.shape[0])
         names = pd.Index(self._names(X.shape[1]))
         if sparse.is_sparse(X):
-            if weights is not None:
-                raise ValueError(_SPARSE_WEIGHTS)
-            return sparse.as_sparse(X, y, names)
+            return sparse.as_sparse(X, y, names, weights=weights)
         values = np.empty((X.shape[0], X.shape[1] + 1), order=order)
         values[:, :-1], values[:, -1] = X, y
         return Dense(values, names, weights=weights)

@@ -28,7 +28,19 @@ What each family of methods reads, and its cost per step:
   The variance-reduced inner loops add the full gradient
   ``mu`` at every step (``O(columns)``), and read their inner rows densified (at most
   :data:`MAX_DENSE` numbers: a smaller ``innerIter`` beyond).
+
+Sample weights (frequency weights, :mod:`graddescent.weighting`) mean what they mean for the
+dense kind (:mod:`graddescent.data`): the rows of weight 0 are left out when the data is made;
+the full gradients and the loss weigh each row's term (as the exact sums take the weights, over
+their sum); R's means and standard deviations are those of the rows repeated (divisor ``sum(w)
+- 1``; the dense kind's numbers to the bit where they are summed in order), the minima and
+maxima those of the rows kept; the Gram matrix of the certificate and the curvature are the
+weighted ones (the dense kind's to the bit); the single-row steps, over a row's non-zeros or
+densified, multiply a row's residual by its step factor ``w_i / mean(w)``, as do the largest row
+norm of the automatic steps. The costs per step stay those above.
 """
+
+import math
 
 import numpy as np
 import pandas as pd
@@ -37,6 +49,7 @@ from . import _kernels as K
 from . import _sparse as S
 from ._sums import add_exact, gram_matrix, gram_sums, mean_sd, r_mean_sd
 from .spectrum import GRAM_SIZE, eigenvalue
+from .validation import check_weights
 from .weighting import Weighed
 
 __all__ = []
@@ -68,17 +81,31 @@ def canonical(X):
 class Sparse(Weighed):
     """Sparse inputs ``X`` (m x k - 1, canonical CSR) and the output ``y`` (m), scaled
     implicitly by ``centre`` and ``spread`` (one per input; 0 and 1: as they are; ``y`` is
-    held scaled), with their names: the interface of :mod:`graddescent.data`."""
+    held scaled), with their names: the interface of :mod:`graddescent.data`.
 
-    def __init__(self, X, y, columns=None, index=None, centre=None, spread=None):
+    ``weights`` (one per row, checked by :func:`graddescent.validation.check_weights`): frequency
+    weights, as :class:`graddescent.data.Dense` takes them; the rows of weight 0 are left out
+    (``X`` and ``y`` then hold the others)."""
+
+    def __init__(self, X, y, columns=None, index=None, centre=None, spread=None, weights=None):
+        y = np.ascontiguousarray(y, dtype=np.float64)
+        if weights is not None:
+            weights = check_weights(weights, X.shape[0])
+            kept = weights > 0
+            if not kept.all():  # (a weight of 0: the row left out)
+                X, y = canonical(X[np.flatnonzero(kept)]), y[kept]
+                index = (pd.RangeIndex(kept.size) if index is None else index)[kept]
+                weights = weights[kept]
         self.X = X
-        self.y = np.ascontiguousarray(y, dtype=np.float64)
+        self.y = y
         self.m, self.k = X.shape[0], X.shape[1] + 1
         self.shape = (self.m, self.k)
         self.columns = pd.Index([f"V{j + 1}" for j in range(self.k)]) if columns is None else columns
         self.index = pd.RangeIndex(self.m) if index is None else index
         self.centre = np.zeros(self.k - 1) if centre is None else np.ascontiguousarray(centre, dtype=np.float64)
         self.spread = np.ones(self.k - 1) if spread is None else np.ascontiguousarray(spread, dtype=np.float64)
+        if weights is not None:
+            self._weigh(weights)
 
     @property
     def stretch(self):
@@ -90,7 +117,8 @@ class Sparse(Weighed):
     # ----------------------------------------------------------------------- what the drivers read
 
     def gradient(self):
-        return S.SparseGradient(np.empty((self.k, 0)), *self._csr(), self.y, self.centre, self.spread)
+        gradient = S.SparseGradient(np.empty((self.k, 0)), *self._csr(), self.y, self.centre, self.spread)
+        return gradient if self.weights is None else gradient.set_weights(self._summed, self.weighting)
 
     def take(self, rows):
         """The data rows ``rows``, scaled, densified (by row, C order)."""
@@ -116,10 +144,12 @@ class Sparse(Weighed):
         return cols, np.arange(unique.size, dtype=np.int64), inverse.astype(np.int64).ravel()
 
     def _blocks(self, rows=None):
-        """The rows (all: None) densified and scaled, ``stretch`` at a time, in order."""
+        """The rows (all: None) densified and scaled, ``stretch`` at a time, in order, each with
+        its rows' weights as the exact sums take them (None: unweighted)."""
         rows = np.arange(self.m, dtype=np.int64) if rows is None else np.asarray(rows, dtype=np.int64)
         for lo in range(0, rows.size, self.stretch):
-            yield self.take(rows[lo:lo + self.stretch])
+            chosen = rows[lo:lo + self.stretch]
+            yield self.take(chosen), None if self.weights is None else self._summed[chosen]
 
     def steps(self, steps, theta, perm, rows, coins, window, loss, offset, average_from):
         """The single-row steps that run in time proportional to a row's non-zeros, as
@@ -136,22 +166,25 @@ class Sparse(Weighed):
         csr = (self.X.indptr, self.X.indices, self._deltas, self.y, self.centre, self.spread, theta, perm, rows, coins,
                steps.alpha, window, loss, steps.carry)
         if kind == K.SingleRow.SAG:
-            return S.sag(*csr, steps.moments[0], steps.table, offset)
-        written, steps.averaged = S.sgd(*csr, offset, steps.mean, steps.averaged, average_from)
+            return S.sag(*csr, steps.moments[0], steps.table, offset, self.step_factors())
+        written, steps.averaged = S.sgd(*csr, offset, steps.mean, steps.averaged, average_from, self.step_factors())
         return written
 
     def mean_squared_residual(self, theta):
-        """In the order of the rows. Up to :data:`graddescent.spectrum.GRAM_SIZE` columns, the
-        dense kind's numbers to the bit (each residual over the scaled row, a block of rows
-        densified at a time: the work of a pass of the single-row steps); beyond, from the
-        non-zeros."""
+        """In the order of the rows; weighted. Up to :data:`graddescent.spectrum.GRAM_SIZE`
+        columns, the dense kind's numbers to the bit (each residual over the scaled row, a block
+        of rows densified at a time: the work of a pass of the single-row steps); beyond, from
+        the non-zeros."""
         theta = np.ascontiguousarray(theta, dtype=np.float64).ravel()
+        count = self.m if self.weights is None else self.total
         if self.k > GRAM_SIZE:
-            return S.squared_residuals(*self._csr(), self.y, self.centre, self.spread, theta) / self.m
-        total = 0.0
-        for block in self._blocks():
-            total = K.squared_residuals(block, theta, total)
-        return total / self.m
+            return S.squared_residuals(*self._csr(), self.y, self.centre, self.spread, theta, self.weights) / count
+        total, lo = 0.0, 0
+        for block, _ in self._blocks():
+            total = K.squared_residuals(block, theta, total, None if self.weights is None else
+                                        self.weights[lo:lo + block.shape[0]])
+            lo += block.shape[0]
+        return total / count
 
     def _top(self):
         """Each scaled column's largest magnitude (the zeros' included), the output last."""
@@ -166,25 +199,30 @@ class Sparse(Weighed):
 
     def _exact_gram(self, rows=None, output=False):
         """The dense kind's exact Gram matrix (:func:`graddescent.spectrum.exact_gram`), of the
-        inputs (and the output), over the rows (all: None): the same exact sums, from blocks
-        of rows densified, so the same matrix to the bit."""
+        inputs (and the output), over the rows (all: None), weighted: the same exact sums, from
+        blocks of rows densified, so the same matrix to the bit."""
         top = self._top() if output else self._top()[:-1]
         width = top.size
         total, grids = None, None
-        for block in self._blocks(rows):
-            acc, grids = gram_sums(np.ascontiguousarray(block[:, :width].T), top)
+        for block, weights in self._blocks(rows):
+            acc, grids = gram_sums(np.ascontiguousarray(block[:, :width].T), top, None, weights,
+                                   0 if weights is None else self.weighting)
             if total is None:
                 total = acc
             else:
                 add_exact(total, acc)
-        return gram_matrix(total, grids, width + 1, self.m if rows is None else len(rows))
+        if self.weights is None:
+            count = self.m if rows is None else len(rows)
+        else:  # (the weights' sum, as the dense kind's)
+            count = math.fsum(self._summed if rows is None else self._summed[rows])
+        return gram_matrix(total, grids, width + 1, count)
 
     # ----------------------------------------------------------------------- its inputs' spectrum
 
     def curvature(self, batches=None, starts=None):
-        """``L``: the largest eigenvalue of ``X~'X~ / m`` (``X~ = [1 | scaled inputs]``), or the
-        largest over MBGD's batches; by Lanczos iterations on sparse products where the
-        table is wider than :data:`graddescent.spectrum.GRAM_SIZE`."""
+        """``L``: the largest eigenvalue of ``X~'X~ / m`` (``X~ = [1 | scaled inputs]``; weighted:
+        ``X~'W X~ / sum(w)``), or the largest over MBGD's batches; by Lanczos iterations on
+        sparse products where the table is wider than :data:`graddescent.spectrum.GRAM_SIZE`."""
         groups = [None] if batches is None or batches.size == 0 else [
             batches[starts[b]:starts[b + 1]] for b in range(starts.size - 1)]
         with np.errstate(all="ignore"):
@@ -197,10 +235,15 @@ class Sparse(Weighed):
 
         X = self.X if rows is None else self.X[rows]
         count, z = X.shape[0], self.centre / self.spread
+        weights = None if self.weights is None else self._summed if rows is None else self._summed[rows]
+        if weights is not None:
+            count = math.fsum(weights)
 
         def product(v):
             w = v[1:] / self.spread
             u = v[0] + X @ w - z @ v[1:]
+            if weights is not None:  # (X~' W X~ v)
+                u = u * weights
             return np.concatenate([[u.sum()], (X.T @ u) / self.spread - z * u.sum()]) / count
 
         value = eigsh(LinearOperator((self.k, self.k), matvec=product, dtype=np.float64), k=1, which="LA",
@@ -208,33 +251,45 @@ class Sparse(Weighed):
         return float(value) * (1 + 1e-6) if np.isfinite(value) else np.inf
 
     def largest_row_norm(self):
-        """``R2``: the largest ``|x~_i|^2 = 1 + sum_j x~_ij^2`` over the rows."""
+        """``R2``: the largest ``|x~_i|^2 = 1 + sum_j x~_ij^2`` over the rows (weighted: times
+        the row's step factor, as its steps are)."""
         with np.errstate(over="ignore"):
-            return 1.0 + float(S.row_norms(*self._csr(), self.centre, self.spread).max())
+            squares = 1.0 + S.row_norms(*self._csr(), self.centre, self.spread)
+            if self.weights is not None:
+                squares *= self._factors
+            return float(squares.max())
 
     def gram(self):
-        """The exact Gram matrix of ``[1 | inputs | output]``, divided by m (None beyond
-        :data:`graddescent.spectrum.GRAM_SIZE` columns): the dense kind's, to the bit."""
+        """The exact Gram matrix of ``[1 | inputs | output]``, divided by m (weighted: the
+        weighted one, over the weights' sum; None beyond :data:`graddescent.spectrum.GRAM_SIZE`
+        columns): the dense kind's, to the bit."""
         if self.k + 1 > GRAM_SIZE:
             return None
         return self._exact_gram(output=True)
 
-    def _moments(self):
-        """Of the scaled inputs: R's means and standard deviations, the minima and the maxima
-        (zeros counted); then the output's. R's sums follow the order of the rows, a zero's
-        term where R adds it, up to :data:`IN_ORDER` values (R's numbers to the bit); beyond,
-        each column's zeros are added at once (R's numbers up to that sum's rounding)."""
+    def _moments(self, weighted=True):
+        """Of the scaled inputs: R's means and standard deviations (weighted: of the rows
+        repeated, divisor ``sum(w) - 1``; ``weighted=False``: every row once), the minima and
+        the maxima (zeros counted, of the rows kept); then the output's. R's sums follow the
+        order of the rows, a zero's term where R adds it, up to :data:`IN_ORDER` values (R's
+        numbers to the bit); beyond, each column's zeros are added at once (R's numbers up to
+        that sum's rounding)."""
+        weights = self.weights if weighted else None
         if getattr(self, "_stats", None) is None:  # (once: min_max and scaling_parameter both read them)
-            self._stats = self._statistics()
-        return self._stats
+            self._stats = {}
+        key = weights is None
+        if key not in self._stats:
+            self._stats[key] = self._statistics(weights)
+        return self._stats[key]
 
-    def _statistics(self):
+    def _statistics(self, weights):
         X = self.X.tocsc()
         m, k, counts = self.m, self.k - 1, np.diff(X.indptr)
         indptr, rows = X.indptr.astype(np.int64), X.indices.astype(np.int64)
         in_order = m * k <= IN_ORDER
         mean, sd = mean_sd(lambda out, centre, power: S.column_sums(indptr, rows, X.data, m, out, centre, power,
-                                                                     in_order), m, k)
+                                                                     in_order, weights),
+                           m if weights is None else self.total, k)
         starts, nonempty = X.indptr[:-1], counts > 0
         low, high = np.full(k, np.inf), np.full(k, -np.inf)
         if X.data.size:
@@ -245,13 +300,14 @@ class Sparse(Weighed):
         with np.errstate(all="ignore"):
             c, s = self.centre, self.spread  # (of data scaled already: its scaled values' statistics)
             mean, sd, low, high = (mean - c) / s, sd / s, (low - c) / s, (high - c) / s
-            ym, ys = (v[0] for v in r_mean_sd(self.y[:, None]))
+            ym, ys = (v[0] for v in r_mean_sd(self.y[:, None], weights))
         return (np.append(mean, ym), np.append(sd, ys), np.append(low, self.y.min()),
                 np.append(high, self.y.max()))
 
     def looks_scaled(self):
-        """Whether every input column looks scaled: mean near 0 and spread near 1, or spanning 0..1."""
-        mean, sd, low, high = (v[:-1] for v in self._moments())
+        """Whether every input column looks scaled: mean near 0 and spread near 1, or spanning 0..1
+        (every row once, as the dense kind's)."""
+        mean, sd, low, high = (v[:-1] for v in self._moments(weighted=False))
         return bool(np.all((np.abs(mean) < 0.1) & (np.abs(sd - 1) < 0.1) | (np.abs(low) < 1e-9) &
                            (np.abs(high - 1) < 1e-9)))
 
@@ -264,15 +320,18 @@ class Sparse(Weighed):
 
     def scaling_parameter(self, method):
         """R's scalingParameter (:meth:`graddescent.data.Dense.scaling_parameter`'s numbers, up to
-        the rounding of sums that skip the zeros)."""
+        the rounding of sums that skip the zeros; weighted as the dense kind's)."""
+        if method == "variance":
+            self.check_total()
         mean, sd, low, high = self._moments()
         with np.errstate(over="ignore", invalid="ignore"):
             return np.vstack([mean, sd]) if method == "variance" else np.vstack([low, high - low])
 
     def weighted(self, weights, name="sample_weight"):
-        """Weights are not taken by sparse data yet: one line that says what to do."""
-        raise ValueError(f"{name} with sparse data is not supported yet; pass the dense copy (X.toarray()) where it "
-                         "fits in memory, or repeat the rows of whole weights")
+        """This data with the rows' frequency weights (its rows of weight 0 left out), as
+        :meth:`graddescent.data.Dense.weighted`."""
+        return Sparse(self.X, self.y, self.columns, self.index, self.centre, self.spread,
+                      check_weights(weights, self.m, name))
 
     def scaled(self, parameter, order=None, in_place=False):
         """This data scaled as R scales it, implicitly: the same matrix, with the centres and
@@ -281,8 +340,11 @@ class Sparse(Weighed):
         with np.errstate(all="ignore"):
             y = (self.y - centre[-1]) / spread[-1]
             # (x - c1) / s1 scaled again by c2, s2: x's centre c1 + c2 s1, its spread s1 s2
-            return Sparse(self.X, y, self.columns, self.index, self.centre + centre[:-1] * self.spread,
-                          self.spread * spread[:-1])
+            scaled = Sparse(self.X, y, self.columns, self.index, self.centre + centre[:-1] * self.spread,
+                            self.spread * spread[:-1])
+        if self.weights is not None:
+            scaled._weigh(self.weights)
+        return scaled
 
     def non_finite_columns(self):
         """Which columns hold a scaled value that is not finite (a zero's included)."""
@@ -295,15 +357,16 @@ class Sparse(Weighed):
         return np.append(bad, not np.all(np.isfinite(self.y)))
 
 
-def as_sparse(X, y, columns=None, name="X"):
-    """Sparse inputs and a dense output as a checked :class:`Sparse`."""
+def as_sparse(X, y, columns=None, name="X", weights=None):
+    """Sparse inputs and a dense output as a checked :class:`Sparse`, with the rows' frequency
+    weights (None: every row once; the rows of weight 0 left out)."""
     X = canonical(X)
     y = np.asarray(y, dtype=np.float64).ravel()
     if X.shape[0] != y.shape[0]:
         raise ValueError(f"{name} has {X.shape[0]} rows and y {y.shape[0]}; give them the same rows")
     if not np.all(np.isfinite(X.data)):
         raise ValueError(f"{name} has NaN or infinite values; drop or fill them")
-    return Sparse(X, y, None if columns is None else pd.Index(columns))
+    return Sparse(X, y, None if columns is None else pd.Index(columns), weights=weights)
 
 
 def predictions(theta, parameter, X):

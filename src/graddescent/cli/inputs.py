@@ -163,7 +163,7 @@ def _load_training_data(args, default=None, sparse=True):
         held = frame.attrs.get("weights")
         names = _design_names(chosen, factors, args)
         if sparse and held_sparse(frame.shape[0], factors):
-            table = _sparse_table(frame, plan, names, factors, held, args)
+            table = _sparse_table(frame, plan, names, held)
             return table, args.label, factors, remarks + [_sparse_note(frame.shape[0], factors, args)]
         _check_dense(factors, frame.shape[0], args, "" if sparse else "; explore fits the dense design")
         frame = pd.DataFrame(coding.design(frame.to_numpy(), plan), columns=names, copy=False)
@@ -203,20 +203,10 @@ def held_sparse(rows, factors):
             or coding.dense_bytes(rows, factors) > DENSE_LIMIT)
 
 
-def _sparse_table(frame, plan, names, factors, held, args):
-    """The design of ``frame`` (its source columns, the target last) held sparse, its weights
-    checked to be taken by the sparse kind of data (one line where they are not)."""
+def _sparse_table(frame, plan, names, held):
+    """The design of ``frame`` (its source columns, the target last) held sparse, with its weights."""
     values = frame.to_numpy()
-    table = SparseTable(coding.sparse_design(values[:, :-1], plan), np.array(values[:, -1]), pd.Index(names), held)
-    if held is not None:
-        try:
-            table.data().weighted(held.values, name=f"the weights column {held.name!r} of {args.label!r}")
-        except ValueError:
-            widest = max(factors, key=lambda f: len(f.levels))
-            raise CLIError(f"--weights is not taken yet with a sparse design (column {widest.name!r} of {args.label!r} "
-                           f"has {len(widest.levels)} levels, more than are held dense); repeat each row as often as "
-                           f"its weight says and leave out --weights, or merge its levels into fewer") from None
-    return table
+    return SparseTable(coding.sparse_design(values[:, :-1], plan), np.array(values[:, -1]), pd.Index(names), held)
 
 
 def _sparse_note(rows, factors, args):
