@@ -90,15 +90,15 @@ def test_other_weights_sum_the_same_in_any_order(table):
 # The weighted sums' fast loops (columns summed a few at a time, the Gram matrix's blocks on each
 # copy for a vector width, whole weights' block budget): the bits of their plain definitions.
 
-@pytest.mark.parametrize("k", [1, 2, 3, 4, 5, 7, 9])
+@pytest.mark.parametrize("k, m", [(1, 37), (2, 37), (3, 37), (4, 37), (5, 37), (7, 37), (9, 37), (3, 1100),
+                                  (7, 1100)])
 @pytest.mark.parametrize("order", ["C", "F"])
 @pytest.mark.parametrize("weighted", [False, True])
-def test_column_sums_are_the_row_order_long_double_sums(k, order, weighted):
+def test_column_sums_are_the_row_order_long_double_sums(k, m, order, weighted):
     """R's mean and sd's passes: each column's terms (x, x - c, (x - c)^2, times the row's weight)
-    added one row after another in long double (numpy's longdouble is C's), whatever the layout
-    and however many columns the loop sums at once."""
-    rng = np.random.default_rng(k * 7 + weighted)
-    m = 37
+    added one row after another in long double (numpy's longdouble is C's), whatever the layout,
+    however many columns the loop sums at once, and over tiles of rows (by row: 512 at a time)."""
+    rng = np.random.default_rng(k * 7 + weighted + m)
     values = np.asarray(rng.standard_normal((m, k)) * 10.0 ** rng.integers(-3, 4, k) + rng.integers(-5, 5, k),
                         order=order)
     w = rng.integers(1, 2049, m).astype(float) if k % 2 else rng.uniform(0.01, 30.0, m)

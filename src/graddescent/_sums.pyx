@@ -73,6 +73,7 @@ cdef enum:  # columns summed at once by R's mean and sd (:func:`_column_sums`), 
     GROUP_W0 = 4
     GROUP_W1 = 3
     GROUP_W2 = 3
+    ROW_TILE = 512  # rows of data by row summed at a time (their 4 kB a column: in the cache)
 
 cpdef enum Weighting:
     UNWEIGHTED  # every row once
@@ -219,9 +220,15 @@ cdef void _column_sums(const double[:, :] values, bint by_column, long double* o
 
 cdef inline inlined_int _sums_of(const double[:, :] values, bint by_column, long double* out,
                                  const long double* centre, int power, const double* w, int group) noexcept nogil:
-    cdef Py_ssize_t m = values.shape[0], k = values.shape[1], i, j = 0
+    # Data by row is taken a tile of rows at a time (each column group then reads the tile from
+    # the cache, not memory): each column's sum goes on from tile to tile, still in row order.
+    cdef Py_ssize_t m = values.shape[0], k = values.shape[1], i, j, lo, hi
+    cdef Py_ssize_t tile = m if by_column else ROW_TILE
     cdef long double a0, a1 = 0, a2 = 0, a3 = 0, c0 = 0, c1 = 0, c2 = 0, c3 = 0, f = 1
-    if by_column:
+    lo = 0
+    while lo < m:
+        hi = min(lo + tile, m)
+        j = 0
         while j + group <= k:
             a0 = out[j]
             if power:  # (the centres held in registers: loading a long double is slow)
@@ -238,7 +245,7 @@ cdef inline inlined_int _sums_of(const double[:, :] values, bint by_column, long
                 a3 = out[j + 3]
                 if power:
                     c3 = centre[j + 3]
-            for i in range(m):
+            for i in range(lo, hi):
                 if w != NULL:  # (the weighted term: w * term, in long double)
                     f = w[i]
                     a0 += f * _term_of(values[i, j], c0, power)
@@ -256,7 +263,7 @@ cdef inline inlined_int _sums_of(const double[:, :] values, bint by_column, long
                         a2 += _term_of(values[i, j + 2], c2, power)
                     if group > 3:
                         a3 += _term_of(values[i, j + 3], c3, power)
-            out[j] = a0
+            out[j] = a0  # (long double in memory: exactly the register's value)
             if group > 1:
                 out[j + 1] = a1
             if group > 2:
@@ -266,15 +273,11 @@ cdef inline inlined_int _sums_of(const double[:, :] values, bint by_column, long
             j += group
         for j in range(j, k):
             a0, c0 = out[j], centre[j] if power else 0
-            for i in range(m):
+            for i in range(lo, hi):
                 a0 += (<long double>w[i] * _term_of(values[i, j], c0, power) if w != NULL
                        else _term_of(values[i, j], c0, power))
             out[j] = a0
-    else:
-        for i in range(m):
-            for j in range(k):
-                out[j] += (<long double>w[i] * _term(values[i, j], centre, j, power) if w != NULL
-                           else _term(values[i, j], centre, j, power))
+        lo = hi
     return 0
 
 
@@ -283,14 +286,6 @@ cdef inline long double _term_of(double x, long double c, int power) noexcept no
     if power == 0:
         return x
     d = x - c
-    return d if power == 1 else d * d
-
-
-cdef inline long double _term(double x, const long double* centre, Py_ssize_t j, int power) noexcept nogil:
-    cdef long double d
-    if power == 0:
-        return x
-    d = x - centre[j]
     return d if power == 1 else d * d
 
 
