@@ -968,7 +968,7 @@ def gram_sums(const double[:, ::1] cols, const double[::1] top, rows=None, weigh
     whose products would leave double's range has grid inf (the matrix overflows); one whose
     products are all below 2^-900 or 0 has grid 0 (the entry is 0). ``weights`` (one per row of
     cols) weigh the rows as :meth:`FullGradient.set_weights` does (``weighting``)."""
-    cdef Py_ssize_t k = cols.shape[0] + 1, m = cols.shape[1], a, b, e, i, start, stop, count, r
+    cdef Py_ssize_t k = cols.shape[0] + 1, m = cols.shape[1], a, b, e, start, stop, count
     cdef const int64_t[::1] chosen = np.asarray(rows if rows is not None else [0], dtype=np.int64)
     cdef bint indexed = rows is not None
     cdef Py_ssize_t total = chosen.shape[0] if indexed else m
@@ -979,7 +979,7 @@ def gram_sums(const double[:, ::1] cols, const double[::1] top, rows=None, weigh
     cdef const double* xa
     cdef const double* xb
     cdef const int64_t* idx
-    cdef double s1, s2, p, size
+    cdef double s1, s2, size
     cdef uint64_t w1, w2, weight
     cdef int kind
     cdef const double[::1] wd = np.ascontiguousarray(weights if weighting != UNWEIGHTED else np.ones(1), dtype=np.float64)

@@ -9,8 +9,6 @@ weights' sum. The methods that step on one row at a time multiply its gradient b
 weighted gradient's.
 """
 
-import math
-
 import numpy as np
 
 from ._sums import Weighting, exact_total
