@@ -400,7 +400,9 @@ def weights_cost(m, n=10):
     same part unweighted, in turn, best of 5: the full gradient (a pass), R's mean and sd, the Gram
     matrix, and whole fits (GD, AGD, SGD, SVRG at fixed iterations) through the estimators; whole
     weights (1..4: summed as copies of their rows) and others (uniform in 0.5..3: each term times its
-    weight). The fits' data is the same rows, so the ratio is the weights' cost alone."""
+    weight). The fits' data is the same rows, so the ratio is the weights' cost alone. Timed in the
+    process's CPU time (all single-threaded work): on a shared machine, wall time swings with the
+    other processes' load by more than the 10% measured."""
     from graddescent._sums import r_mean_sd
     from graddescent.data import Dense
 
@@ -414,9 +416,9 @@ def weights_cost(m, n=10):
         times = {"w": [], "p": []}
         for _ in range(repeat):
             for key, fn in (("w", weighted), ("p", plain)):
-                start = time.perf_counter()
+                start = time.process_time()
                 fn()
-                times[key].append(time.perf_counter() - start)
+                times[key].append(time.process_time() - start)
         return min(times["w"]), min(times["p"])
 
     out = []

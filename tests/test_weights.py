@@ -6,6 +6,7 @@ method; weighted fits reach the weighted least-squares optimum; the methods that
 match it in expectation (their row gradients times w_i / mean(w)).
 """
 
+import math
 import warnings
 
 import numpy as np
@@ -17,9 +18,10 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 import graddescent as gd
-from graddescent._sums import FullGradient, r_mean_sd
+from graddescent._sums import FullGradient, Weighting, column_sums, exact_total, r_mean_sd
 from graddescent.catalog import METHODS
 from graddescent.data import Dense
+from graddescent.spectrum import exact_gram
 
 ESTIMATORS = {name: getattr(gd, f"{name}Regressor") for name in METHODS}
 EXACT = ("GD", "MGD", "AGD")  # the full-batch methods that draw nothing
@@ -83,6 +85,88 @@ def test_other_weights_sum_the_same_in_any_order(table):
     b = Dense(np.asfortranarray(values[order]), weights=w[order]).gradient()(theta)
     np.testing.assert_array_equal(a[0], b[0])
     assert a[1] == b[1]
+
+
+# The weighted sums' fast loops (columns summed a few at a time, the Gram matrix's blocks on each
+# copy for a vector width, whole weights' block budget): the bits of their plain definitions.
+
+@pytest.mark.parametrize("k, m", [(1, 37), (2, 37), (3, 37), (4, 37), (5, 37), (7, 37), (9, 37), (3, 1100),
+                                  (7, 1100)])
+@pytest.mark.parametrize("order", ["C", "F"])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_column_sums_are_the_row_order_long_double_sums(k, m, order, weighted):
+    """R's mean and sd's passes: each column's terms (x, x - c, (x - c)^2, times the row's weight)
+    added one row after another in long double (numpy's longdouble is C's), whatever the layout,
+    however many columns the loop sums at once, and over tiles of rows (by row: 512 at a time)."""
+    rng = np.random.default_rng(k * 7 + weighted + m)
+    values = np.asarray(rng.standard_normal((m, k)) * 10.0 ** rng.integers(-3, 4, k) + rng.integers(-5, 5, k),
+                        order=order)
+    w = rng.integers(1, 2049, m).astype(float) if k % 2 else rng.uniform(0.01, 30.0, m)
+    centre = (values.astype(np.longdouble).sum(axis=0) / np.longdouble(3)).astype(np.longdouble)
+    for power in (0, 1, 2):
+        start = rng.standard_normal(k).astype(np.longdouble) / np.longdouble(7)
+        ours = column_sums(values, start.copy(), centre if power else None, power, w if weighted else None)
+        for j in range(k):
+            total = start[j]
+            for i in range(m):
+                term = np.longdouble(values[i, j]) if power == 0 else np.longdouble(values[i, j]) - centre[j]
+                term = term * term if power == 2 else term
+                total = total + (np.longdouble(w[i]) * term if weighted else term)
+            assert ours[j] == total, (power, j)
+
+
+@pytest.mark.parametrize("values", [
+    np.random.default_rng(0).uniform(0.5, 3.0, 10_000),
+    np.random.default_rng(1).integers(1, 2049, 9_000).astype(float),
+    np.random.default_rng(2).standard_normal(5_000) * 1e-300,
+    np.random.default_rng(3).standard_normal(5_000) * 10.0 ** np.random.default_rng(3).integers(-200, 200, 5_000),
+    np.array([1.0, 1e100, 1.0, -1e100]), np.array([2.0 ** 1000, 2.0 ** 1000]), np.array([0.1] * 3 + [1e-17]),
+    np.array([]), np.array([0.0]), np.array([-0.0]), np.array([5e-324, 5e-324]), np.array([1.0, math.inf]),
+    np.array([1.0, math.nan]), np.array([math.inf, -math.inf]), np.array([1.0 + 2.0 ** -52, 2.0 ** -53, 2.0 ** -105]),
+])
+def test_exact_total_is_fsum(values):
+    try:
+        expected = repr(math.fsum(values))
+    except (ValueError, OverflowError) as error:
+        with pytest.raises(type(error)):
+            exact_total(values)
+        return
+    assert repr(exact_total(values)) == expected
+
+
+def test_exact_total_of_random_sums_is_fsum():
+    rng = np.random.default_rng(9)
+    for _ in range(200):
+        m = int(rng.integers(1, 3000))
+        values = rng.uniform(0.0, 1.0, m) * 10.0 ** rng.integers(-3, 3, m) * rng.choice([-1.0, 1.0], m)
+        assert repr(exact_total(values)) == repr(math.fsum(values))
+
+
+@pytest.mark.parametrize("k", [1, 3, 6])
+def test_weighted_gram_is_its_definition_on_each_copy(k, vector_path):
+    """The weighted Gram matrix on each copy of its block loop: whole weights give that of the
+    repeated rows bit for bit (over blocks of various weights, a block's weights at most the
+    budget), other weights that of the products times the weights, correctly rounded (fsum)."""
+    rng = np.random.default_rng(k)
+    m = 5000
+    cols = np.ascontiguousarray(rng.standard_normal((k, m)) * 10.0 ** rng.integers(-3, 4, (k, 1)))
+    whole = rng.integers(1, 2049, m).astype(float)
+    whole[:3000] = rng.integers(1, 5, 3000)
+    repeated = np.ascontiguousarray(np.repeat(cols, whole.astype(int), axis=1))
+    np.testing.assert_array_equal(exact_gram(cols, weights=whole, weighting=Weighting.WHOLE), exact_gram(repeated))
+    rows = rng.choice(m, 2000, replace=False)
+    np.testing.assert_array_equal(exact_gram(cols, rows, weights=whole, weighting=Weighting.WHOLE),
+                                  exact_gram(np.ascontiguousarray(np.repeat(cols[:, rows], whole[rows].astype(int),
+                                                                            axis=1))))
+    other = rng.uniform(0.01, 1.0, m)
+    ours = exact_gram(cols, weights=other, weighting=Weighting.SCALED)
+    ours_rows = exact_gram(cols, rows, weights=other, weighting=Weighting.SCALED)
+    full = np.vstack([np.ones(m), cols])
+    for a in range(k + 1):
+        for b in range(k + 1):
+            products = (full[a] * full[b]) * other  # (as cut: the product, then times the weight)
+            assert ours[a, b] == math.fsum(products) / math.fsum(other), (a, b)
+            assert ours_rows[a, b] == math.fsum(products[rows]) / math.fsum(other[rows]), (a, b)
 
 
 # --------------------------------------------------------------------------- the fits

@@ -71,12 +71,15 @@ cpdef enum VarianceReduced:  # SARAHPlus is SARAH with gammaS > 0
     SARAHPLUS_TEXTBOOK = 4
 
 cdef inline void prefetch_row(const double* cols, Py_ssize_t m, Py_ssize_t n, const int64_t* perm,
-                              const int64_t* rows, Py_ssize_t k, Py_ssize_t count) noexcept nogil:
-    """Start loading, from data stored by column, the row that inner step k + AHEAD reads."""
+                              const int64_t* rows, Py_ssize_t k, Py_ssize_t count, const double* f) noexcept nogil:
+    """Start loading, from data stored by column, the row that inner step k + AHEAD reads (and
+    its factor, ``f`` not NULL)."""
     cdef Py_ssize_t j
     if k + AHEAD < count:
         for j in range(n):
             prefetch(cols + perm[rows[k + AHEAD]] + j * m)
+        if f != NULL:
+            prefetch(f + perm[rows[k + AHEAD]])
 
 
 cdef inline bint stop_after(double* state, double loss, double tol, Py_ssize_t patience,
@@ -499,6 +502,8 @@ def single_row(int kind, const double[:, ::1] data, double[::1] theta, const int
                 prefetch(x + k - 1)  # (a row may span two cache lines)
                 if kind == SAG:
                     prefetch(&table[perm[rows[t + AHEAD]] if where == NULL else where[perm[rows[t + AHEAD]]]])
+                if factors != NULL:  # (a weighted row's factor: read at random as its row)
+                    prefetch(&factors[perm[rows[t + AHEAD]]])
             if always or update[t]:
                 x = &data[perm[rows[t]], 0]
                 e = residual(x, 1, n, &theta[0])
@@ -598,7 +603,7 @@ cdef int _svrg(const double* cols, Py_ssize_t m, Py_ssize_t n, const double* the
     memcpy(w, theta, n * sizeof(double))
     memcpy(out, theta, n * sizeof(double))
     for k in range(count):
-        prefetch_row(cols, m, n, perm, rows, k, count)
+        prefetch_row(cols, m, n, perm, rows, k, count, f)
         x = cols + perm[rows[k]]
         c = 1.0 if f == NULL else f[perm[rows[k]]]  # (a weighted row: its gradient times w_i / mean w)
         e_w = residual(x, m, n, w) * c
@@ -620,7 +625,7 @@ cdef int _ssgd(const double* cols, Py_ssize_t m, Py_ssize_t n, const double* the
     cdef double e_w, e_0, c
     memcpy(out, theta, n * sizeof(double))
     for k in range(count):
-        prefetch_row(cols, m, n, perm, rows, k, count)
+        prefetch_row(cols, m, n, perm, rows, k, count, f)
         x = cols + perm[rows[k]]
         c = 1.0 if f == NULL else f[perm[rows[k]]]  # (a weighted row: its gradient times w_i / mean w)
         e_w = residual(x, m, n, out) * c
@@ -641,7 +646,7 @@ cdef int _ssgd_textbook(const double* cols, Py_ssize_t m, Py_ssize_t n, const do
     cdef double e_w, e_0, c
     memcpy(out, theta, n * sizeof(double))
     for k in range(count):
-        prefetch_row(cols, m, n, perm, rows, k, count)
+        prefetch_row(cols, m, n, perm, rows, k, count, f)
         x = cols + perm[rows[k]]
         c = 1.0 if f == NULL else f[perm[rows[k]]]  # (a weighted row: its gradient times w_i / mean w)
         e_w = residual(x, m, n, out) * c
@@ -674,7 +679,7 @@ cdef int _sarah(const double* cols, Py_ssize_t m, Py_ssize_t n, const double* th
         a = fabs(v[0]) / 3
         if gammaS > 0 and not a * a > limit:  # R's /3 decides overflow: keep it
             break
-        prefetch_row(cols, m, n, perm, rows, k - 1, count)
+        prefetch_row(cols, m, n, perm, rows, k - 1, count, f)
         x = cols + perm[rows[k - 1]]
         c = 1.0 if f == NULL else f[perm[rows[k - 1]]]
         e_w = residual(x, m, n, w) * c
@@ -713,7 +718,7 @@ cdef int _sarahplus_textbook(const double* cols, Py_ssize_t m, Py_ssize_t n, con
     for k in range(1, count):
         if not _squares(v, n) > limit:
             break
-        prefetch_row(cols, m, n, perm, rows, k - 1, count)
+        prefetch_row(cols, m, n, perm, rows, k - 1, count, f)
         x = cols + perm[rows[k - 1]]
         c = 1.0 if f == NULL else f[perm[rows[k - 1]]]
         e_w = residual(x, m, n, w) * c

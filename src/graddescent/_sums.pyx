@@ -30,18 +30,20 @@ import numpy as np
 from ._signals cimport new_poll, poll
 
 cdef extern from *:
-    # The loop over a block's rows (:func:`block_sums`) is compiled three times on x86-64
-    # Linux with GCC, for AVX-512, AVX2 and the baseline, and the one the processor runs
-    # best is chosen when the module loads (``_use_vector_path``; ``_vector_paths`` lists
-    # those it runs, so that the tests run each). The copies compute the same numbers:
-    # their only reordered sums are integer sums. Elsewhere the three are one plain loop.
+    # The loops over a block's rows (:func:`block_sums`, the Gram matrix's ``gram_block``) are
+    # compiled three times on x86-64 Linux with GCC, for AVX-512 (F and DQ: whole weights'
+    # 64-bit products in one instruction), AVX2 and the baseline, and the one the processor
+    # runs best is chosen when the module loads (``_use_vector_path``; ``_vector_paths`` lists
+    # those it runs, so that the tests run each). The copies compute the same numbers: their
+    # only reordered sums are integer sums. Elsewhere the three are one plain loop.
     """
     #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
-    #define GD_AVX512 __attribute__((target("avx512f")))
+    #define GD_AVX512 __attribute__((target("avx512f,avx512dq")))
     #define GD_AVX2 __attribute__((target("avx2")))
     #define GD_INLINED __attribute__((always_inline))  /* (into each copy, compiled for its target) */
     #pragma GCC diagnostic ignored "-Wattributes"  /* (Cython repeats the return type on its temporaries) */
-    static int gd_runs_avx512(void) { __builtin_cpu_init(); return __builtin_cpu_supports("avx512f"); }
+    static int gd_runs_avx512(void) {
+        __builtin_cpu_init(); return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq"); }
     static int gd_runs_avx2(void) { __builtin_cpu_init(); return __builtin_cpu_supports("avx2"); }
     #else
     #define GD_AVX512
@@ -54,12 +56,24 @@ cdef extern from *:
     ctypedef uint64_t avx512_uint64 "GD_AVX512 uint64_t"
     ctypedef uint64_t avx2_uint64 "GD_AVX2 uint64_t"
     ctypedef uint64_t inlined_uint64 "GD_INLINED uint64_t"
+    ctypedef int inlined_int "GD_INLINED int"
+    ctypedef int avx512_int "GD_AVX512 int"
+    ctypedef int avx2_int "GD_AVX2 int"
     bint gd_runs_avx512() noexcept nogil
     bint gd_runs_avx2() noexcept nogil
 
 cdef enum:
     BLOCK = 4096  # rows summed per block: each 64-bit word sum holds < 2^51 steps a row, so < 2^63 a block
-    WEIGHT_BUDGET = 2048  # whole weights summed per block (its rows' weights add up to at most this: < 2^62)
+    WEIGHT_BUDGET = 4096  # whole weights summed per block (its rows' weights add up to at most this: < 2^63, as BLOCK)
+
+cdef enum:  # columns summed at once by R's mean and sd (:func:`_column_sums`), by power, unweighted and weighted
+    GROUP_0 = 4
+    GROUP_1 = 3
+    GROUP_2 = 2
+    GROUP_W0 = 4
+    GROUP_W1 = 3
+    GROUP_W2 = 3
+    ROW_TILE = 512  # rows of data by row summed at a time (their 4 kB a column: in the cache)
 
 cpdef enum Weighting:
     UNWEIGHTED  # every row once
@@ -137,7 +151,7 @@ def r_mean_sd(const double[:, :] values, weights=None):
     each row repeated (for whole weights; equal to them up to the long double rounding of
     the sums, which R adds a copy at a time).
     """
-    m = values.shape[0] if weights is None else math.fsum(weights)
+    m = values.shape[0] if weights is None else exact_total(weights)
     return mean_sd(lambda out, centre, power: column_sums(values, out, centre, power, weights), m, values.shape[1])
 
 
@@ -183,39 +197,95 @@ def column_sums(const double[:, :] values, long double[::1] out, centre, int pow
 
 cdef void _column_sums(const double[:, :] values, bint by_column, long double* out, const long double* centre,
                        int power, const double* w) noexcept nogil:
-    """out[j] += sum over rows of x, x - centre[j] or (x - centre[j])^2 (power 0, 1, 2), in long
-    double, in row order; by column or by row as the array is laid out in memory."""
-    cdef Py_ssize_t m = values.shape[0], k = values.shape[1], i, j = 0
-    cdef long double a0, a1, a2, a3
-    if w != NULL:  # weighted: each term times its row's weight, in long double, in row order
-        for j in range(k):
-            for i in range(m):
-                out[j] += <long double>w[i] * _term(values[i, j], centre, j, power)
-        return
-    if by_column:
-        while j + 4 <= k:  # four columns at once: four independent chains of long double additions
-            a0, a1, a2, a3 = out[j], out[j + 1], out[j + 2], out[j + 3]  # (each still in its row order)
-            for i in range(m):
-                a0 += _term(values[i, j], centre, j, power)
-                a1 += _term(values[i, j + 1], centre, j + 1, power)
-                a2 += _term(values[i, j + 2], centre, j + 2, power)
-                a3 += _term(values[i, j + 3], centre, j + 3, power)
-            out[j], out[j + 1], out[j + 2], out[j + 3] = a0, a1, a2, a3
-            j += 4
-        for j in range(j, k):
-            for i in range(m):
-                out[j] += _term(values[i, j], centre, j, power)
+    """out[j] += sum over rows of x, x - centre[j] or (x - centre[j])^2 (power 0, 1, 2), each
+    times its row's weight w[i] (w not NULL), in long double, in row order; by column or by row
+    as the array is laid out in memory."""
+    # Each power, weighted or not, is compiled on its own, summing ``group`` columns at once
+    # (independent chains of long double additions, each in its row order): as many as the
+    # x87's eight registers hold with the centres and the weight, the fastest measured.
+    if w == NULL:
+        if power == 0:
+            _sums_of(values, by_column, out, centre, 0, NULL, GROUP_0)
+        elif power == 1:
+            _sums_of(values, by_column, out, centre, 1, NULL, GROUP_1)
+        else:
+            _sums_of(values, by_column, out, centre, 2, NULL, GROUP_2)
+    elif power == 0:
+        _sums_of(values, by_column, out, centre, 0, w, GROUP_W0)
+    elif power == 1:
+        _sums_of(values, by_column, out, centre, 1, w, GROUP_W1)
     else:
-        for i in range(m):
-            for j in range(k):
-                out[j] += _term(values[i, j], centre, j, power)
+        _sums_of(values, by_column, out, centre, 2, w, GROUP_W2)
 
 
-cdef inline long double _term(double x, const long double* centre, Py_ssize_t j, int power) noexcept nogil:
+cdef inline inlined_int _sums_of(const double[:, :] values, bint by_column, long double* out,
+                                 const long double* centre, int power, const double* w, int group) noexcept nogil:
+    # Data by row is taken a tile of rows at a time (each column group then reads the tile from
+    # the cache, not memory): each column's sum goes on from tile to tile, still in row order.
+    cdef Py_ssize_t m = values.shape[0], k = values.shape[1], i, j, lo, hi
+    cdef Py_ssize_t tile = m if by_column else ROW_TILE
+    cdef long double a0, a1 = 0, a2 = 0, a3 = 0, c0 = 0, c1 = 0, c2 = 0, c3 = 0, f = 1
+    lo = 0
+    while lo < m:
+        hi = min(lo + tile, m)
+        j = 0
+        while j + group <= k:
+            a0 = out[j]
+            if power:  # (the centres held in registers: loading a long double is slow)
+                c0 = centre[j]
+            if group > 1:
+                a1 = out[j + 1]
+                if power:
+                    c1 = centre[j + 1]
+            if group > 2:
+                a2 = out[j + 2]
+                if power:
+                    c2 = centre[j + 2]
+            if group > 3:
+                a3 = out[j + 3]
+                if power:
+                    c3 = centre[j + 3]
+            for i in range(lo, hi):
+                if w != NULL:  # (the weighted term: w * term, in long double)
+                    f = w[i]
+                    a0 += f * _term_of(values[i, j], c0, power)
+                    if group > 1:
+                        a1 += f * _term_of(values[i, j + 1], c1, power)
+                    if group > 2:
+                        a2 += f * _term_of(values[i, j + 2], c2, power)
+                    if group > 3:
+                        a3 += f * _term_of(values[i, j + 3], c3, power)
+                else:
+                    a0 += _term_of(values[i, j], c0, power)
+                    if group > 1:
+                        a1 += _term_of(values[i, j + 1], c1, power)
+                    if group > 2:
+                        a2 += _term_of(values[i, j + 2], c2, power)
+                    if group > 3:
+                        a3 += _term_of(values[i, j + 3], c3, power)
+            out[j] = a0  # (long double in memory: exactly the register's value)
+            if group > 1:
+                out[j + 1] = a1
+            if group > 2:
+                out[j + 2] = a2
+            if group > 3:
+                out[j + 3] = a3
+            j += group
+        for j in range(j, k):
+            a0, c0 = out[j], centre[j] if power else 0
+            for i in range(lo, hi):
+                a0 += (<long double>w[i] * _term_of(values[i, j], c0, power) if w != NULL
+                       else _term_of(values[i, j], c0, power))
+            out[j] = a0
+        lo = hi
+    return 0
+
+
+cdef inline long double _term_of(double x, long double c, int power) noexcept nogil:
     cdef long double d
     if power == 0:
         return x
-    d = x - centre[j]
+    d = x - c
     return d if power == 1 else d * d
 
 
@@ -330,6 +400,40 @@ cdef double exact_value(const uint64_t* acc, double s2) noexcept nogil:
     return -value if negative else value
 
 
+def exact_total(values):
+    """``math.fsum(values)`` (their sum, correctly rounded), the same bits, in a vectorised pass:
+    the values cut on the two grids of the exact sums and their words added as integers, where
+    that is exact (no value is cut short: they span less than about 2^48 of the largest; no sum
+    nears double's range); else math.fsum itself. Of a 1-D array (the weights' sums)."""
+    cdef const double[::1] x = np.ascontiguousarray(values, dtype=np.float64).reshape(-1)
+    cdef Py_ssize_t m = x.shape[0], i, start, stop
+    cdef double top = 0.0, s1, s2 = 0.0, h, r, q
+    cdef uint64_t a1, a2, miss = 0
+    cdef uint64_t acc[3]
+    with nogil:
+        for i in range(m):
+            top = max(top, fabs(x[i]))
+        s1 = grid(2.0 * top * MARGIN) if 0.0 < top < INFINITY and top * m < 2.0 ** 1000 else 0.0
+        if s1 > 0.0:
+            s2 = from_word(word(s1) - SECOND)
+            acc[0] = acc[1] = acc[2] = 0
+            start = 0
+            while start < m:
+                stop, a1, a2 = min(start + BLOCK, m), 0, 0
+                for i in range(start, stop):
+                    h = s1 + x[i]
+                    r = x[i] - (h - s1)
+                    q = s2 + r
+                    a1 += word(h)
+                    a2 += word(q)
+                    miss |= word(r - (q - s2)) << 1  # (a remainder below the second grid: not exact)
+                add_block(acc, a1, a2, s1, s2, stop - start)
+                start = stop
+    if s1 > 0.0 and miss == 0:  # (a NaN is missed too: its remainder is NaN)
+        return exact_value(acc, s2)
+    return math.fsum(x)
+
+
 # --------------------------------------------------------------------------- the fallback: compensated sums
 # Where a grid would overflow or underflow (data or theta near the ends of double's range,
 # a diverged theta), the sums are compensated (TwoSum) in double, in row order. Terms
@@ -393,14 +497,19 @@ cdef class FullGradient:
         if w.shape[0] != self.m:
             raise ValueError(f"{w.shape[0]} weights for {self.m} rows")
         whole = np.asarray(w).astype(np.uint32)
-        self.weight_array = (np.asarray(w), whole, np.concatenate([np.zeros(1, np.uint64), np.cumsum(whole, dtype=np.uint64)]))
+        cdef uint32_t[::1] u = whole
+        cdef uint64_t[::1] prefix = np.zeros(self.m + 1 if weighting == WHOLE else 1, dtype=np.uint64)
+        cdef Py_ssize_t i
+        if weighting == WHOLE:  # (the running sums, which find a block's end: see _budget_stop)
+            with nogil:
+                for i in range(self.m):
+                    prefix[i + 1] = prefix[i] + u[i]
+        self.weight_array = (np.asarray(w), whole, np.asarray(prefix))
         self.wd = &w[0] if self.m else NULL
-        cdef uint32_t[::1] u = self.weight_array[1]
-        cdef uint64_t[::1] prefix = self.weight_array[2]
         self.wu = &u[0] if self.m else NULL
         self.prefix = &prefix[0]
         self.weighting = weighting
-        self.total = math.fsum(self.weight_array[0])  # (whole weights: exact in any order)
+        self.total = exact_total(self.weight_array[0])  # (exact: the same in any order)
         return self
 
     def __call__(self, theta, Py_ssize_t lo=0, hi=None, rows=None):
@@ -687,14 +796,37 @@ cdef uint64_t block_sums_default(FullGradient self, Py_ssize_t start, Py_ssize_t
     return _block_sums_any(self, start, stop, theta)
 
 
+ctypedef int (*GramBlock)(const double*, const double*, const int64_t*, Py_ssize_t, bint, int, int, const double*,
+                         const uint32_t*, double, double, uint64_t*, uint64_t*) noexcept nogil
+
+
+cdef avx512_int gram_block_avx512(const double* xa, const double* xb, const int64_t* idx, Py_ssize_t count,
+                                  bint indexed, int kind, int weighting, const double* wd, const uint32_t* wu,
+                                  double s1, double s2, uint64_t* w1, uint64_t* w2) noexcept nogil:
+    return _gram_any(xa, xb, idx, count, indexed, kind, weighting, wd, wu, s1, s2, w1, w2)
+
+
+cdef avx2_int gram_block_avx2(const double* xa, const double* xb, const int64_t* idx, Py_ssize_t count,
+                              bint indexed, int kind, int weighting, const double* wd, const uint32_t* wu,
+                              double s1, double s2, uint64_t* w1, uint64_t* w2) noexcept nogil:
+    return _gram_any(xa, xb, idx, count, indexed, kind, weighting, wd, wu, s1, s2, w1, w2)
+
+
+cdef int gram_block_default(const double* xa, const double* xb, const int64_t* idx, Py_ssize_t count,
+                            bint indexed, int kind, int weighting, const double* wd, const uint32_t* wu,
+                            double s1, double s2, uint64_t* w1, uint64_t* w2) noexcept nogil:
+    return _gram_any(xa, xb, idx, count, indexed, kind, weighting, wd, wu, s1, s2, w1, w2)
+
+
 cdef BlockSums block_sums = block_sums_default  # the copy this process runs (set below, at load)
+cdef GramBlock gram_block = gram_block_default  # (and of the Gram matrix's block loop)
 cdef str vector_path = "default"
 
 
 def _vector_paths():
-    """The copies of the block loop this processor runs, the widest first: some of
-    ``"avx512f"``, ``"avx2"``, and ``"default"`` (every x86-64; the only one where the
-    extension is not built by GCC for x86-64 Linux). Private: for the tests."""
+    """The copies of the block loops this processor runs, the widest first: some of
+    ``"avx512f"`` (AVX-512 F and DQ), ``"avx2"``, and ``"default"`` (every x86-64; the only one
+    where the extension is not built by GCC for x86-64 Linux). Private: for the tests."""
     return [name for name, runs in (("avx512f", gd_runs_avx512()), ("avx2", gd_runs_avx2())) if runs] + ["default"]
 
 
@@ -702,12 +834,13 @@ def _use_vector_path(name):
     """Run the copy ``name`` of the block loop (one of :func:`_vector_paths`) from now on, in
     this process; returns the one run before. Private: for the tests, which run each copy
     and compare their sums bit for bit."""
-    global block_sums, vector_path
+    global block_sums, gram_block, vector_path
     if name not in _vector_paths():
         raise ValueError(f"vector path {name!r}: this processor runs {', '.join(_vector_paths())}")
     previous, vector_path = vector_path, name
     block_sums = (block_sums_avx512 if name == "avx512f" else block_sums_avx2 if name == "avx2"
                   else block_sums_default)
+    gram_block = gram_block_avx512 if name == "avx512f" else gram_block_avx2 if name == "avx2" else gram_block_default
     return previous
 
 
@@ -835,7 +968,7 @@ def gram_sums(const double[:, ::1] cols, const double[::1] top, rows=None, weigh
     whose products would leave double's range has grid inf (the matrix overflows); one whose
     products are all below 2^-900 or 0 has grid 0 (the entry is 0). ``weights`` (one per row of
     cols) weigh the rows as :meth:`FullGradient.set_weights` does (``weighting``)."""
-    cdef Py_ssize_t k = cols.shape[0] + 1, m = cols.shape[1], a, b, e, i, start, stop, count, r
+    cdef Py_ssize_t k = cols.shape[0] + 1, m = cols.shape[1], a, b, e, start, stop, count
     cdef const int64_t[::1] chosen = np.asarray(rows if rows is not None else [0], dtype=np.int64)
     cdef bint indexed = rows is not None
     cdef Py_ssize_t total = chosen.shape[0] if indexed else m
@@ -846,11 +979,13 @@ def gram_sums(const double[:, ::1] cols, const double[::1] top, rows=None, weigh
     cdef const double* xa
     cdef const double* xb
     cdef const int64_t* idx
-    cdef double s1, s2, p, size
-    cdef uint64_t w1, w2, u, v, f = 1, weight
-    cdef double h = 1.0
+    cdef double s1, s2, size
+    cdef uint64_t w1, w2, weight
+    cdef int kind
     cdef const double[::1] wd = np.ascontiguousarray(weights if weighting != UNWEIGHTED else np.ones(1), dtype=np.float64)
-    cdef const uint64_t[::1] wu = np.asarray(wd).astype(np.uint64)
+    cdef const uint32_t[::1] wu = np.asarray(wd).astype(np.uint32)
+    cdef const double* wdp
+    cdef const uint32_t* wup
     cdef bint weighted = weighting != UNWEIGHTED
     for a in range(1, k):
         bound[a] = top[a - 1]
@@ -874,62 +1009,81 @@ def gram_sums(const double[:, ::1] cols, const double[::1] top, rows=None, weigh
                 while stop < total and stop - start < BLOCK:
                     weight += wu[chosen[stop] if indexed else stop]
                     if weight > WEIGHT_BUDGET:
+                        weight -= wu[chosen[stop] if indexed else stop]
                         break
                     stop += 1
             count = stop - start
+            if weighting != WHOLE:
+                weight = count  # (the rows counted, or their whole weights' sum: the copies)
             idx = &chosen[start] if indexed else NULL
+            wdp = &wd[0] + (0 if indexed or not weighted else start)
+            wup = &wu[0] + (0 if indexed or not weighted else start)
             e = 0
-            if weighted:  # each row's words times its weight (WHOLE), or its products times it (SCALED)
-                for a in range(k):
-                    for b in range(a, k):
-                        s1, s2 = grids[0, e], grids[1, e]
-                        if s1 > 0 and s1 < INFINITY:
-                            w1, w2, weight = 0, 0, 0
-                            for i in range(count):
-                                r = idx[i] if indexed else start + i
-                                if weighting == WHOLE:
-                                    f = wu[r]
-                                else:
-                                    h = wd[r]
-                                p = 1.0 if a == 0 and b == 0 else cols[b - 1, r] if a == 0 else cols[a - 1, r] * cols[
-                                    b - 1, r]
-                                u, v = cut(p * h if weighting == SCALED else p, s1, s2)
-                                w1 += f * u
-                                w2 += f * v
-                                weight += f
-                            add_block(&acc[e, 0], w1, w2, s1, s2, weight)
-                        e += 1
-                poll(&p_, count * entries)
-                start = stop
-                continue
             for a in range(k):
                 for b in range(a, k):
                     s1, s2 = grids[0, e], grids[1, e]
                     if s1 > 0 and s1 < INFINITY:
-                        w1, w2 = 0, 0
-                        if a == 0 and b == 0:
-                            for i in range(count):
-                                u, v = cut(1.0, s1, s2)
-                                w1 += u
-                                w2 += v
-                        elif a == 0:
-                            xb = &cols[b - 1, 0] + (0 if indexed else start)
-                            for i in range(count):
-                                u, v = cut(at(xb, idx, i, indexed), s1, s2)
-                                w1 += u
-                                w2 += v
-                        else:
-                            xa = &cols[a - 1, 0] + (0 if indexed else start)
-                            xb = &cols[b - 1, 0] + (0 if indexed else start)
-                            for i in range(count):
-                                u, v = cut(at(xa, idx, i, indexed) * at(xb, idx, i, indexed), s1, s2)
-                                w1 += u
-                                w2 += v
-                        add_block(&acc[e, 0], w1, w2, s1, s2, count)
+                        xa = &cols[a - 1, 0] + (0 if indexed else start) if a > 0 else NULL
+                        xb = &cols[b - 1, 0] + (0 if indexed else start) if b > 0 else NULL
+                        kind = 0 if b == 0 else 1 if a == 0 else 2
+                        gram_block(xa, xb, idx, count, indexed, kind, weighting, wdp, wup, s1, s2, &w1, &w2)
+                        add_block(&acc[e, 0], w1, w2, s1, s2, weight)
                     e += 1
             poll(&p_, count * entries)
             start = stop
     return np.asarray(acc), np.asarray(grids)
+
+
+cdef inline inlined_int _gram_any(const double* xa, const double* xb, const int64_t* idx, Py_ssize_t count,
+                                  bint indexed, int kind, int weighting, const double* wd, const uint32_t* wu,
+                                  double s1, double s2, uint64_t* w1, uint64_t* w2) noexcept nogil:
+    """A block of an entry of :func:`gram_sums` (:func:`_gram_entry`): each kind of entry, weighting
+    and choice of rows compiled on its own."""
+    if weighting == WHOLE:
+        if indexed:
+            return _gram_kinds(xa, xb, idx, count, True, kind, WHOLE, wd, wu, s1, s2, w1, w2)
+        return _gram_kinds(xa, xb, idx, count, False, kind, WHOLE, wd, wu, s1, s2, w1, w2)
+    if weighting == SCALED:
+        if indexed:
+            return _gram_kinds(xa, xb, idx, count, True, kind, SCALED, wd, wu, s1, s2, w1, w2)
+        return _gram_kinds(xa, xb, idx, count, False, kind, SCALED, wd, wu, s1, s2, w1, w2)
+    if indexed:
+        return _gram_kinds(xa, xb, idx, count, True, kind, UNWEIGHTED, wd, wu, s1, s2, w1, w2)
+    return _gram_kinds(xa, xb, idx, count, False, kind, UNWEIGHTED, wd, wu, s1, s2, w1, w2)
+
+
+cdef inline inlined_int _gram_kinds(const double* xa, const double* xb, const int64_t* idx, Py_ssize_t count,
+                                    bint indexed, int kind, int weighting, const double* wd, const uint32_t* wu,
+                                    double s1, double s2, uint64_t* w1, uint64_t* w2) noexcept nogil:
+    if kind == 0:
+        return _gram_entry(xa, xb, idx, count, indexed, 0, weighting, wd, wu, s1, s2, w1, w2)
+    if kind == 1:
+        return _gram_entry(xa, xb, idx, count, indexed, 1, weighting, wd, wu, s1, s2, w1, w2)
+    return _gram_entry(xa, xb, idx, count, indexed, 2, weighting, wd, wu, s1, s2, w1, w2)
+
+
+cdef inline inlined_int _gram_entry(const double* xa, const double* xb, const int64_t* idx, Py_ssize_t count,
+                                    bint indexed, int kind, int weighting, const double* wd, const uint32_t* wu,
+                                    double s1, double s2, uint64_t* w1, uint64_t* w2) noexcept nogil:
+    """The words of a block's products at grids s1, s2 into w1, w2: of 1 (kind 0, the intercept's
+    own), x_b (1) or x_a x_b (2) over ``count`` rows (of ``idx`` where indexed); WHOLE: each row's
+    words times its weight, SCALED: each product times its weight, then cut."""
+    cdef Py_ssize_t i
+    cdef uint64_t a1 = 0, a2 = 0, u, v
+    cdef uint32_t f = 1  # (32-bit weights: products that vectorise)
+    cdef double p
+    for i in range(count):
+        p = 1.0 if kind == 0 else at(xb, idx, i, indexed) if kind == 1 else at(xa, idx, i, indexed) * at(
+            xb, idx, i, indexed)
+        if weighting == SCALED:
+            p = p * at(wd, idx, i, indexed)
+        elif weighting == WHOLE:
+            f = wu[idx[i]] if indexed else wu[i]
+        u, v = cut(p, s1, s2)
+        a1 += f * u
+        a2 += f * v
+    w1[0], w2[0] = a1, a2
+    return 0
 
 
 def gram_matrix(const uint64_t[:, ::1] acc, const double[:, ::1] grids, Py_ssize_t k, double count):

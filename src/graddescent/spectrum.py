@@ -11,7 +11,7 @@ import math
 
 import numpy as np
 
-from ._sums import add_exact, column_bounds, gram_matrix, gram_sums
+from ._sums import add_exact, column_bounds, exact_total, gram_matrix, gram_sums
 
 __all__ = []
 
@@ -39,7 +39,7 @@ def _count(m, rows, weights):
     """The rows counted: their number, or their weights' sum."""
     if weights is None:
         return m if rows is None else rows.size
-    return math.fsum(weights if rows is None else weights[rows])
+    return exact_total(weights if rows is None else weights[rows])
 
 
 def exact_gram_by_rows(values, weights=None, weighting=0):

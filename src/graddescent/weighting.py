@@ -9,11 +9,9 @@ weights' sum. The methods that step on one row at a time multiply its gradient b
 weighted gradient's.
 """
 
-import math
-
 import numpy as np
 
-from ._sums import Weighting
+from ._sums import Weighting, exact_total
 
 __all__ = []
 
@@ -29,11 +27,19 @@ class Weighed:
 
     def _weigh(self, weights):
         self.weights = weights
-        self.total = math.fsum(weights)
+        self.total = exact_total(weights)
         whole = bool(np.all(weights <= WHOLE_WEIGHTS) and np.all(weights == np.floor(weights)))
         self.weighting = Weighting.WHOLE if whole else Weighting.SCALED
         self._summed = weights if whole else weights / weights.max()
-        self._factors = weights / (self.total / weights.size)
+        self._factor_cache = None
+
+    @property
+    def _factors(self):
+        """The single-row steps' factors of all rows (made on first use: the full-batch methods
+        never ask)."""
+        if self._factor_cache is None:
+            self._factor_cache = self.weights / (self.total / self.weights.size)
+        return self._factor_cache
 
     def step_factors(self, table_rows=None):
         """The single-row steps' factors ``w_i / mean(w)`` of the rows read (those of the data
