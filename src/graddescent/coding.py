@@ -156,15 +156,8 @@ def design(values, factors):
 def sparse_design(values, factors):
     """:func:`design` as a ``scipy.sparse`` CSR matrix, built without its dense copy: the same
     columns, in the same order, holding the non-zeros only (a numeric column's zeros and a
-    row's indicators of the levels it does not have are left out).
-
-    Parameters
-    ----------
-    values : numpy.ndarray, shape (rows, k)
-        The source columns; a factor's column holds level numbers (0 the reference).
-    factors : dict
-        Column position -> (number of levels, and an array mapping the level numbers that
-        ``values`` holds to the factor's, or None where they are the factor's).
+    row's indicators of the levels it does not have are left out). ``values`` and ``factors``:
+    as :func:`design` takes them.
 
     Returns
     -------
