@@ -645,6 +645,30 @@ def test_dask_predict_with_text_columns_writes_what_predict_writes(mixed, tmp_pa
         "holds 'Ford' at line 2901, a level the model was not fitted with" in err) and len(err.splitlines()) == 1
 
 
+def test_dask_predict_of_a_sparse_designs_model_writes_what_predict_writes(tmp_path, monkeypatch, capsys):
+    """A model of more indicator columns than are held dense (fitted from a sparse design)
+    predicts a file on Dask, block by block, to the bytes of its prediction in memory."""
+    monkeypatch.setattr(reading, "HELD_BLOCK_BYTES", 20_000)
+    rng = np.random.default_rng(9)
+    m, levels = 3000, inputs.SPARSE_COLUMNS + 2
+    codes = rng.integers(0, levels, m)
+    x = rng.normal(size=m)
+    frame = pd.DataFrame({"shop": [f"s{c:03d}" for c in codes], "x": x,
+                          "y": rng.normal(size=levels)[codes] + 2 * x + rng.normal(size=m)})
+    frame.to_csv(tmp_path / "shops.csv", index=False)
+    model = tmp_path / "m.json"
+    status, _, err = cli_run(["fit", tmp_path / "shops.csv", "--seed", "1", "--tol", "none", "--max-iter", "30",
+                              "--model-out", model], capsys)
+    assert status == 0 and "the design is held sparse" in err, err
+    status, _, memory_err = cli_run(["predict", model, tmp_path / "shops.csv", "-o", tmp_path / "memory.csv"], capsys)
+    assert status == 0, memory_err
+    status, _, held_err = cli_run(["predict", model, tmp_path / "shops.csv", "-o", tmp_path / "held.csv", "--dask",
+                                   "--workers", "2"], capsys)
+    assert status == 0 and held_err == memory_err
+    assert (tmp_path / "held.csv").read_bytes() == (tmp_path / "memory.csv").read_bytes()
+    assert len(pd.read_csv(tmp_path / "held.csv")) == m
+
+
 def test_dask_keeps_the_design_dense_and_refuses_it_beyond_the_bounds(mixed, monkeypatch, capsys):
     """On Dask the design is dense pieces: more indicator columns than are held dense in memory
     are refused (the sparse design's sums are not the dense pieces'), and so are pieces beyond
