@@ -41,7 +41,7 @@ from .sparse import Sparse, as_sparse, is_sparse
 from ._sums import FullGradient, non_finite_columns, r_mean_sd, scale_columns
 from .spectrum import GRAM_SIZE, exact_gram, exact_gram_by_rows, largest_eigenvalue, largest_row_norm
 from .validation import check_data, check_weights
-from .weighting import Weighed
+from .weighting import Weighed, kept_rows
 
 __all__ = []
 
@@ -59,13 +59,10 @@ class Dense(Weighed):
 
     def __init__(self, values, columns=None, index=None, weights=None):
         if weights is not None:
-            weights = check_weights(weights, values.shape[0])
-            kept = weights > 0
-            if not kept.all():  # (a weight of 0: the row left out)
+            kept, weights, index = kept_rows(weights, values.shape[0], index)
+            if kept is not None:  # (a weight of 0: the row left out)
                 order = "F" if values.flags.f_contiguous and not values.flags.c_contiguous else "C"
                 values = np.asarray(values[kept], order=order)
-                index = (pd.RangeIndex(kept.size) if index is None else index)[kept]
-                weights = weights[kept]
         self.values = values
         self.m, self.k = values.shape
         self.shape = values.shape

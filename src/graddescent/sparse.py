@@ -40,17 +40,15 @@ densified, multiply a row's residual by its step factor ``w_i / mean(w)``, as do
 norm of the automatic steps. The costs per step stay those above.
 """
 
-import math
-
 import numpy as np
 import pandas as pd
 
 from . import _kernels as K
 from . import _sparse as S
-from ._sums import add_exact, gram_matrix, gram_sums, mean_sd, r_mean_sd
+from ._sums import add_exact, exact_total, gram_matrix, gram_sums, mean_sd, r_mean_sd
 from .spectrum import GRAM_SIZE, eigenvalue
 from .validation import check_weights
-from .weighting import Weighed
+from .weighting import Weighed, kept_rows
 
 __all__ = []
 
@@ -90,12 +88,9 @@ class Sparse(Weighed):
     def __init__(self, X, y, columns=None, index=None, centre=None, spread=None, weights=None):
         y = np.ascontiguousarray(y, dtype=np.float64)
         if weights is not None:
-            weights = check_weights(weights, X.shape[0])
-            kept = weights > 0
-            if not kept.all():  # (a weight of 0: the row left out)
+            kept, weights, index = kept_rows(weights, X.shape[0], index)
+            if kept is not None:  # (a weight of 0: the row left out)
                 X, y = canonical(X[np.flatnonzero(kept)]), y[kept]
-                index = (pd.RangeIndex(kept.size) if index is None else index)[kept]
-                weights = weights[kept]
         self.X = X
         self.y = y
         self.m, self.k = X.shape[0], X.shape[1] + 1
@@ -104,6 +99,7 @@ class Sparse(Weighed):
         self.index = pd.RangeIndex(self.m) if index is None else index
         self.centre = np.zeros(self.k - 1) if centre is None else np.ascontiguousarray(centre, dtype=np.float64)
         self.spread = np.ones(self.k - 1) if spread is None else np.ascontiguousarray(spread, dtype=np.float64)
+        self._stats = {}  # (R's statistics, weighted or not: made on first use)
         if weights is not None:
             self._weigh(weights)
 
@@ -214,7 +210,7 @@ class Sparse(Weighed):
         if self.weights is None:
             count = self.m if rows is None else len(rows)
         else:  # (the weights' sum, as the dense kind's)
-            count = math.fsum(self._summed if rows is None else self._summed[rows])
+            count = exact_total(self._summed if rows is None else self._summed[rows])
         return gram_matrix(total, grids, width + 1, count)
 
     # ----------------------------------------------------------------------- its inputs' spectrum
@@ -237,7 +233,7 @@ class Sparse(Weighed):
         count, z = X.shape[0], self.centre / self.spread
         weights = None if self.weights is None else self._summed if rows is None else self._summed[rows]
         if weights is not None:
-            count = math.fsum(weights)
+            count = exact_total(weights)
 
         def product(v):
             w = v[1:] / self.spread
@@ -275,9 +271,7 @@ class Sparse(Weighed):
         numbers to the bit); beyond, each column's zeros are added at once (R's numbers up to
         that sum's rounding)."""
         weights = self.weights if weighted else None
-        if getattr(self, "_stats", None) is None:  # (once: min_max and scaling_parameter both read them)
-            self._stats = {}
-        key = weights is None
+        key = weights is None  # (each once: min_max and scaling_parameter both read them)
         if key not in self._stats:
             self._stats[key] = self._statistics(weights)
         return self._stats[key]

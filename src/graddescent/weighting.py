@@ -10,12 +10,25 @@ weighted gradient's.
 """
 
 import numpy as np
+import pandas as pd
 
 from ._sums import Weighting, exact_total
+from .validation import check_weights
 
 __all__ = []
 
 WHOLE_WEIGHTS = 2048  # whole weights up to this are summed exactly as that many copies of their row
+
+
+def kept_rows(weights, m, index=None):
+    """Frequency weights of m rows, checked (:func:`graddescent.validation.check_weights`), and
+    what a kind of data keeps of its rows: those of weight above 0, as a mask (None: all), with
+    their weights and row labels (``index``; None: 0 to m - 1)."""
+    weights = check_weights(weights, m)
+    kept = weights > 0
+    if kept.all():
+        return None, weights, index
+    return kept, weights[kept], (pd.RangeIndex(m) if index is None else index)[kept]
 
 
 class Weighed:
