@@ -146,7 +146,7 @@ def test_exact_total_of_random_sums_is_fsum():
 def test_weighted_gram_is_its_definition_on_each_copy(k, vector_path):
     """The weighted Gram matrix on each copy of its block loop: whole weights give that of the
     repeated rows bit for bit (over blocks of various weights, a block's weights at most the
-    budget), other weights that of the products times the weights, correctly rounded (fsum)."""
+    budget), other weights that of the products (w x_a) x_b, correctly rounded (fsum)."""
     rng = np.random.default_rng(k)
     m = 5000
     cols = np.ascontiguousarray(rng.standard_normal((k, m)) * 10.0 ** rng.integers(-3, 4, (k, 1)))
@@ -163,10 +163,69 @@ def test_weighted_gram_is_its_definition_on_each_copy(k, vector_path):
     ours_rows = exact_gram(cols, rows, weights=other, weighting=Weighting.SCALED)
     full = np.vstack([np.ones(m), cols])
     for a in range(k + 1):
-        for b in range(k + 1):
-            products = (full[a] * full[b]) * other  # (as cut: the product, then times the weight)
-            assert ours[a, b] == math.fsum(products) / math.fsum(other), (a, b)
-            assert ours_rows[a, b] == math.fsum(products[rows]) / math.fsum(other[rows]), (a, b)
+        for b in range(a, k + 1):
+            # (as cut: the weighted column w x_a, then times x_b; of the intercept's 1, w x_b)
+            products = (other * full[a]) * full[b] if a > 0 else other * full[b]
+            assert ours[a, b] == ours[b, a] == math.fsum(products) / math.fsum(other), (a, b)
+            assert ours_rows[a, b] == ours_rows[b, a] == math.fsum(products[rows]) / math.fsum(other[rows]), (a, b)
+
+
+def _weight_kinds(rng, m):
+    """Whole weights in runs of one weight (grouped, of up to 2048, constant, a run then loose
+    rows) and loose, each run's rows summed at once, the loose rows' words times their weights."""
+    return {"grouped": np.sort(rng.integers(1, 5, m)).astype(float),
+            "large grouped": np.sort(rng.integers(1, 2049, m)).astype(float),
+            "constant": np.full(m, 7.0),
+            "run then loose": np.r_[np.full(m // 2, 3.0), rng.integers(1, 9, m - m // 2)].astype(float),
+            "loose": rng.integers(1, 5, m).astype(float)}
+
+
+def test_runs_of_one_weight_sum_exactly_as_repeated_rows(vector_path):
+    rng = np.random.default_rng(7)
+    m = 6000
+    values = rng.standard_normal((m, 5)) * [1.0, 100.0, 0.01, 3.0, 2.0]
+    for kind, w in _weight_kinds(rng, m).items():
+        weighted = Dense(np.asfortranarray(values), weights=w)
+        copies = Dense(np.asfortranarray(np.repeat(values, w.astype(int), axis=0)))
+        g1, g2 = weighted.gradient(), copies.gradient()
+        for theta in (rng.normal(size=5), rng.normal(size=5) * 1e6):
+            a, b = g1(theta), g2(theta)
+            np.testing.assert_array_equal(a[0], b[0], err_msg=kind)
+            assert a[1] == b[1], kind
+            for lo, hi in ((5, 4100), (2999, 3001), (100, m)):  # (ranges of rows that start or end in a run)
+                part = Dense(np.asfortranarray(np.repeat(values[lo:hi], w[lo:hi].astype(int), axis=0))).gradient()
+                np.testing.assert_array_equal(g1(theta, lo, hi)[0], part(theta)[0], err_msg=kind)
+        np.testing.assert_array_equal(weighted.gram(), copies.gram(), err_msg=kind)
+
+
+def test_grouping_by_weight_moves_whole_rows():
+    rng = np.random.default_rng(8)
+    m = 3000
+    values = rng.standard_normal((m, 4)) * 3 + 1
+    w = rng.integers(1, 6, m).astype(float)
+    order = np.argsort(w, kind="stable")
+    centre, spread = rng.normal(size=4), rng.uniform(0.5, 2.0, 4)
+    index = pd.Index(rng.permutation(m) + 100)
+    for in_place in (False, True):
+        data = Dense(np.asfortranarray(values), index=index, weights=w)
+        grouped = data.scaled(np.vstack([centre, spread]), in_place=in_place, grouped=True)
+        np.testing.assert_array_equal(grouped.values, ((values - centre) / spread)[order])
+        np.testing.assert_array_equal(grouped.weights, w[order])
+        assert grouped.index.equals(index[order]) and grouped.total == data.total
+    # rows grouped already, or weights that are not whole: nothing moves
+    assert Dense(np.asfortranarray(values[order]), weights=w[order]).weight_order() == (None, None)
+    assert Dense(np.asfortranarray(values), weights=w + 0.5).weight_order() == (None, None)
+
+
+@pytest.mark.parametrize("method", EXACT)
+def test_whole_weights_fit_the_same_in_any_order_of_the_rows(table, method):
+    # (the rows are grouped by weight before the fit: from any order, the same sums)
+    X, y, w = table
+    w = w + 1
+    shuffled = np.random.default_rng(4).permutation(len(y))
+    a, b = _fit(ESTIMATORS[method], X, y, w), _fit(ESTIMATORS[method], X[shuffled], y[shuffled], w[shuffled])
+    np.testing.assert_array_equal(a.theta_, b.theta_)
+    assert a.n_iter_ == b.n_iter_
 
 
 # --------------------------------------------------------------------------- the fits

@@ -38,10 +38,14 @@ cdef class FullGradient:
     cdef Poll poll
     cdef const int64_t* rows        # the call's rows (NULL: a range of rows)
     cdef int weighting              # UNWEIGHTED, WHOLE (integer weights) or SCALED (any others), see set_weights
+    cdef uint64_t times             # how many times each row of the block summed counts (WHOLE: a run of rows
+                                    # of one weight, else 0: each row its own weight)
     cdef object weight_array        # the weights (owner of ``wd``, ``wu``)
     cdef const double* wd           # each row's weight, as a double (WHOLE) or divided by the largest (SCALED)
     cdef const uint32_t* wu         # each row's whole weight (WHOLE)
     cdef const uint64_t* prefix     # their running sums, from 0 (m + 1 of them)
+    cdef const int64_t* runs        # the runs of MIN_RUN rows or more of one whole weight: start, stop, ...
+    cdef Py_ssize_t n_runs          # (how many)
     cdef double total               # the weights' sum over all rows
 
     cdef double mean(self, const int64_t* rows, Py_ssize_t lo, Py_ssize_t hi, const double* theta,

@@ -65,6 +65,7 @@ cdef extern from *:
 cdef enum:
     BLOCK = 4096  # rows summed per block: each 64-bit word sum holds < 2^51 steps a row, so < 2^63 a block
     WEIGHT_BUDGET = 4096  # whole weights summed per block (its rows' weights add up to at most this: < 2^63, as BLOCK)
+    MIN_RUN = 64  # rows of one whole weight summed at once as unweighted rows (fewer: each row times its weight)
 
 cdef enum:  # columns summed at once by R's mean and sd (:func:`_column_sums`), by power, unweighted and weighted
     GROUP_0 = 4
@@ -289,14 +290,68 @@ cdef inline long double _term_of(double x, long double c, int power) noexcept no
     return d if power == 1 else d * d
 
 
-def scale_columns(const double[:, :] values, const double[::1] centre, const double[::1] spread, double[:, :] out):
+def scale_columns(const double[:, :] values, const double[::1] centre, const double[::1] spread, double[:, :] out,
+                  place=None):
     """``out[:, j] = (values[:, j] - centre[j]) / spread[j]``, in double, as R's scaling
-    (``out`` may be ``values``)."""
+    (``out`` may be ``values``); with ``place`` (:func:`weight_order`), row i of values goes
+    to row ``place[i]`` of out."""
     cdef Py_ssize_t m = values.shape[0], k = values.shape[1], i, j
+    cdef Py_ssize_t sv = values.strides[0] // 8, so = out.strides[0] // 8
+    cdef const int64_t[::1] to = place if place is not None else np.zeros(0, dtype=np.int64)
+    cdef double[::1] column = np.empty(m if place is not None else 0)  # (a column at a time: out may be values)
+    cdef double* y
     with nogil:
         for j in range(k):
-            for i in range(m):
-                out[i, j] = (values[i, j] - centre[j]) / spread[j]
+            y = &out[0, j]
+            if to.shape[0] == 0:
+                _scale_column(&values[0, j], sv, y, so, m, centre[j], spread[j])
+                continue
+            _scale_column(&values[0, j], sv, &column[0], 1, m, centre[j], spread[j])  # (scaled, then moved:
+            for i in range(m):                                                          # a loop that vectorises)
+                y[to[i] * so] = column[i]
+
+
+cdef void _scale_column(const double* x, Py_ssize_t sx, double* y, Py_ssize_t sy, Py_ssize_t m, double c,
+                        double s) noexcept nogil:
+    """``y = (x - c) / s``, m values ``sx`` and ``sy`` apart (y may be x)."""
+    cdef Py_ssize_t i
+    if <const double*>y == x and sy == 1:  # (each a loop that vectorises: in place, or contiguous)
+        for i in range(m):
+            y[i] = (y[i] - c) / s
+    elif sx == 1 and sy == 1:
+        for i in range(m):
+            y[i] = (x[i] - c) / s
+    else:
+        for i in range(m):
+            y[i * sy] = (x[i * sx] - c) / s
+
+
+def weight_order(const uint32_t[::1] whole):
+    """The rows grouped by their whole weights, in increasing weight, each group in row order
+    (a stable counting sort): the row at each place, and the place of each row; None where
+    they are so already."""
+    cdef Py_ssize_t m = whole.shape[0], i
+    cdef bint grouped = True
+    with nogil:
+        for i in range(1, m):
+            if whole[i] < whole[i - 1]:
+                grouped = False
+                break
+    if grouped:
+        return None
+    cdef int64_t[::1] start = np.zeros(int(np.max(whole)) + 2, dtype=np.int64)
+    cdef int64_t[::1] order = np.empty(m, dtype=np.int64), place = np.empty(m, dtype=np.int64)
+    with nogil:
+        for i in range(m):
+            start[whole[i] + 1] += 1
+        for i in range(1, start.shape[0]):
+            start[i] += start[i - 1]
+        for i in range(m):
+            place[i] = start[whole[i]]
+            order[place[i]] = i
+            start[whole[i]] += 1
+    return np.asarray(order), np.asarray(place)
+
 
 # --------------------------------------------------------------------------- exact sums on grids
 # A term p with |p| < 2^(e-1) added to sigma = 1.5 * 2^e stays in sigma's binade
@@ -350,6 +405,38 @@ cdef inline void add_block(uint64_t* acc, uint64_t w1, uint64_t w2, double s1, d
     """A block's word sums at grids s1, s2 added to acc (in level-2 steps, 2^51 per level-1 step)."""
     add(acc, <int64_t>(w1 - <uint64_t>rows * word(s1)), 51)  # wraps around to the true, small count
     add(acc, <int64_t>(w2 - <uint64_t>rows * word(s2)), 0)
+
+
+cdef inline void add_times(uint64_t* acc, int64_t v, uint64_t times, int shift) noexcept nogil:
+    """acc += v * times * 2^shift (times < 2^32, 0 <= shift < 64): the 128-bit product, from 32-bit halves."""
+    cdef uint64_t a = <uint64_t>(-v) if v < 0 else <uint64_t>v
+    cdef uint64_t low = (a & ((<uint64_t>1 << 32) - 1)) * times, high = (a >> 32) * times
+    cdef uint64_t p0 = low + (high << 32)
+    cdef uint64_t p1 = (high >> 32) + (p0 < low)
+    cdef uint64_t sign = 0
+    if v < 0:  # (two's complement of the 128 bits, then all ones above them)
+        p0, p1, sign = ~p0 + 1, ~p1 + (p0 == 0), ~(<uint64_t>0)
+    cdef uint64_t a0 = p0 << shift
+    cdef uint64_t a1 = (p1 << shift | p0 >> (64 - shift)) if shift else p1
+    cdef uint64_t a2 = (sign << shift | p1 >> (64 - shift)) if shift else sign
+    cdef uint64_t s0 = acc[0] + a0
+    cdef uint64_t c0 = s0 < a0
+    cdef uint64_t s1 = acc[1] + a1
+    cdef uint64_t c1 = s1 < a1
+    acc[0] = s0
+    acc[1] = s1 + c0
+    acc[2] += a2 + c1 + (acc[1] < c0)
+
+
+cdef inline void add_block_times(uint64_t* acc, uint64_t w1, uint64_t w2, double s1, double s2, Py_ssize_t rows,
+                                 uint64_t times) noexcept nogil:
+    """:func:`add_block` of a block whose every row counts ``times`` times (a run of rows of
+    one whole weight): its counts, each below 2^63, times that."""
+    if times == 1:
+        add_block(acc, w1, w2, s1, s2, rows)
+        return
+    add_times(acc, <int64_t>(w1 - <uint64_t>rows * word(s1)), times, 51)
+    add_times(acc, <int64_t>(w2 - <uint64_t>rows * word(s2)), times, 0)
 
 
 cdef inline uint64_t window(const uint64_t* w, Py_ssize_t s) noexcept nogil:
@@ -486,7 +573,7 @@ cdef class FullGradient:
         self.acc = np.zeros((self.n + 1, 3), dtype=np.uint64)
         self.comp = np.zeros((4, self.n + 1))
         self.poll = new_poll()
-        self.weighting, self.total = UNWEIGHTED, <double>self.m
+        self.weighting, self.total, self.times = UNWEIGHTED, <double>self.m, 1
 
     def set_weights(self, weights, int weighting):
         """Weigh the rows (frequency weights, one per row, > 0): ``weighting`` WHOLE for whole
@@ -504,11 +591,13 @@ cdef class FullGradient:
             with nogil:
                 for i in range(self.m):
                     prefix[i + 1] = prefix[i] + u[i]
-        self.weight_array = (np.asarray(w), whole, np.asarray(prefix))
+        cdef const int64_t[::1] runs = _runs(whole) if weighting == WHOLE else np.zeros(2, dtype=np.int64)
+        self.weight_array = (np.asarray(w), whole, np.asarray(prefix), np.asarray(runs))
+        self.runs, self.n_runs = &runs[0], runs.shape[0] // 2 if weighting == WHOLE else 0
         self.wd = &w[0] if self.m else NULL
         self.wu = &u[0] if self.m else NULL
         self.prefix = &prefix[0]
-        self.weighting = weighting
+        self.weighting, self.times = weighting, 0
         self.total = exact_total(self.weight_array[0])  # (exact: the same in any order)
         return self
 
@@ -625,19 +714,12 @@ cdef class FullGradient:
         cdef Py_ssize_t n = self.n, j, start = lo
         for j in range(n + 1):
             self.acc[j, 0] = self.acc[j, 1] = self.acc[j, 2] = 0
-        cdef Py_ssize_t stop
-        cdef uint64_t budget
+        cdef Py_ssize_t stop, run = 0
         while start < hi:
             stop = min(start + BLOCK, hi)
-            if self.weighting == WHOLE and self.rows == NULL:  # (a block's weights add up to at most
-                stop = _budget_stop(self.prefix, start, stop)   # WEIGHT_BUDGET: found in their running sums)
-            elif self.weighting == WHOLE:
-                stop, budget = start, 0
-                while stop < hi and stop - start < BLOCK:
-                    budget += self.wu[self.rows[stop] if self.rows != NULL else stop]
-                    if budget > WEIGHT_BUDGET:
-                        break
-                    stop += 1
+            if self.weighting == WHOLE:  # (a run of rows of one weight: as unweighted rows, see
+                stop = _whole_block(self.runs, self.n_runs if self.rows == NULL else 0, &run, self.wu,  # Dense.scaled)
+                                    self.rows, self.prefix if self.rows == NULL else NULL, start, stop, &self.times)
             if block_sums(self, start, stop, theta):
                 return 1
             poll(&self.poll, (stop - start) * (n + 1))
@@ -710,6 +792,48 @@ cdef class FullGradient:
         with nogil:
             self._compensate(0, hi, &t[0])
         return np.array(self.comp)
+
+
+def _runs(const uint32_t[::1] whole):
+    """The runs of MIN_RUN rows or more of one whole weight (``whole``, a row's each): start, stop, ..."""
+    cdef Py_ssize_t m = whole.shape[0], i, start = 0, n = 0
+    cdef int64_t[::1] runs = np.empty(2 * (m // MIN_RUN) + 2, dtype=np.int64)
+    with nogil:
+        for i in range(1, m + 1):
+            if i == m or whole[i] != whole[start]:
+                if i - start >= MIN_RUN:
+                    runs[n], runs[n + 1] = start, i
+                    n += 2
+                start = i
+    return np.asarray(runs[:n])
+
+
+cdef inline Py_ssize_t _whole_block(const int64_t* runs, Py_ssize_t n_runs, Py_ssize_t* run, const uint32_t* wu,
+                                    const int64_t* rows, const uint64_t* prefix, Py_ssize_t start, Py_ssize_t stop,
+                                    uint64_t* times) noexcept nogil:
+    """The end of the block of rows of whole weights from ``start`` (at most ``stop``; of ``rows``
+    where not NULL): the rows of a run of one weight f (``runs``, n_runs of them, from ``run[0]``
+    on, which follows), summed as unweighted rows, their counts times f (``times[0] = f``);
+    else rows whose weights add up to at most WEIGHT_BUDGET (``times[0] = 0``: each row's
+    words times its weight), found in their running sums ``prefix`` where given."""
+    cdef uint64_t budget = 0
+    cdef Py_ssize_t end = start
+    while run[0] < n_runs and runs[2 * run[0] + 1] <= start:
+        run[0] += 1
+    if run[0] < n_runs and runs[2 * run[0]] <= start:
+        times[0] = wu[start]
+        return min(stop, runs[2 * run[0] + 1])
+    times[0] = 0
+    if run[0] < n_runs:
+        stop = min(stop, runs[2 * run[0]])
+    if prefix != NULL:
+        return _budget_stop(prefix, start, stop)
+    while end < stop:
+        budget += wu[rows[end] if rows != NULL else end]
+        if budget > WEIGHT_BUDGET:
+            break
+        end += 1
+    return end
 
 
 cdef inline Py_ssize_t _budget_stop(const uint64_t* prefix, Py_ssize_t start, Py_ssize_t stop) noexcept nogil:
@@ -860,7 +984,7 @@ cdef inline inlined_uint64 _block_sums_any(FullGradient self, Py_ssize_t start, 
     fitted its grid)."""
     # (each call below is compiled on its own: a range or a list of rows; one or two
     # inputs, the common case, or more, whose partial residuals are stored)
-    if self.weighting == WHOLE:  # (weighted: each kind compiled on its own too)
+    if self.weighting == WHOLE and self.times == 0:  # (weighted: each kind compiled on its own too)
         if self.rows == NULL:
             return _block_sums(self, start, stop, theta, False, False, WHOLE) if self.n <= 3 else _block_sums(
                 self, start, stop, theta, False, True, WHOLE)
@@ -899,6 +1023,7 @@ cdef inline inlined_uint64 _block_sums(FullGradient self, Py_ssize_t start, Py_s
     cdef double ra = self.grid[1, 0], rb = self.grid[1, ja], rc = self.grid[1, jb], rd = self.grid[1, n]
     cdef uint64_t a1 = 0, a2 = 0, b1 = 0, b2 = 0, c1 = 0, c2 = 0, d1 = 0, d2 = 0, u, v, w1, w2
     cdef uint64_t out = 0, wa = word(sa), count = 0
+    cdef uint64_t times = self.times if weighting == UNWEIGHTED else 1  # (a run of rows of one whole weight)
     cdef uint32_t f = 1  # (a whole weight, at most WEIGHT_BUDGET: 32-bit products, which vectorise)
     cdef double h = 1.0
     # Weighted (``weighting``): WHOLE multiplies a row's words by its weight f, as f copies of the
@@ -947,12 +1072,12 @@ cdef inline inlined_uint64 _block_sums(FullGradient self, Py_ssize_t start, Py_s
                 u, v = cut(res[i] * at(x, idx, i, indexed), s1, s2)  # (SCALED: res holds h e)
                 w1 += f * u
                 w2 += f * v
-            add_block(&self.acc[j, 0], w1, w2, s1, s2, count)
-    add_block(&self.acc[0, 0], a1, a2, sa, ra, count)
-    add_block(&self.acc[ja, 0], b1, b2, sb, rb, count)
+            add_block_times(&self.acc[j, 0], w1, w2, s1, s2, count, times)
+    add_block_times(&self.acc[0, 0], a1, a2, sa, ra, count, times)
+    add_block_times(&self.acc[ja, 0], b1, b2, sb, rb, count, times)
     if n > 2:
-        add_block(&self.acc[jb, 0], c1, c2, sc, rc, count)
-    add_block(&self.acc[n, 0], d1, d2, sd, rd, count)
+        add_block_times(&self.acc[jb, 0], c1, c2, sc, rc, count, times)
+    add_block_times(&self.acc[n, 0], d1, d2, sd, rd, count, times)
     return out >> EXPONENT  # the sign and exponent of every sa + e_i are sa's
 
 
@@ -967,8 +1092,9 @@ def gram_sums(const double[:, ::1] cols, const double[::1] top, rows=None, weigh
     the same for any split of the rows (pieces' sums add up: :func:`add_exact`). An entry
     whose products would leave double's range has grid inf (the matrix overflows); one whose
     products are all below 2^-900 or 0 has grid 0 (the entry is 0). ``weights`` (one per row of
-    cols) weigh the rows as :meth:`FullGradient.set_weights` does (``weighting``)."""
-    cdef Py_ssize_t k = cols.shape[0] + 1, m = cols.shape[1], a, b, e, start, stop, count
+    cols) weigh the rows as :meth:`FullGradient.set_weights` does (``weighting``): WHOLE, as
+    that many copies of each row; SCALED, each product as ``(w x_a) x_b``."""
+    cdef Py_ssize_t k = cols.shape[0] + 1, m = cols.shape[1], a, b, e, i, start, stop, run = 0
     cdef const int64_t[::1] chosen = np.asarray(rows if rows is not None else [0], dtype=np.int64)
     cdef bint indexed = rows is not None
     cdef Py_ssize_t total = chosen.shape[0] if indexed else m
@@ -976,17 +1102,17 @@ def gram_sums(const double[:, ::1] cols, const double[::1] top, rows=None, weigh
     cdef uint64_t[:, ::1] acc = np.zeros((entries, 3), dtype=np.uint64)
     cdef double[:, ::1] grids = np.zeros((2, entries))
     cdef double[::1] bound = np.ones(k)
-    cdef const double* xa
-    cdef const double* xb
     cdef const int64_t* idx
-    cdef double s1, s2, size
-    cdef uint64_t w1, w2, weight
-    cdef int kind
+    cdef double s1, size
+    cdef uint64_t weight, times = 1
     cdef const double[::1] wd = np.ascontiguousarray(weights if weighting != UNWEIGHTED else np.ones(1), dtype=np.float64)
-    cdef const uint32_t[::1] wu = np.asarray(wd).astype(np.uint32)
-    cdef const double* wdp
-    cdef const uint32_t* wup
-    cdef bint weighted = weighting != UNWEIGHTED
+    whole = np.asarray(wd).astype(np.uint32)
+    cdef const uint32_t[::1] wu = whole
+    cdef const int64_t[::1] runs = _runs(whole) if weighting == WHOLE and not indexed else np.zeros(2, dtype=np.int64)
+    cdef Py_ssize_t n_runs = runs.shape[0] // 2 if weighting == WHOLE and not indexed else 0
+    # SCALED: a block's rows of an index gathered, its column w x_a and its gathered weights
+    cdef double[:, ::1] gathered = np.empty((k - 1 if weighting == SCALED and indexed else 0, BLOCK))
+    cdef double[:, ::1] weighted = np.empty((2 if weighting == SCALED else 0, BLOCK))
     for a in range(1, k):
         bound[a] = top[a - 1]
     e = 0
@@ -1004,34 +1130,75 @@ def gram_sums(const double[:, ::1] cols, const double[::1] top, rows=None, weigh
         start = 0
         while start < total:
             stop = min(start + BLOCK, total)
-            if weighting == WHOLE:  # (a block's weights add up to at most WEIGHT_BUDGET, as FullGradient's)
-                stop, weight = start, 0
-                while stop < total and stop - start < BLOCK:
-                    weight += wu[chosen[stop] if indexed else stop]
-                    if weight > WEIGHT_BUDGET:
-                        weight -= wu[chosen[stop] if indexed else stop]
-                        break
-                    stop += 1
-            count = stop - start
-            if weighting != WHOLE:
-                weight = count  # (the rows counted, or their whole weights' sum: the copies)
             idx = &chosen[start] if indexed else NULL
-            wdp = &wd[0] + (0 if indexed or not weighted else start)
-            wup = &wu[0] + (0 if indexed or not weighted else start)
-            e = 0
-            for a in range(k):
-                for b in range(a, k):
-                    s1, s2 = grids[0, e], grids[1, e]
-                    if s1 > 0 and s1 < INFINITY:
-                        xa = &cols[a - 1, 0] + (0 if indexed else start) if a > 0 else NULL
-                        xb = &cols[b - 1, 0] + (0 if indexed else start) if b > 0 else NULL
-                        kind = 0 if b == 0 else 1 if a == 0 else 2
-                        gram_block(xa, xb, idx, count, indexed, kind, weighting, wdp, wup, s1, s2, &w1, &w2)
-                        add_block(&acc[e, 0], w1, w2, s1, s2, weight)
-                    e += 1
-            poll(&p_, count * entries)
+            if weighting == SCALED and indexed:
+                for i in range(stop - start):
+                    weighted[1, i] = wd[idx[i]]
+                    for a in range(k - 1):
+                        gathered[a, i] = cols[a, idx[i]]
+                _scaled_gram(gathered, 0, &weighted[1, 0], stop - start, &weighted[0, 0], grids, acc)
+            elif weighting == SCALED:
+                _scaled_gram(cols, start, &wd[0] + start, stop - start, &weighted[0, 0], grids, acc)
+            elif weighting == WHOLE:
+                # a run of rows of one weight f: as unweighted rows, their counts times f; else each
+                # row's words times its weight, a block's weights adding up to at most WEIGHT_BUDGET
+                stop = _whole_block(&runs[0], n_runs, &run, &wu[0], &chosen[0] if indexed else NULL, NULL, start,
+                                    stop, &times)
+                weight = stop - start
+                if times == 0:
+                    weight = 0
+                    for i in range(start, stop):
+                        weight += wu[chosen[i] if indexed else i]
+                _gram_rows(cols, 0 if indexed else start, idx, indexed, stop - start, WHOLE if times == 0 else
+                           UNWEIGHTED, &wu[0] + (0 if indexed else start), weight, max(times, 1), grids, acc)
+            else:
+                _gram_rows(cols, 0 if indexed else start, idx, indexed, stop - start, UNWEIGHTED, NULL, stop - start,
+                           1, grids, acc)
+            poll(&p_, (stop - start) * entries)
             start = stop
     return np.asarray(acc), np.asarray(grids)
+
+
+cdef void _gram_rows(const double[:, ::1] cols, Py_ssize_t offset, const int64_t* idx, bint indexed, Py_ssize_t count,
+                     int weighting, const uint32_t* wu, uint64_t copies, uint64_t times, const double[:, ::1] grids,
+                     uint64_t[:, ::1] acc) noexcept nogil:
+    """``count`` rows of cols (from ``offset``, or ``idx``'s) added to the sums of every entry of
+    :func:`gram_sums`: UNWEIGHTED, ``times`` times each (a run of one whole weight); WHOLE, each
+    row's words times its weight (``wu``; ``copies``: their sum)."""
+    cdef Py_ssize_t k = cols.shape[0] + 1, a, b, e = 0
+    cdef uint64_t w1, w2
+    for a in range(k):
+        for b in range(a, k):
+            if 0 < grids[0, e] < INFINITY:
+                gram_block(&cols[a - 1, 0] + offset if a > 0 else NULL, &cols[b - 1, 0] + offset if b > 0 else NULL,
+                           idx, count, indexed, 0 if b == 0 else 1 if a == 0 else 2, weighting, NULL, wu,
+                           grids[0, e], grids[1, e], &w1, &w2)
+                add_block_times(&acc[e, 0], w1, w2, grids[0, e], grids[1, e], copies, times)
+            e += 1
+
+
+cdef void _scaled_gram(const double[:, ::1] cols, Py_ssize_t offset, const double* w, Py_ssize_t count, double* hx,
+                       const double[:, ::1] grids, uint64_t[:, ::1] acc) noexcept nogil:
+    """``count`` rows of cols from ``offset`` with weights w (SCALED) added to the sums of every
+    entry of :func:`gram_sums`: the products (w x_a) x_b, each column w x_a made once (in hx)."""
+    cdef Py_ssize_t k = cols.shape[0] + 1, a, b, i
+    cdef const double* x
+    _scaled_entry(acc, grids, 0, NULL, w, 1, count)  # (the sum of the weights)
+    for a in range(1, k):
+        x = &cols[a - 1, 0] + offset
+        for i in range(count):
+            hx[i] = w[i] * x[i]
+        _scaled_entry(acc, grids, a, NULL, hx, 1, count)
+        for b in range(a, k):
+            _scaled_entry(acc, grids, a * k - a * (a - 1) // 2 + b - a, hx, &cols[b - 1, 0] + offset, 2, count)
+
+
+cdef inline void _scaled_entry(uint64_t[:, ::1] acc, const double[:, ::1] grids, Py_ssize_t e, const double* xa,
+                               const double* xb, int kind, Py_ssize_t count) noexcept nogil:
+    cdef uint64_t w1, w2
+    if 0 < grids[0, e] < INFINITY:
+        gram_block(xa, xb, NULL, count, False, kind, UNWEIGHTED, NULL, NULL, grids[0, e], grids[1, e], &w1, &w2)
+        add_block(&acc[e, 0], w1, w2, grids[0, e], grids[1, e], count)
 
 
 cdef inline inlined_int _gram_any(const double* xa, const double* xb, const int64_t* idx, Py_ssize_t count,
@@ -1043,10 +1210,6 @@ cdef inline inlined_int _gram_any(const double* xa, const double* xb, const int6
         if indexed:
             return _gram_kinds(xa, xb, idx, count, True, kind, WHOLE, wd, wu, s1, s2, w1, w2)
         return _gram_kinds(xa, xb, idx, count, False, kind, WHOLE, wd, wu, s1, s2, w1, w2)
-    if weighting == SCALED:
-        if indexed:
-            return _gram_kinds(xa, xb, idx, count, True, kind, SCALED, wd, wu, s1, s2, w1, w2)
-        return _gram_kinds(xa, xb, idx, count, False, kind, SCALED, wd, wu, s1, s2, w1, w2)
     if indexed:
         return _gram_kinds(xa, xb, idx, count, True, kind, UNWEIGHTED, wd, wu, s1, s2, w1, w2)
     return _gram_kinds(xa, xb, idx, count, False, kind, UNWEIGHTED, wd, wu, s1, s2, w1, w2)
@@ -1067,7 +1230,7 @@ cdef inline inlined_int _gram_entry(const double* xa, const double* xb, const in
                                     double s1, double s2, uint64_t* w1, uint64_t* w2) noexcept nogil:
     """The words of a block's products at grids s1, s2 into w1, w2: of 1 (kind 0, the intercept's
     own), x_b (1) or x_a x_b (2) over ``count`` rows (of ``idx`` where indexed); WHOLE: each row's
-    words times its weight, SCALED: each product times its weight, then cut."""
+    words times its weight."""
     cdef Py_ssize_t i
     cdef uint64_t a1 = 0, a2 = 0, u, v
     cdef uint32_t f = 1  # (32-bit weights: products that vectorise)
@@ -1075,9 +1238,7 @@ cdef inline inlined_int _gram_entry(const double* xa, const double* xb, const in
     for i in range(count):
         p = 1.0 if kind == 0 else at(xb, idx, i, indexed) if kind == 1 else at(xa, idx, i, indexed) * at(
             xb, idx, i, indexed)
-        if weighting == SCALED:
-            p = p * at(wd, idx, i, indexed)
-        elif weighting == WHOLE:
+        if weighting == WHOLE:
             f = wu[idx[i]] if indexed else wu[i]
         u, v = cut(p, s1, s2)
         a1 += f * u

@@ -80,6 +80,12 @@ class Method:
         return self.family == "single row"
 
     @property
+    def sums_rows(self):
+        """Whether it reads the data only through sums over all its rows (GD, MGD, AGD), in
+        which their order makes no difference."""
+        return self.family == FAMILIES[0] and self.name != "MBGD"
+
+    @property
     def constants(self):
         """The published rules' constants, with torch.optim's defaults (none where it has only R's rule)."""
         return self.rules[self.variants[-1]].constants

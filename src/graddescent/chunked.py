@@ -224,15 +224,15 @@ class Chunks(Weighed):
         parts = self._run(*[delayed(_piece_min_max)(self.pieces[c], self.k) for c, _ in self._split(None)])
         return np.min([p[0] for p in parts], axis=0), np.max([p[1] for p in parts], axis=0)
 
-    def scaled(self, parameter, order=None, in_place=False):
+    def scaled(self, parameter, order=None, in_place=False, grouped=False):
         """This data scaled as R scales it, ``(x - centre) / spread`` per column, in pieces
-        (lazily; each piece by column, what the full sums read; ``in_place``: nothing is copied)."""
+        (lazily; each piece by column, what the full sums read; ``in_place``, ``grouped``: nothing is
+        copied or moved)."""
         array = self.array.map_blocks(_piece_scaled, parameter[0], parameter[1], dtype=np.float64)
         top = np.max(self._run(*[_dask().delayed(column_bounds)(_dask().delayed(_by_column)(piece, self.k))
                                  for piece in array.to_delayed().ravel()]), axis=0)
         scaled = Chunks(array, self.columns, top, self.counter)
-        if self.weights is not None:
-            scaled._weigh(self.weights)
+        scaled._weigh_as(self)
         return scaled
 
     def largest_row_norm(self):

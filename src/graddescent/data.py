@@ -172,17 +172,21 @@ class Dense(Weighed):
         with np.errstate(invalid="ignore"):
             return self.values.min(axis=0), self.values.max(axis=0)
 
-    def scaled(self, parameter, order="F", in_place=False):
+    def scaled(self, parameter, order="F", in_place=False, grouped=False):
         """This data scaled as R scales it, ``(x - centre) / spread`` per column, laid out by
         column (``order="F"``) or by row (``"C"``); ``in_place``: in this data's own values,
-        in their layout (a copy the caller made, which this data no longer holds unscaled)."""
+        in their layout (a copy the caller made, which this data no longer holds unscaled).
+        ``grouped``: its rows grouped by whole weight (:meth:`weight_order`), for a method that
+        reads them only through sums over all of them (:attr:`graddescent.catalog.Method.sums_rows`)."""
+        rows, place = self.weight_order() if grouped else (None, None)
         out = self.values if in_place else np.empty(self.shape, order=order)
-        scale_columns(self.values, parameter[0], parameter[1], out)
+        scale_columns(self.values, parameter[0], parameter[1], out, place)
         if in_place:
             self._by_row = self._by_column = None
-        scaled = Dense(out, self.columns, self.index)
-        if self.weights is not None:
-            scaled._weigh(self.weights)
+        index = self.index if rows is None else pd.Index(rows) if self.index.equals(pd.RangeIndex(self.m)) else (
+            self.index[rows])  # (the labels of the rows moved)
+        scaled = Dense(out, self.columns, index)
+        scaled._weigh_as(self, rows)
         return scaled
 
     def non_finite_columns(self):

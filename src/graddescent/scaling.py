@@ -26,14 +26,15 @@ class ScalingResult(NamedTuple):
     scalingParameter: np.ndarray
 
 
-def scale(dataSet, method, order="F", name="dataSet"):
+def scale(dataSet, method, order="F", name="dataSet", grouped=False):
     """R's scaling of every column (``"variance"`` or ``"minmax"``) of a data set (of any kind
     of :mod:`graddescent.data`), laid out by column (``order="F"``, as a DataFrame holds it
     and the full gradients read it) or by row (``"C"``, as the single-row methods read it):
-    the scaled data set, of the same kind, and R's scalingParameter."""
+    the scaled data set, of the same kind, and R's scalingParameter. ``grouped``: its rows grouped
+    by whole weight, for a method that only sums over all of them (see :meth:`graddescent.data.Dense.scaled`)."""
     data = as_data(dataSet, name=name, min_cols=1)
     parameter = data.scaling_parameter(method)
-    scaled = data.scaled(parameter, order)
+    scaled = data.scaled(parameter, order, grouped=grouped)
     check_scaling(parameter, scaled, data.columns, "standard deviation" if method == "variance" else "range")
     return scaled, parameter
 

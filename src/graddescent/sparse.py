@@ -327,17 +327,17 @@ class Sparse(Weighed):
         return Sparse(self.X, self.y, self.columns, self.index, self.centre, self.spread,
                       check_weights(weights, self.m, name))
 
-    def scaled(self, parameter, order=None, in_place=False):
+    def scaled(self, parameter, order=None, in_place=False, grouped=False):
         """This data scaled as R scales it, implicitly: the same matrix, with the centres and
-        spreads beside it (the output scaled; ``order``, ``in_place``: nothing to lay out or copy)."""
+        spreads beside it (the output scaled; ``order``, ``in_place``, ``grouped``: nothing to lay out,
+        copy or move)."""
         centre, spread = np.asarray(parameter[0], dtype=np.float64), np.asarray(parameter[1], dtype=np.float64)
         with np.errstate(all="ignore"):
             y = (self.y - centre[-1]) / spread[-1]
             # (x - c1) / s1 scaled again by c2, s2: x's centre c1 + c2 s1, its spread s1 s2
             scaled = Sparse(self.X, y, self.columns, self.index, self.centre + centre[:-1] * self.spread,
                             self.spread * spread[:-1])
-        if self.weights is not None:
-            scaled._weigh(self.weights)
+        scaled._weigh_as(self)
         return scaled
 
     def non_finite_columns(self):

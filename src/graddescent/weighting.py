@@ -12,7 +12,7 @@ weighted gradient's.
 import numpy as np
 import pandas as pd
 
-from ._sums import Weighting, exact_total
+from ._sums import Weighting, exact_total, weight_order
 from .validation import check_weights
 
 __all__ = []
@@ -46,6 +46,24 @@ class Weighed:
         self._summed = weights if whole else weights / weights.max()
         self._factor_cache = None
 
+    def _weigh_as(self, other, order=None):
+        """The weights of ``other``, the same rows (``order``: its row at each place, None: as they were)."""
+        if other.weights is None:
+            return
+        self.weights = other.weights if order is None else other.weights[order]
+        self._summed = self.weights if other._summed is other.weights else (
+            other._summed if order is None else other._summed[order])
+        self.total, self.weighting, self._factor_cache = other.total, other.weighting, None
+
+    def weight_order(self):
+        """The rows grouped by weight (:func:`graddescent._sums.weight_order`: the row at each place,
+        the place of each row), or None, None: unweighted, weights not whole, or grouped already. A run
+        of rows of one whole weight costs the full sums what unweighted rows cost (each row's words
+        times its weight cost up to 1.2x)."""
+        order = None if self.weights is None or self.weighting != Weighting.WHOLE else weight_order(
+            self.weights.astype(np.uint32))
+        return (None, None) if order is None else order
+
     @property
     def _factors(self):
         """The single-row steps' factors of all rows (made on first use: the full-batch methods
@@ -71,3 +89,4 @@ class Weighed:
             raise ValueError(f"the weights add up to {self.total:g}; as frequency weights (how many times each row "
                              "counts) the standard deviation divides by their sum - 1, so they must add up to more "
                              "than 1: multiply them by a constant, or scale with 'minmax'")
+
