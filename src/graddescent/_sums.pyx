@@ -297,7 +297,7 @@ def scale_columns(const double[:, :] values, const double[::1] centre, const dou
     to row ``place[i]`` of out."""
     cdef Py_ssize_t m = values.shape[0], k = values.shape[1], i, j
     cdef Py_ssize_t sv = values.strides[0] // 8, so = out.strides[0] // 8
-    cdef const int64_t[::1] to = place if place is not None else np.zeros(0, dtype=np.int64)
+    cdef const uint32_t[::1] to = place if place is not None else np.zeros(0, dtype=np.uint32)
     cdef double[::1] column = np.empty(m if place is not None else 0)  # (a column at a time: out may be values)
     cdef double* y
     with nogil:
@@ -328,8 +328,8 @@ cdef void _scale_column(const double* x, Py_ssize_t sx, double* y, Py_ssize_t sy
 
 def weight_order(const uint32_t[::1] whole):
     """The rows grouped by their whole weights, in increasing weight, each group in row order
-    (a stable counting sort): the row at each place, and the place of each row; None where
-    they are so already."""
+    (a stable counting sort): the row at each place, and the place of each row (32-bit); None
+    where they are so already, or are 2^32 or more."""
     cdef Py_ssize_t m = whole.shape[0], i
     cdef bint grouped = True
     with nogil:
@@ -337,10 +337,11 @@ def weight_order(const uint32_t[::1] whole):
             if whole[i] < whole[i - 1]:
                 grouped = False
                 break
-    if grouped:
+    if grouped or m >= 2 ** 32:
         return None
     cdef int64_t[::1] start = np.zeros(int(np.max(whole)) + 2, dtype=np.int64)
-    cdef int64_t[::1] order = np.empty(m, dtype=np.int64), place = np.empty(m, dtype=np.int64)
+    cdef int64_t[::1] order = np.empty(m, dtype=np.int64)
+    cdef uint32_t[::1] place = np.empty(m, dtype=np.uint32)
     with nogil:
         for i in range(m):
             start[whole[i] + 1] += 1
@@ -575,15 +576,16 @@ cdef class FullGradient:
         self.poll = new_poll()
         self.weighting, self.total, self.times = UNWEIGHTED, <double>self.m, 1
 
-    def set_weights(self, weights, int weighting):
+    def set_weights(self, weights, int weighting, total=None):
         """Weigh the rows (frequency weights, one per row, > 0): ``weighting`` WHOLE for whole
         weights of at most WEIGHT_BUDGET (the sums are exactly those of the data with each row
         repeated that many times), SCALED for any others (``weights`` divided by the largest
-        already: each term times its weight is cut). The means divide by the weights' sum."""
+        already: each term times its weight is cut). The means divide by the weights' sum
+        (``total``, where the caller has it: :func:`exact_total`'s)."""
         cdef const double[::1] w = np.ascontiguousarray(weights, dtype=np.float64)
         if w.shape[0] != self.m:
             raise ValueError(f"{w.shape[0]} weights for {self.m} rows")
-        whole = np.asarray(w).astype(np.uint32)
+        whole = np.asarray(w).astype(np.uint32) if weighting == WHOLE else np.zeros(max(self.m, 1), dtype=np.uint32)
         cdef uint32_t[::1] u = whole
         cdef uint64_t[::1] prefix = np.zeros(self.m + 1 if weighting == WHOLE else 1, dtype=np.uint64)
         cdef Py_ssize_t i
@@ -598,7 +600,7 @@ cdef class FullGradient:
         self.wu = &u[0] if self.m else NULL
         self.prefix = &prefix[0]
         self.weighting, self.times = weighting, 0
-        self.total = exact_total(self.weight_array[0])  # (exact: the same in any order)
+        self.total = exact_total(self.weight_array[0]) if total is None else total  # (exact: in any order)
         return self
 
     def __call__(self, theta, Py_ssize_t lo=0, hi=None, rows=None):

@@ -200,7 +200,8 @@ class Chunks(Weighed):
     def gradient(self):
         """The full gradients of this data (:class:`graddescent._sums.FullGradient`'s numbers)."""
         gradient = ChunkedGradient(np.empty((self.k, 0)), self)
-        return gradient if self.weights is None else gradient.set_weights(self._summed, self.weighting)
+        return gradient if self.weights is None else gradient.set_weights(self._summed, self.weighting,
+                                                                           self._summed_total)
 
     def mean_sd(self):
         """R's mean and sd of every column (:func:`graddescent._sums.r_mean_sd`'s numbers)."""

@@ -98,7 +98,8 @@ class Dense(Weighed):
 
     def gradient(self):
         gradient = FullGradient(self.by_column())
-        return gradient if self.weights is None else gradient.set_weights(self._summed, self.weighting)
+        return gradient if self.weights is None else gradient.set_weights(self._summed, self.weighting,
+                                                                           self._summed_total)
 
 
     def rows(self, perm, rows):

@@ -57,7 +57,7 @@ from .linear import coefficients, predictions
 from .methods import published_text
 from .rrandom import RRandom
 from .scaling import check_scaling
-from .validation import MAX_ITER, MAX_STEPS, check_weights
+from .validation import MAX_ITER, MAX_STEPS
 
 __all__ = [
     "GradDescentRegressor", "GDRegressor", "MBGDRegressor", "SGDRegressor", "SAGDRegressor", "MGDRegressor",
@@ -474,8 +474,8 @@ class _BaseGradDescent(RegressorMixin, BaseEstimator):
                                  ensure_min_samples=min_samples, accept_sparse=SPARSE)
         if not np.issubdtype(y.dtype, np.number):  # y_numeric converts only object arrays
             raise ValueError(f"y must hold numbers, got an array of {y.dtype}; convert it with .astype(float)")
-        weights = None if weights is None else check_weights(np.asarray(weights) if chunked.is_dask(weights)
-                                                             else weights, X.shape[0])
+        if chunked.is_dask(weights):  # (checked by the kind of data that takes them)
+            weights = np.asarray(weights)
         names = pd.Index(self._names(X.shape[1]))
         if sparse.is_sparse(X):
             return sparse.as_sparse(X, y, names, weights=weights)

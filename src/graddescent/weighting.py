@@ -44,6 +44,7 @@ class Weighed:
         whole = bool(np.all(weights <= WHOLE_WEIGHTS) and np.all(weights == np.floor(weights)))
         self.weighting = Weighting.WHOLE if whole else Weighting.SCALED
         self._summed = weights if whole else weights / weights.max()
+        self._summed_total = self.total if whole else None  # (exact_total's of _summed, where known)
         self._factor_cache = None
 
     def _weigh_as(self, other, order=None):
@@ -54,6 +55,7 @@ class Weighed:
         self._summed = self.weights if other._summed is other.weights else (
             other._summed if order is None else other._summed[order])
         self.total, self.weighting, self._factor_cache = other.total, other.weighting, None
+        self._summed_total = other._summed_total
 
     def weight_order(self):
         """The rows grouped by weight (:func:`graddescent._sums.weight_order`: the row at each place,
