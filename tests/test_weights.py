@@ -8,6 +8,7 @@ match it in expectation (their row gradients times w_i / mean(w)).
 
 import math
 import warnings
+from fractions import Fraction
 
 import numpy as np
 import pandas as pd
@@ -18,7 +19,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 import graddescent as gd
-from graddescent._sums import FullGradient, Weighting, column_sums, exact_total, r_mean_sd
+from graddescent._sums import FullGradient, Weighting, column_sums, exact_total, mean_sd, r_mean_sd
 from graddescent.catalog import METHODS
 from graddescent.data import Dense
 from graddescent.spectrum import exact_gram
@@ -73,6 +74,66 @@ def test_weighted_mean_and_sd_are_rs_of_the_repeated_rows(table):
     values = np.c_[X, y]
     repeated = np.repeat(values, w.astype(int), axis=0)
     np.testing.assert_allclose(np.vstack(r_mean_sd(values, w)), np.vstack(r_mean_sd(repeated)), rtol=1e-14, atol=0)
+
+
+def _exact_mean_sd(values, w):
+    """R's weighted mean and sd from exact rational sums: the mean and the variance (divisor the
+    double W - 1) correctly rounded, the sd the root of the rounded variance."""
+    total = Fraction(exact_total(w))
+    means, sds = [], []
+    for x in values.T:
+        mean = float(sum(Fraction(a) * Fraction(b) for a, b in zip(w, x)) / total)
+        var = sum(Fraction(a) * (Fraction(b) - Fraction(mean)) ** 2 for a, b in zip(w, x)) / Fraction(
+            float(total) - 1.0)
+        means.append(mean)
+        sds.append(math.sqrt(float(var)))
+    return np.array([means, sds])
+
+
+@pytest.mark.parametrize("kind", ["whole", "other"])
+def test_weighted_mean_and_sd_are_exact_in_any_layout_path_and_split(kind, vector_path):
+    """The weighted sums are exact sums on grids: each quotient is the exact one correctly rounded
+    (to the bit, here), the same by column and by row, on each vector copy, and from Dask's
+    pieces of any sizes; for whole weights, R's numbers of the repeated rows (to their rounding)."""
+    da = pytest.importorskip("dask.array")
+    import dask
+
+    from graddescent.chunked import as_chunks
+
+    rng = np.random.default_rng(26)
+    m, k = 203, 5
+    values = rng.standard_normal((m, k)) * 10.0 ** rng.integers(-3, 4, k) + rng.integers(-50, 50, k)
+    values[:, 2] *= 1e-100  # (tiny and huge magnitudes: still on grids)
+    values[:, 3] *= 1e150
+    values[:, 4] = 7.25  # (no spread)
+    w = rng.integers(1, 5, m).astype(float) if kind == "whole" else rng.uniform(0.01, 9.0, m)
+    ours = np.vstack(r_mean_sd(np.asfortranarray(values), w))
+    np.testing.assert_array_equal(ours, _exact_mean_sd(values, w))
+    np.testing.assert_array_equal(np.vstack(r_mean_sd(np.ascontiguousarray(values), w)), ours)
+    np.testing.assert_array_equal(np.vstack(r_mean_sd(values[:, ::-1], w))[:, ::-1], ours)  # (strided)
+    if kind == "whole":
+        repeated = np.repeat(values, w.astype(int), axis=0)
+        np.testing.assert_allclose(ours, np.vstack(r_mean_sd(repeated)), rtol=1e-14, atol=0)
+    with dask.config.set(scheduler="synchronous"):
+        for chunks in [m, 1, 17, (5, 150, 1, 47)]:
+            held = as_chunks(da.from_array(values, chunks=(chunks, -1))).weighted(w)
+            np.testing.assert_array_equal(np.vstack(held.mean_sd()), ours)
+
+
+def test_weighted_mean_and_sd_of_non_finite_or_huge_data_are_the_long_double_ones():
+    """Where the grids cannot hold the terms (NaN or inf, magnitudes near double's ends), the
+    long double sums of each term times its weight, as before."""
+    rng = np.random.default_rng(27)
+    values = rng.standard_normal((40, 4))
+    values[3, 0], values[5, 1], values[:, 2] = np.nan, np.inf, values[:, 2] * 1e300
+    values[:, 3] = values[:, 3] * 1e-200 - 3e-198  # (a variance below double's normal numbers)
+    w = rng.uniform(0.5, 3.0, 40)
+    with np.errstate(all="ignore"):
+        ours = np.vstack(r_mean_sd(values, w))
+        expected = np.vstack(mean_sd(lambda out, centre, power: column_sums(values, out, centre, power, w),
+                                     exact_total(w), 4))
+    np.testing.assert_array_equal(ours, expected)
+    assert np.isnan(ours[:, 0]).all() and np.isfinite(ours[:, 2:]).all() and (ours[1, 2:] > 0).all()
 
 
 def test_other_weights_sum_the_same_in_any_order(table):

@@ -147,13 +147,24 @@ def r_mean_sd(const double[:, :] values, weights=None):
 
     Each column is summed in its row order, as R does, whatever the array's layout.
 
-    With ``weights`` (frequency weights, one per row), each term is multiplied by its row's
-    weight and the divisors are the weights' sum W and W - 1: R's numbers of the data with
-    each row repeated (for whole weights; equal to them up to the long double rounding of
-    the sums, which R adds a copy at a time).
+    With ``weights`` (frequency weights, one per row; whole or not), the divisors are the
+    weights' sum W and W - 1 and the sums are those of :func:`weighted_mean_sd`: fixed-point
+    sums of each ``w x`` and ``w (x - mean)^2`` to far below long double's rounding, in any
+    order, each quotient correctly rounded (R's numbers of the data with each row repeated as
+    often as its whole weight says, up to R's own long double rounding). Where those cannot
+    be used (non-finite data, magnitudes near the ends of double's range), each term is
+    multiplied by its weight and summed in long double in row order (:func:`column_sums`).
     """
-    m = values.shape[0] if weights is None else exact_total(weights)
-    return mean_sd(lambda out, centre, power: column_sums(values, out, centre, power, weights), m, values.shape[1])
+    if weights is None:
+        return mean_sd(lambda out, centre, power: column_sums(values, out, centre, power), values.shape[0],
+                       values.shape[1])
+    w = np.ascontiguousarray(weights, dtype=np.float64).reshape(-1)
+    m = exact_total(w)
+    found = weighted_mean_sd(lambda grids, centre, power: weighted_sums(values, w, grids, centre, power),
+                             column_tops(values), w.max() if w.size else 0.0, m)
+    if found is not None:
+        return found
+    return mean_sd(lambda out, centre, power: column_sums(values, out, centre, power, w), m, values.shape[1])
 
 
 def mean_sd(sums, double m, Py_ssize_t k):
@@ -352,6 +363,385 @@ def weight_order(const uint32_t[::1] whole):
             order[place[i]] = i
             start[whole[i]] += 1
     return np.asarray(order), np.asarray(place)
+
+
+# --------------------------------------------------------------------------- R's weighted mean and sd, on grids
+# Weighted, each column's sums are fixed-point sums on grids (as the full gradient's, below):
+# a term ``w x`` is its rounded product p plus the product's error ``fma(w, x, -p)`` (exact:
+# TwoProduct), p cut on level 1 and its remainder plus that error on level 2; a term
+# ``w (x - mean)^2`` is made the same way from ``x - mean`` as a double and its error (TwoSum)
+# and the square's error (TwoProduct). Each term's words depend on it and on the column's grids
+# alone, so the sums are the same in any order of the rows and any split into pieces (Dask's:
+# :func:`add_exact`), and the vector copies below compute the same words.
+
+from libc.math cimport fma
+
+cdef extern from *:
+    # The weighted terms' loops, compiled for AVX-512 and AVX2 with FMA (their products' errors are
+    # single instructions; ``fma`` is correctly rounded wherever it runs, so the copies agree).
+    """
+    #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
+    #define GD_FMA_AVX512 __attribute__((target("avx512f,avx512dq,fma")))
+    #define GD_FMA_AVX2 __attribute__((target("avx2,fma")))
+    static int gd_runs_fma(void) { __builtin_cpu_init(); return __builtin_cpu_supports("fma"); }
+    #else
+    #define GD_FMA_AVX512
+    #define GD_FMA_AVX2
+    static int gd_runs_fma(void) { return 0; }
+    #endif
+    """
+    ctypedef uint64_t fma_avx512_uint64 "GD_FMA_AVX512 uint64_t"
+    ctypedef uint64_t fma_avx2_uint64 "GD_FMA_AVX2 uint64_t"
+    ctypedef void fma_avx512_void "GD_FMA_AVX512 void"
+    ctypedef void fma_avx2_void "GD_FMA_AVX2 void"
+    bint gd_runs_fma() noexcept nogil
+
+def weighted_mean_sd(sums, top, double most, double total):
+    """:func:`r_mean_sd` of weighted rows from exact sums, or None where they cannot be used.
+
+    ``top``: each column's largest magnitude, ``most``: the largest weight, ``total``: the
+    weights' sum W; ``sums(grids, centre, power)`` returns the words of every column's terms
+    ``w x`` (power 0) or ``w (x - centre)^2`` (2) on ``grids`` (:func:`weighted_sums` over the
+    rows, however they are held: their pieces' words add up, :func:`add_exact`) and whether
+    a term left its grid (a value beyond ``top`` or not finite).
+
+    Each sum is the exact sum of its terms as rounded on its grid's level 2: within
+    2^-100 of the largest term's bound for each row (R's long double sum keeps 2^-64 of its
+    running sum). The mean is that sum divided by W and the variance that sum divided by
+    W - 1 (as a double, as R's m - 1), each correctly rounded; the root of a variance beyond
+    double's range or below its normal numbers is taken from the exact quotient. None (for
+    the long double sums) where a grid would leave double's range, a term left its grid,
+    or W - 1 is not above 0."""
+    top = np.asarray(top, dtype=np.float64)
+    divisor = total - 1.0
+    if not (divisor > 0 and isfinite(total) and isfinite(most)):
+        return None
+    with np.errstate(over="ignore", invalid="ignore"):
+        grids = _weighted_grids(4.0 * most * top, top)  # (products below a quarter of the grid: see _weighted_term)
+        if grids is None:
+            return None
+        acc, out = sums(grids, None, 0)
+        if out:
+            return None
+        mean = np.array([_exact_ratio(acc[j], grids[1, j], total) for j in range(top.shape[0])])
+        spread = top + np.abs(mean)  # (every |x - mean| is at most this, as rounded)
+        grids = _weighted_grids(8.0 * (spread * spread) * most, spread)  # (below an eighth: with their errors)
+        if grids is None:
+            return None
+        acc, out = sums(grids, mean, 2)
+    if out:
+        return None
+    sd = np.empty(top.shape[0])
+    for j in range(top.shape[0]):
+        sd[j] = _exact_root(acc[j], grids[1, j], divisor)
+    return mean, sd
+
+
+def _weighted_grids(bounds, spread):
+    """Levels 1 and 2 of the grids of terms up to each of ``bounds`` (2 x k), or None where one
+    would leave double's range (a bound that overflows, or underflows where the column's
+    ``spread`` is not 0). A column of zeros (spread 0: every term 0) has any grid."""
+    cdef Py_ssize_t j, k = bounds.shape[0]
+    cdef double[:, ::1] grids = np.zeros((2, k))
+    cdef double size, s1
+    for j in range(k):
+        size = bounds[j] * MARGIN
+        s1 = grid(size) if spread[j] != 0 else grid(2.0)
+        if s1 == 0.0:
+            return None
+        grids[0, j], grids[1, j] = s1, from_word(word(s1) - SECOND)
+    return np.asarray(grids)
+
+
+def _exact_value(words, double s2):
+    """The 192-bit count of level-2 steps of grid s2 (3 words, low first) as an exact integer
+    numerator and the step's exponent."""
+    count = int(words[0]) | int(words[1]) << 64 | int(words[2]) << 128
+    if count >> 191:
+        count -= 1 << 192
+    return count, <int>(word(s2) >> EXPONENT) - 1023 - 52
+
+
+def _exact_ratio(words, double s2, double divisor):
+    """The exact sum of words at grid s2 divided by divisor, correctly rounded (Python's
+    division of integers rounds correctly)."""
+    count, step = _exact_value(words, s2)
+    a, b = float(divisor).as_integer_ratio()
+    return (count * b << step) / a if step >= 0 else (count * b) / (a << -step)
+
+
+def _exact_root(words, double s2, double divisor):
+    """The standard deviation of the sum of squares words at grid s2 over divisor: R's ``sqrt``
+    of the variance rounded to double, or, where that variance is beyond double's range or
+    below its normal numbers, the root of the exact quotient."""
+    count, step = _exact_value(words, s2)
+    a, b = float(divisor).as_integer_ratio()
+    num, den = (count * b << step, a) if step >= 0 else (count * b, a << -step)
+    try:
+        v = num / den
+    except OverflowError:
+        v = INFINITY
+    if isfinite(v) and (v >= 2.2250738585072014e-308 or num == 0):
+        return sqrt(v)
+    shift = (140 - num.bit_length() + den.bit_length()) // 2  # (a root of 70 bits, then rounded)
+    scaled = (num << 2 * shift) // den if shift >= 0 else num // (den << -2 * shift)
+    return math.ldexp(float(math.isqrt(scaled)), -shift)
+
+
+def column_tops(const double[:, :] values):
+    """max |x| of every column of a 2-D array (NaN where a column holds one), in one pass."""
+    cdef Py_ssize_t m = values.shape[0], k = values.shape[1], j
+    cdef uint64_t[::1] top = _aligned_words(1, k)[0]
+    cdef bint direct = values.strides[0] == sizeof(double)
+    cdef Py_ssize_t stride = values.strides[0] // sizeof(double)
+    cdef WeightedCopy run = _weighted_copy(vector_path)
+    if m and not direct and values.strides[0] % sizeof(double):
+        return column_tops(np.ascontiguousarray(values))
+    with nogil:
+        if m and not direct and values.strides[1] == sizeof(double):  # by row: each row's columns at once
+            run.row_tops(&values[0, 0], stride, k, m, &top[0])
+        else:
+            for j in range(k):
+                top[j] = run.top(&values[0, j], stride, m) if m else 0
+    return np.asarray(top)[:k].view(np.float64)
+
+
+def weighted_sums(const double[:, :] values, const double[::1] weights, const double[:, :] grids, centre,
+                  int power):
+    """The words of every column's terms ``w x`` (power 0) or ``w (x - centre[j])^2`` (2) over
+    the rows of values (any layout; ``weights`` one per row) on the column's ``grids`` (levels
+    1 and 2, 2 x k): k x 3 words of 192-bit integers (:func:`add_exact` adds a piece's), and
+    whether a term left its grid's binade (a value beyond the grid's bound, or not finite)."""
+    cdef Py_ssize_t m = values.shape[0], k = values.shape[1], j, lo, hi
+    cdef uint64_t[:, ::1] acc = np.zeros((k, 3), dtype=np.uint64)
+    cdef const double[::1] c = np.zeros(k) if centre is None else np.ascontiguousarray(centre, dtype=np.float64)
+    cdef bint direct = values.strides[0] == sizeof(double)  # each column's rows contiguous
+    cdef Py_ssize_t stride = values.strides[0] // sizeof(double)
+    cdef uint64_t out = 0
+    cdef WeightedCopy run = _weighted_copy(vector_path)
+    if weights.shape[0] != m:
+        raise ValueError(f"{weights.shape[0]} weights for {m} rows")
+    if m and not direct and values.strides[0] % sizeof(double):
+        return weighted_sums(np.ascontiguousarray(values), weights, grids, centre, power)
+    cdef bint by_row = not direct and values.strides[1] == sizeof(double)  # each row's columns contiguous
+    cdef double[:, ::1] g = np.ascontiguousarray(grids, dtype=np.float64)
+    cdef uint64_t[:, ::1] block = _aligned_words(2, k)  # (by row: each column's words)
+    with nogil:
+        lo = 0
+        while lo < m:
+            hi = min(lo + BLOCK, m)
+            if by_row:
+                out |= run.row_words(&values[lo, 0], stride, k, &weights[lo], hi - lo, &c[0], &g[0, 0], &g[1, 0],
+                                     power, &block[0, 0], &block[1, 0])
+            for j in range(k):
+                if not by_row:
+                    out |= run.words(&values[lo, j], stride, &weights[lo], hi - lo, c[j], g[0, j], g[1, j], power,
+                                     &block[0, j], &block[1, j])
+                add_block(&acc[j, 0], block[0, j], block[1, j], g[0, j], g[1, j], hi - lo)
+            lo = hi
+    return np.asarray(acc), out != 0
+
+
+def _aligned_words(Py_ssize_t rows, Py_ssize_t k):
+    """rows x (k or more) words, zeros, each row from the start of a 64-byte cache line (the
+    by-row loops load and store a row's columns as vectors: one split across two lines is slow)."""
+    cdef Py_ssize_t width = max((k + 7) // 8 * 8, 8)
+    raw = np.zeros(rows * width + 8, dtype=np.uint64)
+    start = (-raw.ctypes.data // 8) % 8
+    return raw[start:start + rows * width].reshape(rows, width)
+
+
+ctypedef uint64_t (*WeightedWords)(const double*, Py_ssize_t, const double*, Py_ssize_t, double, double, double,
+                                   int, uint64_t*, uint64_t*) noexcept nogil
+ctypedef uint64_t (*RowWords)(const double*, Py_ssize_t, Py_ssize_t, const double*, Py_ssize_t, const double*,
+                              const double*, const double*, int, uint64_t*, uint64_t*) noexcept nogil
+ctypedef uint64_t (*TopWord)(const double*, Py_ssize_t, Py_ssize_t) noexcept nogil
+ctypedef void (*RowTops)(const double*, Py_ssize_t, Py_ssize_t, Py_ssize_t, uint64_t*) noexcept nogil
+
+cdef struct WeightedCopy:  # a copy of the loops: a column's rows, or (by row) a row's columns at a time
+    WeightedWords words
+    RowWords row_words
+    TopWord top
+    RowTops row_tops
+
+
+cdef WeightedCopy _weighted_copy(str path) noexcept:
+    """The copy of the weighted loops for the vector path the block loops run (with FMA: where the
+    processor has it; they all compute the same words)."""
+    cdef WeightedCopy run
+    if path == "avx512f" and gd_runs_fma():
+        run.words, run.row_words, run.top, run.row_tops = (weighted_words_avx512, row_words_avx512, top_word_avx512,
+                                                           row_tops_avx512)
+    elif path == "avx2" and gd_runs_fma():
+        run.words, run.row_words, run.top, run.row_tops = (weighted_words_avx2, row_words_avx2, top_word_avx2,
+                                                           row_tops_avx2)
+    else:
+        run.words, run.row_words, run.top, run.row_tops = (weighted_words_default, row_words_default,
+                                                           top_word_default, row_tops_default)
+    return run
+
+
+cdef fma_avx512_uint64 weighted_words_avx512(const double* x, Py_ssize_t stride, const double* w, Py_ssize_t count,
+                                             double centre, double s1, double s2, int power, uint64_t* a1,
+                                             uint64_t* a2) noexcept nogil:
+    return _column_any(x, stride, w, count, centre, s1, s2, power, a1, a2)
+
+
+cdef fma_avx2_uint64 weighted_words_avx2(const double* x, Py_ssize_t stride, const double* w, Py_ssize_t count,
+                                         double centre, double s1, double s2, int power, uint64_t* a1,
+                                         uint64_t* a2) noexcept nogil:
+    return _column_any(x, stride, w, count, centre, s1, s2, power, a1, a2)
+
+
+cdef uint64_t weighted_words_default(const double* x, Py_ssize_t stride, const double* w, Py_ssize_t count,
+                                     double centre, double s1, double s2, int power, uint64_t* a1,
+                                     uint64_t* a2) noexcept nogil:
+    return _column_any(x, stride, w, count, centre, s1, s2, power, a1, a2)
+
+
+cdef fma_avx512_uint64 row_words_avx512(const double* x, Py_ssize_t stride, Py_ssize_t k, const double* w,
+                                        Py_ssize_t count, const double* c, const double* g1, const double* g2,
+                                        int power, uint64_t* a1, uint64_t* a2) noexcept nogil:
+    return _row_any(x, stride, k, w, count, c, g1, g2, power, a1, a2)
+
+
+cdef fma_avx2_uint64 row_words_avx2(const double* x, Py_ssize_t stride, Py_ssize_t k, const double* w,
+                                    Py_ssize_t count, const double* c, const double* g1, const double* g2,
+                                    int power, uint64_t* a1, uint64_t* a2) noexcept nogil:
+    return _row_any(x, stride, k, w, count, c, g1, g2, power, a1, a2)
+
+
+cdef uint64_t row_words_default(const double* x, Py_ssize_t stride, Py_ssize_t k, const double* w,
+                                Py_ssize_t count, const double* c, const double* g1, const double* g2,
+                                int power, uint64_t* a1, uint64_t* a2) noexcept nogil:
+    return _row_any(x, stride, k, w, count, c, g1, g2, power, a1, a2)
+
+
+cdef fma_avx512_uint64 top_word_avx512(const double* x, Py_ssize_t stride, Py_ssize_t count) noexcept nogil:
+    return _top_word(x, stride, count, False) if stride == 1 else _top_word(x, stride, count, True)
+
+
+cdef fma_avx2_uint64 top_word_avx2(const double* x, Py_ssize_t stride, Py_ssize_t count) noexcept nogil:
+    return _top_word(x, stride, count, False) if stride == 1 else _top_word(x, stride, count, True)
+
+
+cdef uint64_t top_word_default(const double* x, Py_ssize_t stride, Py_ssize_t count) noexcept nogil:
+    return _top_word(x, stride, count, False) if stride == 1 else _top_word(x, stride, count, True)
+
+
+cdef fma_avx512_void row_tops_avx512(const double* x, Py_ssize_t stride, Py_ssize_t k, Py_ssize_t count,
+                                     uint64_t* top) noexcept nogil:
+    _row_tops(x, stride, k, count, top)
+
+
+cdef fma_avx2_void row_tops_avx2(const double* x, Py_ssize_t stride, Py_ssize_t k, Py_ssize_t count,
+                                 uint64_t* top) noexcept nogil:
+    _row_tops(x, stride, k, count, top)
+
+
+cdef void row_tops_default(const double* x, Py_ssize_t stride, Py_ssize_t k, Py_ssize_t count,
+                           uint64_t* top) noexcept nogil:
+    _row_tops(x, stride, k, count, top)
+
+
+cdef inline inlined_uint64 _top_word(const double* x, Py_ssize_t stride, Py_ssize_t count,
+                                     bint strided) noexcept nogil:
+    """The largest word of |x| over count values ``stride`` apart: that of max |x| (the words of
+    positive doubles are in their order), a NaN's above any number's."""
+    cdef Py_ssize_t i
+    cdef uint64_t t = 0
+    for i in range(count):
+        t = max(t, word(x[i * stride] if strided else x[i]) & ~(<uint64_t>1 << 63))
+    return t
+
+
+cdef inline inlined_int _row_tops(const double* x, Py_ssize_t stride, Py_ssize_t k, Py_ssize_t count,
+                                  uint64_t* top) noexcept nogil:
+    """:func:`_top_word` of each of k columns of count rows (each row's k values contiguous,
+    rows ``stride`` apart) into top[j]."""
+    cdef Py_ssize_t i, j
+    for i in range(count):
+        for j in range(k):
+            top[j] = max(top[j], word(x[i * stride + j]) & ~(<uint64_t>1 << 63))
+    return 0
+
+
+cdef inline inlined_uint64 _column_any(const double* x, Py_ssize_t stride, const double* w, Py_ssize_t count,
+                                       double centre, double s1, double s2, int power, uint64_t* a1,
+                                       uint64_t* a2) noexcept nogil:
+    # (each power, and contiguous or strided rows, compiled on its own)
+    if stride == 1:
+        return _column_words(x, 1, w, count, centre, s1, s2, 0, False, a1, a2) if power == 0 else _column_words(
+            x, 1, w, count, centre, s1, s2, 2, False, a1, a2)
+    return _column_words(x, stride, w, count, centre, s1, s2, 0, True, a1, a2) if power == 0 else _column_words(
+        x, stride, w, count, centre, s1, s2, 2, True, a1, a2)
+
+
+cdef inline inlined_uint64 _row_any(const double* x, Py_ssize_t stride, Py_ssize_t k, const double* w,
+                                    Py_ssize_t count, const double* c, const double* g1, const double* g2,
+                                    int power, uint64_t* a1, uint64_t* a2) noexcept nogil:
+    return _row_words(x, stride, k, w, count, c, g1, g2, 0, a1, a2) if power == 0 else _row_words(
+        x, stride, k, w, count, c, g1, g2, 2, a1, a2)
+
+
+cdef inline inlined_uint64 _column_words(const double* x, Py_ssize_t stride, const double* w, Py_ssize_t count,
+                                         double centre, double s1, double s2, int power, bint strided,
+                                         uint64_t* a1, uint64_t* a2) noexcept nogil:
+    """The level-1 and level-2 word sums of a column's terms over ``count`` rows (at most BLOCK;
+    its values ``stride`` apart) into a1, a2; nonzero where a term left s1's binade."""
+    cdef Py_ssize_t i
+    cdef uint64_t b1 = 0, b2 = 0, out = 0, ws = word(s1)
+    cdef double p, small, h
+    for i in range(count):
+        p = _weighted_term(x[i * stride] if strided else x[i], w[i], centre, power, &small)
+        h = s1 + p
+        b1 += word(h)
+        b2 += word(s2 + ((p - (h - s1)) + small))
+        out |= word(h) ^ ws
+    a1[0], a2[0] = b1, b2
+    return out >> EXPONENT  # the sign and exponent of every s1 + p are s1's
+
+
+cdef inline inlined_uint64 _row_words(const double* x, Py_ssize_t stride, Py_ssize_t k, const double* w,
+                                      Py_ssize_t count, const double* c, const double* g1, const double* g2,
+                                      int power, uint64_t* a1, uint64_t* a2) noexcept nogil:
+    """:func:`_column_words` of k columns at once, row after row (each row's k values contiguous,
+    rows ``stride`` apart; column j's grids g1[j], g2[j]), into a1[j], a2[j]."""
+    cdef Py_ssize_t i, j
+    cdef uint64_t out = 0
+    cdef double p, small, h
+    for j in range(k):
+        a1[j] = a2[j] = 0
+    for i in range(count):
+        for j in range(k):
+            p = _weighted_term(x[i * stride + j], w[i], c[j], power, &small)
+            h = g1[j] + p
+            a1[j] += word(h)
+            a2[j] += word(g2[j] + ((p - (h - g1[j])) + small))
+            out |= word(h) ^ word(g1[j])
+    return out >> EXPONENT
+
+
+cdef inline double _weighted_term(double v, double w, double centre, int power, double* small) noexcept nogil:
+    """The term ``w v`` (power 0) or ``w (v - centre)^2`` (2) as its rounded value p, returned,
+    and the rest, ``small``: exactly w v - p (TwoProduct), or to its own rounding."""
+    # On the grids of :func:`weighted_mean_sd`, power 0: |p| < 2^(e-2) (4 times the largest
+    # bound), so p's remainder on level 1 (at most u/2, u = 2^(e-52) its step) plus small (at
+    # most u/16) stays below u, level 2's bound. Power 2: |p| < 2^(e-3) (8 times), its error
+    # at most u/32, and w times the square's error and cross term (at most 1.5 * 2^-52 of p:
+    # 0.19 u): below u too.
+    cdef double d, e, f, p
+    if power == 0:
+        p = w * v
+        small[0] = fma(w, v, -p)
+        return p
+    d = v - centre
+    e = (v - (d - (d - v))) + (-centre - (d - v))  # v - centre = d + e exactly (TwoSum)
+    f = d * d
+    e = fma(d, d, -f) + (2.0 * d) * e  # d^2 = f + e, to e's rounding (e^2 dropped: 2^-106 of f)
+    p = w * f
+    small[0] = fma(w, f, -p) + w * e
+    return p
 
 
 # --------------------------------------------------------------------------- exact sums on grids

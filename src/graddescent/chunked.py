@@ -30,7 +30,7 @@ import pandas as pd
 
 from . import _kernels as K
 from ._sums import ChunkedGradient, FullGradient, add_exact, column_bounds, column_sums, first_non_finite, mean_sd
-from ._sums import gram_matrix, gram_sums, non_finite_columns, scale_columns
+from ._sums import gram_matrix, gram_sums, non_finite_columns, scale_columns, weighted_mean_sd, weighted_sums
 from .linear import predictions
 from .spectrum import GRAM_SIZE, _count, eigenvalue, largest_row_norm
 from .validation import check_weights
@@ -204,9 +204,25 @@ class Chunks(Weighed):
                                                                            self._summed_total)
 
     def mean_sd(self):
-        """R's mean and sd of every column (:func:`graddescent._sums.r_mean_sd`'s numbers)."""
+        """R's mean and sd of every column (:func:`graddescent._sums.r_mean_sd`'s numbers): weighted,
+        the pieces' exact sums added up (in any order), where they can be used, as in memory."""
+        if self.weights is not None:
+            found = weighted_mean_sd(self._weighted_sums, self.top, float(np.max(self.weights)), self.total)
+            if found is not None:
+                return found
         return mean_sd(lambda out, centre, power: self._fold(_piece_column_sums, out, centre, power),
                        self.m if self.weights is None else self.total, self.k)
+
+    def _weighted_sums(self, grids, centre, power):
+        """:func:`graddescent._sums.weighted_sums` over all rows: the pieces' words added up."""
+        delayed = _dask().delayed
+        parts = self._run(*[delayed(_piece_weighted_sums)(self.pieces[c], self.k, self._piece_weights(c, False)[0],
+                                                          grids, centre, power) for c, _ in self._split(None)])
+        total, out = np.zeros((self.k, 3), dtype=np.uint64), False
+        for acc, flag in parts:
+            add_exact(total, acc)
+            out |= flag
+        return total, out
 
     def scaling_parameter(self, method):
         """R's scalingParameter (:meth:`graddescent.data.Dense.scaling_parameter`'s numbers)."""
@@ -385,6 +401,10 @@ def _piece_squares(piece, k, total, rows, theta, weights=None, weighting=0):
 
 def _piece_column_sums(piece, k, out, rows, centre, power, weights=None, weighting=0):
     return column_sums(_values(piece, k), np.array(out), centre, power, weights)
+
+
+def _piece_weighted_sums(piece, k, weights, grids, centre, power):
+    return weighted_sums(_values(piece, k), weights, grids, centre, power)
 
 
 def _piece_min_max(piece, k):

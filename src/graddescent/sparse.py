@@ -45,7 +45,8 @@ import pandas as pd
 
 from . import _kernels as K
 from . import _sparse as S
-from ._sums import add_exact, exact_total, gram_matrix, gram_sums, mean_sd, r_mean_sd
+from ._sums import add_exact, column_tops, exact_total, gram_matrix, gram_sums, mean_sd, r_mean_sd, weighted_mean_sd
+from ._sums import weighted_sums
 from .spectrum import GRAM_SIZE, eigenvalue
 from .validation import check_weights
 from .weighting import Weighed, kept_rows
@@ -55,6 +56,31 @@ __all__ = []
 BLOCK = 1 << 20  # numbers of a block of densified rows read by the single-row steps
 IN_ORDER = 1 << 22  # R's statistics summed in the order of the rows up to this many values (rows x inputs)
 MAX_DENSE = 1 << 27  # the most numbers of the variance-reduced inner loops' densified rows (1 GB)
+
+
+def _dense_groups(X, m):
+    """The columns of X (CSC, m rows) densified by column a group at a time (about 2^16 numbers),
+    with where each group starts."""
+    width = max(1, (1 << 16) // max(m, 1))
+    for start in range(0, X.shape[1], width):
+        yield start, np.asarray(X[:, start:start + width].toarray(order="F"), dtype=np.float64)
+
+
+def _weighted_statistics(X, m, weights, total):
+    """R's weighted means and standard deviations of X's columns (CSC, m rows) as the dense kind's
+    (:func:`graddescent._sums.r_mean_sd`), or None where its exact sums cannot be used."""
+    top = np.concatenate([column_tops(group) for _, group in _dense_groups(X, m)] + [np.zeros(0)])
+
+    def sums(grids, centre, power):
+        acc, out = np.zeros((X.shape[1], 3), dtype=np.uint64), False
+        for start, group in _dense_groups(X, m):
+            stop = start + group.shape[1]
+            acc[start:stop], flag = weighted_sums(group, weights, grids[:, start:stop],
+                                                  None if centre is None else centre[start:stop], power)
+            out |= flag
+        return acc, out
+
+    return weighted_mean_sd(sums, top, float(np.max(weights)), total)
 
 
 def is_sparse(data):
@@ -269,7 +295,9 @@ class Sparse(Weighed):
         the maxima (zeros counted, of the rows kept); then the output's. R's sums follow the
         order of the rows, a zero's term where R adds it, up to :data:`IN_ORDER` values (R's
         numbers to the bit); beyond, each column's zeros are added at once (R's numbers up to
-        that sum's rounding)."""
+        that sum's rounding). Weighted, up to :data:`IN_ORDER` values, the dense kind's exact
+        sums (:func:`graddescent._sums.weighted_mean_sd`) of the columns densified a group at a
+        time: its numbers to the bit."""
         weights = self.weights if weighted else None
         key = weights is None  # (each once: min_max and scaling_parameter both read them)
         if key not in self._stats:
@@ -281,9 +309,9 @@ class Sparse(Weighed):
         m, k, counts = self.m, self.k - 1, np.diff(X.indptr)
         indptr, rows = X.indptr.astype(np.int64), X.indices.astype(np.int64)
         in_order = m * k <= IN_ORDER
-        mean, sd = mean_sd(lambda out, centre, power: S.column_sums(indptr, rows, X.data, m, out, centre, power,
-                                                                     in_order, weights),
-                           m if weights is None else self.total, k)
+        found = None if weights is None or not in_order else _weighted_statistics(X, m, weights, self.total)
+        mean, sd = found or mean_sd(lambda out, centre, power: S.column_sums(
+            indptr, rows, X.data, m, out, centre, power, in_order, weights), m if weights is None else self.total, k)
         starts, nonempty = X.indptr[:-1], counts > 0
         low, high = np.full(k, np.inf), np.full(k, -np.inf)
         if X.data.size:
