@@ -400,7 +400,10 @@ def weights_cost(m, n=10):
     same part unweighted, in turn, best of 5: the full gradient (a pass), R's mean and sd, the Gram
     matrix, and whole fits (GD, AGD, SGD, SVRG at fixed iterations) through the estimators; whole
     weights (1..4: summed as copies of their rows) and others (uniform in 0.5..3: each term times its
-    weight). The fits' data is the same rows, so the ratio is the weights' cost alone. Timed in the
+    weight). The sums of whole weights are shown on the rows as they come and grouped by weight, as
+    GD, MGD and AGD group them (the scaling's cost of grouping them is in those fits' times, and
+    ``grouping`` times it alone). The fits' data is the same rows, so the ratio is the weights'
+    cost alone. Timed in the
     process's CPU time (all single-threaded work): on a shared machine, wall time swings with the
     other processes' load by more than the 10% measured."""
     from graddescent._sums import r_mean_sd
@@ -429,6 +432,15 @@ def weights_cost(m, n=10):
         pairs = [("the full gradient (one pass)", lambda: g_w(theta), lambda: g_p(theta)),
                  ("R's mean and sd", lambda: r_mean_sd(values, w), lambda: r_mean_sd(values)),
                  ("the Gram matrix (the certificate's)", data.gram, plain_data.gram)]
+        if kind == "whole weights":  # (as GD, MGD and AGD sum them: grouped by weight, as they are scaled)
+            centre_spread = np.vstack([np.zeros(n + 1), np.ones(n + 1)])
+            grouped = data.scaled(centre_spread, grouped=True)
+            g_g = grouped.gradient()
+            pairs += [("the full gradient (one pass), rows grouped by weight", lambda: g_g(theta), lambda: g_p(theta)),
+                      ("the Gram matrix, rows grouped by weight", grouped.gram, plain_data.gram),
+                      ("the scaling, grouping the rows by weight",
+                       lambda: Dense(values, weights=w).scaled(centre_spread, grouped=True),
+                       lambda: Dense(values, weights=w).scaled(centre_spread))]
         for method, params in (("GD", {"max_iter": 50}), ("AGD", {"max_iter": 50}),
                                ("SGD", {"max_iter": 2, "learning_rate": 0.001}),
                                ("SVRG", {"max_iter": 5, "learning_rate": 0.001, "inner_iter": 1000})):
