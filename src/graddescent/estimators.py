@@ -409,8 +409,8 @@ class _BaseGradDescent(RegressorMixin, BaseEstimator):
             (divisor ``sum(w) - 1``, so the weights must add up to more than 1 with
             ``scaling="variance"``) and the certificate (the weighted least-squares solution).
             GD, MGD and AGD with whole weights (up to 2048) give exactly the fit of the rows
-            repeated, but for the last bits of the scaling's statistics (R adds the copies one by
-            one, in long double); the methods that step on one row at a time (and the inner
+            repeated, but for the last bits of the scaling's statistics (exact sums, correctly
+            rounded, where R adds the copies one by one in long double); the methods that step on one row at a time (and the inner
             loops of the variance-reduced ones) multiply a row's gradient by ``w_i / mean(w)``,
             so that over rows drawn uniformly their steps are in expectation those of the
             weighted loss (not the same draws as repeated rows). MBGD's batches are weighted
