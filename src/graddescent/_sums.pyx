@@ -777,18 +777,21 @@ cdef inline (uint64_t, uint64_t) cut(double p, double s1, double s2) noexcept no
     return word(h), word(s2 + (p - (h - s1)))
 
 
-cdef inline void add(uint64_t* acc, int64_t v, int shift) noexcept nogil:
-    """acc += v * 2^shift, acc a 192-bit two's complement integer (3 words, low first), 0 <= shift < 64."""
-    cdef uint64_t sign = <uint64_t>(v >> 63)  # all ones if v < 0
-    cdef uint64_t a0 = <uint64_t>v << shift
-    cdef uint64_t a1 = <uint64_t>(v >> (64 - shift)) if shift else sign
+cdef inline void add_words(uint64_t* acc, uint64_t a0, uint64_t a1, uint64_t a2) noexcept nogil:
+    """acc += a, both 192-bit two's complement integers (3 words, low first), with their carries."""
     cdef uint64_t s0 = acc[0] + a0
-    cdef uint64_t c = s0 < a0
+    cdef uint64_t c0 = s0 < a0
     cdef uint64_t s1 = acc[1] + a1
     cdef uint64_t c1 = s1 < a1
     acc[0] = s0
-    acc[1] = s1 + c
-    acc[2] += sign + c1 + (acc[1] < c)
+    acc[1] = s1 + c0
+    acc[2] += a2 + c1 + (acc[1] < c0)
+
+
+cdef inline void add(uint64_t* acc, int64_t v, int shift) noexcept nogil:
+    """acc += v * 2^shift, acc a 192-bit two's complement integer (3 words, low first), 0 <= shift < 64."""
+    cdef uint64_t sign = <uint64_t>(v >> 63)  # all ones if v < 0
+    add_words(acc, <uint64_t>v << shift, <uint64_t>(v >> (64 - shift)) if shift else sign, sign)
 
 
 cdef inline void add_block(uint64_t* acc, uint64_t w1, uint64_t w2, double s1, double s2,
@@ -807,16 +810,8 @@ cdef inline void add_times(uint64_t* acc, int64_t v, uint64_t times, int shift) 
     cdef uint64_t sign = 0
     if v < 0:  # (two's complement of the 128 bits, then all ones above them)
         p0, p1, sign = ~p0 + 1, ~p1 + (p0 == 0), ~(<uint64_t>0)
-    cdef uint64_t a0 = p0 << shift
-    cdef uint64_t a1 = (p1 << shift | p0 >> (64 - shift)) if shift else p1
-    cdef uint64_t a2 = (sign << shift | p1 >> (64 - shift)) if shift else sign
-    cdef uint64_t s0 = acc[0] + a0
-    cdef uint64_t c0 = s0 < a0
-    cdef uint64_t s1 = acc[1] + a1
-    cdef uint64_t c1 = s1 < a1
-    acc[0] = s0
-    acc[1] = s1 + c0
-    acc[2] += a2 + c1 + (acc[1] < c0)
+    add_words(acc, p0 << shift, (p1 << shift | p0 >> (64 - shift)) if shift else p1,
+              (sign << shift | p1 >> (64 - shift)) if shift else sign)
 
 
 cdef inline void add_block_times(uint64_t* acc, uint64_t w1, uint64_t w2, double s1, double s2, Py_ssize_t rows,
@@ -1281,15 +1276,8 @@ cdef object _rows(FullGradient gradient, Py_ssize_t lo, Py_ssize_t hi):
 def add_exact(uint64_t[:, ::1] total, const uint64_t[:, ::1] piece):
     """``total += piece``, each row a 192-bit two's complement integer (3 words, low first)."""
     cdef Py_ssize_t j
-    cdef uint64_t s0, s1, c0, c1
     for j in range(total.shape[0]):
-        s0 = total[j, 0] + piece[j, 0]
-        c0 = s0 < piece[j, 0]
-        s1 = total[j, 1] + piece[j, 1]
-        c1 = s1 < piece[j, 1]
-        total[j, 0] = s0
-        total[j, 1] = s1 + c0
-        total[j, 2] += piece[j, 2] + c1 + (total[j, 1] < c0)
+        add_words(&total[j, 0], piece[j, 0], piece[j, 1], piece[j, 2])
 
 
 # --------------------------------------------------------------------------- the block loop, by vector width
