@@ -1486,7 +1486,7 @@ def gram_sums(const double[:, ::1] cols, const double[::1] top, rows=None, weigh
     cdef double s1, size
     cdef uint64_t weight, times = 1
     cdef const double[::1] wd = np.ascontiguousarray(weights if weighting != UNWEIGHTED else np.ones(1), dtype=np.float64)
-    whole = np.asarray(wd).astype(np.uint32)
+    whole = np.asarray(wd).astype(np.uint32) if weighting == WHOLE else np.ones(1, dtype=np.uint32)
     cdef const uint32_t[::1] wu = whole
     cdef const int64_t[::1] runs = _runs(whole) if weighting == WHOLE and not indexed else np.zeros(2, dtype=np.int64)
     cdef Py_ssize_t n_runs = runs.shape[0] // 2 if weighting == WHOLE and not indexed else 0
