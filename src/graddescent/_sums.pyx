@@ -3,7 +3,8 @@
 
 - R's ``mean`` and ``sd`` (for :func:`graddescent.varianceScaling`): two passes in long
   double, R's own type (C's ``long double`` is x86-64's 80-bit extended type, as in R),
-  column by column, with no temporary copy of the data.
+  column by column, with no temporary copy of the data; of weighted rows, exact sums on
+  grids (:func:`weighted_mean_sd`), the same in any order of the rows.
 - The full gradient ``X'e / rows`` and the mean squared residual ``e'e / rows``
   (:class:`FullGradient`) of the full-batch and variance-reduced methods. R sums
   ``e * X[, j]`` in long double, and those extra bits decide the last digits of its
