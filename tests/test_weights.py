@@ -274,8 +274,8 @@ def test_grouping_by_weight_moves_whole_rows():
         np.testing.assert_array_equal(grouped.weights, w[order])
         assert grouped.index.equals(index[order]) and grouped.total == data.total
     # rows grouped already, or weights that are not whole: nothing moves
-    assert Dense(np.asfortranarray(values[order]), weights=w[order]).weight_order() == (None, None)
-    assert Dense(np.asfortranarray(values), weights=w + 0.5).weight_order() == (None, None)
+    assert Dense(np.asfortranarray(values[order]), weights=w[order]).weight_order() == (None, None, None)
+    assert Dense(np.asfortranarray(values), weights=w + 0.5).weight_order() == (None, None, None)
 
 
 @pytest.mark.parametrize("method", EXACT)

@@ -340,8 +340,8 @@ cdef void _scale_column(const double* x, Py_ssize_t sx, double* y, Py_ssize_t sy
 
 def weight_order(const uint32_t[::1] whole):
     """The rows grouped by their whole weights, in increasing weight, each group in row order
-    (a stable counting sort): the row at each place, and the place of each row (32-bit); None
-    where they are so already, or are 2^32 or more."""
+    (a stable counting sort): the row at each place, the place of each row (32-bit) and the
+    weights so grouped (float64); None where they are so already, or are 2^32 or more."""
     cdef Py_ssize_t m = whole.shape[0], i
     cdef bint grouped = True
     with nogil:
@@ -354,16 +354,21 @@ def weight_order(const uint32_t[::1] whole):
     cdef int64_t[::1] start = np.zeros(int(np.max(whole)) + 2, dtype=np.int64)
     cdef int64_t[::1] order = np.empty(m, dtype=np.int64)
     cdef uint32_t[::1] place = np.empty(m, dtype=np.uint32)
+    cdef double[::1] grouped_weights = np.empty(m)
+    cdef Py_ssize_t f
     with nogil:
         for i in range(m):
             start[whole[i] + 1] += 1
         for i in range(1, start.shape[0]):
             start[i] += start[i - 1]
+        for f in range(start.shape[0] - 1):  # (each weight's run)
+            for i in range(start[f], start[f + 1]):
+                grouped_weights[i] = f
         for i in range(m):
             place[i] = start[whole[i]]
             order[place[i]] = i
             start[whole[i]] += 1
-    return np.asarray(order), np.asarray(place)
+    return np.asarray(order), np.asarray(place), np.asarray(grouped_weights)
 
 
 # --------------------------------------------------------------------------- R's weighted mean and sd, on grids

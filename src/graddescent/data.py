@@ -179,7 +179,7 @@ class Dense(Weighed):
         in their layout (a copy the caller made, which this data no longer holds unscaled).
         ``grouped``: its rows grouped by whole weight (:meth:`weight_order`), for a method that
         reads them only through sums over all of them (:attr:`graddescent.catalog.Method.sums_rows`)."""
-        rows, place = self.weight_order() if grouped else (None, None)
+        rows, place, moved = self.weight_order() if grouped else (None, None, None)
         out = self.values if in_place else np.empty(self.shape, order=order)
         scale_columns(self.values, parameter[0], parameter[1], out, place)
         if in_place:
@@ -187,7 +187,7 @@ class Dense(Weighed):
         index = self.index if rows is None else pd.Index(rows) if self.index.equals(pd.RangeIndex(self.m)) else (
             self.index[rows])  # (the labels of the rows moved)
         scaled = Dense(out, self.columns, index)
-        scaled._weigh_as(self, rows)
+        scaled._weigh_as(self, moved)
         return scaled
 
     def non_finite_columns(self):

@@ -47,24 +47,24 @@ class Weighed:
         self._summed_total = self.total if whole else None  # (exact_total's of _summed, where known)
         self._factor_cache = None
 
-    def _weigh_as(self, other, order=None):
-        """The weights of ``other``, the same rows (``order``: its row at each place, None: as they were)."""
+    def _weigh_as(self, other, moved=None):
+        """The weights of ``other``, the same rows (``moved``: its whole weights as its rows were moved,
+        :meth:`weight_order`'s; None: as they were)."""
         if other.weights is None:
             return
-        self.weights = other.weights if order is None else other.weights[order]
-        self._summed = self.weights if other._summed is other.weights else (
-            other._summed if order is None else other._summed[order])
+        self.weights = other.weights if moved is None else moved
+        self._summed = self.weights if other._summed is other.weights else other._summed
         self.total, self.weighting, self._factor_cache = other.total, other.weighting, None
         self._summed_total = other._summed_total
 
     def weight_order(self):
         """The rows grouped by weight (:func:`graddescent._sums.weight_order`: the row at each place,
-        the place of each row), or None, None: unweighted, weights not whole, or grouped already. A run
-        of rows of one whole weight costs the full sums what unweighted rows cost (each row's words
-        times its weight cost up to 1.2x)."""
+        the place of each row, the weights so moved), or None, None, None: unweighted, weights not
+        whole, or grouped already. A run of rows of one whole weight costs the full sums what
+        unweighted rows cost (each row's words times its weight cost up to 1.2x)."""
         order = None if self.weights is None or self.weighting != Weighting.WHOLE else weight_order(
             self.weights.astype(np.uint32))
-        return (None, None) if order is None else order
+        return (None, None, None) if order is None else order
 
     @property
     def _factors(self):
