@@ -226,3 +226,25 @@ def test_a_fit_warns_at_most_once_and_exactly_when_it_diverged(values, seed, met
     if convergence:
         message = str(convergence[0].message)
         assert message.startswith(f"{method} diverged") and ("alpha" in message or "momentum" in message)
+
+
+# --------------------------------------------------------------------------- whole weights
+
+@SETTINGS
+@given(values=tables(min_rows=3, max_rows=400, max_cols=4), data=st.data(), theta_seed=seeds)
+def test_whole_weights_sum_as_the_repeated_rows_grouped_or_not(values, data, theta_seed):
+    # whole weights drawn from a few values, so that grouped rows make runs (summed at once, their
+    # counts times the weight) among loose rows (each row's words times its weight)
+    from graddescent.data import Dense
+
+    kinds = data.draw(st.lists(st.integers(1, 2048), min_size=1, max_size=4))
+    w = np.array(data.draw(st.lists(st.sampled_from(kinds), min_size=len(values), max_size=len(values))), float)
+    copies = Dense(np.asfortranarray(np.repeat(values, w.astype(int), axis=0))).gradient()
+    theta = np.random.default_rng(abs(theta_seed)).normal(size=values.shape[1]) * 10.0
+    expected = copies(theta)
+    loose = Dense(np.asfortranarray(values), weights=w)
+    grouped = loose.scaled(np.vstack([np.zeros(values.shape[1]), np.ones(values.shape[1])]), grouped=True)
+    for weighted in (loose, grouped):
+        got = weighted.gradient()(theta)
+        np.testing.assert_array_equal(got[0], expected[0])
+        assert got[1] == expected[1]
