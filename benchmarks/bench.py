@@ -399,19 +399,21 @@ def weights_cost(m, n=10):
     """Frequency weights (issue 25: at most 10% more time): each weighted part of a fit against the
     same part unweighted, in turn, best of 5: the full gradient (a pass), R's mean and sd, the Gram
     matrix, and whole fits (GD, AGD, SGD, SVRG at fixed iterations) through the estimators; whole
-    weights (1..4: summed as copies of their rows) and others (uniform in 0.5..3: each term times its
-    weight). The sums of whole weights are shown on the rows as they come and grouped by weight, as
-    GD, MGD and AGD group them (the scaling's cost of grouping them is in those fits' times, and
-    ``grouping`` times it alone). The fits' data is the same rows, so the ratio is the weights'
-    cost alone. Timed in the
-    process's CPU time (all single-threaded work): on a shared machine, wall time swings with the
-    other processes' load by more than the 10% measured."""
+    weights (1..4: summed as copies of their rows), others (uniform in 0.5..3: each term times its
+    weight) and large whole weights (1..2048: rows one by one make short blocks of copies). The sums
+    of whole weights are shown on the rows as they come and grouped by weight, as GD, MGD and AGD
+    group them (and the variance-reduced methods, weights above 16): the scaling's cost of grouping
+    them is in those fits' times, and the scaling's row times it alone. The fits' data is the same
+    rows, so the ratio is the weights' cost alone. Timed in the process's CPU time (all
+    single-threaded work): on a shared machine, wall time swings with the other processes' load by
+    more than the 10% measured."""
     from graddescent._sums import r_mean_sd
     from graddescent.data import Dense
 
     values = np.asfortranarray(gd.varianceScaling(synthetic(m, n, seed=4)).scaledDataSet.to_numpy())
     rng = np.random.default_rng(5)
-    kinds = {"whole weights": rng.integers(1, 5, size=m).astype(float), "other weights": rng.uniform(0.5, 3.0, size=m)}
+    kinds = {"whole weights": rng.integers(1, 5, size=m).astype(float), "other weights": rng.uniform(0.5, 3.0, size=m),
+             "whole weights up to 2048": rng.integers(1, 2049, size=m).astype(float)}
     theta = np.full(n, 0.1)
     X, y = values[:, :-1], values[:, -1]
 
@@ -432,7 +434,7 @@ def weights_cost(m, n=10):
         pairs = [("the full gradient (one pass)", lambda: g_w(theta), lambda: g_p(theta)),
                  ("R's mean and sd", lambda: r_mean_sd(values, w), lambda: r_mean_sd(values)),
                  ("the Gram matrix (the certificate's)", data.gram, plain_data.gram)]
-        if kind == "whole weights":  # (as GD, MGD and AGD sum them: grouped by weight, as they are scaled)
+        if kind.startswith("whole"):  # (as GD, MGD and AGD sum them: grouped by weight, as they are scaled)
             centre_spread = np.vstack([np.zeros(n + 1), np.ones(n + 1)])
             grouped = data.scaled(centre_spread, grouped=True)
             g_g = grouped.gradient()

@@ -538,15 +538,19 @@ def test_cli_weights_column_must_exist_and_not_be_the_target(files):
 
 # --------------------------------------------------------------------------- data held by Dask
 
-@pytest.mark.parametrize("method", ["GD", "AGD", "MBGD", "SGD", "SAGD", "SVRG", "SSGD"])
-@pytest.mark.parametrize("kind", ["whole", "other"])
+@pytest.mark.parametrize("method", ["GD", "AGD", "MBGD", "SGD", "SAGD", "SVRG", "SSGD", "SARAH"])
+@pytest.mark.parametrize("kind", ["whole", "large", "other"])
 def test_dask_weighted_fit_is_the_in_memory_one_bit_for_bit(table, method, kind):
+    # (in memory, GD and AGD group the rows by weight, and the variance-reduced methods where some
+    # weigh more than 16; held by Dask, the rows stay where they are)
     da = pytest.importorskip("dask.array")
     import dask
 
     X, y, w = table
     if kind == "other":
         w = np.random.default_rng(3).uniform(0, 4, size=len(y))
+    elif kind == "large":
+        w = np.random.default_rng(3).integers(0, 2049, size=len(y)).astype(float)
     with dask.config.set(scheduler="synchronous"):
         held = _fit(ESTIMATORS[method], da.from_array(X, chunks=23), da.from_array(y, chunks=23),
                     da.from_array(w, chunks=23), max_iter=5)

@@ -80,10 +80,16 @@ class Method:
         return self.family == "single row"
 
     @property
-    def sums_rows(self):
-        """Whether it reads the data only through sums over all its rows (GD, MGD, AGD), in
-        which their order makes no difference."""
-        return self.family == FAMILIES[0] and self.name != "MBGD"
+    def groups_rows(self):
+        """Whether its rows are grouped by whole weight as they are scaled
+        (:meth:`graddescent.data.Dense.scaled`): GD, MGD and AGD read them only through sums over
+        all of them (True: in any order, the same numbers); the variance-reduced methods also by
+        R's numbers of them, found where they went (``"large"``: where some weigh more than
+        :data:`graddescent.weighting.LARGE_WEIGHTS`, whose rows one by one make short blocks of the
+        full sums); the others read them in R's order (False)."""
+        if self.family == FAMILIES[0]:
+            return self.name != "MBGD"
+        return "large" if self.family == FAMILIES[2] else False
 
     @property
     def constants(self):

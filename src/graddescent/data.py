@@ -177,9 +177,11 @@ class Dense(Weighed):
         """This data scaled as R scales it, ``(x - centre) / spread`` per column, laid out by
         column (``order="F"``) or by row (``"C"``); ``in_place``: in this data's own values,
         in their layout (a copy the caller made, which this data no longer holds unscaled).
-        ``grouped``: its rows grouped by whole weight (:meth:`weight_order`), for a method that
-        reads them only through sums over all of them (:attr:`graddescent.catalog.Method.sums_rows`)."""
-        rows, place, moved = self.weight_order() if grouped else (None, None, None)
+        ``grouped``: its rows grouped by whole weight (:meth:`weight_order`; ``"large"``: where some
+        weigh more than :data:`graddescent.weighting.LARGE_WEIGHTS`), for a method that reads them
+        only through sums over all of them or by R's numbers of them
+        (:attr:`graddescent.catalog.Method.groups_rows`; :meth:`places` finds them)."""
+        rows, place, moved = self.weight_order(grouped == "large") if grouped else (None, None, None)
         out = self.values if in_place else np.empty(self.shape, order=order)
         scale_columns(self.values, parameter[0], parameter[1], out, place)
         if in_place:
@@ -188,6 +190,8 @@ class Dense(Weighed):
             self.index[rows])  # (the labels of the rows moved)
         scaled = Dense(out, self.columns, index)
         scaled._weigh_as(self, moved)
+        scaled._place = self._place if place is None else place.astype(np.int64) if self._place is None else (
+            place[self._place].astype(np.int64))
         return scaled
 
     def non_finite_columns(self):

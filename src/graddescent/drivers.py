@@ -70,7 +70,7 @@ def prepare(data, seed, shuffle=True):
     """
     stream = Stream(seed)
     stream.reset()
-    perm = stream.rng.sample(data.m) - 1 if shuffle else None
+    perm = data.places(stream.rng.sample(data.m) - 1) if shuffle else None  # (where the rows are)
     stream.reset()
     theta = stream.rng.runif(data.k)  # R's getTheta: an intercept and one per input
     stream.reset()

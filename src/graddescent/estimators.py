@@ -438,7 +438,7 @@ class _BaseGradDescent(RegressorMixin, BaseEstimator):
         self._check_combinations(control, m, method)
         parameter = None if self.scaling is None else _scaling_parameter(data, self.scaling)
         if parameter is not None:
-            data = data.scaled(parameter, in_place=True, grouped=METHODS[method].sums_rows)
+            data = data.scaled(parameter, in_place=True, grouped=METHODS[method].groups_rows)
             self._check_scaling(parameter, data)
         average = self.average if METHODS[method].averages else None
         fit = drivers.run(method, data, self._seed(), self.tol, self.n_iter_no_change, path_every=self.path_every,

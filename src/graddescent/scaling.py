@@ -31,7 +31,7 @@ def scale(dataSet, method, order="F", name="dataSet", grouped=False):
     of :mod:`graddescent.data`), laid out by column (``order="F"``, as a DataFrame holds it
     and the full gradients read it) or by row (``"C"``, as the single-row methods read it):
     the scaled data set, of the same kind, and R's scalingParameter. ``grouped``: its rows grouped
-    by whole weight, for a method that only sums over all of them (see :meth:`graddescent.data.Dense.scaled`)."""
+    by whole weight, for a method that allows it (see :meth:`graddescent.data.Dense.scaled`)."""
     data = as_data(dataSet, name=name, min_cols=1)
     parameter = data.scaling_parameter(method)
     scaled = data.scaled(parameter, order, grouped=grouped)

@@ -18,6 +18,7 @@ from .validation import check_weights
 __all__ = []
 
 WHOLE_WEIGHTS = 2048  # whole weights up to this are summed exactly as that many copies of their row
+LARGE_WEIGHTS = 16  # whole weights above this make short blocks of rows one by one (WEIGHT_BUDGET / 16 = 256 rows)
 
 
 def kept_rows(weights, m, index=None):
@@ -37,6 +38,12 @@ class Weighed:
     ``_summed``) and the single-row steps' factors. ``weights`` is None for unweighted data."""
 
     weights = None
+    _place = None  # where each row R numbers is, where the rows were grouped by weight (None: where it was)
+
+    def places(self, rows):
+        """The places in this data of rows as R numbers them (0-based): where they were moved, if
+        the rows were grouped by weight (:meth:`graddescent.data.Dense.scaled`), else the rows."""
+        return rows if self._place is None else self._place[rows]
 
     def _weigh(self, weights):
         self.weights = weights
@@ -57,13 +64,15 @@ class Weighed:
         self.total, self.weighting, self._factor_cache = other.total, other.weighting, None
         self._summed_total = other._summed_total
 
-    def weight_order(self):
+    def weight_order(self, large=False):
         """The rows grouped by weight (:func:`graddescent._sums.weight_order`: the row at each place,
         the place of each row, the weights so moved), or None, None, None: unweighted, weights not
-        whole, or grouped already. A run of rows of one whole weight costs the full sums what
-        unweighted rows cost (each row's words times its weight cost up to 1.2x)."""
-        order = None if self.weights is None or self.weighting != Weighting.WHOLE else weight_order(
-            self.weights.astype(np.uint32))
+        whole, grouped already, or (``large``) none above LARGE_WEIGHTS. A run of rows of one whole
+        weight costs the full sums what unweighted rows cost (rows one by one: each row's words times
+        its weight, up to 1.2x; weights above LARGE_WEIGHTS, short blocks: up to 7x)."""
+        if self.weights is None or self.weighting != Weighting.WHOLE or large and self.weights.max() <= LARGE_WEIGHTS:
+            return None, None, None
+        order = weight_order(self.weights.astype(np.uint32))
         return (None, None, None) if order is None else order
 
     @property
