@@ -410,11 +410,11 @@ class _BaseGradDescent(RegressorMixin, BaseEstimator):
             ``scaling="variance"``) and the certificate (the weighted least-squares solution).
             GD, MGD and AGD with whole weights (up to 2048) give exactly the fit of the rows
             repeated, but for the last bits of the scaling's statistics (exact sums, correctly
-            rounded, where R adds the copies one by one in long double); the methods that step on one row at a time (and the inner
-            loops of the variance-reduced ones) multiply a row's gradient by ``w_i / mean(w)``,
-            so that over rows drawn uniformly their steps are in expectation those of the
-            weighted loss (not the same draws as repeated rows). MBGD's batches are weighted
-            sums of their rows. None: every row once.
+            rounded, where R adds the copies one by one in long double); the methods that step
+            on one row at a time (and the inner loops of the variance-reduced ones) multiply a
+            row's gradient by ``w_i / mean(w)``, so that over rows drawn uniformly their steps
+            are in expectation those of the weighted loss (not the same draws as repeated rows).
+            MBGD's batches are weighted sums of their rows. None: every row once.
 
         Returns
         -------

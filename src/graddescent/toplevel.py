@@ -282,7 +282,8 @@ def fit_learn(dataSet, featureScaling=True, scalingMethod="VARIANCE", learningMe
     parameter = None
     if featureScaling:
         # R's varianceScaling / minmaxScaling, laid out as the method reads it (no second copy)
-        data, parameter = scale(data, SCALINGS[scalingMethod], "C" if record.by_row else "F", grouped=record.groups_rows)
+        data, parameter = scale(data, SCALINGS[scalingMethod], "C" if record.by_row else "F",
+                                grouped=record.groups_rows)
     args = {key: control[key] for key in record.control}
     beyond_r = ("variant", *record.constants)  # (the published rules')
     args.update({key: control[key] for key in beyond_r if key in control})

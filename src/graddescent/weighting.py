@@ -70,7 +70,8 @@ class Weighed:
         whole, grouped already, or (``large``) none above LARGE_WEIGHTS. A run of rows of one whole
         weight costs the full sums what unweighted rows cost (rows one by one: each row's words times
         its weight, up to 1.2x; weights above LARGE_WEIGHTS, short blocks: up to 7x)."""
-        if self.weights is None or self.weighting != Weighting.WHOLE or large and self.weights.max() <= LARGE_WEIGHTS:
+        if self.weights is None or self.weighting != Weighting.WHOLE or (
+                large and self.weights.max() <= LARGE_WEIGHTS):
             return None, None, None
         order = weight_order(self.weights.astype(np.uint32))
         return (None, None, None) if order is None else order
@@ -100,4 +101,3 @@ class Weighed:
             raise ValueError(f"the weights add up to {self.total:g}; as frequency weights (how many times each row "
                              "counts) the standard deviation divides by their sum - 1, so they must add up to more "
                              "than 1: multiply them by a constant, or scale with 'minmax'")
-
