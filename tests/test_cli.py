@@ -318,6 +318,18 @@ def test_compare_plot_marks_the_single_row_records(tmp_path, monkeypatch):
     assert_matches_library(axes.get_lines()[-1].get_ydata()[0], best)
 
 
+def test_compare_plot_names_a_variant_as_the_table_does(tmp_path, monkeypatch):
+    # (SARAHPlus's estimator fits its textbook rule by default: its curve is named as its row is)
+    frame = datasets.load("co2_compressibility")
+    frame.to_csv(tmp_path / "co2.csv", index=False)
+    drawn = _figures(monkeypatch)
+    assert cli.main(["compare", str(tmp_path / "co2.csv"), "--methods", "SGD,SARAHPlus",
+                     "--plot", str(tmp_path / "curves.png"), "--quiet"]) == 0
+    (figure,) = drawn
+    labels = [line.get_label() for line in figure.axes[0].get_lines()]
+    assert labels == ["SGD (rows drawn)", "SARAHPlus (textbook)", "least squares: MSE over all rows"]
+
+
 # --------------------------------------------------------------------------- compare
 
 def test_compare_subset_json_and_plot(work, tmp_path):

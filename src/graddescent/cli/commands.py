@@ -175,7 +175,7 @@ def _command_compare(args):
             continue
         if fit.diverged and not args.quiet:
             print(f"graddescent: warning: {name} diverged; {_remedy(fit)}", file=sys.stderr)
-        curves[name] = (model.loss, fit)
+        curves[name] = (method, model.loss, fit)
         results.append({"method": method, "variant": variant, "name": name, "train_rmse": _rmse(model, train),
                         "test_rmse": None if test is None else _rmse(model, test),
                         "gap_to_least_squares": None, "alpha": fit.alpha, "tol": tol,

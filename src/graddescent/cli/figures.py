@@ -55,15 +55,17 @@ def _fit_figure(model, fit, train, args, label, tol):
 
 
 def _compare_figure(curves, models, train, args, label):
-    """``compare --plot``: each method's loss record over the passes its fit made, with the
+    """``compare --plot``: each method's loss record (``curves``: its name in the table -> the
+    method, its loss record and its fit) over the passes its fit made, with the
     least-squares MSE over all rows; the single-row methods' records are the residuals of
     the rows they draw (so said in the legend)."""
-    drawn = {}
-    for method, (loss, fit) in curves.items():
+    drawn, shown = {}, set()
+    for name, (method, loss, fit) in curves.items():  # (name: the method, and its variant where not R's)
         loss = np.asarray(loss, dtype=np.float64)
-        name = f"{method} (rows drawn)" if METHODS[method].by_row else method
+        name = f"{name} (rows drawn)" if METHODS[method].by_row else name
         drawn[name] = (np.arange(1, loss.size + 1) * (fit.passes / max(loss.size, 1)), loss)
-    shown = {name for name, (method, (_, fit)) in zip(drawn, curves.items()) if not fit.diverged}
+        if not fit.diverged:
+            shown.add(name)
     references = {"least squares: MSE over all rows": _in_loss_units(models[0], _least_squares_mse(train))}
     note = ("the training MSE over all rows, but '(rows drawn)': the mean squared residual of the rows\n"
             "a single-row method draws, each before its step (then, once averaged, the average's MSE over all rows)")
