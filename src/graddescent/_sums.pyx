@@ -68,13 +68,10 @@ cdef enum:
     WEIGHT_BUDGET = 4096  # whole weights summed per block (its rows' weights add up to at most this: < 2^63, as BLOCK)
     MIN_RUN = 64  # rows of one whole weight summed at once as unweighted rows (fewer: each row times its weight)
 
-cdef enum:  # columns summed at once by R's mean and sd (:func:`_column_sums`), by power, unweighted and weighted
+cdef enum:  # columns summed at once by R's mean and sd (:func:`_column_sums`), by power
     GROUP_0 = 4
     GROUP_1 = 3
     GROUP_2 = 2
-    GROUP_W0 = 4
-    GROUP_W1 = 3
-    GROUP_W2 = 3
     ROW_TILE = 512  # rows of data by row summed at a time (their 4 kB a column: in the cache)
 
 cpdef enum Weighting:
@@ -213,22 +210,18 @@ cdef void _column_sums(const double[:, :] values, bint by_column, long double* o
     """out[j] += sum over rows of x, x - centre[j] or (x - centre[j])^2 (power 0, 1, 2), each
     times its row's weight w[i] (w not NULL), in long double, in row order; by column or by row
     as the array is laid out in memory."""
-    # Each power, weighted or not, is compiled on its own, summing ``group`` columns at once
-    # (independent chains of long double additions, each in its row order): as many as the
-    # x87's eight registers hold with the centres and the weight, the fastest measured.
-    if w == NULL:
-        if power == 0:
-            _sums_of(values, by_column, out, centre, 0, NULL, GROUP_0)
-        elif power == 1:
-            _sums_of(values, by_column, out, centre, 1, NULL, GROUP_1)
-        else:
-            _sums_of(values, by_column, out, centre, 2, NULL, GROUP_2)
+    # Each power is compiled on its own, summing ``group`` columns at once (independent chains
+    # of long double additions, each in its row order): as many as the x87's eight registers hold
+    # with the centres, the fastest measured. Weighted, these sums are the exact ones' fallback
+    # (:func:`weighted_mean_sd`: data near the ends of double's range), a column at a time.
+    if w != NULL:
+        _sums_of(values, by_column, out, centre, power, w, 1)
     elif power == 0:
-        _sums_of(values, by_column, out, centre, 0, w, GROUP_W0)
+        _sums_of(values, by_column, out, centre, 0, NULL, GROUP_0)
     elif power == 1:
-        _sums_of(values, by_column, out, centre, 1, w, GROUP_W1)
+        _sums_of(values, by_column, out, centre, 1, NULL, GROUP_1)
     else:
-        _sums_of(values, by_column, out, centre, 2, w, GROUP_W2)
+        _sums_of(values, by_column, out, centre, 2, NULL, GROUP_2)
 
 
 cdef inline inlined_int _sums_of(const double[:, :] values, bint by_column, long double* out,
@@ -1306,26 +1299,26 @@ cdef uint64_t block_sums_default(FullGradient self, Py_ssize_t start, Py_ssize_t
     return _block_sums_any(self, start, stop, theta)
 
 
-ctypedef int (*GramBlock)(const double*, const double*, const int64_t*, Py_ssize_t, bint, int, int, const double*,
-                         const uint32_t*, double, double, uint64_t*, uint64_t*) noexcept nogil
+ctypedef int (*GramBlock)(const double*, const double*, const int64_t*, Py_ssize_t, bint, int, int, const uint32_t*,
+                         double, double, uint64_t*, uint64_t*) noexcept nogil
 
 
 cdef avx512_int gram_block_avx512(const double* xa, const double* xb, const int64_t* idx, Py_ssize_t count,
-                                  bint indexed, int kind, int weighting, const double* wd, const uint32_t* wu,
+                                  bint indexed, int kind, int weighting, const uint32_t* wu,
                                   double s1, double s2, uint64_t* w1, uint64_t* w2) noexcept nogil:
-    return _gram_any(xa, xb, idx, count, indexed, kind, weighting, wd, wu, s1, s2, w1, w2)
+    return _gram_any(xa, xb, idx, count, indexed, kind, weighting, wu, s1, s2, w1, w2)
 
 
 cdef avx2_int gram_block_avx2(const double* xa, const double* xb, const int64_t* idx, Py_ssize_t count,
-                              bint indexed, int kind, int weighting, const double* wd, const uint32_t* wu,
+                              bint indexed, int kind, int weighting, const uint32_t* wu,
                               double s1, double s2, uint64_t* w1, uint64_t* w2) noexcept nogil:
-    return _gram_any(xa, xb, idx, count, indexed, kind, weighting, wd, wu, s1, s2, w1, w2)
+    return _gram_any(xa, xb, idx, count, indexed, kind, weighting, wu, s1, s2, w1, w2)
 
 
 cdef int gram_block_default(const double* xa, const double* xb, const int64_t* idx, Py_ssize_t count,
-                            bint indexed, int kind, int weighting, const double* wd, const uint32_t* wu,
+                            bint indexed, int kind, int weighting, const uint32_t* wu,
                             double s1, double s2, uint64_t* w1, uint64_t* w2) noexcept nogil:
-    return _gram_any(xa, xb, idx, count, indexed, kind, weighting, wd, wu, s1, s2, w1, w2)
+    return _gram_any(xa, xb, idx, count, indexed, kind, weighting, wu, s1, s2, w1, w2)
 
 
 cdef BlockSums block_sums = block_sums_default  # the copy this process runs (set below, at load)
@@ -1557,7 +1550,7 @@ cdef void _gram_rows(const double[:, ::1] cols, Py_ssize_t offset, const int64_t
         for b in range(a, k):
             if 0 < grids[0, e] < INFINITY:
                 gram_block(&cols[a - 1, 0] + offset if a > 0 else NULL, &cols[b - 1, 0] + offset if b > 0 else NULL,
-                           idx, count, indexed, 0 if b == 0 else 1 if a == 0 else 2, weighting, NULL, wu,
+                           idx, count, indexed, 0 if b == 0 else 1 if a == 0 else 2, weighting, wu,
                            grids[0, e], grids[1, e], &w1, &w2)
                 add_block_times(&acc[e, 0], w1, w2, grids[0, e], grids[1, e], copies, times)
             e += 1
@@ -1583,36 +1576,36 @@ cdef inline void _scaled_entry(uint64_t[:, ::1] acc, const double[:, ::1] grids,
                                const double* xb, int kind, Py_ssize_t count) noexcept nogil:
     cdef uint64_t w1, w2
     if 0 < grids[0, e] < INFINITY:
-        gram_block(xa, xb, NULL, count, False, kind, UNWEIGHTED, NULL, NULL, grids[0, e], grids[1, e], &w1, &w2)
+        gram_block(xa, xb, NULL, count, False, kind, UNWEIGHTED, NULL, grids[0, e], grids[1, e], &w1, &w2)
         add_block(&acc[e, 0], w1, w2, grids[0, e], grids[1, e], count)
 
 
 cdef inline inlined_int _gram_any(const double* xa, const double* xb, const int64_t* idx, Py_ssize_t count,
-                                  bint indexed, int kind, int weighting, const double* wd, const uint32_t* wu,
+                                  bint indexed, int kind, int weighting, const uint32_t* wu,
                                   double s1, double s2, uint64_t* w1, uint64_t* w2) noexcept nogil:
     """A block of an entry of :func:`gram_sums` (:func:`_gram_entry`): each kind of entry, weighting
     and choice of rows compiled on its own."""
     if weighting == WHOLE:
         if indexed:
-            return _gram_kinds(xa, xb, idx, count, True, kind, WHOLE, wd, wu, s1, s2, w1, w2)
-        return _gram_kinds(xa, xb, idx, count, False, kind, WHOLE, wd, wu, s1, s2, w1, w2)
+            return _gram_kinds(xa, xb, idx, count, True, kind, WHOLE, wu, s1, s2, w1, w2)
+        return _gram_kinds(xa, xb, idx, count, False, kind, WHOLE, wu, s1, s2, w1, w2)
     if indexed:
-        return _gram_kinds(xa, xb, idx, count, True, kind, UNWEIGHTED, wd, wu, s1, s2, w1, w2)
-    return _gram_kinds(xa, xb, idx, count, False, kind, UNWEIGHTED, wd, wu, s1, s2, w1, w2)
+        return _gram_kinds(xa, xb, idx, count, True, kind, UNWEIGHTED, wu, s1, s2, w1, w2)
+    return _gram_kinds(xa, xb, idx, count, False, kind, UNWEIGHTED, wu, s1, s2, w1, w2)
 
 
 cdef inline inlined_int _gram_kinds(const double* xa, const double* xb, const int64_t* idx, Py_ssize_t count,
-                                    bint indexed, int kind, int weighting, const double* wd, const uint32_t* wu,
+                                    bint indexed, int kind, int weighting, const uint32_t* wu,
                                     double s1, double s2, uint64_t* w1, uint64_t* w2) noexcept nogil:
     if kind == 0:
-        return _gram_entry(xa, xb, idx, count, indexed, 0, weighting, wd, wu, s1, s2, w1, w2)
+        return _gram_entry(xa, xb, idx, count, indexed, 0, weighting, wu, s1, s2, w1, w2)
     if kind == 1:
-        return _gram_entry(xa, xb, idx, count, indexed, 1, weighting, wd, wu, s1, s2, w1, w2)
-    return _gram_entry(xa, xb, idx, count, indexed, 2, weighting, wd, wu, s1, s2, w1, w2)
+        return _gram_entry(xa, xb, idx, count, indexed, 1, weighting, wu, s1, s2, w1, w2)
+    return _gram_entry(xa, xb, idx, count, indexed, 2, weighting, wu, s1, s2, w1, w2)
 
 
 cdef inline inlined_int _gram_entry(const double* xa, const double* xb, const int64_t* idx, Py_ssize_t count,
-                                    bint indexed, int kind, int weighting, const double* wd, const uint32_t* wu,
+                                    bint indexed, int kind, int weighting, const uint32_t* wu,
                                     double s1, double s2, uint64_t* w1, uint64_t* w2) noexcept nogil:
     """The words of a block's products at grids s1, s2 into w1, w2: of 1 (kind 0, the intercept's
     own), x_b (1) or x_a x_b (2) over ``count`` rows (of ``idx`` where indexed); WHOLE: each row's
